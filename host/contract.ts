@@ -1,0 +1,254 @@
+/**
+ * The host ↔ module contract. A module imports nothing from the host but this file: any host that
+ * implements `HostContract` can install it. Everything here is an interface or a small value type,
+ * except `HttpError`, which a module throws to answer a request with a status and a message.
+ */
+import type { Request, RequestHandler, Router } from "express";
+import type { DataSource, EntityManager, EntitySchema, MigrationInterface } from "typeorm";
+
+/** The version of this contract; a manifest's `hostVersion` is a semver range checked against it. */
+export const HOST_CONTRACT_VERSION = "1.0.0";
+
+/** Thrown from a route or a service to answer with `status` and a message the user can read. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+/** A user of the host, as modules see it. */
+export interface HostUser {
+  id: number;
+  login: string;
+  name: string;
+  /** Code of the user's main language, e.g. `en_US`. */
+  langCode: string;
+  /** Group ids, implied groups included (a manager is also an operator). */
+  groups: string[];
+  active: boolean;
+}
+
+export interface HostLanguage {
+  id: number;
+  /** Locale code such as `fr_FR`. */
+  code: string;
+  /** ISO 639-1 code such as `fr`. */
+  isoCode: string;
+  name: string;
+  enabled: boolean;
+}
+
+export interface Users {
+  get(id: number): Promise<HostUser | null>;
+  getMany(ids: number[]): Promise<HostUser[]>;
+  /** Active users in a group (implied groups count). */
+  inGroup(group: string): Promise<HostUser[]>;
+  hasGroup(user: HostUser, group: string): boolean;
+}
+
+export interface Languages {
+  list(options?: { enabledOnly?: boolean }): Promise<HostLanguage[]>;
+  getByCodes(codes: string[]): Promise<HostLanguage[]>;
+  /** Best enabled language for an `Accept-Language` header, or null when none matches. */
+  bestMatch(acceptLanguage: string | undefined): Promise<HostLanguage | null>;
+}
+
+export type PresenceStatus = "online" | "away" | "offline";
+
+export interface PresenceInfo {
+  userId: number;
+  status: PresenceStatus;
+  /** Last real activity: a page request or browser-reported input. */
+  lastActivityAt: Date | null;
+  /** Last sign of an open tab (socket heartbeat), activity or not. */
+  lastSeenAt: Date | null;
+}
+
+export interface Presence {
+  /** Record real activity (input, page request). */
+  recordActivity(userId: number): Promise<void>;
+  get(userId: number): Promise<PresenceInfo>;
+  getMany(userIds: number[]): Promise<Map<number, PresenceInfo>>;
+  /** Ids of users whose last activity is older than `before` (or who never had any). */
+  inactiveSince(userIds: number[], before: Date): Promise<number[]>;
+}
+
+/** One stored notification, as clients receive it. */
+export interface BusNotification<P = unknown> {
+  id: number;
+  channel: string;
+  type: string;
+  payload: P;
+  createdAt: string;
+}
+
+/** Decides which bus channels a visitor's socket may listen to, given the token it presented. */
+export type VisitorAuthorizer = (token: string) => Promise<string[] | null>;
+/** Adds channels a logged-in user's socket listens to besides `user:<id>`. */
+export type UserChannelProvider = (user: HostUser) => Promise<string[]>;
+
+export interface Bus {
+  /** Store, then deliver to every socket listening to `channel`, on every instance. Returns the id. */
+  publish<P>(channel: string, type: string, payload: P, manager?: EntityManager): Promise<number>;
+  /** Listen on this instance to every notification (delivered after commit). Returns an unsubscribe. */
+  onNotification(listener: (n: BusNotification) => void): () => void;
+  authorizeVisitors(authorizer: VisitorAuthorizer): void;
+  addUserChannels(provider: UserChannelProvider): void;
+}
+
+export interface Menus {
+  add(menu: MenuItem): void;
+}
+
+export interface MenuItem {
+  /** Dotted id; the part before the last dot names the parent, e.g. `livechat.config.expertise`. */
+  id: string;
+  label: string;
+  url?: string;
+  icon?: string;
+  /** Only users in one of these groups see the entry. */
+  groups?: string[];
+  sequence?: number;
+  children?: MenuItem[];
+}
+
+/** Data a slot template receives besides the page's own context. */
+export type SlotContextProvider = (req: Request) => Promise<Record<string, unknown>>;
+
+export interface Views {
+  /**
+   * Data for a template that fills a slot (the manifest says which template fills which slot).
+   * `template` is `<module>/<file>`.
+   */
+  provideContext(template: string, provider: SlotContextProvider): void;
+  /** Render a full page in the host layout. */
+  render(req: Request, template: string, context: Record<string, unknown> & { title: string }): Promise<string>;
+}
+
+/** A module's part of the My Profile form: it reads, validates and saves its own fields. */
+export interface ProfileExtension<T = unknown> {
+  /** Values to show, merged into the slot context under `name`. */
+  load(user: HostUser): Promise<Record<string, unknown>>;
+  /** Parse the posted form; throw HttpError(400) to refuse the whole form. */
+  parse(body: Record<string, unknown>, user: HostUser): Promise<T>;
+  /** Save within the same transaction as the host's own fields. */
+  save(user: HostUser, value: T, manager: EntityManager): Promise<void>;
+}
+
+export interface Profile {
+  extend<T>(name: string, extension: ProfileExtension<T>): void;
+}
+
+export interface Scheduler {
+  /**
+   * A named job that runs once per `everyMs` across all instances sharing the database.
+   * A run that throws is logged and retried next period.
+   */
+  register(name: string, everyMs: number, run: () => Promise<void>): void;
+  /** Run a job now on this instance (for admins and tests), honouring the cross-instance claim. */
+  runNow(name: string): Promise<boolean>;
+}
+
+/** Time source: the host's real clock, or a test clock. Everything time-based reads it. */
+export interface Clock {
+  now(): Date;
+}
+
+export interface Settings {
+  get(key: string, fallback: string): Promise<string>;
+  getNumber(key: string, fallback: number): Promise<number>;
+  set(key: string, value: string): Promise<void>;
+}
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Named extension points: filters transform a value through every handler in order; events notify. */
+export interface Hooks {
+  addFilter<T, C = undefined>(name: string, handler: (value: T, context: C) => T | Promise<T>): void;
+  applyFilters<T, C = undefined>(name: string, value: T, context: C): Promise<T>;
+  on<E>(name: string, handler: (event: E) => void | Promise<void>): void;
+  emit<E>(name: string, event: E): Promise<void>;
+}
+
+export interface Auth {
+  /** 302 to the login page for pages, 401 for JSON requests. */
+  requireUser: RequestHandler;
+  /** 403 with a message when the current user is not in `group`. */
+  requireGroup(group: string): RequestHandler;
+  currentUser(req: Request): HostUser | null;
+}
+
+/** What the host hands to a module's `install`. */
+export interface HostContract {
+  readonly version: string;
+  readonly db: DataSource;
+  /** Authenticated backend routes: session, CSRF and error handling already applied. */
+  readonly router: Router;
+  /** Public routes for visitors: no login, no CSRF (callers use bearer tokens), rate limiting available. */
+  readonly publicRouter: Router;
+  readonly auth: Auth;
+  readonly users: Users;
+  readonly langs: Languages;
+  readonly presence: Presence;
+  readonly bus: Bus;
+  readonly menus: Menus;
+  readonly views: Views;
+  readonly profile: Profile;
+  readonly scheduler: Scheduler;
+  readonly hooks: Hooks;
+  readonly settings: Settings;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** A rate limiter for public endpoints: at most `limit` requests per `windowMs` per client. */
+  rateLimit(options: { windowMs: number; limit: number }): RequestHandler;
+}
+
+/** An entity class or schema a module contributes to the host's DataSource. */
+export type ModuleEntity = (new () => object) | EntitySchema;
+export type ModuleMigration = new () => MigrationInterface;
+
+/** The object a module's entry file exports as `default`. */
+export interface ModuleDefinition {
+  entities: ModuleEntity[];
+  /** Called once per host start, after migrations ran. */
+  install(host: HostContract): Promise<void> | void;
+  /** Demo data, loaded on first start of an empty database and in tests on demand. */
+  loadDemo?(host: HostContract): Promise<void>;
+}
+
+/** `manifest.json`, as the loader reads it. */
+export interface ModuleManifest {
+  name: string;
+  version: string;
+  title: string;
+  summary: string;
+  depends: string[];
+  hostVersion: string;
+  entry: string;
+  /** Templates directory (every `.hbs` in it is registered as `<name>/<file>`) and slot fillers. */
+  views: { templates: string; slots: { slot: string; template: string }[] };
+  migrations: string;
+  static?: string;
+  groups: { id: string; name: string; implies?: string[] }[];
+  menus: MenuItem[];
+}
+
+/**
+ * Column types that mean the same on SQLite and PostgreSQL, for portable migrations:
+ * typeorm maps the JavaScript constructors to each driver's own type.
+ */
+export function portableType(
+  runner: { connection: DataSource },
+  type: DateConstructor | NumberConstructor | StringConstructor | BooleanConstructor,
+): string {
+  return runner.connection.driver.normalizeType({ type });
+}

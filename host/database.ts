@@ -1,0 +1,82 @@
+import fs from "node:fs";
+import path from "node:path";
+import { DataSource, type DataSourceOptions, type MixedList } from "typeorm";
+import type { ModuleEntity, ModuleMigration } from "./contract";
+
+/** Where the data lives, parsed from `DATABASE_URL`. */
+export type DatabaseTarget =
+  | { kind: "sqlite"; file: string }
+  | { kind: "postgres"; url: string; schema: string };
+
+export const DEFAULT_DATABASE_URL = "sqlite:var/livechat.sqlite";
+
+/**
+ * `sqlite:<file>` (relative to the working directory; `sqlite::memory:` for a throwaway database) or
+ * `postgres://user@host:port/db[?schema=name]`. Anything else is refused with a message saying so.
+ */
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  if (url.startsWith("sqlite:")) {
+    const file = url.slice("sqlite:".length);
+    if (!file) throw new Error(`DATABASE_URL "${url}" names no SQLite file`);
+    return { kind: "sqlite", file };
+  }
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
+    const parsed = new URL(url);
+    const schema = parsed.searchParams.get("schema") ?? "public";
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`DATABASE_URL schema "${schema}" is not a plain identifier`);
+    parsed.searchParams.delete("schema");
+    return { kind: "postgres", url: parsed.toString(), schema };
+  }
+  throw new Error(`DATABASE_URL "${url}" is neither sqlite:<file> nor postgres://...`);
+}
+
+export function createDataSource(
+  target: DatabaseTarget,
+  entities: ModuleEntity[],
+  migrations: ModuleMigration[],
+): DataSource {
+  const common = {
+    entities: entities as MixedList<ModuleEntity>,
+    migrations: migrations as MixedList<ModuleMigration>,
+    migrationsTableName: "host_migrations",
+    synchronize: false,
+    logging: false,
+  };
+  let options: DataSourceOptions;
+  if (target.kind === "sqlite") {
+    if (target.file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(target.file)), { recursive: true });
+    options = {
+      ...common,
+      type: "better-sqlite3",
+      database: target.file,
+      // WAL lets readers work while one writer commits; foreign keys are off by default in SQLite.
+      prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+        db.pragma("journal_mode = WAL");
+        db.pragma("foreign_keys = ON");
+        db.pragma("busy_timeout = 5000");
+      },
+    };
+  } else {
+    options = {
+      ...common,
+      type: "postgres",
+      url: target.url,
+      schema: target.schema,
+      extra: { max: 10, options: `-c search_path=${target.schema}` },
+    };
+  }
+  return new DataSource(options);
+}
+
+/** Creates the PostgreSQL schema named in the URL before the DataSource uses it. */
+export async function ensureSchema(target: DatabaseTarget): Promise<void> {
+  if (target.kind !== "postgres" || target.schema === "public") return;
+  const { Client } = await import("pg");
+  const client = new Client({ connectionString: target.url });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${target.schema}`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,18 @@
+import { Column, Entity, PrimaryColumn } from "typeorm";
+
+/** A group of users; declared by the host (`base.*`) or by a module's manifest. */
+@Entity({ name: "host_group" })
+export class Group {
+  @PrimaryColumn({ type: String, length: 64 })
+  id: string;
+
+  @Column({ type: String, length: 128 })
+  name: string;
+
+  /** Comma-separated ids of the groups membership implies. */
+  @Column({ type: String, length: 512, default: "" })
+  implies: string;
+
+  @Column({ type: String, length: 64 })
+  module: string;
+}
