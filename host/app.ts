@@ -1,0 +1,411 @@
+import http from "node:http";
+import path from "node:path";
+import { randomBytes, randomUUID } from "node:crypto";
+import express, { type Request, type RequestHandler, type Response, Router } from "express";
+import session from "express-session";
+import helmet from "helmet";
+import { rateLimit } from "express-rate-limit";
+import { csrfSync } from "csrf-sync";
+import type { DataSource } from "typeorm";
+import {
+  HOST_CONTRACT_VERSION,
+  HttpError,
+  type Clock,
+  type HostContract,
+  type HostUser,
+  type Logger,
+} from "./contract";
+import { createDataSource, DEFAULT_DATABASE_URL, ensureSchema, parseDatabaseUrl, type DatabaseTarget } from "./database";
+import { hostEntities } from "./models";
+import { HostInit1732000000000 } from "./migrations/1732000000000-HostInit";
+import { InstalledModule } from "./models/InstalledModule";
+import { Setting } from "./models/Setting";
+import { User } from "./models/User";
+import { loadModules, type LoadedModule } from "./loader/ModuleLoader";
+import { GroupRegistry, HOST_GROUPS } from "./users/GroupRegistry";
+import { HostUsers } from "./users/HostUsers";
+import { HostLanguages } from "./langs/HostLanguages";
+import { HostAuth, wantsJson } from "./auth/HostAuth";
+import { DatabaseSessionStore } from "./auth/DatabaseSessionStore";
+import { MenuRegistry } from "./menus/MenuRegistry";
+import { ViewRegistry } from "./views/ViewRegistry";
+import { ProfileRegistry } from "./profile/ProfileRegistry";
+import { HostBus } from "./bus/HostBus";
+import { BusServer } from "./bus/BusServer";
+import { HostPresence } from "./presence/HostPresence";
+import { HostScheduler } from "./scheduler/HostScheduler";
+import { HostSettings } from "./settings/HostSettings";
+import { HostHooks } from "./hooks/HostHooks";
+import { SystemClock } from "./clock";
+import { ConsoleLogger } from "./logger";
+import { errorHandler, notFound } from "./http/errorHandler";
+import { loginRoutes } from "./routes/loginRoutes";
+import { profileRoutes } from "./routes/profileRoutes";
+import { settingsRoutes } from "./routes/settingsRoutes";
+import { homeRoutes } from "./routes/homeRoutes";
+import { loadDemoData } from "./demo";
+
+/** The repository root: the livechat module lives here (manifest.json, module/, views/, migrations/). */
+export const ROOT_DIR = path.resolve(__dirname, "..");
+
+export interface HostOptions {
+  /** `sqlite:<file>` or `postgres://...`; defaults to `DATABASE_URL`, then `sqlite:var/livechat.sqlite`. */
+  databaseUrl?: string;
+  /** Module directories (each holding a manifest.json); defaults to the livechat module. */
+  modules?: string[];
+  clock?: Clock;
+  logger?: Logger;
+  /** `if-empty` (default) loads demo data on the first start of an empty database. */
+  demo?: "if-empty" | "never";
+  /** Milliseconds between scheduler passes; null leaves the scheduler to `tick()` calls (tests). */
+  schedulerTickMs?: number | null;
+  instanceId?: string;
+}
+
+/** A running host: the reference helpdesk application with its modules installed. */
+export class Host {
+  readonly server: http.Server;
+  readonly app = express();
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly instanceId: string;
+  readonly groups = new GroupRegistry();
+  readonly menus = new MenuRegistry();
+  readonly profile = new ProfileRegistry();
+  readonly users: HostUsers;
+  readonly langs: HostLanguages;
+  readonly auth: HostAuth;
+  readonly views: ViewRegistry;
+  readonly bus: HostBus;
+  readonly presence: HostPresence;
+  readonly scheduler: HostScheduler;
+  readonly settings: HostSettings;
+  readonly hooks: HostHooks;
+  readonly sessions: DatabaseSessionStore;
+  readonly modules: LoadedModule[];
+  readonly contract: HostContract;
+  private busServer: BusServer | null = null;
+  private readonly csrf = csrfSync({
+    getTokenFromRequest: (req) => {
+      const header = req.headers["x-csrf-token"];
+      if (typeof header === "string") return header;
+      const field = (req.body as Record<string, unknown> | undefined)?._csrf;
+      return typeof field === "string" ? field : undefined;
+    },
+    errorConfig: {
+      statusCode: 403,
+      code: "EBADCSRFTOKEN",
+      message: "This form has expired or did not come from this site (invalid CSRF token). Reload the page and try again.",
+    },
+  });
+  private sessionMiddleware: RequestHandler | null = null;
+  /** Static files of the host and its modules, served before sessions are looked up. */
+  private readonly staticRouter = Router();
+
+  private constructor(
+    readonly db: DataSource,
+    readonly target: DatabaseTarget,
+    modules: LoadedModule[],
+    private readonly options: HostOptions,
+  ) {
+    this.modules = modules;
+    this.clock = options.clock ?? new SystemClock();
+    this.logger = options.logger ?? new ConsoleLogger();
+    this.instanceId = options.instanceId ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.users = new HostUsers(db, this.groups, this.clock);
+    this.langs = new HostLanguages(db);
+    this.auth = new HostAuth(this.users);
+    this.views = new ViewRegistry(this.menus, (req) => this.csrf.generateToken(req));
+    this.settings = new HostSettings(db, this.logger);
+    this.hooks = new HostHooks(this.logger);
+    this.bus = new HostBus(db, target, this.clock, this.logger);
+    this.presence = new HostPresence(db, this.clock, { awayAfterMs: 10 * 60_000, offlineAfterMs: 2 * 60_000 });
+    this.scheduler = new HostScheduler(db, this.clock, this.logger, this.instanceId);
+    this.sessions = new DatabaseSessionStore(db, this.clock, SESSION_TTL_MS);
+    this.server = http.createServer(this.app);
+    this.contract = this.buildContract();
+  }
+
+  /** Reads the modules, opens the database, runs pending migrations, installs every module. */
+  static async create(options: HostOptions = {}): Promise<Host> {
+    const target = parseDatabaseUrl(options.databaseUrl ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
+    const modules = loadModules(options.modules ?? [ROOT_DIR]);
+    await ensureSchema(target);
+    const db = createDataSource(
+      target,
+      [...hostEntities, ...modules.flatMap((m) => m.definition.entities)],
+      [HostInit1732000000000, ...modules.flatMap((m) => m.migrations)],
+    );
+    await db.initialize();
+    const host = new Host(db, target, modules, options);
+    try {
+      await host.install();
+    } catch (err) {
+      await host.stop();
+      throw err;
+    }
+    return host;
+  }
+
+  private buildContract(): HostContract {
+    const limiter = (opts: { windowMs: number; limit: number }) =>
+      rateLimit({
+        windowMs: opts.windowMs,
+        limit: opts.limit,
+        standardHeaders: "draft-8",
+        legacyHeaders: false,
+        handler: (_req, _res, next) => next(new HttpError(429, "Too many requests: please wait a moment and try again.")),
+      });
+    return {
+      version: HOST_CONTRACT_VERSION,
+      db: this.db,
+      router: Router(),
+      publicRouter: Router(),
+      auth: this.auth,
+      users: this.users,
+      langs: this.langs,
+      presence: this.presence,
+      bus: this.bus,
+      menus: this.menus,
+      views: this.views,
+      profile: this.profile,
+      scheduler: this.scheduler,
+      hooks: this.hooks,
+      settings: this.settings,
+      clock: this.clock,
+      logger: this.logger,
+      rateLimit: limiter,
+    };
+  }
+
+  private async install(): Promise<void> {
+    await this.db.runMigrations({ transaction: "each" });
+    await this.groups.declare(this.db, "base", HOST_GROUPS);
+    await this.langs.seed(["en_US"]);
+    this.views.registerDirectory("host", path.join(__dirname, "templates"));
+    this.addHostMenus();
+    this.configureHttp(await this.sessionSecret());
+
+    for (const mod of this.modules) {
+      const { manifest } = mod;
+      await this.groups.declare(this.db, manifest.name, manifest.groups);
+      this.views.registerDirectory(manifest.name, path.join(mod.dir, manifest.views.templates));
+      for (const { slot, template } of manifest.views.slots) this.views.fillSlot(slot, template);
+      for (const menu of manifest.menus) this.menus.add(menu);
+      if (manifest.static) {
+        this.staticRouter.use(`/${manifest.name}/static`, express.static(path.join(mod.dir, manifest.static), STATIC_OPTIONS));
+      }
+      await mod.definition.install(this.contract);
+      await this.recordInstalled(mod);
+    }
+    await this.groups.load(this.db);
+    this.finishHttp();
+
+    this.scheduler.register("host.prune_sessions", 60 * 60_000, async () => {
+      await this.sessions.prune();
+    });
+    this.scheduler.register("host.prune_bus", 60 * 60_000, async () => {
+      await this.bus.prune(new Date(this.clock.now().getTime() - BUS_RETENTION_MS));
+    });
+
+    if ((this.options.demo ?? "if-empty") === "if-empty" && (await this.db.getRepository(User).count()) === 0) {
+      await this.loadDemo();
+    }
+  }
+
+  /** Demo users, languages and every module's demo data. */
+  async loadDemo(): Promise<void> {
+    await loadDemoData(this);
+    for (const mod of this.modules) await mod.definition.loadDemo?.(this.contract);
+  }
+
+  private async recordInstalled(mod: LoadedModule): Promise<void> {
+    const repo = this.db.getRepository(InstalledModule);
+    const now = this.clock.now();
+    const existing = await repo.findOneBy({ name: mod.manifest.name });
+    await repo.save({
+      name: mod.manifest.name,
+      version: mod.manifest.version,
+      title: mod.manifest.title,
+      state: "installed",
+      installedAt: existing?.installedAt ?? now,
+      updatedAt: existing && existing.version === mod.manifest.version ? existing.updatedAt : now,
+    });
+  }
+
+  /** The session-signing secret: from SESSION_SECRET, else generated once and shared through the database. */
+  private async sessionSecret(): Promise<string> {
+    if (process.env.SESSION_SECRET) return process.env.SESSION_SECRET;
+    const key = "host.session_secret";
+    await this.db
+      .createQueryBuilder()
+      .insert()
+      .into(Setting)
+      .values({ key, value: randomBytes(32).toString("hex") })
+      .orIgnore()
+      .execute();
+    return this.settings.get(key, "");
+  }
+
+  private addHostMenus(): void {
+    this.menus.add({
+      id: "settings",
+      label: "Settings",
+      icon: "fa-gear",
+      groups: ["base.admin"],
+      sequence: 100,
+      children: [
+        { id: "settings.apps", label: "Apps", url: "/settings/apps", sequence: 10 },
+        { id: "settings.languages", label: "Languages", url: "/settings/languages", sequence: 20 },
+      ],
+    });
+  }
+
+  private configureHttp(secret: string): void {
+    const app = this.app;
+    app.disable("x-powered-by");
+    app.set("trust proxy", process.env.TRUST_PROXY === "1" ? 1 : false);
+    app.use(
+      helmet({
+        contentSecurityPolicy: {
+          directives: {
+            "default-src": ["'self'"],
+            "script-src": ["'self'"],
+            "style-src": ["'self'", "'unsafe-inline'"],
+            "img-src": ["'self'", "data:"],
+            "font-src": ["'self'", "data:"],
+            "connect-src": ["'self'", "ws:", "wss:"],
+            "frame-ancestors": ["'self'"],
+            "upgrade-insecure-requests": null,
+          },
+        },
+        // The visitor widget's script and assets are loaded by other sites.
+        crossOriginResourcePolicy: { policy: "cross-origin" },
+      }),
+    );
+    const assets = this.staticRouter;
+    assets.use("/host/static", express.static(path.join(__dirname, "static"), STATIC_OPTIONS));
+    assets.use("/vendor/bootstrap", express.static(path.join(ROOT_DIR, "node_modules/bootstrap/dist"), STATIC_OPTIONS));
+    assets.use(
+      "/vendor/fontawesome",
+      express.static(path.join(ROOT_DIR, "node_modules/@fortawesome/fontawesome-free"), STATIC_OPTIONS),
+    );
+    app.use(assets);
+    app.use(express.json({ limit: "64kb" }));
+    app.use(express.urlencoded({ extended: true, limit: "256kb", parameterLimit: 2000 }));
+
+    // Visitor endpoints come before sessions: visitors carry bearer tokens, not cookies.
+    app.use(this.contract.publicRouter);
+
+    this.sessionMiddleware = session({
+      name: "host_sid",
+      secret: secret,
+      store: this.sessions,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: {
+        httpOnly: true,
+        sameSite: "lax",
+        secure: process.env.COOKIE_SECURE === "1",
+        maxAge: SESSION_TTL_MS,
+      },
+    });
+    app.use(this.sessionMiddleware);
+    app.use(this.auth.passport.initialize());
+    app.use(this.auth.passport.session());
+    app.use(this.recordActivity);
+    app.use(this.csrf.csrfSynchronisedProtection);
+
+    app.use(loginRoutes(this.auth, this.views, (req) => this.csrf.generateToken(req)));
+    app.use(homeRoutes({ auth: this.auth, menus: this.menus, views: this.views }));
+    app.use(
+      profileRoutes({
+        db: this.db,
+        auth: this.auth,
+        users: this.users,
+        langs: this.langs,
+        profile: this.profile,
+        views: this.views,
+      }),
+    );
+    app.use(settingsRoutes({ db: this.db, auth: this.auth, langs: this.langs, views: this.views }));
+  }
+
+  /** Module backend routes, then the 404 and error handlers, once every module had its say. */
+  private finishHttp(): void {
+    this.app.use(this.auth.requireUser, this.contract.router);
+    this.app.use(notFound);
+    this.app.use(errorHandler(this.views, this.logger));
+  }
+
+  /** A page request or a form post is real activity; background JSON reads are not. */
+  private readonly recordActivity: RequestHandler = (req, _res, next) => {
+    const user = req.user;
+    if (user && (req.method !== "GET" || !wantsJson(req))) {
+      this.presence.recordActivity(user.id).catch((err: unknown) => this.logger.warn("presence write failed", { error: String(err) }));
+    }
+    next();
+  };
+
+  /** The user of an HTTP upgrade request, from its session cookie (for the bus WebSocket). */
+  private authenticateUpgrade(req: http.IncomingMessage): Promise<HostUser | null> {
+    const middleware = this.sessionMiddleware;
+    if (!middleware) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const fakeRes = {} as Response;
+      middleware(req as Request, fakeRes, () => {
+        const userId = (req as Request).session?.passport?.user;
+        if (typeof userId !== "number") return resolve(null);
+        this.users.get(userId).then((u) => resolve(u && u.active ? u : null), () => resolve(null));
+      });
+    });
+  }
+
+  /** Starts listening, the bus and the scheduler. */
+  async start(port = Number(process.env.PORT ?? 8069), hostname = process.env.HOST ?? "127.0.0.1"): Promise<string> {
+    await this.bus.start();
+    this.busServer = new BusServer({
+      server: this.server,
+      bus: this.bus,
+      presence: this.presence,
+      authenticateUser: (req) => this.authenticateUpgrade(req),
+      logger: this.logger,
+    });
+    const tick = this.options.schedulerTickMs === undefined ? 5_000 : this.options.schedulerTickMs;
+    if (tick !== null) this.scheduler.start(tick);
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, hostname, () => resolve());
+    });
+    return this.url;
+  }
+
+  get url(): string {
+    const address = this.server.address();
+    if (!address || typeof address === "string") return "";
+    const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}`;
+  }
+
+  async stop(): Promise<void> {
+    await this.scheduler.stop();
+    this.busServer?.close();
+    if (this.server.listening) {
+      this.server.closeAllConnections();
+      await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    }
+    await this.bus.stop();
+    if (this.db.isInitialized) await this.db.destroy();
+  }
+}
+
+const SESSION_TTL_MS = 14 * 24 * 3600_000;
+const BUS_RETENTION_MS = 7 * 24 * 3600_000;
+const STATIC_OPTIONS = { maxAge: "1h", index: false } as const;
+
+declare module "express-session" {
+  interface SessionData {
+    passport?: { user?: number };
+  }
+}

@@ -1,0 +1,76 @@
+import { Router, type Request } from "express";
+import type { DataSource } from "typeorm";
+import { z } from "zod";
+import { HttpError, type HostUser } from "../contract";
+import type { HostAuth } from "../auth/HostAuth";
+import type { HostLanguages } from "../langs/HostLanguages";
+import type { ProfileRegistry } from "../profile/ProfileRegistry";
+import type { HostUsers } from "../users/HostUsers";
+import type { ViewRegistry } from "../views/ViewRegistry";
+import { route } from "../http/errorHandler";
+
+const profileForm = z.object({
+  name: z.string().trim().min(1, "Name is required").max(128, "Name is at most 128 characters"),
+  lang_code: z.string().min(1, "Language is required"),
+});
+
+/** My Profile: the user's own name and main language, plus the fields modules add to Preferences. */
+export function profileRoutes(deps: {
+  db: DataSource;
+  auth: HostAuth;
+  users: HostUsers;
+  langs: HostLanguages;
+  profile: ProfileRegistry;
+  views: ViewRegistry;
+}): Router {
+  const { db, auth, users, langs, profile, views } = deps;
+  const router = Router();
+
+  async function page(req: Request, user: HostUser, extra: Record<string, unknown> = {}): Promise<string> {
+    const sections: Record<string, Record<string, unknown>> = {};
+    for (const [name, ext] of profile.extensions) sections[name] = await ext.load(user);
+    return views.render(req, "host/profile", {
+      title: "My Profile",
+      profileUser: user,
+      languages: await langs.list({ enabledOnly: true }),
+      profile: sections,
+      ...extra,
+    });
+  }
+
+  router.get(
+    "/my/profile",
+    auth.requireUser,
+    route(async (req, res) => {
+      res.type("html").send(await page(req, req.user as HostUser, { saved: req.query.saved === "1" }));
+    }),
+  );
+
+  router.post(
+    "/my/profile",
+    auth.requireUser,
+    route(async (req, res) => {
+      const user = req.user as HostUser;
+      try {
+        const parsed = profileForm.safeParse(req.body ?? {});
+        if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => i.message).join(" "));
+        const [lang] = await langs.getByCodes([parsed.data.lang_code]);
+        if (!lang || !lang.enabled) throw new HttpError(400, `The language "${parsed.data.lang_code}" is not enabled.`);
+        // Every part is parsed before anything is written: one refusal saves nothing.
+        const parts: [string, unknown][] = [];
+        for (const [name, ext] of profile.extensions) parts.push([name, await ext.parse(req.body ?? {}, user)]);
+        await db.transaction(async (manager) => {
+          await users.update(user.id, { name: parsed.data.name, langCode: lang.code }, manager);
+          for (const [name, value] of parts) await profile.extensions.get(name)?.save(user, value, manager);
+        });
+      } catch (err) {
+        if (!(err instanceof HttpError) || err.status !== 400) throw err;
+        res.status(400).type("html").send(await page(req, user, { error: err.message }));
+        return;
+      }
+      res.redirect("/my/profile?saved=1");
+    }),
+  );
+
+  return router;
+}

@@ -1,0 +1,91 @@
+import { In, type DataSource, type EntityManager } from "typeorm";
+import type { HostUser, Users } from "../contract";
+import { User } from "../models/User";
+import { UserGroup } from "../models/UserGroup";
+import type { Clock } from "../contract";
+import { hashPassword } from "../auth/passwords";
+import type { GroupRegistry } from "./GroupRegistry";
+
+export interface NewUser {
+  login: string;
+  name: string;
+  password: string;
+  langCode: string;
+  groups: string[];
+}
+
+export class HostUsers implements Users {
+  constructor(
+    private readonly db: DataSource,
+    private readonly groups: GroupRegistry,
+    private readonly clock: Clock,
+  ) {}
+
+  async get(id: number): Promise<HostUser | null> {
+    const [user] = await this.getMany([id]);
+    return user ?? null;
+  }
+
+  async getMany(ids: number[]): Promise<HostUser[]> {
+    if (ids.length === 0) return [];
+    const users = await this.db.getRepository(User).findBy({ id: In(ids) });
+    return this.withGroups(users);
+  }
+
+  async findByLogin(login: string): Promise<(HostUser & { passwordHash: string }) | null> {
+    const user = await this.db.getRepository(User).findOneBy({ login });
+    if (!user) return null;
+    const [hostUser] = await this.withGroups([user]);
+    return { ...hostUser, passwordHash: user.passwordHash };
+  }
+
+  async inGroup(group: string): Promise<HostUser[]> {
+    const direct = this.groups.implying(group);
+    if (direct.length === 0) return [];
+    const rows = await this.db.getRepository(UserGroup).findBy({ groupId: In(direct) });
+    const ids = [...new Set(rows.map((r) => r.userId))];
+    return (await this.getMany(ids)).filter((u) => u.active).sort((a, b) => a.id - b.id);
+  }
+
+  hasGroup(user: HostUser, group: string): boolean {
+    return user.groups.includes(group);
+  }
+
+  async list(): Promise<HostUser[]> {
+    const users = await this.db.getRepository(User).find({ order: { name: "ASC" } });
+    return this.withGroups(users);
+  }
+
+  async create(input: NewUser, manager: EntityManager = this.db.manager): Promise<HostUser> {
+    const user = await manager.getRepository(User).save({
+      login: input.login,
+      name: input.name,
+      passwordHash: await hashPassword(input.password),
+      langCode: input.langCode,
+      active: true,
+      createdAt: this.clock.now(),
+    });
+    await manager.getRepository(UserGroup).save(input.groups.map((groupId) => ({ userId: user.id, groupId })));
+    const [hostUser] = await this.withGroups([user], manager);
+    return hostUser;
+  }
+
+  async update(id: number, fields: { name: string; langCode: string }, manager: EntityManager): Promise<void> {
+    await manager.getRepository(User).update({ id }, fields);
+  }
+
+  private async withGroups(users: User[], manager: EntityManager = this.db.manager): Promise<HostUser[]> {
+    if (users.length === 0) return [];
+    const rows = await manager.getRepository(UserGroup).findBy({ userId: In(users.map((u) => u.id)) });
+    const direct = new Map<number, string[]>();
+    for (const r of rows) direct.set(r.userId, [...(direct.get(r.userId) ?? []), r.groupId]);
+    return users.map((u) => ({
+      id: u.id,
+      login: u.login,
+      name: u.name,
+      langCode: u.langCode,
+      active: u.active,
+      groups: this.groups.expand(direct.get(u.id) ?? []),
+    }));
+  }
+}
