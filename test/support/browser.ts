@@ -1,0 +1,36 @@
+import fs from "node:fs";
+import { chromium, type Browser } from "playwright-core";
+
+/**
+ * Flags for a root user on a machine without outside network: no sandbox (root), and none of
+ * Chromium's background connections, which would be refused and slow every start.
+ */
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export function chromiumPath(): string {
+  return process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+}
+
+/**
+ * Debian's Chromium, driven by playwright-core, which never downloads a browser of its own. Each
+ * `browser.newContext()` starts with empty storage, so tests do not share cookies or sessions.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = chromiumPath();
+  if (!fs.existsSync(executablePath)) {
+    throw new Error(
+      `Chromium not found at ${executablePath}. Install Debian's chromium ` +
+        "(apt-get install -y --no-install-recommends chromium) or set CHROMIUM_PATH to a Chromium binary.",
+    );
+  }
+  return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+}
