@@ -226,7 +226,9 @@ export class HostScheduler implements Scheduler {
         .updateEntity(false)
         .execute();
       // A period shortened since the row was written takes effect now, not when the old period ends.
-      const latest = new Date(now.getTime() + job.everyMs);
+      // The clock is read again after the insert: with a reading from before it, this could pull back a
+      // period another instance claimed meanwhile and let the job run twice in it.
+      const latest = new Date(this.clock.now().getTime() + job.everyMs);
       await this.db
         .createQueryBuilder()
         .update(ScheduledJob)
