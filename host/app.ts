@@ -390,7 +390,7 @@ export class Host {
 
   async stop(): Promise<void> {
     await this.scheduler.stop();
-    this.busServer?.close();
+    await this.busServer?.close();
     if (this.server.listening) {
       this.server.closeAllConnections();
       await new Promise<void>((resolve) => this.server.close(() => resolve()));

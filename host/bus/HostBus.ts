@@ -1,0 +1,427 @@
+import { createHash } from "node:crypto";
+import { Client } from "pg";
+import {
+  In,
+  LessThan,
+  MoreThan,
+  type DataSource,
+  type EntityManager,
+  type EntitySubscriberInterface,
+  type QueryRunner,
+  type TransactionCommitEvent,
+  type TransactionRollbackEvent,
+} from "typeorm";
+import type {
+  Bus,
+  BusNotification,
+  Clock,
+  HostUser,
+  Logger,
+  UserChannelProvider,
+  VisitorAuthorizer,
+} from "../contract";
+import type { DatabaseTarget } from "../database";
+import { BusNotificationRecord } from "../models/BusNotificationRecord";
+
+export interface HostBusOptions {
+  /** First delay before reconnecting a dropped PostgreSQL listener; doubles up to `reconnectMaxMs`. */
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+}
+
+type Listener = (notification: BusNotification) => void;
+
+interface Pending {
+  /** Transaction depth when published: a savepoint rolled back drops only what it contained. */
+  depth: number;
+  notification: BusNotification;
+}
+
+const CHANNEL_MAX = 128;
+const TYPE_MAX = 64;
+const PAGE = 500;
+/**
+ * After a listener reconnect, ids this far below the last delivered one are looked at again: a
+ * transaction that took its id early but committed late (while the listener was down) would
+ * otherwise be skipped. Ids already delivered are recognised and not delivered twice.
+ */
+const LATE_COMMIT_WINDOW = 1000;
+
+/**
+ * The notification bus. A notification is stored first, then delivered to this instance's listeners
+ * once the transaction that stored it commits; on PostgreSQL every instance (the publisher included)
+ * learns about it through LISTEN/NOTIFY, so all instances deliver the same way.
+ */
+export class HostBus implements Bus {
+  private readonly listeners = new Set<Listener>();
+  private readonly visitorAuthorizers: VisitorAuthorizer[] = [];
+  private readonly userChannelProviders: UserChannelProvider[] = [];
+  /** SQLite: notifications waiting for their transaction to commit, per query runner. */
+  private readonly pending = new Map<QueryRunner, Pending[]>();
+  private readonly subscriber: EntitySubscriberInterface;
+  private readonly delivered = new RecentIds(20_000);
+  private readonly reconnectMinMs: number;
+  private readonly reconnectMaxMs: number;
+  private readonly pgChannel: string | null;
+
+  private listener: Client | null = null;
+  private started = false;
+  private stopping = false;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnectAttempts = 0;
+  private lastDeliveredId = 0;
+  /** Ids announced by NOTIFY, loaded together so a burst costs one query. */
+  private toLoad: number[] = [];
+  private loading: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly target: DatabaseTarget,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    options: HostBusOptions = {},
+  ) {
+    this.reconnectMinMs = options.reconnectMinMs ?? 500;
+    this.reconnectMaxMs = options.reconnectMaxMs ?? 30_000;
+    this.pgChannel = target.kind === "postgres" ? listenChannelFor(target.schema) : null;
+    this.subscriber = {
+      afterTransactionCommit: (event: TransactionCommitEvent) => this.settle(event.queryRunner, "commit"),
+      afterTransactionRollback: (event: TransactionRollbackEvent) => this.settle(event.queryRunner, "rollback"),
+    };
+  }
+
+  /** The PostgreSQL NOTIFY channel this bus uses (null on SQLite). */
+  get notifyChannel(): string | null {
+    return this.pgChannel;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.stopping = false;
+    if (this.target.kind === "sqlite") {
+      this.ensureSubscriber();
+      return;
+    }
+    try {
+      await this.connectListener();
+      // Read after LISTEN is on: anything committed later is announced, anything earlier is history.
+      this.lastDeliveredId = Math.max(this.lastDeliveredId, await this.lastId());
+    } catch (error) {
+      this.started = false;
+      await this.stop();
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.started = false;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    const client = this.listener;
+    this.listener = null;
+    if (client) await client.end().catch(() => undefined);
+    await this.loading?.catch(() => undefined);
+    const index = this.db.subscribers.indexOf(this.subscriber);
+    if (index >= 0) this.db.subscribers.splice(index, 1);
+    this.pending.clear();
+  }
+
+  async publish<P>(channel: string, type: string, payload: P, manager?: EntityManager): Promise<number> {
+    if (!channel || channel.length > CHANNEL_MAX) throw new Error(`Bus channel must be 1..${CHANNEL_MAX} characters`);
+    if (!type || type.length > TYPE_MAX) throw new Error(`Bus notification type must be 1..${TYPE_MAX} characters`);
+    const text = JSON.stringify(payload) ?? "null";
+    const createdAt = this.clock.now();
+    const em = manager ?? this.db.manager;
+    const result = await em.getRepository(BusNotificationRecord).insert({ channel, type, payload: text, createdAt });
+    const id = Number(result.identifiers[0]?.id);
+    if (!Number.isSafeInteger(id) || id <= 0) throw new Error("Bus notification was stored without an id");
+
+    if (this.target.kind === "postgres") {
+      // NOTIFY is queued with the transaction and sent on commit; the body stays in the table because
+      // NOTIFY payloads are limited to 8000 bytes.
+      await em.query("SELECT pg_notify($1, $2)", [this.pgChannel, String(id)]);
+      return id;
+    }
+
+    const notification: BusNotification = { id, channel, type, payload: JSON.parse(text), createdAt: createdAt.toISOString() };
+    // SQLite has a single connection: even a publish without a manager lands in whatever transaction
+    // is open on it, so that transaction decides whether the notification ever existed.
+    const runner = manager?.queryRunner ?? this.db.driver.createQueryRunner("master");
+    if (runner.isTransactionActive) {
+      this.ensureSubscriber();
+      const list = this.pending.get(runner) ?? [];
+      list.push({ depth: transactionDepth(runner), notification });
+      this.pending.set(runner, list);
+    } else {
+      this.deliver([notification]);
+    }
+    return id;
+  }
+
+  onNotification(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  authorizeVisitors(authorizer: VisitorAuthorizer): void {
+    this.visitorAuthorizers.push(authorizer);
+  }
+
+  addUserChannels(provider: UserChannelProvider): void {
+    this.userChannelProviders.push(provider);
+  }
+
+  /** `user:<id>` plus every provider's channels. A failing provider is logged and skipped. */
+  async channelsForUser(user: HostUser): Promise<string[]> {
+    const channels = new Set<string>([`user:${user.id}`]);
+    for (const provider of this.userChannelProviders) {
+      try {
+        for (const channel of await provider(user)) channels.add(channel);
+      } catch (error) {
+        this.logger.error("bus: user channel provider failed", { userId: user.id, error });
+      }
+    }
+    return [...channels];
+  }
+
+  /** The union of what the authorizers grant, or null when none accepts the token. */
+  async channelsForVisitorToken(token: string): Promise<string[] | null> {
+    let channels: Set<string> | null = null;
+    for (const authorizer of this.visitorAuthorizers) {
+      let granted: string[] | null = null;
+      try {
+        granted = await authorizer(token);
+      } catch (error) {
+        this.logger.error("bus: visitor authorizer failed", { error });
+      }
+      if (granted === null) continue;
+      channels ??= new Set<string>();
+      for (const channel of granted) channels.add(channel);
+    }
+    return channels ? [...channels] : null;
+  }
+
+  /** Notifications on `channels` with an id above `lastId`, oldest first. */
+  async since(channels: string[], lastId: number, limit = PAGE): Promise<BusNotification[]> {
+    if (channels.length === 0 || limit <= 0) return [];
+    const rows = await this.db.getRepository(BusNotificationRecord).find({
+      where: { channel: In(channels), id: MoreThan(lastId) },
+      order: { id: "ASC" },
+      take: limit,
+    });
+    return rows.map(toNotification);
+  }
+
+  /** The highest id stored so far (0 when there is none). */
+  async lastId(): Promise<number> {
+    const row = await this.db
+      .getRepository(BusNotificationRecord)
+      .createQueryBuilder("n")
+      .select("MAX(n.id)", "max")
+      .getRawOne<{ max: number | string | null }>();
+    return row?.max == null ? 0 : Number(row.max);
+  }
+
+  /** Deletes notifications created before `olderThan`; returns how many. */
+  async prune(olderThan: Date): Promise<number> {
+    const result = await this.db.getRepository(BusNotificationRecord).delete({ createdAt: LessThan(olderThan) });
+    return result.affected ?? 0;
+  }
+
+  // ---- delivery -------------------------------------------------------------------------------
+
+  private deliver(notifications: BusNotification[]): void {
+    for (const notification of notifications) {
+      if (this.delivered.has(notification.id)) continue;
+      this.delivered.add(notification.id);
+      if (notification.id > this.lastDeliveredId) this.lastDeliveredId = notification.id;
+      for (const listener of [...this.listeners]) {
+        try {
+          listener(notification);
+        } catch (error) {
+          this.logger.error("bus: notification listener failed", { id: notification.id, error });
+        }
+      }
+    }
+  }
+
+  /** Subscribers are read from the DataSource at each broadcast, and replaced when it initialises. */
+  private ensureSubscriber(): void {
+    if (!this.db.subscribers.includes(this.subscriber)) this.db.subscribers.push(this.subscriber);
+  }
+
+  private settle(runner: QueryRunner | undefined, outcome: "commit" | "rollback"): void {
+    if (!runner) return;
+    const list = this.pending.get(runner);
+    if (!list) return;
+    const depth = runner.isTransactionActive ? transactionDepth(runner) : 0;
+    let kept: Pending[];
+    if (outcome === "rollback") {
+      kept = list.filter((p) => p.depth <= depth);
+    } else {
+      // A released savepoint hands its notifications to the enclosing transaction.
+      kept = list.map((p) => (p.depth > depth ? { ...p, depth } : p));
+    }
+    if (depth > 0) {
+      this.pending.set(runner, kept);
+      return;
+    }
+    this.pending.delete(runner);
+    if (outcome === "commit") this.deliver(kept.map((p) => p.notification));
+  }
+
+  // ---- PostgreSQL listener --------------------------------------------------------------------
+
+  private async connectListener(): Promise<void> {
+    if (this.target.kind !== "postgres" || !this.pgChannel) return;
+    const client = new Client({ connectionString: this.target.url, application_name: "host_bus_listener" });
+    client.on("error", (error) => this.listenerLost(client, error));
+    client.on("end", () => this.listenerLost(client, null));
+    client.on("notification", (message) => {
+      if (message.channel !== this.pgChannel) return;
+      const id = Number(message.payload);
+      if (Number.isSafeInteger(id) && id > 0) this.queueLoad(id);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${this.pgChannel}"`);
+    } catch (error) {
+      client.removeAllListeners("end");
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.stopping) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.listener = client;
+  }
+
+  private listenerLost(client: Client, error: Error | null): void {
+    if (this.listener !== client || this.stopping) return;
+    this.listener = null;
+    this.logger.warn("bus: PostgreSQL listener connection lost; reconnecting", { error: error ?? undefined });
+    client.removeAllListeners("end");
+    client.end().catch(() => undefined);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopping || this.reconnectTimer) return;
+    const base = Math.min(this.reconnectMaxMs, this.reconnectMinMs * 2 ** this.reconnectAttempts);
+    const delay = Math.round(base * (0.5 + Math.random() / 2));
+    this.reconnectAttempts += 1;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.reconnect();
+    }, delay);
+    this.reconnectTimer.unref();
+  }
+
+  private async reconnect(): Promise<void> {
+    if (this.stopping) return;
+    try {
+      await this.connectListener();
+    } catch (error) {
+      this.logger.warn("bus: PostgreSQL listener reconnect failed", { error, attempt: this.reconnectAttempts });
+      this.scheduleReconnect();
+      return;
+    }
+    this.reconnectAttempts = 0;
+    this.logger.info("bus: PostgreSQL listener reconnected");
+    try {
+      await this.catchUp();
+    } catch (error) {
+      this.logger.error("bus: catch-up after reconnect failed", { error });
+    }
+  }
+
+  /** Delivers what was committed while the listener was away (LISTEN is already back on). */
+  private async catchUp(): Promise<void> {
+    let cursor = Math.max(0, this.lastDeliveredId - LATE_COMMIT_WINDOW);
+    const repo = this.db.getRepository(BusNotificationRecord);
+    for (;;) {
+      const rows = await repo.find({ where: { id: MoreThan(cursor) }, order: { id: "ASC" }, take: PAGE });
+      if (this.stopping) return;
+      this.deliver(rows.map(toNotification));
+      if (rows.length < PAGE) return;
+      cursor = rows[rows.length - 1].id;
+    }
+  }
+
+  private queueLoad(id: number): void {
+    this.toLoad.push(id);
+    this.loading ??= this.drainLoads();
+  }
+
+  private async drainLoads(): Promise<void> {
+    try {
+      // Let a burst of notifications accumulate before querying.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      while (this.toLoad.length > 0 && !this.stopping) {
+        const ids = this.toLoad.splice(0, PAGE);
+        try {
+          const rows = await this.db.getRepository(BusNotificationRecord).findBy({ id: In(ids) });
+          rows.sort((a, b) => a.id - b.id);
+          if (!this.stopping) this.deliver(rows.map(toNotification));
+        } catch (error) {
+          this.logger.error("bus: loading notified rows failed", { error, count: ids.length });
+        }
+      }
+    } finally {
+      // No await between the last emptiness check and here, so no id can be left behind.
+      this.loading = null;
+    }
+  }
+}
+
+function toNotification(row: BusNotificationRecord): BusNotification {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(row.payload);
+  } catch {
+    payload = null;
+  }
+  return { id: Number(row.id), channel: row.channel, type: row.type, payload, createdAt: row.createdAt.toISOString() };
+}
+
+/** Nesting level of the runner's transaction; typeorm keeps it protected, so it is read structurally. */
+function transactionDepth(runner: QueryRunner): number {
+  const depth = (runner as unknown as { transactionDepth?: unknown }).transactionDepth;
+  return typeof depth === "number" ? depth : runner.isTransactionActive ? 1 : 0;
+}
+
+/**
+ * One NOTIFY channel per schema, so hosts sharing a database but not a schema never hear each other.
+ * PostgreSQL identifiers stop at 63 bytes; longer names are shortened with a hash to stay distinct.
+ */
+export function listenChannelFor(schema: string): string {
+  const name = `host_bus_${schema}`;
+  if (name.length <= 63) return name;
+  const hash = createHash("sha256").update(schema).digest("hex").slice(0, 12);
+  return `host_bus_${schema.slice(0, 63 - "host_bus_".length - 13)}_${hash}`;
+}
+
+/** A bounded set of the most recently added ids (oldest forgotten first). */
+export class RecentIds {
+  private readonly ids = new Set<number>();
+
+  constructor(private readonly capacity: number) {}
+
+  has(id: number): boolean {
+    return this.ids.has(id);
+  }
+
+  add(id: number): void {
+    if (this.ids.has(id)) return;
+    this.ids.add(id);
+    if (this.ids.size > this.capacity) {
+      const oldest = this.ids.values().next();
+      if (!oldest.done) this.ids.delete(oldest.value);
+    }
+  }
+}

@@ -1,0 +1,162 @@
+import { In, MoreThanOrEqual, type DataSource } from "typeorm";
+import type { Clock, Presence, PresenceInfo, PresenceStatus } from "../contract";
+import { PresenceRecord } from "../models/PresenceRecord";
+
+export interface PresenceSettings {
+  /** No real activity for this long: away. */
+  awayAfterMs: number;
+  /** No sign of an open tab nor activity for this long: offline. */
+  offlineAfterMs: number;
+}
+
+/** A write this recent (by the clock) makes a new one for the same user unnecessary. */
+export const PRESENCE_WRITE_THROTTLE_MS = 15_000;
+const CHUNK = 500;
+
+interface Written {
+  activity: number | null;
+  seen: number | null;
+}
+
+/**
+ * Presence from two timestamps per user: last real activity (input, page request) and last sign of
+ * an open tab. Writes are throttled per instance, so stored values trail reality by less than
+ * `PRESENCE_WRITE_THROTTLE_MS`; they only ever move forward, whichever instance writes.
+ */
+export class HostPresence implements Presence {
+  private readonly written = new Map<number, Written>();
+  private readonly table: string;
+  private readonly activityColumn: string;
+  private readonly seenColumn: string;
+  private readonly userColumn: string;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly clock: Clock,
+    private readonly settings: PresenceSettings,
+  ) {
+    const escape = (name: string) => db.driver.escape(name);
+    const meta = db.getMetadata(PresenceRecord);
+    this.table = meta.schema ? `${escape(meta.schema)}.${escape(meta.tableName)}` : escape(meta.tableName);
+    this.userColumn = escape("user_id");
+    this.activityColumn = escape("last_activity_at");
+    this.seenColumn = escape("last_seen_at");
+  }
+
+  async recordActivity(userId: number): Promise<void> {
+    const now = this.clock.now();
+    const entry = this.entry(userId);
+    if (isRecent(entry.activity, now.getTime())) return;
+    const previous = { ...entry };
+    entry.activity = now.getTime();
+    entry.seen = now.getTime();
+    try {
+      await this.upsert(userId, now, now);
+    } catch (error) {
+      this.written.set(userId, previous);
+      throw error;
+    }
+  }
+
+  /** An open tab was seen (socket heartbeat without input). */
+  async recordSeen(userId: number): Promise<void> {
+    const now = this.clock.now();
+    const entry = this.entry(userId);
+    if (isRecent(entry.seen, now.getTime())) return;
+    const previous = { ...entry };
+    entry.seen = now.getTime();
+    try {
+      await this.upsert(userId, null, now);
+    } catch (error) {
+      this.written.set(userId, previous);
+      throw error;
+    }
+  }
+
+  async get(userId: number): Promise<PresenceInfo> {
+    const map = await this.getMany([userId]);
+    return map.get(userId) ?? this.info(userId, null, null);
+  }
+
+  async getMany(userIds: number[]): Promise<Map<number, PresenceInfo>> {
+    const result = new Map<number, PresenceInfo>();
+    const ids = [...new Set(userIds)];
+    const repo = this.db.getRepository(PresenceRecord);
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const rows = await repo.findBy({ userId: In(ids.slice(i, i + CHUNK)) });
+      for (const row of rows) result.set(row.userId, this.info(row.userId, row.lastActivityAt, row.lastSeenAt));
+    }
+    for (const id of ids) if (!result.has(id)) result.set(id, this.info(id, null, null));
+    return result;
+  }
+
+  /** Users whose last activity is older than `before`, or who never had any. */
+  async inactiveSince(userIds: number[], before: Date): Promise<number[]> {
+    const ids = [...new Set(userIds)];
+    const active = new Set<number>();
+    const repo = this.db.getRepository(PresenceRecord);
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const rows = await repo.find({
+        select: { userId: true },
+        where: { userId: In(ids.slice(i, i + CHUNK)), lastActivityAt: MoreThanOrEqual(before) },
+      });
+      for (const row of rows) active.add(row.userId);
+    }
+    return ids.filter((id) => !active.has(id));
+  }
+
+  private info(userId: number, lastActivityAt: Date | null, lastSeenAt: Date | null): PresenceInfo {
+    return { userId, status: this.status(lastActivityAt, lastSeenAt), lastActivityAt, lastSeenAt };
+  }
+
+  private status(lastActivityAt: Date | null, lastSeenAt: Date | null): PresenceStatus {
+    const now = this.clock.now().getTime();
+    const activity = lastActivityAt?.getTime() ?? null;
+    const latestSign = Math.max(activity ?? -Infinity, lastSeenAt?.getTime() ?? -Infinity);
+    if (now - latestSign > this.settings.offlineAfterMs) return "offline";
+    if (activity === null || now - activity > this.settings.awayAfterMs) return "away";
+    return "online";
+  }
+
+  private entry(userId: number): Written {
+    let entry = this.written.get(userId);
+    if (!entry) {
+      if (this.written.size >= 50_000) this.forgetOld();
+      entry = { activity: null, seen: null };
+      this.written.set(userId, entry);
+    }
+    return entry;
+  }
+
+  /** Entries past the throttle window no longer skip anything; dropping them loses nothing. */
+  private forgetOld(): void {
+    const now = this.clock.now().getTime();
+    for (const [id, entry] of this.written) {
+      if (!isRecent(entry.activity, now) && !isRecent(entry.seen, now)) this.written.delete(id);
+    }
+  }
+
+  /**
+   * Insert or move the timestamps forward, in one statement that SQLite and PostgreSQL both accept;
+   * ON CONFLICT makes concurrent first writes for a user safe, and the CASE keeps a late or
+   * clock-skewed write from moving a value backwards.
+   */
+  private async upsert(userId: number, activity: Date | null, seen: Date): Promise<void> {
+    const t = this.db.getMetadata(PresenceRecord).tableName;
+    const forward = (column: string) =>
+      `${column} = CASE WHEN ${t}.${column} IS NULL OR ${t}.${column} < excluded.${column} ` +
+      `THEN excluded.${column} ELSE ${t}.${column} END`;
+    const sets = [forward(this.seenColumn)];
+    if (activity) sets.unshift(forward(this.activityColumn));
+    const sql =
+      `INSERT INTO ${this.table} (${this.userColumn}, ${this.activityColumn}, ${this.seenColumn}) ` +
+      `VALUES (:userId, :activity, :seen) ON CONFLICT (${this.userColumn}) DO UPDATE SET ${sets.join(", ")}`;
+    // The driver turns named parameters into its own placeholders and dates into its stored format.
+    const [query, parameters] = this.db.driver.escapeQueryWithParameters(sql, { userId, activity, seen });
+    await this.db.query(query, parameters);
+  }
+}
+
+function isRecent(writtenAt: number | null, now: number): boolean {
+  return writtenAt !== null && now >= writtenAt && now - writtenAt < PRESENCE_WRITE_THROTTLE_MS;
+}

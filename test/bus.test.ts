@@ -1,0 +1,656 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { expect } from "chai";
+import { Client } from "pg";
+import type { DataSource } from "typeorm";
+import WebSocket from "ws";
+import { BusServer } from "../host/bus/BusServer";
+import { HostBus } from "../host/bus/HostBus";
+import { TestClock } from "../host/clock";
+import type { BusNotification, HostUser, Logger } from "../host/contract";
+import { createDataSource, ensureSchema, parseDatabaseUrl, type DatabaseTarget } from "../host/database";
+import { HostInit1732000000000 } from "../host/migrations/1732000000000-HostInit";
+import { hostEntities } from "../host/models";
+import { BusNotificationRecord } from "../host/models/BusNotificationRecord";
+import { User } from "../host/models/User";
+import { HostPresence, PRESENCE_WRITE_THROTTLE_MS } from "../host/presence/HostPresence";
+import { freshPostgresUrl, skipUnlessPostgres } from "./support/postgres";
+
+const WAIT_MS = 5000;
+const MINUTE = 60_000;
+
+const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+interface Database {
+  db: DataSource;
+  target: DatabaseTarget;
+  /** A second DataSource on the same database (PostgreSQL only), as a second instance would have. */
+  open(): Promise<DataSource>;
+  close(): Promise<void>;
+}
+
+async function openDatabase(kind: "sqlite" | "postgres"): Promise<Database> {
+  if (kind === "sqlite") {
+    const target = parseDatabaseUrl("sqlite::memory:");
+    const db = createDataSource(target, hostEntities, [HostInit1732000000000]);
+    await db.initialize();
+    await db.runMigrations();
+    return {
+      db,
+      target,
+      open: () => Promise.reject(new Error("an in-memory SQLite database has one instance")),
+      close: () => db.destroy(),
+    };
+  }
+  const pg = await freshPostgresUrl("t_bus");
+  const target = parseDatabaseUrl(pg.url);
+  await ensureSchema(target);
+  const extra: DataSource[] = [];
+  const db = createDataSource(target, hostEntities, [HostInit1732000000000]);
+  await db.initialize();
+  await db.runMigrations();
+  return {
+    db,
+    target,
+    async open() {
+      const other = createDataSource(target, hostEntities, [HostInit1732000000000]);
+      await other.initialize();
+      extra.push(other);
+      return other;
+    },
+    async close() {
+      for (const ds of [db, ...extra]) if (ds.isInitialized) await ds.destroy();
+      await pg.drop();
+    },
+  };
+}
+
+async function insertUser(db: DataSource, login: string): Promise<HostUser> {
+  const row = await db.getRepository(User).save({
+    login,
+    name: login.toUpperCase(),
+    passwordHash: "x",
+    langCode: "en_US",
+    active: true,
+    createdAt: new Date(),
+  });
+  return { id: row.id, login, name: row.name, langCode: "en_US", groups: [], active: true };
+}
+
+/** A real HTTP server with the bus endpoint; users are picked by an `x-test-user` header (a login). */
+async function startServer(bus: HostBus, presence: HostPresence, users: HostUser[]) {
+  const server = http.createServer((_req, res) => {
+    res.statusCode = 404;
+    res.end();
+  });
+  const busServer = new BusServer({
+    server,
+    bus,
+    presence,
+    logger: quiet,
+    authenticateUser: async (req) => users.find((u) => u.login === req.headers["x-test-user"]) ?? null,
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    busServer,
+    url: `ws://127.0.0.1:${port}/websocket`,
+    async close() {
+      await busServer.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+interface Frame {
+  op: string;
+  last?: number;
+  notification?: BusNotification;
+  message?: string;
+}
+
+/** A raw `ws` client that records every frame and lets a test wait for one. */
+class TestSocket {
+  readonly frames: Frame[] = [];
+  private waiters: { match: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
+  private cursor = 0;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on("message", (data) => {
+      const frame = JSON.parse(data.toString()) as Frame;
+      this.frames.push(frame);
+      for (const waiter of [...this.waiters]) {
+        if (waiter.match(frame)) {
+          this.waiters.splice(this.waiters.indexOf(waiter), 1);
+          waiter.resolve(frame);
+        }
+      }
+    });
+  }
+
+  static open(url: string, headers: Record<string, string> = {}): Promise<TestSocket> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { headers });
+      const socket = new TestSocket(ws);
+      ws.once("open", () => resolve(socket));
+      ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      ws.once("error", reject);
+    });
+  }
+
+  /** The status code the server answered an upgrade with, when it refused it. */
+  static refusal(url: string, headers: Record<string, string> = {}): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { headers });
+      ws.once("unexpected-response", (_req, res) => {
+        resolve(res.statusCode ?? 0);
+        res.resume();
+        ws.terminate();
+      });
+      ws.once("open", () => {
+        ws.close();
+        reject(new Error("upgrade was accepted"));
+      });
+      ws.once("error", () => undefined);
+    });
+  }
+
+  send(message: unknown): void {
+    this.ws.send(JSON.stringify(message));
+  }
+
+  /** The next frame (after those already consumed) that matches; frames before it are consumed too. */
+  next(match: (f: Frame) => boolean, what = "frame"): Promise<Frame> {
+    for (let i = this.cursor; i < this.frames.length; i++) {
+      if (match(this.frames[i])) {
+        this.cursor = i + 1;
+        return Promise.resolve(this.frames[i]);
+      }
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), WAIT_MS);
+      this.waiters.push({
+        match,
+        resolve: (f) => {
+          clearTimeout(timer);
+          this.cursor = this.frames.length;
+          resolve(f);
+        },
+      });
+    });
+  }
+
+  async hello(last: number | null): Promise<number> {
+    this.send({ op: "hello", last });
+    const ready = await this.next((f) => f.op === "ready", "ready");
+    return ready.last as number;
+  }
+
+  notification(type: string): Promise<BusNotification> {
+    return this.next((f) => f.op === "notification" && f.notification?.type === type, `notification ${type}`).then(
+      (f) => f.notification as BusNotification,
+    );
+  }
+
+  notifications(): BusNotification[] {
+    return this.frames.filter((f) => f.op === "notification").map((f) => f.notification as BusNotification);
+  }
+
+  close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.ws.once("close", () => resolve());
+      this.ws.close();
+    });
+  }
+}
+
+function waitFor<T>(register: (done: (value: T) => void) => () => void, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, WAIT_MS);
+    const off = register((value) => {
+      clearTimeout(timer);
+      off();
+      resolve(value);
+    });
+  });
+}
+
+/** Resolves with the first notification of `type` this bus delivers locally. */
+function delivered(bus: HostBus, type: string): Promise<BusNotification> {
+  return waitFor((done) => bus.onNotification((n) => n.type === type && done(n)), `local delivery of ${type}`);
+}
+
+for (const kind of ["sqlite", "postgres"] as const) {
+  describe(`bus over WebSocket (${kind})`, function () {
+    let database: Database;
+    let bus: HostBus;
+    let presence: HostPresence;
+    let server: Awaited<ReturnType<typeof startServer>>;
+    let alice: HostUser;
+    let bob: HostUser;
+    const extraChannels = new Map<number, string[]>();
+    const sockets: TestSocket[] = [];
+
+    async function connectUser(user: HostUser): Promise<TestSocket> {
+      const socket = await TestSocket.open(server.url, { "x-test-user": user.login });
+      sockets.push(socket);
+      return socket;
+    }
+
+    before(async function () {
+      if (kind === "postgres") await skipUnlessPostgres(this);
+      database = await openDatabase(kind);
+      alice = await insertUser(database.db, "alice");
+      bob = await insertUser(database.db, "bob");
+      bus = new HostBus(database.db, database.target, new TestClock(), quiet, { reconnectMinMs: 20, reconnectMaxMs: 200 });
+      bus.addUserChannels(async (user) => extraChannels.get(user.id) ?? []);
+      bus.authorizeVisitors(async (token) => (token === "good-token" ? ["visitor:x"] : null));
+      await bus.start();
+      presence = new HostPresence(database.db, new TestClock(), { awayAfterMs: 10 * MINUTE, offlineAfterMs: 2 * MINUTE });
+      server = await startServer(bus, presence, [alice, bob]);
+    });
+
+    afterEach(async () => {
+      await Promise.all(sockets.splice(0).map((s) => s.close()));
+    });
+
+    after(async () => {
+      await server?.close();
+      await bus?.stop();
+      await database?.close();
+    });
+
+    it("sends a notification for user:A to A's socket and not to B's", async () => {
+      const a = await connectUser(alice);
+      const b = await connectUser(bob);
+      await a.hello(null);
+      await b.hello(null);
+      await bus.publish(`user:${alice.id}`, "for_alice", { text: "hi" });
+      await bus.publish(`user:${bob.id}`, "for_bob", { text: "hello" });
+      const got = await a.notification("for_alice");
+      expect(got.channel).to.equal(`user:${alice.id}`);
+      expect(got.payload).to.deep.equal({ text: "hi" });
+      expect(got.createdAt).to.be.a("string");
+      // Bob's own notification was published after Alice's, so once it is here Alice's would be too.
+      await b.notification("for_bob");
+      expect(b.notifications().map((n) => n.type)).to.deep.equal(["for_bob"]);
+      expect(a.notifications().map((n) => n.type)).to.deep.equal(["for_alice"]);
+    });
+
+    it("gives a reconnecting client exactly what it missed, in order, without duplicates", async () => {
+      const first = await connectUser(alice);
+      await first.hello(null);
+      const seen = (await Promise.all([first.notification("m1"), bus.publish(`user:${alice.id}`, "m1", { n: 1 })]))[0];
+      await first.close();
+
+      const missed = [
+        await bus.publish(`user:${alice.id}`, "m2", { n: 2 }),
+        await bus.publish(`user:${alice.id}`, "m3", { n: 3 }),
+      ];
+      await bus.publish(`user:${bob.id}`, "not_for_alice", {});
+      const m4 = await bus.publish(`user:${alice.id}`, "m4", { n: 4 });
+      missed.push(m4);
+
+      const again = await connectUser(alice);
+      const ready = await again.hello(seen.id);
+      expect(ready).to.be.at.least(m4);
+      const m5 = await bus.publish(`user:${alice.id}`, "m5", { n: 5 });
+      await again.notification("m5");
+      expect(again.notifications().map((n) => n.id)).to.deep.equal([...missed, m5]);
+      expect(again.notifications().map((n) => n.payload)).to.deep.equal([{ n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }]);
+    });
+
+    it("catches up past one page of missed notifications", async () => {
+      const socket = await connectUser(bob);
+      const last = await socket.hello(null);
+      await socket.close();
+      const ids: number[] = [];
+      await database.db.transaction(async (manager) => {
+        for (let i = 0; i < 620; i++) ids.push(await bus.publish(`user:${bob.id}`, "bulk", { i }, manager));
+      });
+      const again = await connectUser(bob);
+      await again.hello(last);
+      expect(again.notifications().map((n) => n.id)).to.deep.equal(ids);
+    });
+
+    it("lets a visitor token listen to its channels only, and refuses a bad token", async () => {
+      const visitor = await TestSocket.open(`${server.url}?token=good-token`);
+      sockets.push(visitor);
+      await visitor.hello(null);
+      await bus.publish("visitor:y", "other_visitor", {});
+      await bus.publish(`user:${alice.id}`, "operator_only", {});
+      await bus.publish("visitor:x", "for_visitor", { text: "welcome" });
+      const got = await visitor.notification("for_visitor");
+      expect(got.payload).to.deep.equal({ text: "welcome" });
+      expect(visitor.notifications().map((n) => n.channel)).to.deep.equal(["visitor:x"]);
+
+      expect(await TestSocket.refusal(`${server.url}?token=bad-token`)).to.equal(401);
+      expect(await TestSocket.refusal(`${server.url}?token=`)).to.equal(401);
+      expect(await TestSocket.refusal(server.url)).to.equal(401);
+      expect(await TestSocket.refusal(server.url, { "x-test-user": "alice", origin: "http://evil.example" })).to.equal(403);
+    });
+
+    it("picks up channels added later on refresh, including what was published on them meanwhile", async () => {
+      const socket = await connectUser(alice);
+      await socket.hello(null);
+      extraChannels.set(alice.id, [`room:${kind}`]);
+      const early = await bus.publish(`room:${kind}`, "room_early", {});
+      socket.send({ op: "refresh" });
+      await socket.next((f) => f.op === "refreshed", "refreshed");
+      const late = await bus.publish(`room:${kind}`, "room_late", {});
+      await socket.notification("room_late");
+      expect(socket.notifications().map((n) => n.id)).to.deep.equal([early, late]);
+      extraChannels.delete(alice.id);
+    });
+
+    it("never delivers a publish whose transaction rolls back, and delivers a committed one after commit", async () => {
+      const socket = await connectUser(bob);
+      await socket.hello(null);
+      const seenLocally: string[] = [];
+      const off = bus.onNotification((n) => seenLocally.push(n.type));
+      try {
+        await database.db
+          .transaction(async (manager) => {
+            await bus.publish(`user:${bob.id}`, "rolled_back", {}, manager);
+            throw new Error("abort");
+          })
+          .catch((error: Error) => expect(error.message).to.equal("abort"));
+
+        await database.db.transaction(async (manager) => {
+          await bus.publish(`user:${bob.id}`, "committed", {}, manager);
+          expect(seenLocally).to.not.include("committed");
+        });
+        await socket.notification("committed");
+        expect(socket.notifications().map((n) => n.type)).to.deep.equal(["committed"]);
+        expect(seenLocally).to.not.include("rolled_back");
+        const stored = await database.db.getRepository(BusNotificationRecord).findBy({ type: "rolled_back" });
+        expect(stored).to.have.length(0);
+      } finally {
+        off();
+      }
+    });
+
+    it("drops what a rolled-back savepoint published and keeps the rest of the transaction", async () => {
+      const socket = await connectUser(bob);
+      await socket.hello(null);
+      await database.db.transaction(async (manager) => {
+        await bus.publish(`user:${bob.id}`, "outer", {}, manager);
+        await manager
+          .transaction(async (inner) => {
+            await bus.publish(`user:${bob.id}`, "inner", {}, inner);
+            throw new Error("inner abort");
+          })
+          .catch(() => undefined);
+      });
+      await bus.publish(`user:${bob.id}`, "after", {});
+      await socket.notification("after");
+      expect(socket.notifications().map((n) => n.type)).to.deep.equal(["outer", "after"]);
+    });
+
+    it("records presence from socket heartbeats", async () => {
+      const socket = await connectUser(bob);
+      await socket.hello(null);
+      socket.send({ op: "presence", input: false });
+      socket.send({ op: "presence", input: true });
+      // A refresh is answered after the heartbeats were handled (messages are handled in order).
+      socket.send({ op: "refresh" });
+      await socket.next((f) => f.op === "refreshed", "refreshed");
+      const info = await presence.get(bob.id);
+      expect(info.lastActivityAt).to.be.an.instanceOf(Date);
+      expect(info.lastSeenAt).to.be.an.instanceOf(Date);
+      expect(info.status).to.equal("online");
+    });
+
+    it("answers a malformed message with an error and keeps the socket", async () => {
+      const socket = await connectUser(alice);
+      socket.ws.send("not json");
+      const error = await socket.next((f) => f.op === "error", "error");
+      expect(error.message).to.be.a("string");
+      await socket.hello(null);
+      expect(server.busServer.connectionCount()).to.be.at.least(1);
+    });
+
+    it("lists, prunes and reports the last id", async () => {
+      const id = await bus.publish("prune:test", "old", {});
+      expect(await bus.lastId()).to.be.at.least(id);
+      expect((await bus.since(["prune:test"], id - 1)).map((n) => n.id)).to.deep.equal([id]);
+      const removed = await bus.prune(new Date(Date.now() + 3_600_000));
+      expect(removed).to.be.at.least(1);
+      expect(await bus.since(["prune:test"], 0)).to.deep.equal([]);
+    });
+
+    it("computes channels for users and visitor tokens", async () => {
+      extraChannels.set(bob.id, ["room:1", `user:${bob.id}`]);
+      expect(await bus.channelsForUser(bob)).to.deep.equal([`user:${bob.id}`, "room:1"]);
+      extraChannels.delete(bob.id);
+      expect(await bus.channelsForVisitorToken("good-token")).to.deep.equal(["visitor:x"]);
+      expect(await bus.channelsForVisitorToken("nope")).to.equal(null);
+    });
+  });
+}
+
+describe("bus across instances (postgres)", function () {
+  let database: Database;
+  let busA: HostBus;
+  let busB: HostBus;
+  let serverB: Awaited<ReturnType<typeof startServer>>;
+  let user: HostUser;
+  const sockets: TestSocket[] = [];
+
+  before(async function () {
+    await skipUnlessPostgres(this);
+    database = await openDatabase("postgres");
+    user = await insertUser(database.db, "carol");
+    const second = await database.open();
+    const options = { reconnectMinMs: 20, reconnectMaxMs: 200 };
+    busA = new HostBus(database.db, database.target, new TestClock(), quiet, options);
+    busB = new HostBus(second, database.target, new TestClock(), quiet, options);
+    await busA.start();
+    await busB.start();
+    const presenceB = new HostPresence(second, new TestClock(), { awayAfterMs: 10 * MINUTE, offlineAfterMs: 2 * MINUTE });
+    serverB = await startServer(busB, presenceB, [user]);
+  });
+
+  afterEach(async () => {
+    await Promise.all(sockets.splice(0).map((s) => s.close()));
+  });
+
+  after(async () => {
+    await serverB?.close();
+    await busA?.stop();
+    await busB?.stop();
+    await database?.close();
+  });
+
+  it("delivers a notification published on one instance to a socket on the other, large payloads intact", async () => {
+    const socket = await TestSocket.open(serverB.url, { "x-test-user": user.login });
+    sockets.push(socket);
+    await socket.hello(null);
+    const big = { text: "é".repeat(6000) + "x".repeat(9000) };
+    const atPublisher = delivered(busA, "big");
+    const id = await busA.publish(`user:${user.id}`, "big", big);
+    const got = await socket.notification("big");
+    expect(got.id).to.equal(id);
+    expect(got.payload).to.deep.equal(big);
+    // The publishing instance hears its own notification through LISTEN like everyone else.
+    expect((await atPublisher).id).to.equal(id);
+  });
+
+  it("delivers on commit only, never after a rollback", async () => {
+    const socket = await TestSocket.open(serverB.url, { "x-test-user": user.login });
+    sockets.push(socket);
+    await socket.hello(null);
+    await database.db
+      .transaction(async (manager) => {
+        await busA.publish(`user:${user.id}`, "rolled_back", {}, manager);
+        throw new Error("abort");
+      })
+      .catch(() => undefined);
+    await database.db.transaction((manager) => busA.publish(`user:${user.id}`, "committed", {}, manager));
+    await socket.notification("committed");
+    expect(socket.notifications().map((n) => n.type)).to.deep.equal(["committed"]);
+  });
+
+  it("keeps hosts on different schemas apart", async () => {
+    const other = await openDatabase("postgres");
+    const otherBus = new HostBus(other.db, other.target, new TestClock(), quiet);
+    try {
+      await otherBus.start();
+      expect(otherBus.notifyChannel).to.not.equal(busB.notifyChannel);
+      const heard: BusNotification[] = [];
+      const off = otherBus.onNotification((n) => heard.push(n));
+      const atB = delivered(busB, "schema_check");
+      await busA.publish("shared:name", "schema_check", {});
+      await atB;
+      const own = delivered(otherBus, "own");
+      await otherBus.publish("shared:name", "own", {});
+      await own;
+      off();
+      expect(heard.map((n) => n.type)).to.deep.equal(["own"]);
+    } finally {
+      await otherBus.stop();
+      await other.close();
+    }
+  });
+
+  it("reconnects a dropped listener and delivers what was published meanwhile, once", async () => {
+    const counts = new Map<number, number>();
+    const off = busB.onNotification((n) => counts.set(n.id, (counts.get(n.id) ?? 0) + 1));
+    try {
+      const admin = new Client({ connectionString: (database.target as { url: string }).url });
+      await admin.connect();
+      try {
+        const killed = await admin.query(
+          "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE query = $1",
+          [`LISTEN "${busB.notifyChannel}"`],
+        );
+        // Both buses of this suite listen on the same channel; both get cut.
+        expect(killed.rowCount).to.be.at.least(1);
+      } finally {
+        await admin.end();
+      }
+      const ids: number[] = [];
+      for (let i = 0; i < 5; i++) ids.push(await busA.publish(`user:${user.id}`, "while_down", { i }));
+      const last = ids[ids.length - 1];
+      await waitFor<void>((done) => {
+        const check = () => counts.has(last) && done();
+        const stop = busB.onNotification(check);
+        check();
+        return stop;
+      }, "delivery after reconnect");
+      const after = await busA.publish(`user:${user.id}`, "after_reconnect", {});
+      await waitFor<void>((done) => {
+        const check = () => counts.has(after) && done();
+        const stop = busB.onNotification(check);
+        check();
+        return stop;
+      }, "live delivery after reconnect");
+      for (const id of [...ids, after]) expect(counts.get(id), `deliveries of ${id}`).to.equal(1);
+    } finally {
+      off();
+    }
+  });
+});
+
+for (const kind of ["sqlite", "postgres"] as const) {
+  describe(`presence (${kind})`, function () {
+    let database: Database;
+    let clock: TestClock;
+    let presence: HostPresence;
+    let dave: HostUser;
+    let erin: HostUser;
+    const settings = { awayAfterMs: 10 * MINUTE, offlineAfterMs: 2 * MINUTE };
+
+    before(async function () {
+      if (kind === "postgres") await skipUnlessPostgres(this);
+      database = await openDatabase(kind);
+      dave = await insertUser(database.db, "dave");
+      erin = await insertUser(database.db, "erin");
+    });
+
+    beforeEach(() => {
+      clock = new TestClock(new Date("2025-01-06T09:00:00Z"));
+      presence = new HostPresence(database.db, clock, settings);
+    });
+
+    after(async () => {
+      await database?.close();
+    });
+
+    it("goes online, then away, then offline as time passes", async () => {
+      const fresh = await insertUser(database.db, `frank_${kind}`);
+      expect((await presence.get(fresh.id)).status).to.equal("offline");
+      await presence.recordActivity(fresh.id);
+      expect((await presence.get(fresh.id)).status).to.equal("online");
+
+      // The tab stays open (heartbeats) but nobody touches it.
+      for (let i = 0; i < 21; i++) {
+        clock.advance(30_000);
+        await presence.recordSeen(fresh.id);
+      }
+      const away = await presence.get(fresh.id);
+      expect(away.status).to.equal("away");
+      expect(away.lastActivityAt?.toISOString()).to.equal("2025-01-06T09:00:00.000Z");
+
+      clock.advance(2 * MINUTE + 1000);
+      expect((await presence.get(fresh.id)).status).to.equal("offline");
+
+      await presence.recordActivity(fresh.id);
+      expect((await presence.get(fresh.id)).status).to.equal("online");
+    });
+
+    it("skips writes within 15 s of its own last write, never trailing by more than that", async () => {
+      const start = clock.now().getTime();
+      await presence.recordActivity(dave.id);
+      clock.advance(PRESENCE_WRITE_THROTTLE_MS - 1000);
+      await presence.recordActivity(dave.id);
+      let info = await presence.get(dave.id);
+      expect(info.lastActivityAt?.getTime()).to.equal(start);
+      expect(clock.now().getTime() - (info.lastActivityAt?.getTime() ?? 0)).to.be.below(PRESENCE_WRITE_THROTTLE_MS);
+
+      clock.advance(1000);
+      await presence.recordActivity(dave.id);
+      info = await presence.get(dave.id);
+      expect(info.lastActivityAt?.getTime()).to.equal(start + PRESENCE_WRITE_THROTTLE_MS);
+
+      // A heartbeat right after activity adds nothing; one later moves only "seen".
+      clock.advance(5000);
+      await presence.recordSeen(dave.id);
+      expect((await presence.get(dave.id)).lastSeenAt?.getTime()).to.equal(start + PRESENCE_WRITE_THROTTLE_MS);
+      clock.advance(PRESENCE_WRITE_THROTTLE_MS);
+      await presence.recordSeen(dave.id);
+      info = await presence.get(dave.id);
+      expect(info.lastSeenAt?.getTime()).to.equal(start + 2 * PRESENCE_WRITE_THROTTLE_MS + 5000);
+      expect(info.lastActivityAt?.getTime()).to.equal(start + PRESENCE_WRITE_THROTTLE_MS);
+    });
+
+    it("survives concurrent first writes and never moves a timestamp back", async () => {
+      const fresh = await insertUser(database.db, `gina_${kind}`);
+      const others = Array.from({ length: 4 }, () => new HostPresence(database.db, clock, settings));
+      await Promise.all(others.map((p) => p.recordActivity(fresh.id)));
+      const later = clock.now().getTime() + MINUTE;
+      const ahead = new HostPresence(database.db, new TestClock(new Date(later)), settings);
+      await ahead.recordActivity(fresh.id);
+      // An instance with a clock behind does not undo the newer value.
+      await new HostPresence(database.db, clock, settings).recordActivity(fresh.id);
+      expect((await presence.get(fresh.id)).lastActivityAt?.getTime()).to.equal(later);
+    });
+
+    it("lists inactive users, counting users with no activity at all", async () => {
+      const fresh = await insertUser(database.db, `hank_${kind}`);
+      await presence.recordActivity(erin.id);
+      const cutoff = new Date(clock.now().getTime() - 30 * MINUTE);
+      expect(await presence.inactiveSince([erin.id, fresh.id], cutoff)).to.deep.equal([fresh.id]);
+      clock.advance(31 * MINUTE);
+      const later = new Date(clock.now().getTime() - 30 * MINUTE);
+      expect((await presence.inactiveSince([erin.id, fresh.id], later)).sort()).to.deep.equal([erin.id, fresh.id].sort());
+      const many = await presence.getMany([erin.id, fresh.id]);
+      expect(many.get(fresh.id)?.status).to.equal("offline");
+      expect(many.get(erin.id)?.lastActivityAt).to.be.an.instanceOf(Date);
+    });
+  });
+}
