@@ -362,8 +362,15 @@ export class Host {
     });
   }
 
-  /** Starts listening, the bus and the scheduler. */
+  /** Starts listening, then the bus and the scheduler (nothing runs when the port is taken). */
   async start(port = Number(process.env.PORT ?? 8069), hostname = process.env.HOST ?? "127.0.0.1"): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, hostname, () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
     await this.bus.start();
     this.busServer = new BusServer({
       server: this.server,
@@ -374,10 +381,6 @@ export class Host {
     });
     const tick = this.options.schedulerTickMs === undefined ? 5_000 : this.options.schedulerTickMs;
     if (tick !== null) this.scheduler.start(tick);
-    await new Promise<void>((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen(port, hostname, () => resolve());
-    });
     return this.url;
   }
 
