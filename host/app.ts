@@ -43,6 +43,7 @@ import { loginRoutes } from "./routes/loginRoutes";
 import { profileRoutes } from "./routes/profileRoutes";
 import { settingsRoutes } from "./routes/settingsRoutes";
 import { homeRoutes } from "./routes/homeRoutes";
+import { usersRoutes } from "./routes/usersRoutes";
 import { loadDemoData } from "./demo";
 
 /** The repository root: the livechat module lives here (manifest.json, module/, views/, migrations/). */
@@ -255,6 +256,7 @@ export class Host {
       groups: ["base.admin"],
       sequence: 100,
       children: [
+        { id: "settings.users", label: "Users", url: "/settings/users", sequence: 5 },
         { id: "settings.apps", label: "Apps", url: "/settings/apps", sequence: 10 },
         { id: "settings.languages", label: "Languages", url: "/settings/languages", sequence: 20 },
       ],
@@ -330,6 +332,9 @@ export class Host {
       }),
     );
     app.use(settingsRoutes({ db: this.db, auth: this.auth, langs: this.langs, views: this.views }));
+    app.use(
+      usersRoutes({ db: this.db, auth: this.auth, users: this.users, groups: this.groups, langs: this.langs, views: this.views }),
+    );
   }
 
   /** Module backend routes, then the 404 and error handlers, once every module had its say. */

@@ -10,10 +10,21 @@ export const HOST_GROUPS = [
 /** Knows every group and what it implies, so membership checks need no query. */
 export class GroupRegistry {
   private implies = new Map<string, string[]>();
+  private names = new Map<string, string>();
 
   async load(db: DataSource): Promise<void> {
     const groups = await db.getRepository(Group).find();
     this.implies = new Map(groups.map((g) => [g.id, g.implies ? g.implies.split(",").filter(Boolean) : []]));
+    this.names = new Map(groups.map((g) => [g.id, g.name]));
+  }
+
+  /** Every group, by name, for forms. */
+  all(): { id: string; name: string }[] {
+    return [...this.names].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  name(id: string): string {
+    return this.names.get(id) ?? id;
   }
 
   /** Stores (or updates) groups declared by `module`. */
@@ -22,6 +33,7 @@ export class GroupRegistry {
     for (const g of groups) {
       await repo.save({ id: g.id, name: g.name, implies: (g.implies ?? []).join(","), module });
       this.implies.set(g.id, g.implies ?? []);
+      this.names.set(g.id, g.name);
     }
   }
 

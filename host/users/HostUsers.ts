@@ -74,6 +74,23 @@ export class HostUsers implements Users {
     await manager.getRepository(User).update({ id }, fields);
   }
 
+  /** What an admin edits on a user: identity, access rights, and optionally a new password. */
+  async updateAccount(
+    id: number,
+    fields: { name: string; login: string; langCode: string; active: boolean; groups: string[]; password?: string },
+    manager: EntityManager,
+  ): Promise<void> {
+    const { groups, password, ...columns } = fields;
+    await manager.getRepository(User).update({ id }, { ...columns, ...(password ? { passwordHash: await hashPassword(password) } : {}) });
+    await manager.getRepository(UserGroup).delete({ userId: id });
+    await manager.getRepository(UserGroup).save(groups.map((groupId) => ({ userId: id, groupId })));
+  }
+
+  /** Direct memberships only (what an admin ticked), not the implied ones. */
+  async directGroups(id: number): Promise<string[]> {
+    return (await this.db.getRepository(UserGroup).findBy({ userId: id })).map((r) => r.groupId).sort();
+  }
+
   private async withGroups(users: User[], manager: EntityManager = this.db.manager): Promise<HostUser[]> {
     if (users.length === 0) return [];
     const rows = await manager.getRepository(UserGroup).findBy({ userId: In(users.map((u) => u.id)) });
