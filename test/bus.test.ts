@@ -1,4 +1,6 @@
+import fs from "node:fs";
 import http from "node:http";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import { Client } from "pg";
@@ -14,6 +16,7 @@ import { hostEntities } from "../host/models";
 import { BusNotificationRecord } from "../host/models/BusNotificationRecord";
 import { User } from "../host/models/User";
 import { HostPresence, PRESENCE_WRITE_THROTTLE_MS } from "../host/presence/HostPresence";
+import { launchBrowser } from "./support/browser";
 import { freshPostgresUrl, skipUnlessPostgres } from "./support/postgres";
 
 const WAIT_MS = 5000;
@@ -77,29 +80,60 @@ async function insertUser(db: DataSource, login: string): Promise<HostUser> {
   return { id: row.id, login, name: row.name, langCode: "en_US", groups: [], active: true };
 }
 
-/** A real HTTP server with the bus endpoint; users are picked by an `x-test-user` header (a login). */
-async function startServer(bus: HostBus, presence: HostPresence, users: HostUser[]) {
-  const server = http.createServer((_req, res) => {
-    res.statusCode = 404;
-    res.end();
-  });
-  const busServer = new BusServer({
+const BUS_JS = path.join(__dirname, "../host/static/bus.js");
+const PAGE = `<!doctype html><html><head><title>bus</title><script src="/host/static/bus.js"></script></head>
+<body><input aria-label="text"><script>
+window.received = []; window.readyCount = 0;
+window.bus = HostBus.connect({ storageKey: "test.bus" });
+bus.on("*", function (n) { received.push(n); });
+bus.onReady(function () { readyCount += 1; });
+</script></body></html>`;
+
+/** The test user of a request: an `x-test-user` header or a `test_user` cookie holding a login. */
+function testLogin(req: http.IncomingMessage): string | undefined {
+  const header = req.headers["x-test-user"];
+  if (typeof header === "string") return header;
+  return /(?:^|;\s*)test_user=([^;]+)/.exec(req.headers.cookie ?? "")?.[1];
+}
+
+function attachBusServer(server: http.Server, bus: HostBus, presence: HostPresence, users: HostUser[]): BusServer {
+  return new BusServer({
     server,
     bus,
     presence,
     logger: quiet,
-    authenticateUser: async (req) => users.find((u) => u.login === req.headers["x-test-user"]) ?? null,
+    authenticateUser: async (req) => users.find((u) => u.login === testLogin(req)) ?? null,
   });
+}
+
+/** A real HTTP server with the bus endpoint, a test page and bus.js. */
+async function startServer(bus: HostBus, presence: HostPresence, users: HostUser[]) {
+  const server = http.createServer((req, res) => {
+    if (req.url === "/host/static/bus.js") {
+      res.setHeader("Content-Type", "text/javascript; charset=utf-8");
+      res.end(fs.readFileSync(BUS_JS));
+    } else if (req.url === "/") {
+      res.setHeader("Content-Type", "text/html; charset=utf-8");
+      res.end(PAGE);
+    } else {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  const busServer = attachBusServer(server, bus, presence, users);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  const handle = {
+    server,
     busServer,
+    base: `http://127.0.0.1:${port}`,
     url: `ws://127.0.0.1:${port}/websocket`,
     async close() {
-      await busServer.close();
+      await handle.busServer.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return handle;
 }
 
 interface Frame {
@@ -654,3 +688,78 @@ for (const kind of ["sqlite", "postgres"] as const) {
     });
   });
 }
+
+describe("bus.js in a real browser", function () {
+  let database: Database;
+  let bus: HostBus;
+  let presence: HostPresence;
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let user: HostUser;
+
+  before(async () => {
+    database = await openDatabase("sqlite");
+    user = await insertUser(database.db, "ivy");
+    bus = new HostBus(database.db, database.target, new TestClock(), quiet);
+    await bus.start();
+    presence = new HostPresence(database.db, new TestClock(), { awayAfterMs: 10 * MINUTE, offlineAfterMs: 2 * MINUTE });
+    server = await startServer(bus, presence, [user]);
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await bus?.stop();
+    await database?.close();
+  });
+
+  /** Polls a database-side condition (the browser's heartbeat is handled asynchronously). */
+  async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+    const deadline = Date.now() + WAIT_MS;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  it("receives live notifications, catches up after a reload and a reconnect, and reports presence", async () => {
+    const context = await browser.newContext();
+    await context.addCookies([{ name: "test_user", value: user.login, url: server.base }]);
+    const page = await context.newPage();
+    const channel = `user:${user.id}`;
+    try {
+      await page.goto(`${server.base}/`);
+      await page.waitForFunction(() => (window as unknown as { readyCount: number }).readyCount >= 1);
+      await eventually(async () => (await presence.get(user.id)).lastSeenAt !== null, "an open-tab heartbeat");
+      expect((await presence.get(user.id)).lastActivityAt).to.equal(null);
+
+      const first = await bus.publish(channel, "live", { text: "<b>hi</b>" });
+      await page.waitForFunction((id) => (window as unknown as { received: { id: number }[] }).received.some((n) => n.id === id), first);
+
+      // Away from the page (same tab, so sessionStorage stays): what is published meanwhile arrives on return.
+      await page.goto("about:blank");
+      const missed = await bus.publish(channel, "missed", { n: 1 });
+      await page.goto(`${server.base}/`);
+      await page.waitForFunction(() => (window as unknown as { readyCount: number }).readyCount >= 1);
+      const afterReload = await page.evaluate(() => (window as unknown as { received: { id: number }[] }).received.map((n) => n.id));
+      expect(afterReload).to.deep.equal([missed]);
+
+      // Real input, then the server drops every socket: the client reconnects, catches up and says it saw input.
+      await page.getByRole("textbox", { name: "text" }).press("a");
+      await server.busServer.close();
+      const whileDown = await bus.publish(channel, "while_down", {});
+      server.busServer = attachBusServer(server.server, bus, presence, [user]);
+      await page.waitForFunction(
+        (id) => (window as unknown as { received: { id: number }[] }).received.some((n) => n.id === id),
+        whileDown,
+        { timeout: 15_000 },
+      );
+      const ids = await page.evaluate(() => (window as unknown as { received: { id: number }[] }).received.map((n) => n.id));
+      expect(ids).to.deep.equal([missed, whileDown]);
+      await eventually(async () => (await presence.get(user.id)).lastActivityAt !== null, "an input heartbeat");
+    } finally {
+      await context.close();
+    }
+  });
+});
