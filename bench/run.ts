@@ -1,0 +1,132 @@
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import WebSocket, { WebSocketServer } from "ws";
+import request from "supertest";
+import { Host, ROOT_DIR } from "../host/app";
+import { ConsoleLogger } from "../host/logger";
+import { tempSqliteUrl } from "../test/support/testHost";
+import { percentile, round, withBaseline, type Figure } from "./stats";
+
+/**
+ * `npm run bench`: figures for the host on loopback, each next to a baseline measured in the same run
+ * (these machines are shared and noisy, so ratios mean more than absolute times).
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);
+
+async function bareWsRoundTrip(): Promise<number[]> {
+  const server = http.createServer();
+  const wss = new WebSocketServer({ server });
+  wss.on("connection", (ws) => ws.on("message", (data) => ws.send(data)));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const port = (server.address() as { port: number }).port;
+  const ws = new WebSocket(`ws://127.0.0.1:${port}`);
+  await new Promise((r) => ws.once("open", r));
+  const times: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const start = performance.now();
+    await new Promise<void>((resolve) => {
+      ws.once("message", () => resolve());
+      ws.send(JSON.stringify({ i }));
+    });
+    times.push(performance.now() - start);
+  }
+  ws.close();
+  wss.close();
+  server.close();
+  return times;
+}
+
+async function hostFigures(): Promise<{ publishToSocket: number[]; bareInsert: number[]; page: number[]; barePage: number[] }> {
+  const host = await Host.create({
+    databaseUrl: tempSqliteUrl(),
+    modules: [ROOT_DIR],
+    logger: new ConsoleLogger("error"),
+    demo: "never",
+    schedulerTickMs: null,
+  });
+  await host.loadDemo();
+  const url = await host.start(0, "127.0.0.1");
+  try {
+    const agent = request.agent(url);
+    const form = await agent.get("/web/login");
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1] as string;
+    const login = await agent.post("/web/login").type("form").send({ login: "mitchell", password: "mitchell", _csrf: csrf });
+    const cookie = ([] as string[]).concat(login.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]).join("; ");
+    const user = (await host.users.findByLogin("mitchell"))!;
+
+    const ws = new WebSocket(`${url.replace("http", "ws")}/websocket`, { headers: { Cookie: cookie } });
+    await new Promise((r) => ws.once("open", r));
+    ws.send(JSON.stringify({ op: "hello", last: null }));
+    await new Promise<void>((resolve) => ws.on("message", (d) => String(d).includes('"ready"') && resolve()));
+    const publishToSocket: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const start = performance.now();
+      await new Promise<void>((resolve) => {
+        ws.once("message", () => resolve());
+        void host.bus.publish(`user:${user.id}`, "bench.ping", { i });
+      });
+      publishToSocket.push(performance.now() - start);
+    }
+    ws.close();
+
+    const bareInsert: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const start = performance.now();
+      await host.db.query("INSERT INTO host_setting (key, value) VALUES ($1, $2)".replace(/\$\d/g, "?"), [`bench.${i}`, "x"]);
+      bareInsert.push(performance.now() - start);
+    }
+
+    const page: number[] = [];
+    for (let i = 0; i < Math.min(ROUNDS, 200); i++) {
+      const start = performance.now();
+      await agent.get("/my/profile").expect(200);
+      page.push(performance.now() - start);
+    }
+    const bare = http.createServer((_req, res) => res.end("<html></html>"));
+    await new Promise<void>((r) => bare.listen(0, "127.0.0.1", () => r()));
+    const bareUrl = `http://127.0.0.1:${(bare.address() as { port: number }).port}`;
+    const barePage: number[] = [];
+    for (let i = 0; i < Math.min(ROUNDS, 200); i++) {
+      const start = performance.now();
+      await request(bareUrl).get("/").expect(200);
+      barePage.push(performance.now() - start);
+    }
+    bare.close();
+    return { publishToSocket, bareInsert, page, barePage };
+  } finally {
+    await host.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const wsBase = await bareWsRoundTrip();
+  const host = await hostFigures();
+  const figures: Figure[] = [];
+  const p = (sample: number[], q: number) => round(percentile([...sample], q));
+  for (const q of [50, 99]) {
+    figures.push(
+      withBaseline({ name: `bus publish → WebSocket delivery p${q}`, unit: "ms", value: p(host.publishToSocket, q) }, `bare ws round trip p${q}`, p(wsBase, q)),
+    );
+    figures.push(
+      withBaseline({ name: `logged-in page (My Profile) p${q}`, unit: "ms", value: p(host.page, q) }, `bare node http page p${q}`, p(host.barePage, q)),
+    );
+  }
+  figures.push({ name: "bare insert into the same SQLite database p50", unit: "ms", value: p(host.bareInsert, 50) });
+
+  const lines = figures.map((f) =>
+    f.baseline
+      ? `${f.name.padEnd(44)} ${String(f.value).padStart(9)} ${f.unit}   baseline ${f.baseline.name}: ${f.baseline.value} ${f.unit}   ratio ×${round(f.baseline.ratio, 2)}`
+      : `${f.name.padEnd(44)} ${String(f.value).padStart(9)} ${f.unit}`,
+  );
+  process.stdout.write(`Benchmark (${ROUNDS} rounds, loopback)\n${lines.join("\n")}\n`);
+  const out = path.join(ROOT_DIR, "bench/results.json");
+  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, node: process.version, figures }, null, 2) + "\n");
+  process.stdout.write(`Written to ${path.relative(process.cwd(), out)}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Benchmark failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
