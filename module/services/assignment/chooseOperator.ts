@@ -1,0 +1,106 @@
+/**
+ * The assignment decision, and nothing else: which operator gets a new conversation. It is pure
+ * (data in, choice out) so every rule can be tested with plain values; gathering the data and
+ * making the choice safe under concurrency is the caller's job (AssignmentService).
+ */
+
+/** One member of the channel, as the decision sees them. */
+export interface Candidate {
+  userId: number;
+  /** Online right now (presence), not merely a member with an open tab somewhere. */
+  available: boolean;
+  /** Open (not closed) conversations the operator has, in every channel. */
+  openConversations: number;
+  /** Open conversations in this channel: what the channel's limit counts. */
+  openInChannel: number;
+  lastAssignedAt: Date | null;
+  /** Codes of the languages the operator speaks: main language and Online Chat Languages (enabled only). */
+  languages: string[];
+  expertiseIds: number[];
+}
+
+export interface AssignmentRequest {
+  /** The visitor's language code, when known. */
+  lang: string | null;
+  /** Preferred expertise (from a chatbot forward step), possibly empty. */
+  expertiseIds: number[];
+  /** The operator who last served this visitor, if any. */
+  previousOperatorId: number | null;
+  /** The channel's limit of simultaneous conversations per operator; null means no limit. */
+  maxPerOperator: number | null;
+}
+
+/** Why the chosen operator was chosen, for the conversation record and for people reading logs. */
+export type PreferenceTier =
+  | "previous_operator"
+  | "language_and_all_expertise"
+  | "language_and_some_expertise"
+  | "language"
+  | "all_expertise"
+  | "some_expertise"
+  | "anyone";
+
+export interface AssignmentChoice {
+  userId: number;
+  tier: PreferenceTier;
+}
+
+type Match = "all" | "some" | "none";
+
+function expertiseMatch(candidate: Candidate, wanted: number[]): Match {
+  if (wanted.length === 0) return "all";
+  const have = wanted.filter((id) => candidate.expertiseIds.includes(id)).length;
+  return have === wanted.length ? "all" : have > 0 ? "some" : "none";
+}
+
+/** Preference tiers, best first. Language and expertise order the choice; they never exclude anyone. */
+function tierOf(candidate: Candidate, request: AssignmentRequest): PreferenceTier {
+  if (request.previousOperatorId === candidate.userId) return "previous_operator";
+  const speaks = request.lang === null || candidate.languages.includes(request.lang);
+  const match = expertiseMatch(candidate, request.expertiseIds);
+  if (speaks && request.lang !== null) {
+    if (request.expertiseIds.length === 0) return "language";
+    return match === "all" ? "language_and_all_expertise" : match === "some" ? "language_and_some_expertise" : "language";
+  }
+  if (request.expertiseIds.length > 0 && match !== "none") return match === "all" ? "all_expertise" : "some_expertise";
+  return "anyone";
+}
+
+export const TIER_ORDER: PreferenceTier[] = [
+  "previous_operator",
+  "language_and_all_expertise",
+  "language_and_some_expertise",
+  "language",
+  "all_expertise",
+  "some_expertise",
+  "anyone",
+];
+
+/** Hard rules: only available operators below the channel's limit can be chosen. */
+export function isEligible(candidate: Candidate, request: AssignmentRequest): boolean {
+  if (!candidate.available) return false;
+  return request.maxPerOperator === null || candidate.openInChannel < request.maxPerOperator;
+}
+
+/**
+ * Ranks eligible candidates: preference tier, then fewest open conversations, then the longest time
+ * since their last assignment (never assigned counts as longest), then the lowest user id.
+ */
+export function rankCandidates(candidates: Candidate[], request: AssignmentRequest): AssignmentChoice[] {
+  return candidates
+    .filter((c) => isEligible(c, request))
+    .map((c) => ({ c, tier: tierOf(c, request) }))
+    .sort(
+      (a, b) =>
+        TIER_ORDER.indexOf(a.tier) - TIER_ORDER.indexOf(b.tier) ||
+        a.c.openConversations - b.c.openConversations ||
+        (a.c.lastAssignedAt?.getTime() ?? -Infinity) - (b.c.lastAssignedAt?.getTime() ?? -Infinity) ||
+        a.c.userId - b.c.userId,
+    )
+    .map(({ c, tier }) => ({ userId: c.userId, tier }));
+}
+
+/** The operator to assign, or null when nobody may take the conversation now. */
+export function chooseOperator(candidates: Candidate[], request: AssignmentRequest): AssignmentChoice | null {
+  return rankCandidates(candidates, request)[0] ?? null;
+}
