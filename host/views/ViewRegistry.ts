@@ -41,6 +41,8 @@ export class ViewRegistry implements Views {
 
   /** Registers every `.hbs` file of `dir` as `<namespace>/<file name>`, also usable as a partial. */
   registerDirectory(namespace: string, dir: string): void {
+    // A module without templates has no such directory (git keeps no empty folders).
+    if (!fs.existsSync(dir)) return;
     for (const file of fs.readdirSync(dir)) {
       if (!file.endsWith(".hbs")) continue;
       const name = `${namespace}/${file.slice(0, -".hbs".length)}`;

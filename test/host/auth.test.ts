@@ -8,7 +8,7 @@ describe("Host: login, sessions and CSRF", () => {
     t = await startTestHost();
   });
   after(async () => {
-    await t.stop();
+    await t?.stop();
   });
 
   it("logs in with the right password and lands on the home screen", async () => {

@@ -8,7 +8,7 @@ describe("Host bus over WebSocket with real logins", () => {
     t = await startTestHost();
   });
   after(async () => {
-    await t.stop();
+    await t?.stop();
   });
 
   it("delivers a notification for user:A to A's socket and not to B's", async () => {

@@ -58,7 +58,7 @@ describe("Module loader", () => {
       t = await startTestHost({ extraModules: [EXTRA] });
     });
     after(async () => {
-      await t.stop();
+      await t?.stop();
     });
 
     it("runs the migrations of the module and of the module depending on it", async () => {

@@ -7,7 +7,7 @@ describe("Host: My Profile and languages", () => {
     t = await startTestHost();
   });
   after(async () => {
-    await t.stop();
+    await t?.stop();
   });
 
   it("shows My Profile with a Preferences tab listing only enabled languages", async () => {

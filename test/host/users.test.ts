@@ -7,7 +7,7 @@ describe("Host: Settings → Users", () => {
     t = await startTestHost();
   });
   after(async () => {
-    await t.stop();
+    await t?.stop();
   });
 
   it("lets the host admin create an operator who can then log in", async () => {
