@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { DataSource, type DataSourceOptions, type MixedList } from "typeorm";
 import type { ModuleEntity, ModuleMigration } from "./contract";
+import { serializeSqliteTransactions } from "./sqliteTransactions";
 
 /** Where the data lives, parsed from `DATABASE_URL`. */
 export type DatabaseTarget =
@@ -65,7 +66,9 @@ export function createDataSource(
       extra: { max: 10, options: `-c search_path=${target.schema}` },
     };
   }
-  return new DataSource(options);
+  const db = new DataSource(options);
+  if (target.kind === "sqlite") serializeSqliteTransactions(db);
+  return db;
 }
 
 /** Creates the PostgreSQL schema named in the URL before the DataSource uses it. */
