@@ -162,32 +162,24 @@ export class HostScheduler implements Scheduler {
   }
 
   /** The one conditional UPDATE: succeeds for exactly one instance per period. */
-  private async claimDue(job: Job, now: Date): Promise<boolean> {
-    const next = new Date(now.getTime() + job.everyMs);
-    const result = await this.db
-      .createQueryBuilder()
-      .update(ScheduledJob)
-      .set({ nextRunAt: next, lastRunAt: now, lastInstance: this.instanceId, runCount: () => "run_count + 1" })
-      .where("name = :name AND next_run_at <= :now", { name: job.name, now })
-      .execute();
-    if (result.affected === 1) {
-      job.knownNextMs = next.getTime();
-      return true;
-    }
-    await this.refreshKnownNext(job);
-    return false;
+  private claimDue(job: Job, now: Date): Promise<boolean> {
+    return this.claim(job, now, "next_run_at <= :now", { now });
   }
 
   private async claimRegardless(job: Job): Promise<boolean> {
     const row = await this.db.getRepository(ScheduledJob).findOneBy({ name: job.name });
     if (!row) return false;
-    const now = this.clock.now();
+    return this.claim(job, this.clock.now(), "run_count = :seen", { seen: row.runCount });
+  }
+
+  /** Moves the job's row to the next period when `condition` still holds; true when this instance won. */
+  private async claim(job: Job, now: Date, condition: string, params: Record<string, unknown>): Promise<boolean> {
     const next = new Date(now.getTime() + job.everyMs);
     const result = await this.db
       .createQueryBuilder()
       .update(ScheduledJob)
       .set({ nextRunAt: next, lastRunAt: now, lastInstance: this.instanceId, runCount: () => "run_count + 1" })
-      .where("name = :name AND run_count = :seen", { name: job.name, seen: row.runCount })
+      .where(`name = :name AND ${condition}`, { name: job.name, ...params })
       .execute();
     if (result.affected === 1) {
       job.knownNextMs = next.getTime();

@@ -18,11 +18,16 @@ describe("Host: login, sessions and CSRF", () => {
     expect(home.text).to.contain("Mitchell Stephens");
   });
 
-  it("refuses a wrong password with a message and no session", async () => {
+  /** Submits the login form as a browser would, CSRF field included. */
+  async function submitLogin(login: string, password: string) {
     const agent = request.agent(t.url);
     const form = await agent.get("/web/login");
     const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1] as string;
-    const res = await agent.post("/web/login").type("form").send({ login: "mitchell", password: "nope", _csrf: csrf });
+    return { agent, res: await agent.post("/web/login").type("form").send({ login, password, _csrf: csrf }) };
+  }
+
+  it("refuses a wrong password with a message and no session", async () => {
+    const { agent, res } = await submitLogin("mitchell", "nope");
     expect(res.status).to.equal(401);
     expect(res.text).to.contain("Wrong login/password");
     const home = await agent.get("/web");
@@ -30,10 +35,7 @@ describe("Host: login, sessions and CSRF", () => {
   });
 
   it("refuses an unknown login the same way", async () => {
-    const agent = request.agent(t.url);
-    const form = await agent.get("/web/login");
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1] as string;
-    const res = await agent.post("/web/login").type("form").send({ login: "nobody", password: "nobody", _csrf: csrf });
+    const { res } = await submitLogin("nobody", "nobody");
     expect(res.status).to.equal(401);
     expect(res.text).to.contain("Wrong login/password");
   });
