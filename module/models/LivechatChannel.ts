@@ -1,0 +1,25 @@
+import { Column, Entity, PrimaryGeneratedColumn } from "typeorm";
+
+/** A live chat channel: where visitors start conversations and operators join to answer them. */
+@Entity({ name: "livechat_channel" })
+export class LivechatChannel {
+  @PrimaryGeneratedColumn({ type: "integer" })
+  id: number;
+
+  @Column({ type: String, length: 128 })
+  name: string;
+
+  @Column({ name: "welcome_message", type: "text", default: "" })
+  welcomeMessage: string;
+
+  /** Text of the visitor's chat button. */
+  @Column({ name: "button_text", type: String, length: 64, default: "Have a question? Chat with us." })
+  buttonText: string;
+
+  /** Limit of simultaneous conversations per operator; null means no limit. */
+  @Column({ name: "max_sessions", type: "integer", nullable: true })
+  maxSessions: number | null;
+
+  @Column({ name: "created_at", type: Date })
+  createdAt: Date;
+}
