@@ -1,0 +1,84 @@
+import { In, type DataSource } from "typeorm";
+import { HttpError, type HostContract, type HostUser } from "../../host/contract";
+import { Expertise } from "../models/Expertise";
+import { ExpertiseOperator } from "../models/ExpertiseOperator";
+
+export interface ExpertiseSummary {
+  id: number;
+  name: string;
+  operatorIds: number[];
+}
+
+export const EXPERTISE_NAME_MAX = 64;
+
+/** Live Chat Expertise and the operators who have it (the same relation profiles edit). */
+export class ExpertiseService {
+  constructor(private readonly host: HostContract) {}
+
+  private get db(): DataSource {
+    return this.host.db;
+  }
+
+  async list(): Promise<ExpertiseSummary[]> {
+    const [all, links] = await Promise.all([
+      this.db.getRepository(Expertise).find({ order: { name: "ASC" } }),
+      this.db.getRepository(ExpertiseOperator).find({ order: { userId: "ASC" } }),
+    ]);
+    return all.map((e) => ({ id: e.id, name: e.name, operatorIds: links.filter((l) => l.expertiseId === e.id).map((l) => l.userId) }));
+  }
+
+  async get(id: number): Promise<ExpertiseSummary> {
+    const found = (await this.list()).find((e) => e.id === id);
+    if (!found) throw new HttpError(404, "This expertise does not exist (it may have been deleted).");
+    return found;
+  }
+
+  /** Creates (id null) or updates an expertise with its operators; the name is trimmed and unique regardless of case. */
+  async save(id: number | null, input: { name: string; operatorIds: number[] }): Promise<number> {
+    const name = input.name.trim();
+    if (!name) throw new HttpError(400, "Name is required.");
+    if (name.length > EXPERTISE_NAME_MAX) throw new HttpError(400, `Name is at most ${EXPERTISE_NAME_MAX} characters.`);
+    const nameKey = name.toLocaleLowerCase("en");
+    const operatorIds = [...new Set(input.operatorIds)];
+    await this.checkOperators(operatorIds);
+    return this.db.transaction(async (m) => {
+      const repo = m.getRepository(Expertise);
+      if (id !== null && !(await repo.findOneBy({ id }))) throw new HttpError(404, "This expertise does not exist (it may have been deleted).");
+      const clash = await repo.findOneBy({ nameKey });
+      if (clash && clash.id !== id) throw new HttpError(400, `An expertise named "${clash.name}" already exists.`);
+      const saved = await repo.save({ ...(id !== null ? { id } : {}), name, nameKey });
+      await m.getRepository(ExpertiseOperator).delete({ expertiseId: saved.id });
+      if (operatorIds.length) {
+        await m.getRepository(ExpertiseOperator).insert(operatorIds.map((userId) => ({ expertiseId: saved.id, userId })));
+      }
+      return saved.id;
+    });
+  }
+
+  /** Deletes the expertise; profiles lose it with it (the relation rows cascade). */
+  async delete(id: number): Promise<void> {
+    await this.db.transaction(async (m) => {
+      await m.getRepository(ExpertiseOperator).delete({ expertiseId: id });
+      const result = await m.getRepository(Expertise).delete({ id });
+      if (!result.affected) throw new HttpError(404, "This expertise does not exist (it may have been deleted).");
+    });
+  }
+
+  /** Operators who can be given an expertise: users in the operator group. */
+  async operators(): Promise<HostUser[]> {
+    return this.host.users.inGroup("livechat.user");
+  }
+
+  private async checkOperators(ids: number[]): Promise<void> {
+    if (ids.length === 0) return;
+    const allowed = new Set((await this.operators()).map((u) => u.id));
+    const wrong = ids.filter((id) => !allowed.has(id));
+    if (wrong.length) throw new HttpError(400, `Operators: user ${wrong.join(", ")} is not a live chat operator.`);
+  }
+
+  async namesByIds(ids: number[]): Promise<Map<number, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.getRepository(Expertise).findBy({ id: In(ids) });
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+}

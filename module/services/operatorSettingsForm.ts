@@ -1,0 +1,52 @@
+import { In } from "typeorm";
+import { z } from "zod";
+import { HttpError, type HostContract } from "../../host/contract";
+import { Expertise } from "../models/Expertise";
+import { CHAT_NAME_MAX, type OperatorSettings } from "./OperatorProfiles";
+
+/** A form field posted once (a string), several times (an array), or not at all. */
+const manyStrings = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => (v === undefined ? [] : [v].flat().filter((s) => s !== "")));
+
+const form = z.object({
+  livechat_chat_name: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").trim())
+    .refine((v) => v.length <= CHAT_NAME_MAX, `The Online Chat Name is at most ${CHAT_NAME_MAX} characters.`),
+  livechat_lang_codes: manyStrings,
+  livechat_expertise_ids: manyStrings,
+});
+
+/**
+ * Reads Online Chat Name, Online Chat Languages and Live Chat Expertise from a posted form (the same
+ * field names in My Profile and in the manager's operator form). Refuses, naming it, any language
+ * that is unknown or disabled and any expertise that does not exist.
+ */
+export async function parseOperatorSettings(host: HostContract, body: Record<string, unknown>): Promise<OperatorSettings> {
+  const parsed = form.safeParse(body);
+  if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => i.message).join(" "));
+  const { livechat_chat_name: chatName, livechat_lang_codes: codes, livechat_expertise_ids: rawIds } = parsed.data;
+
+  const langCodes = [...new Set(codes)];
+  const known = await host.langs.getByCodes(langCodes);
+  for (const code of langCodes) {
+    const lang = known.find((l) => l.code === code);
+    if (!lang) throw new HttpError(400, `Online Chat Languages: "${code}" is not a known language.`);
+    if (!lang.enabled) throw new HttpError(400, `Online Chat Languages: ${lang.name} (${code}) is not enabled on this database.`);
+  }
+
+  const expertiseIds = [...new Set(rawIds)].map((raw) => {
+    const id = Number(raw);
+    if (!Number.isSafeInteger(id) || id <= 0) throw new HttpError(400, `Live Chat Expertise: "${raw}" is not an expertise.`);
+    return id;
+  });
+  if (expertiseIds.length) {
+    const found = new Set((await host.db.getRepository(Expertise).findBy({ id: In(expertiseIds) })).map((e) => e.id));
+    const missing = expertiseIds.filter((id) => !found.has(id));
+    if (missing.length) throw new HttpError(400, `Live Chat Expertise: no expertise with id ${missing.join(", ")}.`);
+  }
+  return { chatName, langCodes, expertiseIds };
+}
