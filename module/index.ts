@@ -1,10 +1,19 @@
 import type { HostContract, ModuleDefinition } from "../host/contract";
+import { loadOperatorsDemo } from "./demo";
+import { installOperators, operatorEntities, type OperatorServices } from "./operators";
+
+/** Per host: one process may run several hosts (tests, tools), each with its own services. */
+const installed = new WeakMap<HostContract, OperatorServices>();
 
 /** The Live Chat module, as the host loads it. */
 const livechat: ModuleDefinition = {
-  entities: [],
+  entities: [...operatorEntities],
   install(host: HostContract) {
-    host.logger.info("livechat installed");
+    installed.set(host, installOperators(host));
+  },
+  async loadDemo(host: HostContract) {
+    const services = installed.get(host);
+    if (services) await loadOperatorsDemo(host, services);
   },
 };
 

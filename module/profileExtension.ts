@@ -1,0 +1,31 @@
+import type { HostContract, HostUser, ProfileExtension } from "../host/contract";
+import type { ExpertiseService } from "./services/ExpertiseService";
+import type { OperatorProfiles, OperatorSettings } from "./services/OperatorProfiles";
+import { operatorFieldsView } from "./services/operatorFieldsView";
+import { parseOperatorSettings } from "./services/operatorSettingsForm";
+
+/**
+ * My Profile → Preferences: Online Chat Name, Online Chat Languages and Live Chat Expertise, for
+ * operators. Saved with the rest of the form, in the same transaction; a refused field saves nothing.
+ */
+export function operatorProfileExtension(
+  host: HostContract,
+  profiles: OperatorProfiles,
+  expertise: ExpertiseService,
+): ProfileExtension<OperatorSettings | null> {
+  const isOperator = (user: HostUser) => host.users.hasGroup(user, "livechat.user");
+  return {
+    async load(user) {
+      if (!isOperator(user)) return { isOperator: false };
+      return { isOperator: true, ...(await operatorFieldsView(host, profiles, expertise, user)) };
+    },
+    async parse(body, user) {
+      // The hidden marker says the form carried these fields: an empty multi-select posts nothing.
+      if (!isOperator(user) || body.livechat_profile !== "1") return null;
+      return parseOperatorSettings(host, body);
+    },
+    async save(user, value, manager) {
+      if (value) await profiles.save(user.id, value, manager);
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import type { Request } from "express";
+import { z } from "zod";
+import { HttpError, type HostContract, type HostUser } from "../../host/contract";
+import type { ChannelService } from "../services/ChannelService";
+import { channelCard } from "../services/channelCard";
+import { asyncRoute, idParam } from "./asyncRoute";
+
+const manyIds = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => (v === undefined ? [] : [v].flat().filter(Boolean).map(Number)))
+  .refine((ids) => ids.every((id) => Number.isSafeInteger(id) && id > 0), "Operators must be chosen from the list.");
+
+const channelForm = z.object({
+  name: z.string().trim().min(1, "Channel Name is required.").max(128, "Channel Name is at most 128 characters."),
+  welcome_message: z.string().trim().max(1000, "The welcome message is at most 1000 characters.").optional().default(""),
+  button_text: z.string().trim().min(1, "Text of the Button is required.").max(64, "Text of the Button is at most 64 characters."),
+  max_sessions: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? Number(v) : null))
+    .refine((v) => v === null || (Number.isInteger(v) && v >= 1 && v <= 1000), "Max Sessions per Operator is a whole number from 1 to 1000, or empty."),
+  member_ids: manyIds,
+});
+
+/** Live Chat → Channels: the kanban with Join / Leave, and the managers' channel form. */
+export function channelRoutes(host: HostContract, channels: ChannelService): void {
+  const { router, auth, views } = host;
+  const operator = auth.requireGroup("livechat.user");
+  const manager = auth.requireGroup("livechat.manager");
+  const currentUser = (req: Request) => auth.currentUser(req) as HostUser;
+
+  router.get(
+    "/livechat/channels",
+    operator,
+    asyncRoute(async (req, res) => {
+      const user = currentUser(req);
+      const cards = (await channels.list()).map((c) => channelCard(c, user));
+      const isManager = host.users.hasGroup(user, "livechat.manager");
+      res.type("html").send(await views.render(req, "livechat/channels", { title: "Channels", cards, isManager }));
+    }),
+  );
+
+  // Any logged-in user may try, so that a plain internal user gets a clear refusal rather than a 404.
+  for (const action of ["join", "leave"] as const) {
+    router.post(
+      `/livechat/channels/:id/${action}`,
+      asyncRoute(async (req, res) => {
+        const id = idParam(req.params.id);
+        if (id === null) throw new HttpError(404, "This channel does not exist.");
+        const user = currentUser(req);
+        if (action === "join") await channels.join(id, user);
+        else await channels.leave(id, user);
+        if (req.accepts(["html", "json"]) === "json") {
+          res.json({ channel: channelCard(await channels.get(id), user) });
+        } else {
+          res.redirect("/livechat/channels");
+        }
+      }),
+    );
+  }
+
+  const renderForm = async (req: Request, form: Record<string, unknown>, selected: number[], error?: string) => {
+    const operators = (await host.users.inGroup("livechat.user")).map((u) => ({ id: u.id, name: u.name, selected: selected.includes(u.id) }));
+    return views.render(req, "livechat/channel_form", {
+      title: form.id ? String(form.name) : "New",
+      form,
+      operators,
+      error,
+    });
+  };
+
+  router.get(
+    "/livechat/channels/new",
+    manager,
+    asyncRoute(async (req, res) => {
+      res.type("html").send(await renderForm(req, { buttonText: "Have a question? Chat with us.", welcomeMessage: "" }, []));
+    }),
+  );
+
+  router.get(
+    "/livechat/channels/:id",
+    manager,
+    asyncRoute(async (req, res) => {
+      const id = idParam(req.params.id);
+      if (id === null) throw new HttpError(404, "This channel does not exist.");
+      const { channel, members } = await channels.get(id);
+      res.type("html").send(await renderForm(req, { ...channel }, members.map((m) => m.id)));
+    }),
+  );
+
+  router.post(
+    "/livechat/channels/:id",
+    manager,
+    asyncRoute(async (req, res) => {
+      const id = req.params.id === "new" ? null : idParam(req.params.id);
+      if (req.params.id !== "new" && id === null) throw new HttpError(404, "This channel does not exist.");
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      try {
+        const parsed = channelForm.safeParse(body);
+        if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => i.message).join(" "));
+        const d = parsed.data;
+        await channels.save(
+          id,
+          { name: d.name, welcomeMessage: d.welcome_message, buttonText: d.button_text, maxSessions: d.max_sessions, memberIds: d.member_ids },
+          currentUser(req),
+        );
+        res.redirect("/livechat/channels");
+      } catch (err) {
+        if (!(err instanceof HttpError) || err.status !== 400) throw err;
+        const selected = [body.member_ids ?? []].flat().map(Number);
+        const form = { id, name: body.name, welcomeMessage: body.welcome_message, buttonText: body.button_text, maxSessions: body.max_sessions };
+        res.status(400).type("html").send(await renderForm(req, form, selected, err.message));
+      }
+    }),
+  );
+}

@@ -1,0 +1,83 @@
+import type { Request } from "express";
+import { z } from "zod";
+import { HttpError, type HostContract } from "../../host/contract";
+import type { ExpertiseService } from "../services/ExpertiseService";
+import { asyncRoute, idParam } from "./asyncRoute";
+
+const expertiseForm = z.object({
+  name: z.string().optional().default(""),
+  operator_ids: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) => (v === undefined ? [] : [v].flat().filter(Boolean).map(Number)))
+    .refine((ids) => ids.every((id) => Number.isSafeInteger(id) && id > 0), "Operators must be chosen from the list."),
+});
+
+/** Live Chat → Configuration → Expertise (managers): list, New, edit, delete. */
+export function expertiseRoutes(host: HostContract, expertise: ExpertiseService): void {
+  const { router, auth, views } = host;
+  const manager = auth.requireGroup("livechat.manager");
+
+  const renderForm = async (req: Request, form: { id?: number | null; name?: unknown }, selected: number[], error?: string) => {
+    const operators = (await expertise.operators()).map((u) => ({ id: u.id, name: u.name, selected: selected.includes(u.id) }));
+    return views.render(req, "livechat/expertise_form", { title: form.id ? String(form.name) : "New", form, operators, error });
+  };
+
+  router.get(
+    "/livechat/expertise",
+    manager,
+    asyncRoute(async (req, res) => {
+      res.type("html").send(await views.render(req, "livechat/expertise_list", { title: "Expertise", expertise: await expertise.list() }));
+    }),
+  );
+
+  router.get(
+    "/livechat/expertise/new",
+    manager,
+    asyncRoute(async (req, res) => {
+      res.type("html").send(await renderForm(req, {}, []));
+    }),
+  );
+
+  router.get(
+    "/livechat/expertise/:id",
+    manager,
+    asyncRoute(async (req, res) => {
+      const id = idParam(req.params.id);
+      if (id === null) throw new HttpError(404, "This expertise does not exist.");
+      const found = await expertise.get(id);
+      res.type("html").send(await renderForm(req, found, found.operatorIds));
+    }),
+  );
+
+  router.post(
+    "/livechat/expertise/:id",
+    manager,
+    asyncRoute(async (req, res) => {
+      const id = req.params.id === "new" ? null : idParam(req.params.id);
+      if (req.params.id !== "new" && id === null) throw new HttpError(404, "This expertise does not exist.");
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      try {
+        const parsed = expertiseForm.safeParse(body);
+        if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => i.message).join(" "));
+        await expertise.save(id, { name: parsed.data.name, operatorIds: parsed.data.operator_ids });
+        res.redirect("/livechat/expertise");
+      } catch (err) {
+        if (!(err instanceof HttpError) || err.status !== 400) throw err;
+        const selected = [body.operator_ids ?? []].flat().map(Number);
+        res.status(400).type("html").send(await renderForm(req, { id, name: body.name }, selected, err.message));
+      }
+    }),
+  );
+
+  router.post(
+    "/livechat/expertise/:id/delete",
+    manager,
+    asyncRoute(async (req, res) => {
+      const id = idParam(req.params.id);
+      if (id === null) throw new HttpError(404, "This expertise does not exist.");
+      await expertise.delete(id);
+      res.redirect("/livechat/expertise");
+    }),
+  );
+}

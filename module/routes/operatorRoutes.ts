@@ -1,0 +1,75 @@
+import { HttpError, type HostContract } from "../../host/contract";
+import type { ChannelService } from "../services/ChannelService";
+import type { ExpertiseService } from "../services/ExpertiseService";
+import type { OperatorProfiles } from "../services/OperatorProfiles";
+import { operatorFieldsView } from "../services/operatorFieldsView";
+import { parseOperatorSettings } from "../services/operatorSettingsForm";
+import { asyncRoute, idParam } from "./asyncRoute";
+
+/** Live Chat → Configuration → Operators (managers): every operator's live chat settings. */
+export function operatorRoutes(host: HostContract, profiles: OperatorProfiles, expertise: ExpertiseService, channels: ChannelService): void {
+  const { router, auth, views } = host;
+  const manager = auth.requireGroup("livechat.manager");
+
+  const findOperator = async (raw: unknown) => {
+    const id = idParam(raw);
+    const user = id === null ? null : await host.users.get(id);
+    if (!user || !host.users.hasGroup(user, "livechat.user")) throw new HttpError(404, "This user is not a live chat operator.");
+    return user;
+  };
+
+  router.get(
+    "/livechat/operators",
+    manager,
+    asyncRoute(async (req, res) => {
+      const operators = await host.users.inGroup("livechat.user");
+      const ids = operators.map((u) => u.id);
+      const [settings, languages, expertiseNames, allChannels] = await Promise.all([
+        profiles.getMany(ids),
+        host.langs.list(),
+        expertise.list(),
+        channels.list(),
+      ]);
+      const langName = new Map(languages.map((l) => [l.code, l.name]));
+      const rows = operators.map((u) => {
+        const s = settings.get(u.id);
+        return {
+          id: u.id,
+          name: u.name,
+          chatName: s?.chatName ?? "",
+          languages: (s?.langCodes ?? []).map((c) => langName.get(c) ?? c).join(", "),
+          expertise: expertiseNames.filter((e) => e.operatorIds.includes(u.id)).map((e) => e.name).join(", "),
+          channels: allChannels.filter((c) => c.members.some((m) => m.id === u.id)).map((c) => c.channel.name).join(", "),
+        };
+      });
+      res.type("html").send(await views.render(req, "livechat/operators", { title: "Operators", operators: rows }));
+    }),
+  );
+
+  router.get(
+    "/livechat/operators/:id",
+    manager,
+    asyncRoute(async (req, res) => {
+      const operator = await findOperator(req.params.id);
+      const lc = await operatorFieldsView(host, profiles, expertise, operator);
+      res.type("html").send(await views.render(req, "livechat/operator_form", { title: operator.name, operator, lc, saved: req.query.saved === "1" }));
+    }),
+  );
+
+  router.post(
+    "/livechat/operators/:id",
+    manager,
+    asyncRoute(async (req, res) => {
+      const operator = await findOperator(req.params.id);
+      try {
+        const settings = await parseOperatorSettings(host, (req.body ?? {}) as Record<string, unknown>);
+        await host.db.transaction((m) => profiles.save(operator.id, settings, m));
+        res.redirect(`/livechat/operators/${operator.id}?saved=1`);
+      } catch (err) {
+        if (!(err instanceof HttpError) || err.status !== 400) throw err;
+        const lc = await operatorFieldsView(host, profiles, expertise, operator);
+        res.status(400).type("html").send(await views.render(req, "livechat/operator_form", { title: operator.name, operator, lc, error: err.message }));
+      }
+    }),
+  );
+}
