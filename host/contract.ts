@@ -193,7 +193,10 @@ export interface HostContract {
   readonly db: DataSource;
   /** Authenticated backend routes: session, CSRF and error handling already applied. */
   readonly router: Router;
-  /** Public routes for visitors: no login, no CSRF (callers use bearer tokens), rate limiting available. */
+  /**
+   * Public routes for visitors: no login, no CSRF (callers use bearer tokens), rate limiting available.
+   * Errors are answered as JSON for JSON requests, `/api/` paths, and routes that set `res.locals.json = true`.
+   */
   readonly publicRouter: Router;
   readonly auth: Auth;
   readonly users: Users;

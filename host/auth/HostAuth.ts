@@ -7,9 +7,14 @@ import type { HostUsers } from "../users/HostUsers";
 import { hashPassword, verifyPassword } from "./passwords";
 import "./types";
 
-/** True for requests that expect JSON back rather than a page. */
+/** True for requests that expect JSON back rather than a page (a route may say so with `res.locals.json = true`). */
 export function wantsJson(req: Request): boolean {
-  return req.path.startsWith("/api/") || req.is("application/json") === "application/json" || req.accepts(["html", "json"]) === "json";
+  return (
+    req.res?.locals.json === true ||
+    req.path.includes("/api/") ||
+    req.is("application/json") === "application/json" ||
+    req.accepts(["html", "json"]) === "json"
+  );
 }
 
 /**
