@@ -1,4 +1,8 @@
 import { ChannelMember } from "./ChannelMember";
+import { ChatWindow } from "./ChatWindow";
+import { Conversation } from "./Conversation";
+import { ConversationRead } from "./ConversationRead";
+import { Message } from "./Message";
 import { ChannelMembershipEvent } from "./ChannelMembershipEvent";
 import { Expertise } from "./Expertise";
 import { ExpertiseOperator } from "./ExpertiseOperator";
@@ -15,3 +19,5 @@ export const operatorEntities = [
   ChannelMember,
   ChannelMembershipEvent,
 ];
+
+export const conversationEntities = [Conversation, Message, ConversationRead, ChatWindow];

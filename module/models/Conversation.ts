@@ -1,0 +1,62 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
+
+export type ConversationState = "waiting" | "open" | "closed";
+export type ClosedReason = "visitor" | "operator" | "inactivity";
+
+/** A visitor's live chat in a channel: waiting for an operator, open with one, or closed. */
+@Entity({ name: "livechat_conversation" })
+@Index(["operatorId", "state"])
+@Index(["channelId", "state", "id"])
+@Index(["visitorKey", "id"])
+export class Conversation {
+  @PrimaryGeneratedColumn({ type: "integer" })
+  id: number;
+
+  @Column({ name: "channel_id", type: "integer" })
+  channelId: number;
+
+  /** Identifies a returning visitor (kept by the widget), to prefer the operator who served them before. */
+  @Column({ name: "visitor_key", type: String, length: 64 })
+  visitorKey: string;
+
+  @Column({ name: "visitor_name", type: String, length: 64 })
+  visitorName: string;
+
+  @Column({ name: "visitor_lang", type: String, length: 16, nullable: true })
+  visitorLang: string | null;
+
+  /** SHA-256 of the visitor's token: the token itself is never stored. */
+  @Index({ unique: true })
+  @Column({ name: "visitor_token_hash", type: String, length: 64 })
+  visitorTokenHash: string;
+
+  @Column({ name: "operator_id", type: "integer", nullable: true })
+  operatorId: number | null;
+
+  @Column({ type: String, length: 16 })
+  state: ConversationState;
+
+  /** Which preference got the operator chosen (see chooseOperator), for reports. */
+  @Column({ name: "assignment_tier", type: String, length: 32, nullable: true })
+  assignmentTier: string | null;
+
+  /** Comma-separated expertise ids a chatbot asked for; empty when none. */
+  @Column({ name: "requested_expertise", type: String, length: 255, default: "" })
+  requestedExpertise: string;
+
+  @Column({ name: "created_at", type: Date })
+  createdAt: Date;
+
+  @Column({ name: "assigned_at", type: Date, nullable: true })
+  assignedAt: Date | null;
+
+  @Column({ name: "closed_at", type: Date, nullable: true })
+  closedAt: Date | null;
+
+  @Column({ name: "closed_reason", type: String, length: 16, nullable: true })
+  closedReason: ClosedReason | null;
+
+  /** Last sign of the visitor (a request or a heartbeat from the widget). */
+  @Column({ name: "last_visitor_seen_at", type: Date })
+  lastVisitorSeenAt: Date;
+}
