@@ -1,0 +1,142 @@
+import { In, type EntityManager } from "typeorm";
+import type { HostContract } from "../../../host/contract";
+import { ChannelMember } from "../../models/ChannelMember";
+import { Conversation } from "../../models/Conversation";
+import type { OperatorProfiles } from "../OperatorProfiles";
+import { sqlDate } from "../sqlDate";
+import { chooseOperator, type AssignmentChoice, type AssignmentRequest, type Candidate } from "./chooseOperator";
+
+/**
+ * Extension point: other modules filter or re-rank the candidates before the decision, with
+ * `host.hooks.addFilter<Candidate[], AssignmentContext>(ASSIGNMENT_CANDIDATES_FILTER, ...)`.
+ */
+export const ASSIGNMENT_CANDIDATES_FILTER = "livechat.assignment_candidates";
+
+export interface AssignmentContext {
+  channelId: number;
+  conversationId: number;
+  request: AssignmentRequest;
+}
+
+/** Any constant: the key of the PostgreSQL advisory lock that serializes assignment decisions. */
+const ASSIGNMENT_LOCK_KEY = 7_340_001;
+
+/**
+ * Gathers the facts about a channel's operators and asks `chooseOperator`. Decisions are taken one
+ * at a time, so two visitors starting at once are never both given the last free seat: on PostgreSQL
+ * through a transaction-scoped advisory lock (every instance), on SQLite because transactions take
+ * turns on its single connection.
+ */
+export class AssignmentService {
+  constructor(
+    private readonly host: HostContract,
+    private readonly profiles: OperatorProfiles,
+  ) {}
+
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs assignment transactions of this instance one after another. Without it, transactions
+   * waiting for the advisory lock would hold every pooled connection while the lock holder needs one
+   * more for its reads.
+   */
+  serialize<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Call first inside the transaction that reads loads and writes the assignment. */
+  async lock(m: EntityManager): Promise<void> {
+    if (m.connection.options.type === "postgres") await m.query("SELECT pg_advisory_xact_lock($1)", [ASSIGNMENT_LOCK_KEY]);
+  }
+
+  /** The channel's members as the decision sees them, loads read through `m` (inside the lock). */
+  async candidates(m: EntityManager, channelId: number): Promise<Candidate[]> {
+    const memberIds = (await m.getRepository(ChannelMember).findBy({ channelId })).map((r) => r.userId);
+    if (memberIds.length === 0) return [];
+    const users = (await this.host.users.getMany(memberIds)).filter((u) => u.active);
+    const ids = users.map((u) => u.id);
+    if (ids.length === 0) return [];
+    const [presence, languages, settings, loads, lastAssigned] = await Promise.all([
+      this.host.presence.getMany(ids),
+      this.profiles.spokenLanguages(ids),
+      this.profiles.getMany(ids),
+      m
+        .getRepository(Conversation)
+        .createQueryBuilder("c")
+        .select("c.operator_id", "operatorId")
+        .addSelect("COUNT(*)", "open")
+        .addSelect("SUM(CASE WHEN c.channel_id = :channelId THEN 1 ELSE 0 END)", "inChannel")
+        .where("c.state = 'open'")
+        .andWhere("c.operator_id IN (:...ids)", { ids })
+        .setParameter("channelId", channelId)
+        .groupBy("c.operator_id")
+        .getRawMany<{ operatorId: number; open: string | number; inChannel: string | number }>(),
+      m
+        .getRepository(Conversation)
+        .createQueryBuilder("c")
+        .select("c.operator_id", "operatorId")
+        .addSelect("MAX(c.assigned_at)", "last")
+        .where("c.operator_id IN (:...ids)", { ids })
+        .groupBy("c.operator_id")
+        .getRawMany<{ operatorId: number; last: unknown }>(),
+    ]);
+    const load = new Map(loads.map((r) => [Number(r.operatorId), { open: Number(r.open), inChannel: Number(r.inChannel) }]));
+    const last = new Map(lastAssigned.map((r) => [Number(r.operatorId), sqlDate(r.last)]));
+    return ids.map((userId) => ({
+      userId,
+      available: presence.get(userId)?.status === "online",
+      openConversations: load.get(userId)?.open ?? 0,
+      openInChannel: load.get(userId)?.inChannel ?? 0,
+      lastAssignedAt: last.get(userId) ?? null,
+      languages: languages.get(userId) ?? [],
+      expertiseIds: settings.get(userId)?.expertiseIds ?? [],
+    }));
+  }
+
+  /** The operator who last served this visitor, from their earlier conversations. */
+  async previousOperator(m: EntityManager, conversation: Conversation): Promise<number | null> {
+    const earlier = await m
+      .getRepository(Conversation)
+      .createQueryBuilder("c")
+      .where("c.visitor_key = :key AND c.id <> :id AND c.operator_id IS NOT NULL", { key: conversation.visitorKey, id: conversation.id })
+      .orderBy("c.id", "DESC")
+      .getOne();
+    return earlier?.operatorId ?? null;
+  }
+
+  /** Decides who takes `conversation` (already locked by the caller), or null when nobody can now. */
+  async decide(m: EntityManager, conversation: Conversation, maxPerOperator: number | null): Promise<AssignmentChoice | null> {
+    const request: AssignmentRequest = {
+      lang: conversation.visitorLang,
+      expertiseIds: requestedExpertise(conversation),
+      previousOperatorId: await this.previousOperator(m, conversation),
+      maxPerOperator,
+    };
+    const candidates = await this.host.hooks.applyFilters<Candidate[], AssignmentContext>(
+      ASSIGNMENT_CANDIDATES_FILTER,
+      await this.candidates(m, conversation.channelId),
+      { channelId: conversation.channelId, conversationId: conversation.id, request },
+    );
+    return chooseOperator(candidates, request);
+  }
+
+  /** Members of a channel who could take a conversation right now (for the visitor's "available"). */
+  async anyoneAvailable(channelId: number, maxPerOperator: number | null): Promise<boolean> {
+    const candidates = await this.candidates(this.host.db.manager, channelId);
+    return candidates.some((c) => c.available && (maxPerOperator === null || c.openInChannel < maxPerOperator));
+  }
+
+  async channelsOf(userId: number): Promise<number[]> {
+    return (await this.host.db.getRepository(ChannelMember).findBy({ userId: In([userId]) })).map((r) => r.channelId);
+  }
+}
+
+export function requestedExpertise(conversation: Conversation): number[] {
+  return conversation.requestedExpertise
+    .split(",")
+    .filter(Boolean)
+    .map(Number)
+    .filter((n) => Number.isSafeInteger(n));
+}
