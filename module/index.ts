@@ -1,4 +1,5 @@
 import type { HostContract, ModuleDefinition } from "../host/contract";
+import { conversationEntities, installConversations } from "./conversations";
 import { loadOperatorsDemo } from "./demo";
 import { installOperators, operatorEntities, type OperatorServices } from "./operators";
 
@@ -7,9 +8,11 @@ const installed = new WeakMap<HostContract, OperatorServices>();
 
 /** The Live Chat module, as the host loads it. */
 const livechat: ModuleDefinition = {
-  entities: [...operatorEntities],
+  entities: [...operatorEntities, ...conversationEntities],
   install(host: HostContract) {
-    installed.set(host, installOperators(host));
+    const operators = installOperators(host);
+    installConversations(host, operators);
+    installed.set(host, operators);
   },
   async loadDemo(host: HostContract) {
     const services = installed.get(host);

@@ -1,0 +1,41 @@
+import type { HostContract } from "../host/contract";
+import { conversationEntities } from "./models";
+import type { OperatorServices } from "./operators";
+import { operatorApi } from "./routes/operatorApi";
+import { visitorApi } from "./routes/visitorApi";
+import { AssignmentService } from "./services/assignment/AssignmentService";
+import { CHANNEL_JOINED_EVENT, type ChannelJoinedEvent } from "./services/ChannelService";
+import { ConversationService } from "./services/conversations/ConversationService";
+
+export interface ConversationServices {
+  assignment: AssignmentService;
+  conversations: ConversationService;
+}
+
+export { conversationEntities };
+
+export const ASSIGN_WAITING_JOB = "livechat.assign_waiting";
+export const CLOSE_ABANDONED_JOB = "livechat.close_abandoned_conversations";
+export const VISITOR_TIMEOUT_SETTING = "livechat.visitor_timeout_minutes";
+
+/** Visitor conversations: assignment, the waiting queue, messages, the visitor and operator APIs. */
+export function installConversations(host: HostContract, operators: OperatorServices): ConversationServices {
+  const assignment = new AssignmentService(host, operators.profiles);
+  const conversations = new ConversationService(host, operators.profiles, assignment);
+  host.bus.authorizeVisitors((token) => conversations.visitorChannels(token));
+  visitorApi(host, conversations, assignment);
+  operatorApi(host, conversations);
+
+  // Capacity appears when an operator joins, when a conversation ends (ConversationService.end), and
+  // when an operator comes back online: the job covers the last case.
+  host.hooks.on<ChannelJoinedEvent>(CHANNEL_JOINED_EVENT, async ({ channelId }) => {
+    await conversations.assignWaiting(channelId);
+  });
+  host.scheduler.register(ASSIGN_WAITING_JOB, 10_000, async () => {
+    for (const channelId of await conversations.channelsWithWaiting()) await conversations.assignWaiting(channelId);
+  });
+  host.scheduler.register(CLOSE_ABANDONED_JOB, 60_000, async () => {
+    await conversations.closeAbandoned(await host.settings.getNumber(VISITOR_TIMEOUT_SETTING, 15));
+  });
+  return { assignment, conversations };
+}

@@ -1,0 +1,103 @@
+import { Router, type Request } from "express";
+import { z } from "zod";
+import { HttpError, type HostContract, type HostUser } from "../../host/contract";
+import type { ConversationService } from "../services/conversations/ConversationService";
+import { checkClientMessageId, checkMessageBody } from "../services/conversations/messageBody";
+import { asyncRoute, idParam } from "./asyncRoute";
+
+const windowBody = z.object({ state: z.enum(["open", "folded", "closed"]) });
+const readBody = z.object({ lastMessageId: z.number().int().nonnegative() });
+
+/** The operators' JSON API (docs/api.md): behind login and CSRF; operators see their conversations, managers all. */
+export function operatorApi(host: HostContract, conversations: ConversationService): void {
+  const api = Router();
+  api.use(host.auth.requireGroup("livechat.user"));
+  const me = (req: Request) => host.auth.currentUser(req) as HostUser;
+  const conversationOf = async (req: Request) => {
+    const id = idParam(req.params.id);
+    if (id === null) throw new HttpError(404, "No such conversation for you.");
+    return conversations.forOperator(id, me(req));
+  };
+
+  api.get(
+    "/conversations",
+    asyncRoute(async (req, res) => {
+      const state = req.query.state ?? "all";
+      if (state !== "open" && state !== "closed" && state !== "all") throw new HttpError(400, "state is open, closed or all.");
+      const list = await conversations.listForOperator(me(req), state);
+      const channels = new Map<number, { id: number; name: string; conversations: typeof list }>();
+      for (const c of list) {
+        const group = channels.get(c.channel.id) ?? { id: c.channel.id, name: c.channel.name, conversations: [] };
+        group.conversations.push(c);
+        channels.set(c.channel.id, group);
+      }
+      res.json({
+        channels: [...channels.values()].sort((a, b) => a.name.localeCompare(b.name)),
+        unreadConversations: list.filter((c) => c.unread > 0).length,
+      });
+    }),
+  );
+
+  api.get(
+    "/conversations/:id",
+    asyncRoute(async (req, res) => {
+      const conversation = await conversationOf(req);
+      const [view] = await conversations.operatorViews([conversation], me(req));
+      res.json({ conversation: view, messages: await conversations.messages(conversation.id) });
+    }),
+  );
+
+  api.post(
+    "/conversations/:id/messages",
+    asyncRoute(async (req, res) => {
+      const conversation = await conversationOf(req);
+      const user = me(req);
+      if (conversation.operatorId !== user.id && !host.users.hasGroup(user, "livechat.manager")) {
+        throw new HttpError(403, "Only the operator of this conversation can answer it.");
+      }
+      const body = checkMessageBody(req.body?.body);
+      const clientMessageId = checkClientMessageId(req.body?.clientMessageId);
+      const result = await conversations.post(conversation, { kind: "operator", userId: user.id }, body, clientMessageId);
+      res.status(result.created ? 201 : 200).json({ message: result.message });
+    }),
+  );
+
+  api.post(
+    "/conversations/:id/read",
+    asyncRoute(async (req, res) => {
+      const conversation = await conversationOf(req);
+      const parsed = readBody.safeParse(req.body ?? {});
+      if (!parsed.success) throw new HttpError(400, "lastMessageId must be a message id.");
+      await conversations.markRead(conversation, me(req).id, parsed.data.lastMessageId);
+      res.json({ unread: 0, unreadConversations: await conversations.unreadConversationCount(me(req).id) });
+    }),
+  );
+
+  api.post(
+    "/conversations/:id/end",
+    asyncRoute(async (req, res) => {
+      const conversation = await conversationOf(req);
+      res.json({ conversation: await conversations.end(conversation, "operator", me(req)) });
+    }),
+  );
+
+  api.get(
+    "/windows",
+    asyncRoute(async (req, res) => {
+      res.json({ windows: await conversations.windows(me(req).id) });
+    }),
+  );
+
+  api.post(
+    "/windows/:id",
+    asyncRoute(async (req, res) => {
+      const conversation = await conversationOf(req);
+      const parsed = windowBody.safeParse(req.body ?? {});
+      if (!parsed.success) throw new HttpError(400, 'state is "open", "folded" or "closed".');
+      await conversations.setWindow(me(req).id, conversation.id, parsed.data.state);
+      res.json({ windows: await conversations.windows(me(req).id) });
+    }),
+  );
+
+  host.router.use("/livechat/api", api);
+}

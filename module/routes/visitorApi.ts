@@ -1,0 +1,138 @@
+import cors from "cors";
+import { Router, type Request } from "express";
+import { z } from "zod";
+import { HttpError, type HostContract } from "../../host/contract";
+import { LivechatChannel } from "../models/LivechatChannel";
+import type { AssignmentService } from "../services/assignment/AssignmentService";
+import type { ConversationService } from "../services/conversations/ConversationService";
+import { checkClientMessageId, checkMessageBody } from "../services/conversations/messageBody";
+import { asyncRoute, idParam } from "./asyncRoute";
+
+const startBody = z
+  .object({
+    visitorKey: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "visitorKey must be 8 to 64 letters, digits, _ or -").optional(),
+    name: z.string().trim().max(64, "name is at most 64 characters").optional(),
+    lang: z.string().max(35).optional(),
+  })
+  .strict();
+
+function bearer(req: Request): string | null {
+  const header = req.headers.authorization;
+  const match = typeof header === "string" ? /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(header) : null;
+  return match ? match[1] : null;
+}
+
+/**
+ * The public visitor API (docs/api.md): any website may call it, so it is CORS-open without
+ * credentials; conversations are opened by their bearer token only; every route is rate-limited.
+ */
+export function visitorApi(host: HostContract, conversations: ConversationService, assignment: AssignmentService): void {
+  const api = Router();
+  // Only the API paths: every request of the host passes through the public router.
+  const paths = ["/livechat/channels/:channelId/info", "/livechat/channels/:channelId/conversations", "/livechat/conversations"];
+  api.use(paths, cors({ origin: "*", methods: ["GET", "POST"], allowedHeaders: ["Authorization", "Content-Type"], maxAge: 600 }));
+  api.use(paths, (_req, res, next) => {
+    res.locals.json = true;
+    next();
+  });
+  const reads = host.rateLimit({ windowMs: 60_000, limit: 600 });
+  const writes = host.rateLimit({ windowMs: 60_000, limit: 300 });
+
+  const conversationOf = async (req: Request) => {
+    const id = idParam(req.params.id);
+    if (id === null) throw new HttpError(404, "No such conversation for this visitor.");
+    const conversation = await conversations.forVisitor(id, bearer(req));
+    await conversations.visitorSeen(conversation);
+    return conversation;
+  };
+
+  api.get(
+    "/livechat/channels/:channelId/info",
+    reads,
+    asyncRoute(async (req, res) => {
+      const id = idParam(req.params.channelId);
+      const channel = id === null ? null : await host.db.getRepository(LivechatChannel).findOneBy({ id });
+      if (!channel) throw new HttpError(404, "This live chat channel does not exist.");
+      res.json({
+        id: channel.id,
+        name: channel.name,
+        buttonText: channel.buttonText,
+        welcomeMessage: channel.welcomeMessage,
+        available: await assignment.anyoneAvailable(channel.id, channel.maxSessions),
+        hasChatbot: false,
+      });
+    }),
+  );
+
+  api.post(
+    "/livechat/channels/:channelId/conversations",
+    writes,
+    asyncRoute(async (req, res) => {
+      const id = idParam(req.params.channelId);
+      if (id === null) throw new HttpError(404, "This live chat channel does not exist.");
+      const parsed = startBody.safeParse(req.body ?? {});
+      if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => i.message).join(" "));
+      // An explicit language wins over the browser's; both must match an enabled language.
+      const explicit = parsed.data.lang ? await host.langs.bestMatch(parsed.data.lang.replace("_", "-")) : null;
+      const lang = explicit ?? (await host.langs.bestMatch(req.headers["accept-language"]));
+      const started = await conversations.start(id, {
+        visitorKey: parsed.data.visitorKey ?? null,
+        visitorName: parsed.data.name || null,
+        lang: lang?.code ?? null,
+      });
+      res.status(201).json(started);
+    }),
+  );
+
+  api.get(
+    "/livechat/conversations/:id",
+    reads,
+    asyncRoute(async (req, res) => {
+      const conversation = await conversationOf(req);
+      res.json({ conversation: await conversations.visitorView(conversation) });
+    }),
+  );
+
+  api.post(
+    "/livechat/conversations/:id/ping",
+    reads,
+    asyncRoute(async (req, res) => {
+      await conversationOf(req);
+      res.json({ ok: true });
+    }),
+  );
+
+  api.get(
+    "/livechat/conversations/:id/messages",
+    reads,
+    asyncRoute(async (req, res) => {
+      const conversation = await conversationOf(req);
+      const after = req.query.after === undefined ? 0 : Number(req.query.after);
+      if (!Number.isSafeInteger(after) || after < 0) throw new HttpError(400, "after must be a message id.");
+      res.json({ messages: await conversations.messages(conversation.id, after) });
+    }),
+  );
+
+  api.post(
+    "/livechat/conversations/:id/messages",
+    writes,
+    asyncRoute(async (req, res) => {
+      const conversation = await conversationOf(req);
+      const body = checkMessageBody(req.body?.body);
+      const clientMessageId = checkClientMessageId(req.body?.clientMessageId);
+      const result = await conversations.post(conversation, { kind: "visitor", userId: null }, body, clientMessageId);
+      res.status(result.created ? 201 : 200).json({ message: result.message });
+    }),
+  );
+
+  api.post(
+    "/livechat/conversations/:id/end",
+    writes,
+    asyncRoute(async (req, res) => {
+      const conversation = await conversationOf(req);
+      res.json({ conversation: await conversations.end(conversation, "visitor") });
+    }),
+  );
+
+  host.publicRouter.use(api);
+}
