@@ -1,0 +1,149 @@
+import { expect } from "chai";
+import request from "supertest";
+import { Conversation } from "../../module/models/Conversation";
+import { OperatorProfiles } from "../../module/services/OperatorProfiles";
+import { ChannelService } from "../../module/services/ChannelService";
+import { TestClock } from "../../host/clock";
+import { freshPostgresUrl, skipUnlessPostgres } from "../support/postgres";
+import { startTestHost, type TestHost } from "../support/testHost";
+import { asVisitor, channelWithOperators, online, startVisitor } from "./helpers";
+
+async function loads(t: TestHost, channelId: number): Promise<number[]> {
+  const rows = await t.host.db.getRepository(Conversation).findBy({ channelId, state: "open" });
+  const byOperator = new Map<number, number>();
+  for (const r of rows) byOperator.set(r.operatorId!, (byOperator.get(r.operatorId!) ?? 0) + 1);
+  return [...byOperator.values()].sort((a, b) => a - b);
+}
+
+describe("Assignment in a running host", () => {
+  let t: TestHost;
+  before(async () => {
+    t = await startTestHost();
+  });
+  after(async () => {
+    await t?.stop();
+  });
+
+  it("prefers the operator who served this visitor before, when available", async () => {
+    const { channel, operators } = await channelWithOperators(t, "Returning", ["ret1", "ret2"], null);
+    await online(t, ...operators);
+    const first = await startVisitor(t, channel.id);
+    const firstOperator = (await t.host.db.getRepository(Conversation).findOneByOrFail({ id: first.id })).operatorId;
+    await asVisitor(t, first).post(`/livechat/conversations/${first.id}/end`);
+    // The other operator is now the less loaded one... yet the returning visitor gets the same operator.
+    const again = await startVisitor(t, channel.id, { visitorKey: first.visitorKey });
+    const row = await t.host.db.getRepository(Conversation).findOneByOrFail({ id: again.id });
+    expect(row.operatorId).to.equal(firstOperator);
+    expect(row.assignmentTier).to.equal("previous_operator");
+  });
+
+  it("prefers an operator speaking the visitor's language (main or chat language), never one whose language was disabled", async () => {
+    const { channel, operators } = await channelWithOperators(t, "Languages", ["lang_en", "lang_de"], null);
+    const [en, de] = operators;
+    const profiles = new OperatorProfiles(t.host.contract);
+    await t.host.db.transaction((m) => profiles.save(de.id, { chatName: "", langCodes: ["de_DE"], expertiseIds: [] }, m));
+    await online(t, en, de);
+    const german = await startVisitor(t, channel.id, {}, { "Accept-Language": "de-AT,de;q=0.9" });
+    expect((await t.host.db.getRepository(Conversation).findOneByOrFail({ id: german.id })).operatorId).to.equal(de.id);
+    const explicit = await startVisitor(t, channel.id, { lang: "de" }, { "Accept-Language": "en" });
+    expect((await t.host.db.getRepository(Conversation).findOneByOrFail({ id: explicit.id })).operatorId).to.equal(de.id);
+
+    await t.host.langs.setEnabled("de_DE", false);
+    try {
+      // German is off: the visitor has no matching language and goes to the less loaded operator.
+      const later = await startVisitor(t, channel.id, {}, { "Accept-Language": "de" });
+      expect((await t.host.db.getRepository(Conversation).findOneByOrFail({ id: later.id })).operatorId).to.equal(en.id);
+    } finally {
+      await t.host.langs.setEnabled("de_DE", true);
+    }
+  });
+
+  it("never assigns an operator who is away or offline, and says nobody is available", async () => {
+    const { channel, operators } = await channelWithOperators(t, "Away", ["away1"], null);
+    await online(t, ...operators);
+    t.clock.advance(11 * 60_000);
+    const v = await startVisitor(t, channel.id);
+    expect(v.body.conversation).to.deep.include({ state: "waiting", operator: null, queuePosition: 1 });
+    expect((await request(t.url).get(`/livechat/channels/${channel.id}/info`)).body.available).to.equal(false);
+  });
+
+  it("serves the waiting queue in arrival order when an operator joins, telling others their new position", async () => {
+    const { channel } = await channelWithOperators(t, "Queue", [], 1);
+    const a = await startVisitor(t, channel.id);
+    const b = await startVisitor(t, channel.id);
+    const c = await startVisitor(t, channel.id);
+    expect([a, b, c].map((v) => v.body.conversation.queuePosition)).to.deep.equal([1, 2, 3]);
+    await asVisitor(t, b).post(`/livechat/conversations/${b.id}/messages`, { body: "I will leave a message meanwhile." });
+
+    const joiner = await t.host.users.create({ login: "q1", name: "Queue One", password: "q1-password", langCode: "en_US", groups: ["base.user", "livechat.user"] });
+    const other = await t.host.users.create({ login: "q2", name: "Queue Two", password: "q2-password", langCode: "en_US", groups: ["base.user", "livechat.user"] });
+    await online(t, joiner, other);
+    await new ChannelService(t.host.contract).join(channel.id, joiner);
+    const state = async (v: { id: number; token: string }) => (await asVisitor(t, v).get(`/livechat/conversations/${v.id}`)).body.conversation;
+    expect((await state(a)).state).to.equal("open");
+    expect(await state(b)).to.deep.include({ state: "waiting", queuePosition: 1 });
+    expect(await state(c)).to.deep.include({ state: "waiting", queuePosition: 2 });
+
+    await new ChannelService(t.host.contract).join(channel.id, other);
+    expect(await state(b)).to.deep.include({ state: "open", operator: { name: "Queue Two" } });
+    expect((await state(c)).queuePosition).to.equal(1);
+    // The left message is there for the operator who took the conversation.
+    const session = await t.login("q2", "q2-password");
+    const detail = await session.agent.get(`/livechat/api/conversations/${b.id}`);
+    expect(detail.body.messages.map((m: { body: string }) => m.body)).to.include("I will leave a message meanwhile.");
+
+    // A seat frees up when a conversation ends: the next in line gets it.
+    await asVisitor(t, a).post(`/livechat/conversations/${a.id}/end`);
+    expect((await state(c)).state).to.equal("open");
+  });
+
+  it("gives 200 visitors starting at once to 4 operators with a limit of 50: exactly 50 each", async function () {
+    this.timeout(120_000);
+    const { channel, operators } = await channelWithOperators(t, "Rush", ["rush1", "rush2", "rush3", "rush4"], 50);
+    await online(t, ...operators);
+    const results = await Promise.all(Array.from({ length: 200 }, () => startVisitor(t, channel.id)));
+    expect(results.every((r) => r.body.conversation.state === "open")).to.equal(true);
+    expect(await loads(t, channel.id)).to.deep.equal([50, 50, 50, 50]);
+    const extra = await startVisitor(t, channel.id);
+    expect(extra.body.conversation.state).to.equal("waiting");
+  });
+});
+
+describe("Assignment across two host instances on PostgreSQL", () => {
+  let a: TestHost;
+  let b: TestHost;
+  let drop: (() => Promise<void>) | null = null;
+  before(async function () {
+    await skipUnlessPostgres(this);
+    const pg = await freshPostgresUrl("t_assign");
+    drop = pg.drop;
+    const clock = new TestClock();
+    a = await startTestHost({ databaseUrl: pg.url, clock });
+    b = await startTestHost({ databaseUrl: pg.url, clock, demo: false });
+  });
+  after(async () => {
+    await a?.stop();
+    await b?.stop();
+    await drop?.();
+  });
+
+  it("never puts a 51st conversation on an operator when 200 visitors start at once on both instances", async function () {
+    this.timeout(180_000);
+    const { channel, operators } = await channelWithOperators(a, "Rush PG", ["pg1", "pg2", "pg3", "pg4"], 50);
+    await online(a, ...operators);
+    const starts = Array.from({ length: 200 }, (_, i) => startVisitor(i % 2 === 0 ? a : b, channel.id));
+    const results = await Promise.all(starts);
+    expect(results.filter((r) => r.body.conversation.state === "open")).to.have.length(200);
+    expect(await loads(a, channel.id)).to.deep.equal([50, 50, 50, 50]);
+  });
+
+  it("keeps every assignment at the limit when both instances decide at once (10 operators, limit 1, 40 visitors)", async function () {
+    this.timeout(120_000);
+    const logins = Array.from({ length: 10 }, (_, i) => `edge${i}`);
+    const { channel, operators } = await channelWithOperators(a, "Edge PG", logins, 1);
+    await online(a, ...operators);
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => startVisitor(i % 2 === 0 ? a : b, channel.id)));
+    expect(results.filter((r) => r.body.conversation.state === "open")).to.have.length(10);
+    expect(await loads(a, channel.id)).to.deep.equal(Array(10).fill(1));
+  });
+});

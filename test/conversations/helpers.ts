@@ -1,0 +1,50 @@
+import request from "supertest";
+import type { HostUser } from "../../host/contract";
+import { LivechatChannel } from "../../module/models/LivechatChannel";
+import { ChannelService } from "../../module/services/ChannelService";
+import type { TestHost } from "../support/testHost";
+
+/** Creates operators (password = login) and a channel with them as members. */
+export async function channelWithOperators(
+  t: TestHost,
+  name: string,
+  logins: string[],
+  maxSessions: number | null,
+): Promise<{ channel: LivechatChannel; operators: HostUser[] }> {
+  const operators: HostUser[] = [];
+  for (const login of logins) {
+    operators.push(
+      (await t.host.users.findByLogin(login)) ??
+        (await t.host.users.create({ login, name: `Operator ${login}`, password: login, langCode: "en_US", groups: ["base.user", "livechat.user"] })),
+    );
+  }
+  const admin = (await t.host.users.findByLogin("admin"))!;
+  const id = await new ChannelService(t.host.contract).save(
+    null,
+    { name, welcomeMessage: "", buttonText: "Chat", maxSessions, memberIds: operators.map((o) => o.id) },
+    admin,
+  );
+  return { channel: await t.host.db.getRepository(LivechatChannel).findOneByOrFail({ id }), operators };
+}
+
+export async function online(t: TestHost, ...users: HostUser[]): Promise<void> {
+  for (const u of users) await t.host.presence.recordActivity(u.id);
+}
+
+export interface Visitor {
+  id: number;
+  token: string;
+  visitorKey: string;
+  body: { conversation: { state: string; operator: { name: string } | null; queuePosition: number | null } };
+}
+
+export async function startVisitor(t: TestHost, channelId: number, extra: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<Visitor> {
+  const res = await request(t.url).post(`/livechat/channels/${channelId}/conversations`).set(headers).send(extra);
+  if (res.status !== 201) throw new Error(`start failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.conversation.id, token: res.body.token, visitorKey: res.body.visitorKey, body: res.body };
+}
+
+export const asVisitor = (t: TestHost, v: { token: string }) => ({
+  get: (path: string) => request(t.url).get(path).set("Authorization", `Bearer ${v.token}`),
+  post: (path: string, body: object = {}) => request(t.url).post(path).set("Authorization", `Bearer ${v.token}`).send(body),
+});
