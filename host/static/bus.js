@@ -1,7 +1,7 @@
 /*
  * Browser client of the host's notification bus (served at /host/static/bus.js, no build step).
  *
- *   var bus = window.HostBus.connect({ token: visitorToken, storageKey: "my-widget" });
+ *   var bus = window.HostBus.connect({ token: visitorToken, storageKey: "my-widget", origin: "https://helpdesk.example" });
  *   bus.on("message", function (notification) { ... });   // "*" receives every type
  *   bus.onReady(function () { ... });                       // after each (re)connection's catch-up
  *   bus.close();
@@ -63,9 +63,12 @@
     var hadInput = false;
     var lastMouseMove = 0;
 
+    // A widget embedded on another website passes the host's origin; pages of the host use their own.
+    var origin = options.origin ? new URL(options.origin) : window.location;
+
     function url() {
-      var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-      var base = scheme + window.location.host + "/websocket";
+      var scheme = origin.protocol === "https:" ? "wss://" : "ws://";
+      var base = scheme + origin.host + "/websocket";
       return token ? base + "?token=" + encodeURIComponent(token) : base;
     }
 
