@@ -2,6 +2,7 @@ import type { HostContract } from "../host/contract";
 import { conversationEntities } from "./models";
 import type { OperatorServices } from "./operators";
 import { operatorApi } from "./routes/operatorApi";
+import { uiRoutes } from "./routes/uiRoutes";
 import { visitorApi } from "./routes/visitorApi";
 import { AssignmentService } from "./services/assignment/AssignmentService";
 import { CHANNEL_JOINED_EVENT, type ChannelJoinedEvent } from "./services/ChannelService";
@@ -25,6 +26,7 @@ export function installConversations(host: HostContract, operators: OperatorServ
   host.bus.authorizeVisitors((token) => conversations.visitorChannels(token));
   visitorApi(host, conversations, assignment);
   operatorApi(host, conversations);
+  uiRoutes(host);
 
   // Capacity appears when an operator joins, when a conversation ends (ConversationService.end), and
   // when an operator comes back online: the job covers the last case.
