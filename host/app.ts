@@ -149,7 +149,7 @@ export class Host {
   }
 
   private buildContract(): HostContract {
-    const limiter = (opts: { windowMs: number; limit: number }) =>
+    const limiter = (opts: { windowMs: number; limit: number | (() => Promise<number>) }) =>
       rateLimit({
         windowMs: opts.windowMs,
         limit: opts.limit,

@@ -211,8 +211,11 @@ export interface HostContract {
   readonly settings: Settings;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** A rate limiter for public endpoints: at most `limit` requests per `windowMs` per client. */
-  rateLimit(options: { windowMs: number; limit: number }): RequestHandler;
+  /**
+   * A rate limiter for public endpoints: at most `limit` requests per `windowMs` per client address.
+   * `limit` may be read for each request (e.g. from a setting).
+   */
+  rateLimit(options: { windowMs: number; limit: number | (() => Promise<number>) }): RequestHandler;
 }
 
 /** An entity class or schema a module contributes to the host's DataSource. */

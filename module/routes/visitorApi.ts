@@ -16,6 +16,9 @@ const startBody = z
   })
   .strict();
 
+export const READS_SETTING = "livechat.visitor_reads_per_minute";
+export const WRITES_SETTING = "livechat.visitor_writes_per_minute";
+
 function bearer(req: Request): string | null {
   const header = req.headers.authorization;
   const match = typeof header === "string" ? /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(header) : null;
@@ -35,8 +38,10 @@ export function visitorApi(host: HostContract, conversations: ConversationServic
     res.locals.json = true;
     next();
   });
-  const reads = host.rateLimit({ windowMs: 60_000, limit: 600 });
-  const writes = host.rateLimit({ windowMs: 60_000, limit: 300 });
+  // Per client address and minute; settings, so an admin can adapt them without a restart.
+  const perMinute = (key: string, fallback: number) => () => host.settings.getNumber(key, fallback);
+  const reads = host.rateLimit({ windowMs: 60_000, limit: perMinute(READS_SETTING, 600) });
+  const writes = host.rateLimit({ windowMs: 60_000, limit: perMinute(WRITES_SETTING, 300) });
 
   const conversationOf = async (req: Request) => {
     const id = idParam(req.params.id);

@@ -198,3 +198,20 @@ describe("Conversations: visitor API, operator API, isolation", () => {
     expect(last).to.deep.include({ body: "The visitor left the conversation.", author: { kind: "system", name: "System" } });
   });
 });
+
+describe("Visitor API rate limits", () => {
+  it("limits visitor requests per client address, with a clear error", async () => {
+    const t = await startTestHost();
+    try {
+      await t.host.settings.set("livechat.visitor_reads_per_minute", "3");
+      const channel = await t.host.db.getRepository(LivechatChannel).findOneByOrFail({ name: "Website Support" });
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await request(t.url).get(`/livechat/channels/${channel.id}/info`)).status);
+      expect(statuses).to.deep.equal([200, 200, 200, 429]);
+      const limited = await request(t.url).get(`/livechat/channels/${channel.id}/info`);
+      expect(limited.body.error).to.contain("Too many requests");
+    } finally {
+      await t.stop();
+    }
+  });
+});
