@@ -7,6 +7,7 @@ import request from "supertest";
 import { Host, ROOT_DIR } from "../host/app";
 import { ConsoleLogger } from "../host/logger";
 import { tempSqliteUrl } from "../test/support/testHost";
+import { conversationFigures } from "./conversations";
 import { percentile, round, withBaseline, type Figure } from "./stats";
 
 /**
@@ -38,7 +39,7 @@ async function bareWsRoundTrip(): Promise<number[]> {
   return times;
 }
 
-async function hostFigures(): Promise<{ publishToSocket: number[]; bareInsert: number[]; page: number[]; barePage: number[] }> {
+async function hostFigures() {
   const host = await Host.create({
     databaseUrl: tempSqliteUrl(),
     modules: [ROOT_DIR],
@@ -47,6 +48,9 @@ async function hostFigures(): Promise<{ publishToSocket: number[]; bareInsert: n
     schedulerTickMs: null,
   });
   await host.loadDemo();
+  // The benchmark is one client address sending far more than a visitor would.
+  await host.settings.set("livechat.visitor_reads_per_minute", "1000000000");
+  await host.settings.set("livechat.visitor_writes_per_minute", "1000000000");
   const url = await host.start(0, "127.0.0.1");
   try {
     const agent = request.agent(url);
@@ -72,11 +76,13 @@ async function hostFigures(): Promise<{ publishToSocket: number[]; bareInsert: n
     ws.close();
 
     const bareInsert: number[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
+    const insertsStart = performance.now();
+    for (let i = 0; i < ROUNDS * 5; i++) {
       const start = performance.now();
-      await host.db.query("INSERT INTO host_setting (key, value) VALUES ($1, $2)".replace(/\$\d/g, "?"), [`bench.${i}`, "x"]);
+      await host.db.query("INSERT INTO host_setting (key, value) VALUES (?, ?)", [`bench.${i}`, "x"]);
       bareInsert.push(performance.now() - start);
     }
+    const bareInsertsPerSecond = (ROUNDS * 5) / ((performance.now() - insertsStart) / 1000);
 
     const page: number[] = [];
     for (let i = 0; i < Math.min(ROUNDS, 200); i++) {
@@ -94,7 +100,8 @@ async function hostFigures(): Promise<{ publishToSocket: number[]; bareInsert: n
       barePage.push(performance.now() - start);
     }
     bare.close();
-    return { publishToSocket, bareInsert, page, barePage };
+    const conversations = await conversationFigures(host, url, ROUNDS);
+    return { publishToSocket, bareInsert, bareInsertsPerSecond, page, barePage, conversations };
   } finally {
     await host.stop();
   }
@@ -113,12 +120,51 @@ async function main(): Promise<void> {
       withBaseline({ name: `logged-in page (My Profile) p${q}`, unit: "ms", value: p(host.page, q) }, `bare node http page p${q}`, p(host.barePage, q)),
     );
   }
-  figures.push({ name: "bare insert into the same SQLite database p50", unit: "ms", value: p(host.bareInsert, 50) });
+  const c = host.conversations;
+  for (const q of [50, 99]) {
+    figures.push(
+      withBaseline({ name: `conversation start (HTTP) p${q}`, unit: "ms", value: p(c.startLatency, q) }, `bare insert p${q}`, p(host.bareInsert, q)),
+    );
+  }
+  figures.push(
+    withBaseline(
+      { name: "conversation starts per second (20 in flight)", unit: "/s", value: round(c.startThroughput, 1) },
+      "bare inserts per second",
+      round(host.bareInsertsPerSecond, 1),
+    ),
+  );
+  for (const [concurrent, sample] of c.delivery) {
+    for (const q of [50, 99]) {
+      figures.push(
+        withBaseline(
+          { name: `visitor → operator delivery, ${concurrent} conversations, p${q}`, unit: "ms", value: p(sample, q) },
+          `bare ws round trip p${q}`,
+          p(wsBase, q),
+        ),
+      );
+    }
+  }
+  figures.push(
+    withBaseline(
+      { name: "persisted messages per second (50 in flight)", unit: "/s", value: round(c.persistedPerSecond, 1) },
+      "bare inserts per second",
+      round(host.bareInsertsPerSecond, 1),
+    ),
+  );
+  for (const q of [50, 99]) {
+    figures.push(
+      withBaseline(
+        { name: `assignment decision, 1,000 operators / 10,000 open, p${q}`, unit: "ms", value: p(c.decision, q) },
+        `bare insert p${q}`,
+        p(host.bareInsert, q),
+      ),
+    );
+  }
 
   const lines = figures.map((f) =>
     f.baseline
-      ? `${f.name.padEnd(44)} ${String(f.value).padStart(9)} ${f.unit}   baseline ${f.baseline.name}: ${f.baseline.value} ${f.unit}   ratio ×${round(f.baseline.ratio, 2)}`
-      : `${f.name.padEnd(44)} ${String(f.value).padStart(9)} ${f.unit}`,
+      ? `${f.name.padEnd(58)} ${String(f.value).padStart(9)} ${f.unit}   baseline ${f.baseline.name}: ${f.baseline.value} ${f.unit}   ratio ×${round(f.baseline.ratio, 2)}`
+      : `${f.name.padEnd(58)} ${String(f.value).padStart(9)} ${f.unit}`,
   );
   process.stdout.write(`Benchmark (${ROUNDS} rounds, loopback)\n${lines.join("\n")}\n`);
   const out = path.join(ROOT_DIR, "bench/results.json");
