@@ -1,3 +1,4 @@
+import path from "node:path";
 import { expect } from "chai";
 import request from "supertest";
 import { Conversation } from "../../module/models/Conversation";
@@ -5,7 +6,7 @@ import { OperatorProfiles } from "../../module/services/OperatorProfiles";
 import { ChannelService } from "../../module/services/ChannelService";
 import { TestClock } from "../../host/clock";
 import { freshPostgresUrl, skipUnlessPostgres } from "../support/postgres";
-import { startTestHost, type TestHost } from "../support/testHost";
+import { FIXTURES_DIR, startTestHost, type TestHost } from "../support/testHost";
 import { asVisitor, channelWithOperators, online, startVisitor } from "./helpers";
 
 async function loads(t: TestHost, channelId: number): Promise<number[]> {
@@ -145,5 +146,21 @@ describe("Assignment across two host instances on PostgreSQL", () => {
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => startVisitor(i % 2 === 0 ? a : b, channel.id)));
     expect(results.filter((r) => r.body.conversation.state === "open")).to.have.length(10);
     expect(await loads(a, channel.id)).to.deep.equal(Array(10).fill(1));
+  });
+});
+
+describe("Assignment extension hook", () => {
+  it("lets another module filter the candidates (the livechat_extra fixture keeps trainees out)", async () => {
+    const t = await startTestHost({ extraModules: [path.join(FIXTURES_DIR, "livechat_extra")] });
+    try {
+      const { channel, operators } = await channelWithOperators(t, "Hooked", ["trainee_amy", "senior_bob"], null);
+      const [trainee, senior] = operators;
+      await online(t, trainee, senior);
+      // The trainee is the less loaded (and the lower id): without the hook, she would be chosen.
+      const v = await startVisitor(t, channel.id);
+      expect((await t.host.db.getRepository(Conversation).findOneByOrFail({ id: v.id })).operatorId).to.equal(senior.id);
+    } finally {
+      await t.stop();
+    }
   });
 });
