@@ -241,15 +241,21 @@ class TestSocket {
 
 function waitFor<T>(register: (done: (value: T) => void) => () => void, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
+    // `register` may call back at once, before it has returned its unsubscribe.
+    let settled = false;
+    let off: (() => void) | null = null;
     const timer = setTimeout(() => {
-      off();
+      off?.();
       reject(new Error(`timed out waiting for ${what}`));
     }, WAIT_MS);
-    const off = register((value) => {
+    off = register((value) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      off();
+      off?.();
       resolve(value);
     });
+    if (settled) off();
   });
 }
 
