@@ -6,11 +6,14 @@ import { uiRoutes } from "./routes/uiRoutes";
 import { visitorApi } from "./routes/visitorApi";
 import { AssignmentService } from "./services/assignment/AssignmentService";
 import { CHANNEL_JOINED_EVENT, type ChannelJoinedEvent } from "./services/ChannelService";
+import { ChatbotRunner } from "./services/chatbot/ChatbotRunner";
+import { ChatbotScripts } from "./services/chatbot/ChatbotScripts";
 import { ConversationService } from "./services/conversations/ConversationService";
 
 export interface ConversationServices {
   assignment: AssignmentService;
   conversations: ConversationService;
+  chatbots: ChatbotScripts;
 }
 
 export { conversationEntities };
@@ -23,6 +26,8 @@ export const VISITOR_TIMEOUT_SETTING = "livechat.visitor_timeout_minutes";
 export function installConversations(host: HostContract, operators: OperatorServices): ConversationServices {
   const assignment = new AssignmentService(host, operators.profiles);
   const conversations = new ConversationService(host, operators.profiles, assignment);
+  const chatbots = new ChatbotScripts(host);
+  conversations.chatbot = new ChatbotRunner(host, chatbots, conversations, assignment);
   host.bus.authorizeVisitors((token) => conversations.visitorChannels(token));
   visitorApi(host, conversations, assignment);
   operatorApi(host, conversations);
@@ -39,5 +44,5 @@ export function installConversations(host: HostContract, operators: OperatorServ
   host.scheduler.register(CLOSE_ABANDONED_JOB, 60_000, async () => {
     await conversations.closeAbandoned(await host.settings.getNumber(VISITOR_TIMEOUT_SETTING, 15));
   });
-  return { assignment, conversations };
+  return { assignment, conversations, chatbots };
 }

@@ -1,5 +1,6 @@
 import type { HostContract, ModuleDefinition } from "../host/contract";
 import { conversationEntities, installConversations } from "./conversations";
+import { chatbotEntities } from "./models";
 import { loadOperatorsDemo } from "./demo";
 import { installOperators, operatorEntities, type OperatorServices } from "./operators";
 
@@ -8,7 +9,7 @@ const installed = new WeakMap<HostContract, OperatorServices>();
 
 /** The Live Chat module, as the host loads it. */
 const livechat: ModuleDefinition = {
-  entities: [...operatorEntities, ...conversationEntities],
+  entities: [...operatorEntities, ...conversationEntities, ...chatbotEntities],
   install(host: HostContract) {
     const operators = installOperators(host);
     installConversations(host, operators);

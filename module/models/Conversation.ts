@@ -1,7 +1,8 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
 
-export type ConversationState = "waiting" | "open" | "closed";
-export type ClosedReason = "visitor" | "operator" | "inactivity";
+/** `bot` while a chatbot script talks with the visitor and no operator has been asked for yet. */
+export type ConversationState = "bot" | "waiting" | "open" | "closed";
+export type ClosedReason = "visitor" | "operator" | "inactivity" | "chatbot";
 
 /** A visitor's live chat in a channel: waiting for an operator, open with one, or closed. */
 @Entity({ name: "livechat_conversation" })
@@ -43,6 +44,17 @@ export class Conversation {
   /** Comma-separated expertise ids a chatbot asked for; empty when none. */
   @Column({ name: "requested_expertise", type: String, length: 255, default: "" })
   requestedExpertise: string;
+
+  /** Whether the operator who took a forwarded conversation had the requested expertise (all of it). */
+  @Column({ name: "expert_assigned", type: Boolean, nullable: true })
+  expertAssigned: boolean | null;
+
+  @Column({ name: "chatbot_script_id", type: "integer", nullable: true })
+  chatbotScriptId: number | null;
+
+  /** The chatbot step waiting for the visitor's answer; null when the bot is not waiting for one. */
+  @Column({ name: "chatbot_step_id", type: "integer", nullable: true })
+  chatbotStepId: number | null;
 
   @Column({ name: "created_at", type: Date })
   createdAt: Date;

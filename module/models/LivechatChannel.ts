@@ -20,6 +20,10 @@ export class LivechatChannel {
   @Column({ name: "max_sessions", type: "integer", nullable: true })
   maxSessions: number | null;
 
+  /** A chatbot script that talks with visitors first; null for none. */
+  @Column({ name: "chatbot_script_id", type: "integer", nullable: true })
+  chatbotScriptId: number | null;
+
   @Column({ name: "created_at", type: Date })
   createdAt: Date;
 }

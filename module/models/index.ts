@@ -1,4 +1,8 @@
 import { ChannelMember } from "./ChannelMember";
+import { ChatbotAnswer } from "./ChatbotAnswer";
+import { ChatbotScript } from "./ChatbotScript";
+import { ChatbotStep } from "./ChatbotStep";
+import { ConversationAnswer } from "./ConversationAnswer";
 import { ChatWindow } from "./ChatWindow";
 import { Conversation } from "./Conversation";
 import { ConversationRead } from "./ConversationRead";
@@ -21,3 +25,5 @@ export const operatorEntities = [
 ];
 
 export const conversationEntities = [Conversation, Message, ConversationRead, ChatWindow];
+
+export const chatbotEntities = [ChatbotScript, ChatbotStep, ChatbotAnswer, ConversationAnswer];

@@ -64,7 +64,7 @@ export function visitorApi(host: HostContract, conversations: ConversationServic
         buttonText: channel.buttonText,
         welcomeMessage: channel.welcomeMessage,
         available: await assignment.anyoneAvailable(channel.id, channel.maxSessions),
-        hasChatbot: false,
+        hasChatbot: channel.chatbotScriptId !== null,
       });
     }),
   );
@@ -125,7 +125,10 @@ export function visitorApi(host: HostContract, conversations: ConversationServic
       const conversation = await conversationOf(req);
       const body = checkMessageBody(req.body?.body);
       const clientMessageId = checkClientMessageId(req.body?.clientMessageId);
-      const result = await conversations.post(conversation, { kind: "visitor", userId: null }, body, clientMessageId);
+      const result =
+        conversation.chatbotStepId !== null && conversations.chatbot
+          ? await conversations.chatbot.answer(conversation, body, clientMessageId)
+          : await conversations.post(conversation, { kind: "visitor", userId: null }, body, clientMessageId);
       res.status(result.created ? 201 : 200).json({ message: result.message });
     }),
   );

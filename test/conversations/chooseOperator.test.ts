@@ -131,3 +131,33 @@ describe("Assignment decision", () => {
     });
   });
 });
+
+describe("Assignment decision for a chatbot's forward to an expert", () => {
+  const forward = (expertiseIds: number[], fields: Partial<AssignmentRequest> = {}): AssignmentRequest => ({
+    ...ask({ expertiseIds, ...fields }),
+    expertiseFirst: true,
+  });
+
+  it("picks an available expert even when more loaded than a non-expert, within the limit", () => {
+    const expert = op(1, { expertiseIds: [7], openConversations: 4, openInChannel: 4 });
+    const idle = op(2, { openConversations: 0 });
+    expect(chooseOperator([idle, expert], forward([7], { maxPerOperator: 5 }))).to.deep.equal({ userId: 1, tier: "all_expertise" });
+    expect(chooseOperator([idle, expert], forward([7], { maxPerOperator: 4 }))?.userId).to.equal(2);
+  });
+
+  it("puts experts before the visitor's language and before the previous operator", () => {
+    const speaker = op(1, { languages: ["fr_FR"] });
+    const expert = op(2, { expertiseIds: [7], openConversations: 3 });
+    const previous = op(3);
+    expect(chooseOperator([speaker, expert, previous], forward([7], { lang: "fr_FR", previousOperatorId: 3 }))?.userId).to.equal(2);
+  });
+
+  it("prefers all of the expertise, then some of it, then anyone available", () => {
+    const request = forward([7, 8]);
+    const some = op(1, { expertiseIds: [8] });
+    const all = op(2, { expertiseIds: [7, 8], openConversations: 5 });
+    const none = op(3);
+    expect(rankCandidates([none, some, all], request).map((c) => c.userId)).to.deep.equal([2, 1, 3]);
+    expect(chooseOperator([none, op(4, { available: false, expertiseIds: [7, 8] })], request)?.userId).to.equal(3);
+  });
+});

@@ -113,6 +113,7 @@ export class AssignmentService {
       expertiseIds: requestedExpertise(conversation),
       previousOperatorId: await this.previousOperator(m, conversation),
       maxPerOperator,
+      expertiseFirst: conversation.chatbotScriptId !== null && conversation.requestedExpertise !== "",
     };
     const candidates = await this.host.hooks.applyFilters<Candidate[], AssignmentContext>(
       ASSIGNMENT_CANDIDATES_FILTER,

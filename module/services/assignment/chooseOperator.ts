@@ -28,6 +28,11 @@ export interface AssignmentRequest {
   previousOperatorId: number | null;
   /** The channel's limit of simultaneous conversations per operator; null means no limit. */
   maxPerOperator: number | null;
+  /**
+   * A chatbot forwarding to an expert: expertise comes before everything else (all of it, then some
+   * of it, the visitor's language ordering within each), then the usual preferences.
+   */
+  expertiseFirst?: boolean;
 }
 
 /** Why the chosen operator was chosen, for the conversation record and for people reading logs. */
@@ -55,9 +60,14 @@ function expertiseMatch(candidate: Candidate, wanted: number[]): Match {
 
 /** Preference tiers, best first. Language and expertise order the choice; they never exclude anyone. */
 function tierOf(candidate: Candidate, request: AssignmentRequest): PreferenceTier {
+  const match = expertiseMatch(candidate, request.expertiseIds);
+  if (request.expertiseFirst && request.expertiseIds.length > 0 && match !== "none") {
+    const speaks = request.lang !== null && candidate.languages.includes(request.lang);
+    if (match === "all") return speaks ? "language_and_all_expertise" : "all_expertise";
+    return speaks ? "language_and_some_expertise" : "some_expertise";
+  }
   if (request.previousOperatorId === candidate.userId) return "previous_operator";
   const speaks = request.lang === null || candidate.languages.includes(request.lang);
-  const match = expertiseMatch(candidate, request.expertiseIds);
   if (speaks && request.lang !== null) {
     if (request.expertiseIds.length === 0) return "language";
     return match === "all" ? "language_and_all_expertise" : match === "some" ? "language_and_some_expertise" : "language";
@@ -76,6 +86,17 @@ export const TIER_ORDER: PreferenceTier[] = [
   "anyone",
 ];
 
+/** The order for a chatbot's forward to an expert. */
+export const EXPERTISE_FIRST_ORDER: PreferenceTier[] = [
+  "language_and_all_expertise",
+  "all_expertise",
+  "language_and_some_expertise",
+  "some_expertise",
+  "previous_operator",
+  "language",
+  "anyone",
+];
+
 /** Hard rules: only available operators below the channel's limit can be chosen. */
 export function isEligible(candidate: Candidate, request: AssignmentRequest): boolean {
   if (!candidate.available) return false;
@@ -87,12 +108,13 @@ export function isEligible(candidate: Candidate, request: AssignmentRequest): bo
  * since their last assignment (never assigned counts as longest), then the lowest user id.
  */
 export function rankCandidates(candidates: Candidate[], request: AssignmentRequest): AssignmentChoice[] {
+  const order = request.expertiseFirst ? EXPERTISE_FIRST_ORDER : TIER_ORDER;
   return candidates
     .filter((c) => isEligible(c, request))
     .map((c) => ({ c, tier: tierOf(c, request) }))
     .sort(
       (a, b) =>
-        TIER_ORDER.indexOf(a.tier) - TIER_ORDER.indexOf(b.tier) ||
+        order.indexOf(a.tier) - order.indexOf(b.tier) ||
         a.c.openConversations - b.c.openConversations ||
         (a.c.lastAssignedAt?.getTime() ?? -Infinity) - (b.c.lastAssignedAt?.getTime() ?? -Infinity) ||
         a.c.userId - b.c.userId,

@@ -1,7 +1,7 @@
 import { In, type EntityManager } from "typeorm";
 import { HttpError, type HostContract, type HostUser } from "../../../host/contract";
 import { ChatWindow } from "../../models/ChatWindow";
-import { Conversation, type ClosedReason } from "../../models/Conversation";
+import { Conversation, type ClosedReason, type ConversationState } from "../../models/Conversation";
 import { ConversationRead } from "../../models/ConversationRead";
 import { LivechatChannel } from "../../models/LivechatChannel";
 import { Message, type AuthorKind } from "../../models/Message";
@@ -32,8 +32,21 @@ export interface PostResult {
 
 const SYSTEM_NAME = "System";
 
+/** What the conversation service needs from a chatbot (set by the chatbot feature). */
+export interface ChatbotHooks {
+  /** Runs the script's first steps inside the start transaction. */
+  begin(m: EntityManager, conversation: Conversation, channel: LivechatChannel): Promise<void>;
+  /** The bot's name and the step waiting for an answer, for the visitor's view. */
+  view(conversation: Conversation): Promise<ConversationDto["chatbot"]>;
+  botNames(scriptIds: number[]): Promise<Map<number, string>>;
+  /** The visitor's answer to the step the bot waits at. */
+  answer(conversation: Conversation, body: string, clientMessageId: string | null): Promise<PostResult>;
+}
+
 /** The life of a conversation: start and assignment, messages, reading, ending, and the waiting queue. */
 export class ConversationService {
+  chatbot: ChatbotHooks | null = null;
+
   constructor(
     private readonly host: HostContract,
     private readonly profiles: OperatorProfiles,
@@ -56,7 +69,7 @@ export class ConversationService {
         visitorLang: input.lang,
         visitorTokenHash: hashVisitorToken(token),
         operatorId: null,
-        state: "waiting" as const,
+        state: "waiting" as ConversationState,
         assignmentTier: null,
         requestedExpertise: (input.expertiseIds ?? []).join(","),
         createdAt: now,
@@ -70,7 +83,14 @@ export class ConversationService {
         await m.getRepository(Conversation).save(conversation);
       }
       await this.assignment.lock(m);
-      await this.tryAssign(m, conversation, channel);
+      if (channel.chatbotScriptId && this.chatbot) {
+        conversation.state = "bot";
+        conversation.chatbotScriptId = channel.chatbotScriptId;
+        await m.getRepository(Conversation).save(conversation);
+        await this.chatbot.begin(m, conversation, channel);
+      } else {
+        await this.assignWithin(m, conversation, channel);
+      }
       if (conversation.state === "waiting") await this.publishQueue(m, channelId);
       return conversation.id;
     }));
@@ -104,7 +124,9 @@ export class ConversationService {
       this.queuePosition(this.host.db.manager, conversation),
     ]);
     const operatorName = conversation.operatorId ? (names.get(conversation.operatorId) ?? null) : null;
-    return conversationDto(conversation, channel?.name ?? "", operatorName, position);
+    const dto = conversationDto(conversation, channel?.name ?? "", operatorName, position);
+    if (conversation.chatbotScriptId && this.chatbot) dto.chatbot = await this.chatbot.view(conversation);
+    return dto;
   }
 
   // ---- messages ----------------------------------------------------------------------------
@@ -138,7 +160,7 @@ export class ConversationService {
       const message = await this.host.db.transaction(async (m) => {
         const current = await m.getRepository(Conversation).findOneByOrFail({ id: conversation.id });
         if (current.state === "closed") throw new HttpError(409, "This conversation has ended: no more messages can be sent.");
-        const saved = await this.insertMessage(m, current, author, body, clientMessageId);
+        const saved = await this.addMessageWithin(m, current, author, body, clientMessageId);
         if (author.kind === "visitor") {
           await m.getRepository(Conversation).update({ id: current.id }, { lastVisitorSeenAt: this.host.clock.now() });
         }
@@ -171,7 +193,7 @@ export class ConversationService {
           : reason === "operator"
             ? `${byUser ? (await this.profiles.displayNames([byUser.id])).get(byUser.id) : "The operator"} ended the conversation.`
             : "The visitor left the conversation.";
-      await this.insertMessage(m, current, { kind: "system", userId: null }, text, null);
+      await this.addMessageWithin(m, current, { kind: "system", userId: null }, text, null);
       await this.publishConversation(m, current);
       return true;
     });
@@ -194,7 +216,7 @@ export class ConversationService {
       const assigned: number[] = [];
       for (const conversation of waiting) {
         // Hard rules are the same for everyone in the queue: if the first cannot be served, nobody can.
-        if (!(await this.tryAssign(m, conversation, channel))) break;
+        if (!(await this.assignWithin(m, conversation, channel))) break;
         assigned.push(conversation.id);
       }
       if (assigned.length) await this.publishQueue(m, channelId);
@@ -333,7 +355,7 @@ export class ConversationService {
   }
 
   /** Assigns if someone can take it (caller holds the lock); tells the operator and the visitor. */
-  private async tryAssign(m: EntityManager, conversation: Conversation, channel: LivechatChannel): Promise<boolean> {
+  async assignWithin(m: EntityManager, conversation: Conversation, channel: LivechatChannel): Promise<boolean> {
     const choice = await this.assignment.decide(m, conversation, channel.maxSessions);
     if (!choice) return false;
     const now = this.host.clock.now();
@@ -341,9 +363,13 @@ export class ConversationService {
     conversation.state = "open";
     conversation.assignedAt = now;
     conversation.assignmentTier = choice.tier;
+    conversation.chatbotStepId = null;
+    if (conversation.requestedExpertise) {
+      conversation.expertAssigned = choice.tier === "all_expertise" || choice.tier === "language_and_all_expertise";
+    }
     await m.getRepository(Conversation).save(conversation);
-    if (channel.welcomeMessage) {
-      await this.insertMessage(m, conversation, { kind: "operator", userId: choice.userId }, channel.welcomeMessage, null, false);
+    if (channel.welcomeMessage && !conversation.chatbotScriptId) {
+      await this.addMessageWithin(m, conversation, { kind: "operator", userId: choice.userId }, channel.welcomeMessage, null, false);
     }
     const existing = await m.getRepository(ChatWindow).findOneBy({ userId: choice.userId, conversationId: conversation.id });
     if (!existing) await m.getRepository(ChatWindow).insert({ userId: choice.userId, conversationId: conversation.id, state: "open", openedAt: now });
@@ -367,7 +393,7 @@ export class ConversationService {
     }));
   }
 
-  private async insertMessage(
+  async addMessageWithin(
     m: EntityManager,
     conversation: Conversation,
     author: { kind: AuthorKind; userId: number | null },
@@ -399,7 +425,7 @@ export class ConversationService {
     await repo.save({ conversationId, userId, lastReadMessageId: lastMessageId });
   }
 
-  private async publishConversation(m: EntityManager, conversation: Conversation): Promise<void> {
+  async publishConversation(m: EntityManager, conversation: Conversation): Promise<void> {
     const names = conversation.operatorId ? await this.profiles.displayNames([conversation.operatorId]) : new Map<number, string>();
     const channel = await m.getRepository(LivechatChannel).findOneBy({ id: conversation.channelId });
     const dto = conversationDto(
@@ -413,7 +439,7 @@ export class ConversationService {
   }
 
   /** Tells every waiting visitor of the channel their place in the queue. */
-  private async publishQueue(m: EntityManager, channelId: number): Promise<void> {
+  async publishQueue(m: EntityManager, channelId: number): Promise<void> {
     const waiting = await m.getRepository(Conversation).find({ where: { channelId, state: "waiting" }, order: { id: "ASC" } });
     for (const conversation of waiting) await this.publishConversation(m, conversation);
   }
@@ -442,21 +468,27 @@ export class ConversationService {
 
   private async messageDtos(rows: Message[]): Promise<MessageDto[]> {
     const operatorIds = [...new Set(rows.map((r) => r.authorUserId).filter((id): id is number => id !== null))];
-    const conversationIds = [...new Set(rows.filter((r) => r.authorKind === "visitor").map((r) => r.conversationId))];
+    const conversationIds = [...new Set(rows.filter((r) => r.authorKind === "visitor" || r.authorKind === "bot").map((r) => r.conversationId))];
     const [names, conversations] = await Promise.all([
       this.profiles.displayNames(operatorIds),
       conversationIds.length ? this.host.db.getRepository(Conversation).findBy({ id: In(conversationIds) }) : Promise.resolve([]),
     ]);
     const visitorName = new Map(conversations.map((c) => [c.id, c.visitorName]));
+    const scriptOf = new Map(conversations.map((c) => [c.id, c.chatbotScriptId]));
+    const botNames = this.chatbot
+      ? await this.chatbot.botNames([...new Set(conversations.map((c) => c.chatbotScriptId).filter((id): id is number => id !== null))])
+      : new Map<number, string>();
     return rows.map((r) => {
       const name =
         r.authorKind === "visitor"
           ? (visitorName.get(r.conversationId) ?? "Visitor")
           : r.authorKind === "system"
             ? SYSTEM_NAME
-            : r.authorUserId
-              ? (names.get(r.authorUserId) ?? "Operator")
-              : "Bot";
+            : r.authorKind === "bot"
+              ? (botNames.get(scriptOf.get(r.conversationId) ?? 0) ?? "Bot")
+              : r.authorUserId
+                ? (names.get(r.authorUserId) ?? "Operator")
+                : "Operator";
       return messageDto(r, name);
     });
   }

@@ -19,6 +19,8 @@ export interface ConversationDto {
   queuePosition: number | null;
   createdAt: string;
   closedAt: string | null;
+  /** While a chatbot talks: its name, and the step waiting for the visitor (answer buttons for questions). */
+  chatbot?: { name: string; step: { id: number; type: string; answers: { id: number; label: string }[] } | null } | null;
 }
 
 /** A conversation as operators see it in their lists and windows. */

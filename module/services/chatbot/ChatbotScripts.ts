@@ -1,0 +1,114 @@
+import { In, type EntityManager } from "typeorm";
+import { HttpError, type HostContract } from "../../../host/contract";
+import { ChatbotAnswer } from "../../models/ChatbotAnswer";
+import { ChatbotScript } from "../../models/ChatbotScript";
+import { ChatbotStep, STEP_TYPES, type ChatbotStepType } from "../../models/ChatbotStep";
+import { Expertise } from "../../models/Expertise";
+
+/** A script as it is edited: steps in order, answers referring to later steps by their position. */
+export interface ScriptInput {
+  name: string;
+  botName: string;
+  steps: {
+    type: ChatbotStepType;
+    text: string;
+    expertiseIds?: number[];
+    /** The script ends after this step. */
+    endsScript?: boolean;
+    /** For questions: each answer goes on (`next`), ends the script (`end`), or jumps to a later step (its 0-based position). */
+    answers?: { label: string; then: "next" | "end" | number }[];
+  }[];
+}
+
+export interface LoadedScript {
+  script: ChatbotScript;
+  steps: ChatbotStep[];
+  answers: Map<number, ChatbotAnswer[]>;
+}
+
+/** Chatbot scripts: validated as a whole when saved, loaded with their steps and answers. */
+export class ChatbotScripts {
+  constructor(private readonly host: HostContract) {}
+
+  async list(): Promise<ChatbotScript[]> {
+    return this.host.db.getRepository(ChatbotScript).find({ order: { name: "ASC" } });
+  }
+
+  async load(scriptId: number, m: EntityManager = this.host.db.manager): Promise<LoadedScript> {
+    const script = await m.getRepository(ChatbotScript).findOneBy({ id: scriptId });
+    if (!script) throw new HttpError(404, "This chatbot script does not exist.");
+    const steps = await m.getRepository(ChatbotStep).find({ where: { scriptId }, order: { sequence: "ASC", id: "ASC" } });
+    const rows = steps.length
+      ? await m.getRepository(ChatbotAnswer).find({ where: { stepId: In(steps.map((s) => s.id)) }, order: { sequence: "ASC", id: "ASC" } })
+      : [];
+    const answers = new Map<number, ChatbotAnswer[]>();
+    for (const a of rows) answers.set(a.stepId, [...(answers.get(a.stepId) ?? []), a]);
+    return { script, steps, answers };
+  }
+
+  /** Creates (id null) or replaces a script; refuses, saying what is wrong, anything that could not run. */
+  async save(id: number | null, input: ScriptInput): Promise<number> {
+    const name = input.name.trim();
+    const botName = input.botName.trim() || "Bot";
+    if (!name) throw new HttpError(400, "Name is required.");
+    if (name.length > 128 || botName.length > 64) throw new HttpError(400, "The name is at most 128 characters, the bot's name 64.");
+    if (input.steps.length === 0) throw new HttpError(400, "A script needs at least one step.");
+    const expertiseIds = [...new Set(input.steps.flatMap((s) => s.expertiseIds ?? []))];
+    const known = expertiseIds.length ? (await this.host.db.getRepository(Expertise).findBy({ id: In(expertiseIds) })).map((e) => e.id) : [];
+    input.steps.forEach((step, i) => {
+      const where = `Step ${i + 1}`;
+      if (!STEP_TYPES.includes(step.type)) throw new HttpError(400, `${where}: "${step.type}" is not a step type.`);
+      if (!step.text.trim()) throw new HttpError(400, `${where}: the bot needs something to say.`);
+      if (step.text.length > 4000) throw new HttpError(400, `${where}: the text is at most 4000 characters.`);
+      const missing = (step.expertiseIds ?? []).filter((e) => !known.includes(e));
+      if (missing.length) throw new HttpError(400, `${where}: no expertise with id ${missing.join(", ")}.`);
+      const answers = step.answers ?? [];
+      if (step.type === "question" && answers.length === 0) throw new HttpError(400, `${where}: a question needs at least one answer.`);
+      if (step.type !== "question" && answers.length) throw new HttpError(400, `${where}: only questions have answers.`);
+      for (const answer of answers) {
+        if (!answer.label.trim() || answer.label.length > 128) throw new HttpError(400, `${where}: an answer needs a label of at most 128 characters.`);
+        if (typeof answer.then === "number" && !(answer.then > i && answer.then < input.steps.length)) {
+          throw new HttpError(400, `${where}: the answer "${answer.label}" must jump to a later step.`);
+        }
+      }
+    });
+
+    return this.host.db.transaction(async (m) => {
+      const repo = m.getRepository(ChatbotScript);
+      if (id !== null && !(await repo.findOneBy({ id }))) throw new HttpError(404, "This chatbot script does not exist.");
+      const script = await repo.save({ ...(id !== null ? { id } : {}), name, botName });
+      await m.getRepository(ChatbotStep).delete({ scriptId: script.id });
+      const saved: ChatbotStep[] = [];
+      for (const [i, step] of input.steps.entries()) {
+        saved.push(
+          await m.getRepository(ChatbotStep).save({
+            scriptId: script.id,
+            sequence: (i + 1) * 10,
+            type: step.type,
+            text: step.text.trim(),
+            endsScript: step.endsScript ?? false,
+            expertiseIds: (step.expertiseIds ?? []).join(","),
+          }),
+        );
+      }
+      for (const [i, step] of input.steps.entries()) {
+        for (const [j, answer] of (step.answers ?? []).entries()) {
+          await m.getRepository(ChatbotAnswer).save({
+            stepId: saved[i].id,
+            sequence: j,
+            label: answer.label.trim(),
+            jumpToStepId: typeof answer.then === "number" ? saved[answer.then].id : null,
+            endsScript: answer.then === "end",
+          });
+        }
+      }
+      return script.id;
+    });
+  }
+
+  async botNames(scriptIds: number[]): Promise<Map<number, string>> {
+    if (scriptIds.length === 0) return new Map();
+    const rows = await this.host.db.getRepository(ChatbotScript).findBy({ id: In(scriptIds) });
+    return new Map(rows.map((r) => [r.id, r.botName]));
+  }
+}

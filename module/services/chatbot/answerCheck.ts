@@ -1,0 +1,46 @@
+import { HttpError } from "../../../host/contract";
+import type { ChatbotAnswer } from "../../models/ChatbotAnswer";
+import type { ChatbotStep } from "../../models/ChatbotStep";
+
+/** Where the script goes after an answer: a step position, or the end. */
+export type Then = number | "end";
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
+
+/**
+ * Checks a visitor's answer to `steps[index]` and says where the script goes next. A wrong answer
+ * is refused with a message that asks again, and the script does not move.
+ */
+export function checkAnswer(steps: ChatbotStep[], index: number, answers: ChatbotAnswer[], raw: string): { value: string; then: Then } {
+  const step = steps[index];
+  const value = raw.trim();
+  const next: Then = step.endsScript ? "end" : index + 1;
+  switch (step.type) {
+    case "question": {
+      const chosen = answers.find((a) => a.label.toLocaleLowerCase() === value.toLocaleLowerCase());
+      if (!chosen) throw new HttpError(400, `Please choose one of the answers: ${answers.map((a) => a.label).join(", ")}.`);
+      if (chosen.endsScript) return { value: chosen.label, then: "end" };
+      if (chosen.jumpToStepId !== null) {
+        const target = steps.findIndex((s) => s.id === chosen.jumpToStepId);
+        if (target <= index) throw new HttpError(400, "This answer leads to a step that does not exist any more.");
+        return { value: chosen.label, then: target };
+      }
+      return { value: chosen.label, then: next };
+    }
+    case "email":
+      if (!EMAIL.test(value)) throw new HttpError(400, "That does not look like an email address. Please type one like name@example.com.");
+      return { value, then: next };
+    case "phone":
+      if (!/^\+?[0-9 ().-]{6,24}$/.test(value) || value.replace(/\D/g, "").length < 6) {
+        throw new HttpError(400, "That does not look like a phone number. Please type digits, with the country code if you are abroad.");
+      }
+      return { value, then: next };
+    case "text":
+      if (value.includes("\n")) throw new HttpError(400, "Please answer on a single line.");
+      return { value, then: next };
+    case "textarea":
+      return { value, then: next };
+    default:
+      throw new HttpError(409, "The chatbot is not waiting for an answer.");
+  }
+}
