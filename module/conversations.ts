@@ -2,6 +2,7 @@ import type { HostContract } from "../host/contract";
 import { conversationEntities } from "./models";
 import type { OperatorServices } from "./operators";
 import { operatorApi } from "./routes/operatorApi";
+import { chatbotRoutes } from "./routes/chatbotRoutes";
 import { uiRoutes } from "./routes/uiRoutes";
 import { visitorApi } from "./routes/visitorApi";
 import { AssignmentService } from "./services/assignment/AssignmentService";
@@ -32,6 +33,7 @@ export function installConversations(host: HostContract, operators: OperatorServ
   visitorApi(host, conversations, assignment);
   operatorApi(host, conversations);
   uiRoutes(host);
+  chatbotRoutes(host, chatbots, operators.expertise);
 
   // Capacity appears when an operator joins, when a conversation ends (ConversationService.end), and
   // when an operator comes back online: the job covers the last case.

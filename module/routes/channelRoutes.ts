@@ -1,6 +1,7 @@
 import type { Request } from "express";
 import { z } from "zod";
 import { HttpError, type HostContract, type HostUser } from "../../host/contract";
+import { ChatbotScript } from "../models/ChatbotScript";
 import type { ChannelService } from "../services/ChannelService";
 import { channelCard } from "../services/channelCard";
 import { asyncRoute, idParam } from "./asyncRoute";
@@ -22,6 +23,11 @@ const channelForm = z.object({
     .transform((v) => (v ? Number(v) : null))
     .refine((v) => v === null || (Number.isInteger(v) && v >= 1 && v <= 1000), "Max Sessions per Operator is a whole number from 1 to 1000, or empty."),
   member_ids: manyIds,
+  chatbot_script_id: z
+    .string()
+    .optional()
+    .transform((v) => (v ? Number(v) : null))
+    .refine((v) => v === null || (Number.isSafeInteger(v) && v > 0), "Chatbot must be chosen from the list."),
 });
 
 /** Live Chat → Channels: the kanban with Join / Leave, and the managers' channel form. */
@@ -63,10 +69,16 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
 
   const renderForm = async (req: Request, form: Record<string, unknown>, selected: number[], error?: string) => {
     const operators = (await host.users.inGroup("livechat.user")).map((u) => ({ id: u.id, name: u.name, selected: selected.includes(u.id) }));
+    const scripts = (await host.db.getRepository(ChatbotScript).find({ order: { name: "ASC" } })).map((s) => ({
+      id: s.id,
+      name: s.name,
+      selected: Number(form.chatbotScriptId) === s.id,
+    }));
     return views.render(req, "livechat/channel_form", {
       title: form.id ? String(form.name) : "New",
       form,
       operators,
+      scripts,
       error,
     });
   };
@@ -103,14 +115,28 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
         const d = parsed.data;
         await channels.save(
           id,
-          { name: d.name, welcomeMessage: d.welcome_message, buttonText: d.button_text, maxSessions: d.max_sessions, memberIds: d.member_ids },
+          {
+            name: d.name,
+            welcomeMessage: d.welcome_message,
+            buttonText: d.button_text,
+            maxSessions: d.max_sessions,
+            memberIds: d.member_ids,
+            chatbotScriptId: d.chatbot_script_id,
+          },
           currentUser(req),
         );
         res.redirect("/livechat/channels");
       } catch (err) {
         if (!(err instanceof HttpError) || err.status !== 400) throw err;
         const selected = [body.member_ids ?? []].flat().map(Number);
-        const form = { id, name: body.name, welcomeMessage: body.welcome_message, buttonText: body.button_text, maxSessions: body.max_sessions };
+        const form = {
+          id,
+          name: body.name,
+          welcomeMessage: body.welcome_message,
+          buttonText: body.button_text,
+          maxSessions: body.max_sessions,
+          chatbotScriptId: body.chatbot_script_id,
+        };
         res.status(400).type("html").send(await renderForm(req, form, selected, err.message));
       }
     }),

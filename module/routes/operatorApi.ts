@@ -1,6 +1,7 @@
 import { Router, type Request } from "express";
 import { z } from "zod";
 import { HttpError, type HostContract, type HostUser } from "../../host/contract";
+import { ConversationAnswer } from "../models/ConversationAnswer";
 import type { ConversationService } from "../services/conversations/ConversationService";
 import { checkClientMessageId, checkMessageBody } from "../services/conversations/messageBody";
 import { asyncRoute, idParam } from "./asyncRoute";
@@ -43,7 +44,12 @@ export function operatorApi(host: HostContract, conversations: ConversationServi
     asyncRoute(async (req, res) => {
       const conversation = await conversationOf(req);
       const [view] = await conversations.operatorViews([conversation], me(req));
-      res.json({ conversation: view, messages: await conversations.messages(conversation.id) });
+      const answers = await host.db.getRepository(ConversationAnswer).find({ where: { conversationId: conversation.id } });
+      res.json({
+        conversation: view,
+        messages: await conversations.messages(conversation.id),
+        answers: answers.map((a) => ({ question: a.question, value: a.value })),
+      });
     }),
   );
 

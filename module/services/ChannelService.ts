@@ -1,6 +1,7 @@
 import { In, type DataSource, type EntityManager } from "typeorm";
 import { HttpError, type HostContract, type HostUser } from "../../host/contract";
 import { ChannelMember } from "../models/ChannelMember";
+import { ChatbotScript } from "../models/ChatbotScript";
 import { ChannelMembershipEvent, type MembershipReason } from "../models/ChannelMembershipEvent";
 import { LivechatChannel } from "../models/LivechatChannel";
 
@@ -10,6 +11,8 @@ export interface ChannelInput {
   buttonText: string;
   maxSessions: number | null;
   memberIds: number[];
+  /** A chatbot script that talks with visitors first; null for none. */
+  chatbotScriptId?: number | null;
 }
 
 export interface ChannelWithMembers {
@@ -59,6 +62,9 @@ export class ChannelService {
   async save(id: number | null, input: ChannelInput, manager: HostUser): Promise<number> {
     const memberIds = [...new Set(input.memberIds)];
     await this.checkOperators(memberIds);
+    if (input.chatbotScriptId && !(await this.db.getRepository(ChatbotScript).findOneBy({ id: input.chatbotScriptId }))) {
+      throw new HttpError(400, "Chatbot: this script does not exist.");
+    }
     const joined: number[] = [];
     const savedId = await this.db.transaction(async (m) => {
       const repo = m.getRepository(LivechatChannel);
@@ -70,6 +76,7 @@ export class ChannelService {
         welcomeMessage: input.welcomeMessage,
         buttonText: input.buttonText,
         maxSessions: input.maxSessions,
+        chatbotScriptId: input.chatbotScriptId ?? null,
       });
       const current = (await m.getRepository(ChannelMember).findBy({ channelId: saved.id })).map((r) => r.userId);
       for (const userId of memberIds.filter((u) => !current.includes(u))) {

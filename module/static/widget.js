@@ -86,6 +86,9 @@
   error.setAttribute("role", "alert");
   form.appendChild(input);
   form.appendChild(send);
+  var choices = el("div", "lcw-choices");
+  choices.setAttribute("role", "group");
+  choices.setAttribute("aria-label", "Answers");
   var restart = el("button", "lcw-restart", "Start a new conversation");
   restart.type = "button";
   restart.hidden = true;
@@ -93,6 +96,7 @@
   panel.appendChild(status);
   panel.appendChild(thread);
   panel.appendChild(error);
+  panel.appendChild(choices);
   panel.appendChild(form);
   panel.appendChild(restart);
   document.body.appendChild(launcher);
@@ -116,7 +120,20 @@
   function show(conversation) {
     state.conversation = conversation;
     var ended = conversation.state === "closed";
-    title.textContent = conversation.operator ? conversation.operator.name : conversation.channel.name;
+    var bot = conversation.chatbot || null;
+    title.textContent = conversation.operator ? conversation.operator.name : bot ? bot.name : conversation.channel.name;
+    var step = bot && bot.step;
+    choices.replaceChildren();
+    if (step && step.type === "question") {
+      step.answers.forEach(function (answer) {
+        var choice = el("button", "lcw-choice", answer.label);
+        choice.type = "button";
+        choice.addEventListener("click", function () { sendText(answer.label); });
+        choices.appendChild(choice);
+      });
+    }
+    choices.hidden = !choices.children.length;
+    input.placeholder = step && step.type === "email" ? "name@example.com" : step && step.type === "phone" ? "Your phone number" : "Type your message…";
     if (conversation.state === "waiting") {
       status.textContent = "No operator is available right now. You are number " + conversation.queuePosition +
         " in the queue; leave a message and we will answer as soon as possible.";
@@ -135,7 +152,11 @@
     if (!window.HostBus || state.bus) return;
     state.bus = window.HostBus.connect({ token: state.token, origin: origin, storageKey: storeKey + ".bus" });
     state.bus.on("livechat.message", function (n) { addMessage(n.payload.message); });
-    state.bus.on("livechat.conversation", function (n) { show(n.payload.conversation); });
+    // The notification carries the state; the full view (chatbot step, answers) is fetched with it.
+    state.bus.on("livechat.conversation", function (n) {
+      show(n.payload.conversation);
+      load();
+    });
     state.bus.onReady(function () { load(); });
   }
 
@@ -186,8 +207,18 @@
       .then(function (res) { addMessage(res.message); })
       .catch(function (err) {
         if (!err.status && tries < 3) return new Promise(function (r) { setTimeout(r, 800 * (tries + 1)); }).then(function () { return post(text, clientMessageId, tries + 1); });
+        // Refused (e.g. an email the bot cannot accept): say why and give the text back to fix.
         error.textContent = err.message;
+        if (!input.value) input.value = text;
       });
+  }
+
+  function sendText(text) {
+    error.textContent = "";
+    var clientMessageId = (window.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + String(Math.random()).slice(2));
+    return begin().then(function () { return post(text, clientMessageId, 0); }).then(function () {
+      if (state.conversation && state.conversation.chatbot) return load();
+    });
   }
 
   form.addEventListener("submit", function (event) {
@@ -195,9 +226,7 @@
     var text = input.value.trim();
     if (!text) return;
     input.value = "";
-    error.textContent = "";
-    var clientMessageId = (window.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + String(Math.random()).slice(2));
-    begin().then(function () { return post(text, clientMessageId, 0); });
+    sendText(text);
   });
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey) {

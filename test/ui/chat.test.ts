@@ -2,6 +2,7 @@ import path from "node:path";
 import { expect } from "chai";
 import type { Browser, Page } from "playwright-core";
 import { ROOT_DIR } from "../../host/app";
+import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { launchBrowser } from "../support/browser";
 import { startTestHost, type TestHost } from "../support/testHost";
 
@@ -16,6 +17,8 @@ describe("Live chat in real browsers: visitor widget, operator windows, Discuss,
   let browser: Browser;
   before(async () => {
     t = await startTestHost();
+    // Operators answer directly here; the chatbot flow has its own browser test.
+    await t.host.db.getRepository(LivechatChannel).update({ name: "Website Support" }, { chatbotScriptId: null });
     browser = await launchBrowser();
   });
   after(async () => {

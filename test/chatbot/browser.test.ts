@@ -1,0 +1,51 @@
+import { expect } from "chai";
+import type { Browser } from "playwright-core";
+import { Conversation } from "../../module/models/Conversation";
+import { launchBrowser } from "../support/browser";
+import { startTestHost, type TestHost } from "../support/testHost";
+
+describe("Chatbot hand-off in real browsers", function () {
+  this.timeout(90_000);
+  let t: TestHost;
+  let browser: Browser;
+  before(async () => {
+    t = await startTestHost();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+
+  it("takes the visitor from the demo bot to the Billing expert, who answers under their Online Chat Name", async () => {
+    // Mitchell has Billing; Marc is online too but has no Billing expertise.
+    const marc = (await t.host.users.findByLogin("marc"))!;
+    await t.host.presence.recordActivity(marc.id);
+    const operator = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    await operator.goto(`${t.url}/web/login`);
+    await operator.getByLabel("Login").fill("mitchell");
+    await operator.getByLabel("Password").fill("mitchell");
+    await operator.getByRole("button", { name: "Log in" }).click();
+    await operator.waitForURL(`${t.url}/web`);
+
+    const visitor = await (await browser.newContext()).newPage();
+    await visitor.goto(`${t.url}/livechat/demo`);
+    await visitor.getByRole("button", { name: "Have a question? Chat with us." }).click();
+    const chat = visitor.getByRole("region", { name: "Live chat" });
+    await chat.getByText("What can we help you with?").waitFor();
+    expect(await chat.getByRole("heading").textContent()).to.equal("Support Bot");
+    await chat.getByRole("group", { name: "Answers" }).getByRole("button", { name: "Billing" }).click();
+
+    const window = operator.getByRole("region", { name: "Chat window" });
+    await window.getByText("Let me connect you with someone from Billing.").waitFor();
+    expect(await window.getByText("What can we help you with?").count()).to.equal(1);
+    await window.getByRole("textbox", { name: "Message" }).fill("Hi, I handle billing. How can I help?");
+    await window.getByRole("textbox", { name: "Message" }).press("Enter");
+
+    await chat.getByText("Hi, I handle billing. How can I help?").waitFor();
+    expect(await chat.getByRole("heading").textContent()).to.equal("Mitchell");
+    expect(await chat.textContent()).not.to.contain("Stephens");
+    const row = await t.host.db.getRepository(Conversation).findOneByOrFail({ operatorId: (await t.host.users.findByLogin("mitchell"))!.id });
+    expect(row.expertAssigned).to.equal(true);
+  });
+});
