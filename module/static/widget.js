@@ -52,7 +52,16 @@
   var launcher = el("button", "lcw-launcher");
   launcher.type = "button";
   launcher.setAttribute("aria-label", "Chat with us");
-  launcher.appendChild(el("span", "lcw-launcher-icon", "💬"));
+  // A speech bubble drawn in SVG: no icon font or emoji font is needed on the visitor's site.
+  var icon = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  icon.setAttribute("viewBox", "0 0 24 24");
+  icon.setAttribute("class", "lcw-launcher-icon");
+  icon.setAttribute("aria-hidden", "true");
+  var bubble = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  bubble.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z");
+  bubble.setAttribute("fill", "currentColor");
+  icon.appendChild(bubble);
+  launcher.appendChild(icon);
   var launcherText = el("span", "lcw-launcher-text", "Chat with us");
   launcher.appendChild(launcherText);
 
