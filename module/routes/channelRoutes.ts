@@ -5,12 +5,7 @@ import { ChatbotScript } from "../models/ChatbotScript";
 import type { ChannelService } from "../services/ChannelService";
 import { channelCard } from "../services/channelCard";
 import { asyncRoute, idParam } from "./asyncRoute";
-
-const manyIds = z
-  .union([z.string(), z.array(z.string())])
-  .optional()
-  .transform((v) => (v === undefined ? [] : [v].flat().filter(Boolean).map(Number)))
-  .refine((ids) => ids.every((id) => Number.isSafeInteger(id) && id > 0), "Operators must be chosen from the list.");
+import { manyIds } from "./formFields";
 
 const channelForm = z.object({
   name: z.string().trim().min(1, "Channel Name is required.").max(128, "Channel Name is at most 128 characters."),
@@ -22,7 +17,7 @@ const channelForm = z.object({
     .optional()
     .transform((v) => (v ? Number(v) : null))
     .refine((v) => v === null || (Number.isInteger(v) && v >= 1 && v <= 1000), "Max Sessions per Operator is a whole number from 1 to 1000, or empty."),
-  member_ids: manyIds,
+  member_ids: manyIds("Operators must be chosen from the list."),
   chatbot_script_id: z
     .string()
     .optional()

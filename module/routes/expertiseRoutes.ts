@@ -3,14 +3,11 @@ import { z } from "zod";
 import { HttpError, type HostContract } from "../../host/contract";
 import type { ExpertiseService } from "../services/ExpertiseService";
 import { asyncRoute, idParam } from "./asyncRoute";
+import { manyIds } from "./formFields";
 
 const expertiseForm = z.object({
   name: z.string().optional().default(""),
-  operator_ids: z
-    .union([z.string(), z.array(z.string())])
-    .optional()
-    .transform((v) => (v === undefined ? [] : [v].flat().filter(Boolean).map(Number)))
-    .refine((ids) => ids.every((id) => Number.isSafeInteger(id) && id > 0), "Operators must be chosen from the list."),
+  operator_ids: manyIds("Operators must be chosen from the list."),
 });
 
 /** Live Chat → Configuration → Expertise (managers): list, New, edit, delete. */

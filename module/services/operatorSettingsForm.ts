@@ -2,13 +2,8 @@ import { In } from "typeorm";
 import { z } from "zod";
 import { HttpError, type HostContract } from "../../host/contract";
 import { Expertise } from "../models/Expertise";
+import { manyStrings } from "../routes/formFields";
 import { CHAT_NAME_MAX, type OperatorSettings } from "./OperatorProfiles";
-
-/** A form field posted once (a string), several times (an array), or not at all. */
-const manyStrings = z
-  .union([z.string(), z.array(z.string())])
-  .optional()
-  .transform((v) => (v === undefined ? [] : [v].flat().filter((s) => s !== "")));
 
 const form = z.object({
   livechat_chat_name: z

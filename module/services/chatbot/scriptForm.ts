@@ -1,18 +1,14 @@
 import { z } from "zod";
 import { HttpError } from "../../../host/contract";
 import { STEP_TYPES } from "../../models/ChatbotStep";
+import { manyIds } from "../../routes/formFields";
 import type { LoadedScript, ScriptInput } from "./ChatbotScripts";
-
-const manyIds = z
-  .union([z.string(), z.array(z.string())])
-  .optional()
-  .transform((v) => (v === undefined ? [] : [v].flat().filter(Boolean).map(Number)));
 
 const stepFields = z.object({
   type: z.string(),
   text: z.string().optional().default(""),
   answers: z.string().optional().default(""),
-  expertise_ids: manyIds,
+  expertise_ids: manyIds("Expertise must be chosen from the list."),
   ends_script: z.string().optional(),
 });
 
