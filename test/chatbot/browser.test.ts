@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { Browser } from "playwright-core";
 import { Conversation } from "../../module/models/Conversation";
-import { launchBrowser } from "../support/browser";
+import { launchBrowser, loggedInPage } from "../support/browser";
 import { startTestHost, type TestHost } from "../support/testHost";
 
 describe("Chatbot hand-off in real browsers", function () {
@@ -21,12 +21,7 @@ describe("Chatbot hand-off in real browsers", function () {
     // Mitchell has Billing; Marc is online too but has no Billing expertise.
     const marc = (await t.host.users.findByLogin("marc"))!;
     await t.host.presence.recordActivity(marc.id);
-    const operator = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    await operator.goto(`${t.url}/web/login`);
-    await operator.getByLabel("Login").fill("mitchell");
-    await operator.getByLabel("Password").fill("mitchell");
-    await operator.getByRole("button", { name: "Log in" }).click();
-    await operator.waitForURL(`${t.url}/web`);
+    const operator = await loggedInPage(browser, t.url, "mitchell", { viewport: { width: 1280, height: 800 } });
 
     const visitor = await (await browser.newContext()).newPage();
     await visitor.goto(`${t.url}/livechat/demo`);

@@ -3,7 +3,7 @@ import type { Browser } from "playwright-core";
 import { ChatbotScript } from "../../module/models/ChatbotScript";
 import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { ChatbotScripts } from "../../module/services/chatbot/ChatbotScripts";
-import { launchBrowser } from "../support/browser";
+import { launchBrowser, loggedInPage } from "../support/browser";
 import { startTestHost, type TestHost } from "../support/testHost";
 
 describe("Live Chat → Configuration → Chatbots", () => {
@@ -78,12 +78,7 @@ describe("Live Chat → Configuration → Chatbots", () => {
   it("adds, reorders and removes steps in the script form in a real browser", async function () {
     this.timeout(60_000);
     browser = await launchBrowser();
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${t.url}/web/login`);
-    await page.getByLabel("Login").fill("admin");
-    await page.getByLabel("Password").fill("admin");
-    await page.getByRole("button", { name: "Log in" }).click();
-    await page.waitForURL(`${t.url}/web`);
+    const page = await loggedInPage(browser, t.url, "admin");
     await page.goto(`${t.url}/livechat/chatbots/new`);
     await page.getByLabel("Name", { exact: true }).fill("Editor bot");
     const step = (n: number) => page.getByRole("group", { name: `Step ${n}` });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser } from "../support/browser";
+import { launchBrowser, loggedInPage } from "../support/browser";
 import { startTestHost, type TestHost } from "../support/testHost";
 
 describe("Operators in a real browser", () => {
@@ -15,15 +15,7 @@ describe("Operators in a real browser", () => {
     await t?.stop();
   });
 
-  async function loginPage(login: string): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${t.url}/web/login`);
-    await page.getByLabel("Login").fill(login);
-    await page.getByLabel("Password").fill(login);
-    await page.getByRole("button", { name: "Log in" }).click();
-    await page.waitForURL(`${t.url}/web`);
-    return page;
-  }
+  const loginPage = (login: string) => loggedInPage(browser, t.url, login);
 
   async function openMenu(page: Page, app: string, entry: string): Promise<void> {
     const nav = page.getByRole("navigation", { name: "Main menu" });

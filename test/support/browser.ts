@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 /**
  * Flags for a root user on a machine without outside network: no sandbox (root), and none of
@@ -33,4 +33,20 @@ export async function launchBrowser(): Promise<Browser> {
     );
   }
   return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+}
+
+/** A new browser context logged in through the login form, as a person would, on the home screen. */
+export async function loggedInPage(
+  browser: Browser,
+  url: string,
+  login: string,
+  options: { password?: string; viewport?: { width: number; height: number } } = {},
+): Promise<Page> {
+  const page = await (await browser.newContext(options.viewport ? { viewport: options.viewport } : {})).newPage();
+  await page.goto(`${url}/web/login`);
+  await page.getByLabel("Login").fill(login);
+  await page.getByLabel("Password").fill(options.password ?? login);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(`${url}/web`);
+  return page;
 }

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import type { Browser, Page } from "playwright-core";
 import { ROOT_DIR } from "../../host/app";
 import { LivechatChannel } from "../../module/models/LivechatChannel";
-import { launchBrowser } from "../support/browser";
+import { launchBrowser, loggedInPage } from "../support/browser";
 import { startTestHost, type TestHost } from "../support/testHost";
 
 const SHOTS = process.env.SCREENSHOTS === "1";
@@ -26,15 +26,7 @@ describe("Live chat in real browsers: visitor widget, operator windows, Discuss,
     await t?.stop();
   });
 
-  async function operatorPage(login: string): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    await page.goto(`${t.url}/web/login`);
-    await page.getByLabel("Login").fill(login);
-    await page.getByLabel("Password").fill(login);
-    await page.getByRole("button", { name: "Log in" }).click();
-    await page.waitForURL(`${t.url}/web`);
-    return page;
-  }
+  const operatorPage = (login: string) => loggedInPage(browser, t.url, login, { viewport: { width: 1280, height: 800 } });
 
   it("chats both ways, keeps the window across pages, shows Discuss unread in bold, escapes HTML, and ends", async () => {
     const operator = await operatorPage("mitchell");
