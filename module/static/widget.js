@@ -119,7 +119,14 @@
     if (m.author.kind === "system") {
       item.textContent = m.body;
     } else {
-      item.appendChild(el("span", "lcw-author", m.author.kind === "visitor" ? "You" : m.author.name));
+      var author = el("span", "lcw-author");
+      if (m.author.kind === "bot") {
+        var avatar = el("span", "lcw-avatar", m.author.name.split(/\s+/).filter(Boolean).slice(0, 2).map(function (w) { return w[0].toUpperCase(); }).join(""));
+        avatar.setAttribute("aria-hidden", "true");
+        author.appendChild(avatar);
+      }
+      author.appendChild(document.createTextNode(m.author.kind === "visitor" ? "You" : m.author.name));
+      item.appendChild(author);
       item.appendChild(el("span", "lcw-body", m.body));
     }
     thread.appendChild(item);

@@ -29,6 +29,8 @@ describe("Chatbot hand-off in real browsers", function () {
     const chat = visitor.getByRole("region", { name: "Live chat" });
     await chat.getByText("What can we help you with?").waitFor();
     expect(await chat.getByRole("heading").textContent()).to.equal("Support Bot");
+    // Bot messages carry the bot's name and avatar, not an operator's.
+    expect(await chat.locator(".lcw-bot .lcw-author").first().textContent()).to.equal("SBSupport Bot");
     await chat.getByRole("group", { name: "Answers" }).getByRole("button", { name: "Billing" }).click();
 
     const window = operator.getByRole("region", { name: "Chat window" });
