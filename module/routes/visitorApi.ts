@@ -38,8 +38,16 @@ export function visitorApi(host: HostContract, conversations: ConversationServic
     res.locals.json = true;
     next();
   });
-  // Per client address and minute; settings, so an admin can adapt them without a restart.
-  const perMinute = (key: string, fallback: number) => () => host.settings.getNumber(key, fallback);
+  // Per client address and minute; settings, so an admin can adapt them without a restart. Read at
+  // most every 10 s: this runs on every visitor request.
+  const perMinute = (key: string, fallback: number) => {
+    let cached: { value: number; at: number } | null = null;
+    return async () => {
+      const now = Date.now();
+      if (!cached || now - cached.at > 10_000) cached = { value: await host.settings.getNumber(key, fallback), at: now };
+      return cached.value;
+    };
+  };
   const reads = host.rateLimit({ windowMs: 60_000, limit: perMinute(READS_SETTING, 600) });
   const writes = host.rateLimit({ windowMs: 60_000, limit: perMinute(WRITES_SETTING, 300) });
 

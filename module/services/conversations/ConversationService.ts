@@ -113,8 +113,11 @@ export class ConversationService {
     return conversation ? [visitorBusChannel(conversation.id)] : null;
   }
 
+  /** Records that the visitor is still there; a write at most every 15 s per conversation (a hot path). */
   async visitorSeen(conversation: Conversation): Promise<void> {
-    await this.host.db.getRepository(Conversation).update({ id: conversation.id }, { lastVisitorSeenAt: this.host.clock.now() });
+    const now = this.host.clock.now();
+    if (now.getTime() - conversation.lastVisitorSeenAt.getTime() < 15_000) return;
+    await this.host.db.getRepository(Conversation).update({ id: conversation.id }, { lastVisitorSeenAt: now });
   }
 
   async visitorView(conversation: Conversation): Promise<ConversationDto> {
