@@ -122,7 +122,7 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
         );
         res.redirect("/livechat/channels");
       } catch (err) {
-        if (!(err instanceof HttpError) || err.status !== 400) throw err;
+        if (!(err instanceof HttpError) || (err.status !== 400 && err.status !== 409)) throw err;
         const selected = [body.member_ids ?? []].flat().map(Number);
         const form = {
           id,
@@ -132,7 +132,7 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
           maxSessions: body.max_sessions,
           chatbotScriptId: body.chatbot_script_id,
         };
-        res.status(400).type("html").send(await renderForm(req, form, selected, err.message));
+        res.status(err.status).type("html").send(await renderForm(req, form, selected, err.message));
       }
     }),
   );

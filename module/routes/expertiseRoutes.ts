@@ -60,9 +60,9 @@ export function expertiseRoutes(host: HostContract, expertise: ExpertiseService)
         await expertise.save(id, { name: parsed.data.name, operatorIds: parsed.data.operator_ids });
         res.redirect("/livechat/expertise");
       } catch (err) {
-        if (!(err instanceof HttpError) || err.status !== 400) throw err;
+        if (!(err instanceof HttpError) || (err.status !== 400 && err.status !== 409)) throw err;
         const selected = [body.operator_ids ?? []].flat().map(Number);
-        res.status(400).type("html").send(await renderForm(req, { id, name: body.name }, selected, err.message));
+        res.status(err.status).type("html").send(await renderForm(req, { id, name: body.name }, selected, err.message));
       }
     }),
   );

@@ -4,6 +4,7 @@ import { ChannelMember } from "../models/ChannelMember";
 import { ChatbotScript } from "../models/ChatbotScript";
 import { ChannelMembershipEvent, type MembershipReason } from "../models/ChannelMembershipEvent";
 import { LivechatChannel } from "../models/LivechatChannel";
+import { isUniqueViolation } from "./uniqueViolation";
 
 export interface ChannelInput {
   name: string;
@@ -86,6 +87,9 @@ export class ChannelService {
         await this.removeMember(m, saved.id, userId, "manager", manager.id);
       }
       return saved.id;
+    }).catch((error: unknown) => {
+      if (!isUniqueViolation(error)) throw error;
+      throw new HttpError(409, "An operator joined or left this channel while you were editing it. Nothing was saved: try again.");
     });
     for (const userId of joined) await this.host.hooks.emit<ChannelJoinedEvent>(CHANNEL_JOINED_EVENT, { channelId: savedId, userId });
     return savedId;
@@ -96,10 +100,17 @@ export class ChannelService {
     if (!this.host.users.hasGroup(user, "livechat.user")) {
       throw new HttpError(403, "Only live chat operators can join a channel. Ask an administrator for the Live Chat / Operator access right.");
     }
-    const added = await this.db.transaction(async (m) => {
-      if (!(await m.getRepository(LivechatChannel).findOneBy({ id: channelId }))) throw new HttpError(404, "This channel does not exist.");
-      return this.addMember(m, channelId, user.id, "self", user.id);
-    });
+    let added: boolean;
+    try {
+      added = await this.db.transaction(async (m) => {
+        if (!(await m.getRepository(LivechatChannel).findOneBy({ id: channelId }))) throw new HttpError(404, "This channel does not exist.");
+        return this.addMember(m, channelId, user.id, "self", user.id);
+      });
+    } catch (error) {
+      // The same operator joined at the same moment elsewhere (another tab, another instance): they are a member.
+      if (!isUniqueViolation(error)) throw error;
+      added = false;
+    }
     if (added) await this.host.hooks.emit<ChannelJoinedEvent>(CHANNEL_JOINED_EVENT, { channelId, userId: user.id });
   }
 
@@ -112,12 +123,16 @@ export class ChannelService {
   }
 
   /**
-   * Removes the operator from every channel they are in (the inactivity rule). Returns the channels
-   * actually left, so running it twice records nothing the second time.
+   * Removes the operator from every channel they are in (the inactivity rule), or only from those
+   * joined before `joinedBefore`. Returns the channels actually left, so running it twice records
+   * nothing the second time.
    */
-  async removeEverywhere(userId: number, reason: MembershipReason): Promise<number[]> {
+  async removeEverywhere(userId: number, reason: MembershipReason, options: { joinedBefore?: Date } = {}): Promise<number[]> {
+    const { joinedBefore } = options;
     return this.db.transaction(async (m) => {
-      const channelIds = (await m.getRepository(ChannelMember).findBy({ userId })).map((r) => r.channelId);
+      const channelIds = (await m.getRepository(ChannelMember).findBy({ userId }))
+        .filter((r) => !joinedBefore || r.joinedAt < joinedBefore)
+        .map((r) => r.channelId);
       const left: number[] = [];
       for (const channelId of channelIds) {
         if (await this.removeMember(m, channelId, userId, reason, null)) left.push(channelId);

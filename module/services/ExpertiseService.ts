@@ -2,6 +2,7 @@ import { In, type DataSource } from "typeorm";
 import { HttpError, type HostContract, type HostUser } from "../../host/contract";
 import { Expertise } from "../models/Expertise";
 import { ExpertiseOperator } from "../models/ExpertiseOperator";
+import { isUniqueViolation } from "./uniqueViolation";
 
 export interface ExpertiseSummary {
   id: number;
@@ -41,18 +42,27 @@ export class ExpertiseService {
     const nameKey = name.toLocaleLowerCase("en");
     const operatorIds = [...new Set(input.operatorIds)];
     await this.checkOperators(operatorIds);
-    return this.db.transaction(async (m) => {
-      const repo = m.getRepository(Expertise);
-      if (id !== null && !(await repo.findOneBy({ id }))) throw new HttpError(404, "This expertise does not exist (it may have been deleted).");
-      const clash = await repo.findOneBy({ nameKey });
-      if (clash && clash.id !== id) throw new HttpError(400, `An expertise named "${clash.name}" already exists.`);
-      const saved = await repo.save({ ...(id !== null ? { id } : {}), name, nameKey });
-      await m.getRepository(ExpertiseOperator).delete({ expertiseId: saved.id });
-      if (operatorIds.length) {
-        await m.getRepository(ExpertiseOperator).insert(operatorIds.map((userId) => ({ expertiseId: saved.id, userId })));
-      }
-      return saved.id;
-    });
+    const duplicate = (clash: Expertise) => new HttpError(400, `An expertise named "${clash.name}" already exists.`);
+    try {
+      return await this.db.transaction(async (m) => {
+        const repo = m.getRepository(Expertise);
+        if (id !== null && !(await repo.findOneBy({ id }))) throw new HttpError(404, "This expertise does not exist (it may have been deleted).");
+        const clash = await repo.findOneBy({ nameKey });
+        if (clash && clash.id !== id) throw duplicate(clash);
+        const saved = await repo.save({ ...(id !== null ? { id } : {}), name, nameKey });
+        await m.getRepository(ExpertiseOperator).delete({ expertiseId: saved.id });
+        if (operatorIds.length) {
+          await m.getRepository(ExpertiseOperator).insert(operatorIds.map((userId) => ({ expertiseId: saved.id, userId })));
+        }
+        return saved.id;
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // Someone saved the same name, or the same operators, at the same moment: nothing of this save was kept.
+      const clash = await this.db.getRepository(Expertise).findOneBy({ nameKey });
+      if (clash && clash.id !== id) throw duplicate(clash);
+      throw new HttpError(409, "This expertise was changed by someone else at the same time. Nothing was saved: try again.");
+    }
   }
 
   /** Deletes the expertise; profiles lose it with it (the relation rows cascade). */
