@@ -23,7 +23,10 @@ export async function removeInactiveOperators(host: HostContract, channels: Chan
   const before = new Date(host.clock.now().getTime() - minutes * 60_000);
   const removed = new Map<number, number[]>();
   for (const userId of await channels.membersIdleSince(before)) {
-    const left = await channels.removeEverywhere(userId, "inactivity");
+    // Asked again just before removing: an operator who came back, or joined a channel again, while
+    // the job went through the others keeps what they have now.
+    if ((await host.presence.inactiveSince([userId], before)).length === 0) continue;
+    const left = await channels.removeEverywhere(userId, "inactivity", { joinedBefore: before });
     if (left.length === 0) continue;
     removed.set(userId, left);
     const user = await host.users.get(userId);
