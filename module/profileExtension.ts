@@ -22,7 +22,7 @@ export function operatorProfileExtension(
     async parse(body, user) {
       // The hidden marker says the form carried these fields: an empty multi-select posts nothing.
       if (!isOperator(user) || body.livechat_profile !== "1") return null;
-      return parseOperatorSettings(host, body);
+      return parseOperatorSettings(host, body, (await profiles.get(user.id)).langCodes);
     },
     async save(user, value, manager) {
       if (value) await profiles.save(user.id, value, manager);

@@ -26,7 +26,8 @@ export function operatorRoutes(host: HostContract, profiles: OperatorProfiles, e
       const ids = operators.map((u) => u.id);
       const [settings, languages, expertiseNames, allChannels] = await Promise.all([
         profiles.getMany(ids),
-        host.langs.list(),
+        // A language disabled on the host is kept on profiles but no longer shown, as in My Profile.
+        host.langs.list({ enabledOnly: true }),
         expertise.list(),
         channels.list(),
       ]);
@@ -37,7 +38,7 @@ export function operatorRoutes(host: HostContract, profiles: OperatorProfiles, e
           id: u.id,
           name: u.name,
           chatName: s?.chatName ?? "",
-          languages: (s?.langCodes ?? []).map((c) => langName.get(c) ?? c).join(", "),
+          languages: (s?.langCodes ?? []).flatMap((c) => langName.get(c) ?? []).join(", "),
           expertise: expertiseNames.filter((e) => e.operatorIds.includes(u.id)).map((e) => e.name).join(", "),
           channels: allChannels.filter((c) => c.members.some((m) => m.id === u.id)).map((c) => c.channel.name).join(", "),
         };
@@ -62,7 +63,8 @@ export function operatorRoutes(host: HostContract, profiles: OperatorProfiles, e
     asyncRoute(async (req, res) => {
       const operator = await findOperator(req.params.id);
       try {
-        const settings = await parseOperatorSettings(host, (req.body ?? {}) as Record<string, unknown>);
+        const stored = (await profiles.get(operator.id)).langCodes;
+        const settings = await parseOperatorSettings(host, (req.body ?? {}) as Record<string, unknown>, stored);
         await host.db.transaction((m) => profiles.save(operator.id, settings, m));
         res.redirect(`/livechat/operators/${operator.id}?saved=1`);
       } catch (err) {

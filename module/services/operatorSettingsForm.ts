@@ -19,8 +19,15 @@ const form = z.object({
  * Reads Online Chat Name, Online Chat Languages and Live Chat Expertise from a posted form (the same
  * field names in My Profile and in the manager's operator form). Refuses, naming it, any language
  * that is unknown or disabled and any expertise that does not exist.
+ *
+ * `storedLangCodes` are the operator's languages before this form: those the host has disabled since
+ * were not offered in the form, so they are kept (and count again if the language is re-enabled).
  */
-export async function parseOperatorSettings(host: HostContract, body: Record<string, unknown>): Promise<OperatorSettings> {
+export async function parseOperatorSettings(
+  host: HostContract,
+  body: Record<string, unknown>,
+  storedLangCodes: string[] = [],
+): Promise<OperatorSettings> {
   const parsed = form.safeParse(body);
   if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => i.message).join(" "));
   const { livechat_chat_name: chatName, livechat_lang_codes: codes, livechat_expertise_ids: rawIds } = parsed.data;
@@ -31,6 +38,10 @@ export async function parseOperatorSettings(host: HostContract, body: Record<str
     const lang = known.find((l) => l.code === code);
     if (!lang) throw new HttpError(400, `Online Chat Languages: "${code}" is not a known language.`);
     if (!lang.enabled) throw new HttpError(400, `Online Chat Languages: ${lang.name} (${code}) is not enabled on this database.`);
+  }
+  if (storedLangCodes.length) {
+    const enabled = new Set((await host.langs.list({ enabledOnly: true })).map((l) => l.code));
+    for (const code of storedLangCodes) if (!enabled.has(code) && !langCodes.includes(code)) langCodes.push(code);
   }
 
   const expertiseIds = [...new Set(rawIds)].map((raw) => {

@@ -119,6 +119,18 @@ describe("Operator profile: Online Chat Name, Languages, Expertise", () => {
       expect(page.status).to.equal(200);
       expect(page.text).not.to.contain('value="de_DE"');
       expect((await profiles.get(marcId)).langCodes).to.include("de_DE");
+      // Saving the profile meanwhile keeps German: the form did not offer it, so Marc did not remove it.
+      const saved = await s.postForm("/my/profile", {
+        name: "Marc Demo",
+        lang_code: "fr_FR",
+        livechat_profile: "1",
+        livechat_chat_name: "Marc",
+        livechat_lang_codes: ["es_ES"],
+      });
+      expect(saved.status).to.equal(302);
+      expect((await profiles.get(marcId)).langCodes).to.have.members(["es_ES", "de_DE"]);
+      const list = await (await t.login("admin")).agent.get("/livechat/operators");
+      expect(list.text).to.contain("Spanish").and.not.to.contain("German");
     } finally {
       await t.host.langs.setEnabled("de_DE", true);
     }
