@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import type { Browser, Page } from "playwright-core";
+import { ChannelService } from "../../module/services/ChannelService";
+import { INACTIVITY_JOB } from "../../module/services/InactivityRule";
 import { launchBrowser, loggedInPage } from "../support/browser";
 import { startTestHost, type TestHost } from "../support/testHost";
 
@@ -23,30 +25,95 @@ describe("Operators in a real browser", () => {
     await nav.getByRole("link", { name: entry, exact: true }).click();
   }
 
-  it("leaves and joins Website Support from the kanban, the button changing each time", async () => {
+  /** A kanban card's state as a person sees it: its button, count and avatars. */
+  async function expectCard(page: Page, name: string, button: "Join" | "Leave", count: string, marcShown: boolean): Promise<void> {
+    const card = page.getByRole("listitem", { name });
+    await card.getByRole("button", { name: button, exact: true }).waitFor();
+    expect(await card.getByText(count, { exact: true }).isVisible()).to.equal(true);
+    expect(await card.getByLabel("Marc Demo").count()).to.equal(marcShown ? 1 : 0);
+  }
+
+  it("joins then leaves a channel from the kanban, the card changing at once without a reload", async () => {
+    const admin = (await t.host.users.findByLogin("admin"))!;
+    await new ChannelService(t.host.contract).save(
+      null,
+      { name: "Returns Desk", welcomeMessage: "", buttonText: "Chat with us", maxSessions: null, memberIds: [] },
+      admin,
+    );
     const page = await loginPage("marc");
     await openMenu(page, "Live Chat", "Channels");
     await page.waitForURL(`${t.url}/livechat/channels`);
-    const card = page.getByRole("listitem", { name: "Website Support" });
+    await expectCard(page, "Returns Desk", "Join", "0 operators", false);
+    // A marker on the window survives only if the page is not reloaded.
+    await page.evaluate(() => ((window as unknown as { kept?: boolean }).kept = true));
+
+    const card = page.getByRole("listitem", { name: "Returns Desk" });
+    await card.getByRole("button", { name: "Join" }).click();
+    await expectCard(page, "Returns Desk", "Leave", "1 operator", true);
     await card.getByRole("button", { name: "Leave" }).click();
-    await card.getByRole("button", { name: "Join" }).waitFor();
-    expect(await card.getByText("2 operators").isVisible()).to.equal(true);
-    expect(await card.getByLabel("Marc Demo").count()).to.equal(0);
+    await expectCard(page, "Returns Desk", "Join", "0 operators", false);
+    expect(await page.evaluate(() => (window as unknown as { kept?: boolean }).kept)).to.equal(true);
 
     await card.getByRole("button", { name: "Join" }).click();
-    await card.getByRole("button", { name: "Leave" }).waitFor();
-    expect(await card.getByText("3 operators").isVisible()).to.equal(true);
-    expect(await card.getByLabel("Marc Demo").count()).to.equal(1);
+    await expectCard(page, "Returns Desk", "Leave", "1 operator", true);
     // The change is stored: a reload shows the same.
     await page.reload();
-    expect(await page.getByRole("listitem", { name: "Website Support" }).getByRole("button", { name: "Leave" }).count()).to.equal(1);
+    await expectCard(page, "Returns Desk", "Leave", "1 operator", true);
     await page.context().close();
   });
 
-  it("reaches every page from the menus: Channels, Configuration → Expertise and Operators, My Profile → Preferences", async () => {
+  it("joins and leaves with JavaScript turned off, as plain form posts", async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${t.url}/web/login`);
+    await page.getByLabel("Login").fill("marc");
+    await page.getByLabel("Password").fill("marc");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.waitForURL(`${t.url}/web`);
+    await page.goto(`${t.url}/livechat/channels`);
+    const card = page.getByRole("listitem", { name: "Returns Desk" });
+    await card.getByRole("button", { name: "Leave" }).click();
+    await page.waitForURL(`${t.url}/livechat/channels`);
+    await expectCard(page, "Returns Desk", "Join", "0 operators", false);
+    await card.getByRole("button", { name: "Join" }).click();
+    await page.waitForURL(`${t.url}/livechat/channels`);
+    await expectCard(page, "Returns Desk", "Leave", "1 operator", true);
+    await context.close();
+  });
+
+  it("shows Join again on the open kanban when the 30-minute rule removes the operator", async () => {
+    const login = await loginPage("marc");
+    // A page of its own, on which no input ever happens: an open, idle tab.
+    const page = await login.context().newPage();
+    await login.close();
+    await page.goto(`${t.url}/livechat/channels`);
+    await expectCard(page, "Website Support", "Leave", "3 operators", true);
+    // The page listens to the bus once the connection reported ready (it then stores the last id).
+    await page.waitForFunction(() => window.sessionStorage.getItem("host.bus.last") !== null);
+
+    t.clock.advance(31 * 60_000);
+    // Mitchell and Sofia keep working; only Marc has been away for 31 minutes.
+    for (const login of ["mitchell", "sofia"]) await t.host.presence.recordActivity((await t.host.users.findByLogin(login))!.id);
+    expect(await t.host.scheduler.runNow(INACTIVITY_JOB)).to.equal(true);
+
+    await expectCard(page, "Website Support", "Join", "2 operators", false);
+    await expectCard(page, "Returns Desk", "Join", "0 operators", false);
+    await page.getByRole("alert").filter({ hasText: "inactive for too long" }).waitFor();
+    // Back at the desk, Marc joins again.
+    await page.getByRole("listitem", { name: "Website Support" }).getByRole("button", { name: "Join" }).click();
+    await expectCard(page, "Website Support", "Leave", "3 operators", true);
+    await page.context().close();
+  });
+
+  it("reaches every page from the menus: Channels and the channel form, Configuration → Expertise and Operators with the operator form, My Profile → Preferences", async () => {
     const page = await loginPage("admin");
     await openMenu(page, "Live Chat", "Channels");
     await page.getByRole("list", { name: "Channels" }).waitFor();
+    await page.getByRole("link", { name: "Configure Website Support" }).click();
+    expect(await page.getByLabel("Channel Name").inputValue()).to.equal("Website Support");
+    await page.getByRole("link", { name: "Discard" }).click();
+    await page.getByRole("link", { name: "New" }).click();
+    await page.getByLabel("Channel Name").waitFor();
 
     await openMenu(page, "Live Chat", "Expertise");
     await page.getByRole("table", { name: "Expertise" }).waitFor();
@@ -56,7 +123,12 @@ describe("Operators in a real browser", () => {
     await page.getByRole("link", { name: "Shipping" }).waitFor();
 
     await openMenu(page, "Live Chat", "Operators");
-    await page.getByRole("table", { name: "Operators" }).waitFor();
+    await page.getByRole("table", { name: "Operators" }).getByRole("link", { name: "Sofia Herrera" }).click();
+    await page.getByLabel("Online Chat Name").waitFor();
+    expect(await page.getByLabel("Live Chat Expertise").evaluate((el) => [...(el as HTMLSelectElement).selectedOptions].map((o) => o.text))).to.have.members([
+      "Sales",
+      "Technical",
+    ]);
 
     await page.getByRole("button", { name: "User menu" }).click();
     await page.getByRole("link", { name: "My Profile" }).click();
