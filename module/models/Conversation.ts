@@ -6,7 +6,9 @@ export type ClosedReason = "visitor" | "operator" | "inactivity" | "chatbot";
 
 /** A visitor's live chat in a channel: waiting for an operator, open with one, or closed. */
 @Entity({ name: "livechat_conversation" })
-@Index(["operatorId", "state"])
+// Open conversations per operator and channel, and each operator's last assignment: see AssignmentService.
+@Index(["operatorId", "state", "channelId"])
+@Index(["operatorId", "assignedAt"])
 @Index(["channelId", "state", "id"])
 @Index(["visitorKey", "id"])
 export class Conversation {
