@@ -2,9 +2,12 @@ import path from "node:path";
 import { expect } from "chai";
 import request from "supertest";
 import { Conversation } from "../../module/models/Conversation";
+import { LivechatChannel } from "../../module/models/LivechatChannel";
+import { AssignmentService } from "../../module/services/assignment/AssignmentService";
 import { OperatorProfiles } from "../../module/services/OperatorProfiles";
 import { ChannelService } from "../../module/services/ChannelService";
 import { TestClock } from "../../host/clock";
+import { connectBus } from "../support/busClient";
 import { freshPostgresUrl, skipUnlessPostgres } from "../support/postgres";
 import { FIXTURES_DIR, startTestHost, type TestHost } from "../support/testHost";
 import { asVisitor, channelWithOperators, online, startVisitor } from "./helpers";
@@ -59,6 +62,22 @@ describe("Assignment in a running host", () => {
     }
   });
 
+  it("gives each candidate their main and chat languages, only those enabled on the host", async () => {
+    const { channel, operators } = await channelWithOperators(t, "Spoken", ["spoken_en"], null);
+    const [op] = operators;
+    const profiles = new OperatorProfiles(t.host.contract);
+    await t.host.db.transaction((m) => profiles.save(op.id, { chatName: "", langCodes: ["fr_FR", "de_DE"], expertiseIds: [] }, m));
+    const service = new AssignmentService(t.host.contract, profiles);
+    const languages = async () => (await service.candidates(t.host.db.manager, channel.id))[0].languages.slice().sort();
+    expect(await languages()).to.deep.equal(["de_DE", "en_US", "fr_FR"]);
+    await t.host.langs.setEnabled("de_DE", false);
+    try {
+      expect(await languages()).to.deep.equal(["en_US", "fr_FR"]);
+    } finally {
+      await t.host.langs.setEnabled("de_DE", true);
+    }
+  });
+
   it("never assigns an operator who is away or offline, and says nobody is available", async () => {
     const { channel, operators } = await channelWithOperators(t, "Away", ["away1"], null);
     await online(t, ...operators);
@@ -96,6 +115,33 @@ describe("Assignment in a running host", () => {
     // A seat frees up when a conversation ends: the next in line gets it.
     await asVisitor(t, a).post(`/livechat/conversations/${a.id}/end`);
     expect((await state(c)).state).to.equal("open");
+  });
+
+  it("tells the visitors behind one who leaves the queue their new place", async () => {
+    const { channel } = await channelWithOperators(t, "Leaving", [], null);
+    const a = await startVisitor(t, channel.id);
+    const b = await startVisitor(t, channel.id);
+    const c = await startVisitor(t, channel.id);
+    const cBus = await connectBus(t.url, { token: c.token });
+    try {
+      await asVisitor(t, a).post(`/livechat/conversations/${a.id}/end`);
+      const moved = await cBus.next((n) => n.type === "livechat.conversation" && (n.payload as { conversation: { queuePosition: number } }).conversation.queuePosition === 2);
+      expect(moved.payload).to.have.nested.property("conversation.state", "waiting");
+      expect((await asVisitor(t, b).get(`/livechat/conversations/${b.id}`)).body.conversation.queuePosition).to.equal(1);
+    } finally {
+      cBus.close();
+    }
+  });
+
+  it("closes a conversation left with the chatbot once its visitor is gone", async () => {
+    const support = await t.host.db.getRepository(LivechatChannel).findOneByOrFail({ name: "Website Support" });
+    expect(support.chatbotScriptId).to.be.a("number");
+    const v = await startVisitor(t, support.id);
+    expect(v.body.conversation.state).to.equal("bot");
+    t.clock.advance(16 * 60_000);
+    await t.host.scheduler.runNow("livechat.close_abandoned_conversations");
+    const row = await t.host.db.getRepository(Conversation).findOneByOrFail({ id: v.id });
+    expect(row).to.include({ state: "closed", closedReason: "inactivity" });
   });
 
   it("gives 200 visitors starting at once to 4 operators with a limit of 50: exactly 50 each", async function () {

@@ -88,6 +88,14 @@ describe("Conversations: visitor API, operator API, isolation", () => {
     let refused: Error | null = null;
     await connectBus(t.url, { token: "x".repeat(43) }).catch((e: Error) => (refused = e));
     expect(String(refused)).to.contain("401");
+
+    // An ended conversation's token opens its bus channel for a while (a reload shows the end), not for ever.
+    await asVisitor(t, a).post(`/livechat/conversations/${a.id}/end`);
+    (await connectBus(t.url, { token: a.token })).close();
+    t.clock.advance(61 * 60_000);
+    let late: Error | null = null;
+    await connectBus(t.url, { token: a.token }).catch((e: Error) => (late = e));
+    expect(String(late)).to.contain("401");
   });
 
   it("shows operators only their conversations, and managers all of them", async () => {
@@ -154,6 +162,11 @@ describe("Conversations: visitor API, operator API, isolation", () => {
     expect(read.status).to.equal(200);
     expect(await unreadOf(sofia)).to.equal(0);
     expect(await unreadOf(admin)).to.equal(3);
+
+    // A read position past the last message does not swallow the messages still to come.
+    await sofia.postJson(`/livechat/api/conversations/${v.id}/read`, { lastMessageId: lastId + 1000 });
+    await asVisitor(t, v).post(`/livechat/conversations/${v.id}/messages`, { body: "Still there?" });
+    expect(await unreadOf(sofia)).to.equal(1);
   });
 
   it("keeps chat windows' state on the server", async () => {

@@ -8,7 +8,7 @@ import { Message, type AuthorKind } from "../../models/Message";
 import type { AssignmentService } from "../assignment/AssignmentService";
 import type { OperatorProfiles } from "../OperatorProfiles";
 import { conversationDto, messageDto, type ConversationDto, type MessageDto, type OperatorConversationDto } from "./dto";
-import { hashVisitorToken, newVisitorKey, newVisitorToken } from "./visitorToken";
+import { hashVisitorToken, newVisitorKey, newVisitorToken, visitorTokenMatches } from "./visitorToken";
 
 /** The bus channel a visitor's widget listens to. */
 export const visitorBusChannel = (conversationId: number) => `livechat.conversation:${conversationId}`;
@@ -31,6 +31,11 @@ export interface PostResult {
 }
 
 const SYSTEM_NAME = "System";
+
+/** How long after its end a conversation's token still opens its bus channel (a reload shows the end). */
+const VISITOR_BUS_AFTER_CLOSE_MS = 60 * 60_000;
+/** Visitor activity is written at most this often: far finer than the minutes of the inactivity timeout. */
+const VISITOR_SEEN_EVERY_MS = 15_000;
 
 /** What the conversation service needs from a chatbot (set by the chatbot feature). */
 export interface ChatbotHooks {
@@ -58,7 +63,7 @@ export class ConversationService {
   async start(channelId: number, input: StartInput): Promise<{ conversation: ConversationDto; token: string; visitorKey: string }> {
     const token = newVisitorToken();
     const visitorKey = input.visitorKey ?? newVisitorKey();
-    const id = await this.assignment.serialize(() => this.host.db.transaction(async (m) => {
+    const started = await this.assignment.serialize(() => this.host.db.transaction(async (m) => {
       const channel = await m.getRepository(LivechatChannel).findOneBy({ id: channelId });
       if (!channel) throw new HttpError(404, "This live chat channel does not exist.");
       const now = this.host.clock.now();
@@ -80,7 +85,7 @@ export class ConversationService {
       });
       if (!input.visitorName) {
         conversation.visitorName = `Visitor #${conversation.id}`;
-        await m.getRepository(Conversation).save(conversation);
+        await m.getRepository(Conversation).update({ id: conversation.id }, { visitorName: conversation.visitorName });
       }
       await this.assignment.lock(m);
       if (channel.chatbotScriptId && this.chatbot) {
@@ -88,36 +93,43 @@ export class ConversationService {
         conversation.chatbotScriptId = channel.chatbotScriptId;
         await m.getRepository(Conversation).save(conversation);
         await this.chatbot.begin(m, conversation, channel);
-      } else {
-        await this.assignWithin(m, conversation, channel);
+        return { conversation, view: null };
       }
-      if (conversation.state === "waiting") await this.publishQueue(m, channelId);
-      return conversation.id;
+      const operator = await this.assignWithin(m, conversation, channel);
+      // A newcomer joins the end of the queue: nobody else's position changes, and the newcomer
+      // learns theirs from this answer, counted while the queue cannot change.
+      const position = conversation.state === "waiting" ? await this.queuePosition(m, conversation) : null;
+      return { conversation, view: conversationDto(conversation, channel.name, operator?.name ?? null, position) };
     }));
-    await this.host.hooks.emit(CONVERSATION_CREATED_EVENT, { conversationId: id, channelId });
-    return { conversation: await this.visitorView(await this.load(id)), token, visitorKey };
+    const { conversation, view } = started;
+    await this.host.hooks.emit(CONVERSATION_CREATED_EVENT, { conversationId: conversation.id, channelId });
+    // The chatbot may have moved the conversation on (to an operator, or to the queue): read it back.
+    return { conversation: view ?? (await this.visitorView(await this.load(conversation.id))), token, visitorKey };
   }
 
   /** The conversation a visitor token opens, if it is this one; anything else is 404 (no hint it exists). */
   async forVisitor(conversationId: number, token: string | null): Promise<Conversation> {
     const conversation = token ? await this.host.db.getRepository(Conversation).findOneBy({ id: conversationId }) : null;
-    if (!conversation || !token || conversation.visitorTokenHash !== hashVisitorToken(token)) {
+    if (!conversation || !token || !visitorTokenMatches(token, conversation.visitorTokenHash)) {
       throw new HttpError(404, "No such conversation for this visitor.");
     }
     return conversation;
   }
 
-  /** Bus channels a visitor token may listen to. */
+  /** Bus channels a visitor token may listen to: its conversation's, until a while after it ended. */
   async visitorChannels(token: string): Promise<string[] | null> {
     const conversation = await this.host.db.getRepository(Conversation).findOneBy({ visitorTokenHash: hashVisitorToken(token) });
-    return conversation ? [visitorBusChannel(conversation.id)] : null;
+    if (!conversation) return null;
+    const endedLongAgo =
+      conversation.closedAt !== null && this.host.clock.now().getTime() - conversation.closedAt.getTime() > VISITOR_BUS_AFTER_CLOSE_MS;
+    return endedLongAgo ? null : [visitorBusChannel(conversation.id)];
   }
 
   /** Records that the visitor is still there; a write at most every 15 s per conversation (a hot path). */
-  async visitorSeen(conversation: Conversation): Promise<void> {
+  async visitorSeen(conversation: Conversation, m: EntityManager = this.host.db.manager): Promise<void> {
     const now = this.host.clock.now();
-    if (now.getTime() - conversation.lastVisitorSeenAt.getTime() < 15_000) return;
-    await this.host.db.getRepository(Conversation).update({ id: conversation.id }, { lastVisitorSeenAt: now });
+    if (now.getTime() - conversation.lastVisitorSeenAt.getTime() < VISITOR_SEEN_EVERY_MS) return;
+    await m.getRepository(Conversation).update({ id: conversation.id }, { lastVisitorSeenAt: now });
   }
 
   async visitorView(conversation: Conversation): Promise<ConversationDto> {
@@ -164,13 +176,11 @@ export class ConversationService {
         const current = await m.getRepository(Conversation).findOneByOrFail({ id: conversation.id });
         if (current.state === "closed") throw new HttpError(409, "This conversation has ended: no more messages can be sent.");
         const saved = await this.addMessageWithin(m, current, author, body, clientMessageId);
-        if (author.kind === "visitor") {
-          await m.getRepository(Conversation).update({ id: current.id }, { lastVisitorSeenAt: this.host.clock.now() });
-        }
+        if (author.kind === "visitor") await this.visitorSeen(current, m);
         if (author.kind === "operator" && author.userId) await this.markReadWithin(m, current.id, author.userId, saved.id);
         return saved;
       });
-      return { message: (await this.messageDtos([message]))[0], created: true };
+      return { message, created: true };
     } catch (err) {
       // Two identical retries racing: the unique index let one through; answer with it.
       if (clientMessageId && !(err instanceof HttpError)) {
@@ -183,9 +193,21 @@ export class ConversationService {
 
   /** Ends the conversation (twice is fine) and frees the operator's seat for the queue. */
   async end(conversation: Conversation, reason: ClosedReason, byUser: HostUser | null = null): Promise<ConversationDto> {
+    await this.close(conversation, reason, byUser, null);
+    return this.visitorView(await this.load(conversation.id));
+  }
+
+  /**
+   * Closes the conversation unless it is closed already, or, with `visitorGoneSince`, unless the
+   * visitor was seen since then (a heartbeat that arrived while the abandoned ones were being closed).
+   * Returns whether it closed it.
+   */
+  private async close(conversation: Conversation, reason: ClosedReason, byUser: HostUser | null, visitorGoneSince: Date | null): Promise<boolean> {
     const closed = await this.host.db.transaction(async (m) => {
       const current = await m.getRepository(Conversation).findOneByOrFail({ id: conversation.id });
       if (current.state === "closed") return false;
+      if (visitorGoneSince && current.lastVisitorSeenAt >= visitorGoneSince) return false;
+      const wasWaiting = current.state === "waiting";
       current.state = "closed";
       current.closedAt = this.host.clock.now();
       current.closedReason = reason;
@@ -198,13 +220,15 @@ export class ConversationService {
             : "The visitor left the conversation.";
       await this.addMessageWithin(m, current, { kind: "system", userId: null }, text, null);
       await this.publishConversation(m, current);
+      // Those behind a visitor who left the queue move up.
+      if (wasWaiting) await this.publishQueue(m, current.channelId);
       return true;
     });
     if (closed) {
       await this.host.hooks.emit(CONVERSATION_CLOSED_EVENT, { conversationId: conversation.id, channelId: conversation.channelId, reason });
       await this.assignWaiting(conversation.channelId);
     }
-    return this.visitorView(await this.load(conversation.id));
+    return closed;
   }
 
   // ---- the waiting queue -------------------------------------------------------------------
@@ -237,16 +261,18 @@ export class ConversationService {
     return rows.map((r) => Number(r.channelId));
   }
 
-  /** Closes conversations whose visitor has not been seen for `minutes`; returns how many. */
+  /** Closes conversations (with the bot, waiting or open) whose visitor has not been seen for `minutes`; returns how many. */
   async closeAbandoned(minutes: number): Promise<number> {
     const before = new Date(this.host.clock.now().getTime() - minutes * 60_000);
     const stale = await this.host.db
       .getRepository(Conversation)
       .createQueryBuilder("c")
-      .where("c.state IN ('waiting', 'open') AND c.last_visitor_seen_at < :before", { before })
+      .where("c.state IN ('bot', 'waiting', 'open') AND c.last_visitor_seen_at < :before", { before })
+      .orderBy("c.id", "ASC")
       .getMany();
-    for (const conversation of stale) await this.end(conversation, "inactivity");
-    return stale.length;
+    let closed = 0;
+    for (const conversation of stale) if (await this.close(conversation, "inactivity", null, before)) closed++;
+    return closed;
   }
 
   // ---- operators ---------------------------------------------------------------------------
@@ -304,7 +330,17 @@ export class ConversationService {
 
   /** Marks the conversation read up to `lastMessageId` for this operator only. */
   async markRead(conversation: Conversation, userId: number, lastMessageId: number): Promise<void> {
-    await this.host.db.transaction((m) => this.markReadWithin(m, conversation.id, userId, lastMessageId));
+    await this.host.db.transaction(async (m) => {
+      // Never past the last message there is: a made-up id must not mark messages still to come as read.
+      const newest = await m
+        .getRepository(Message)
+        .createQueryBuilder("m")
+        .select("MAX(m.id)", "id")
+        .where("m.conversation_id = :conversationId AND m.id <= :lastMessageId", { conversationId: conversation.id, lastMessageId })
+        .getRawOne<{ id: number | string | null }>();
+      const upTo = Number(newest?.id ?? 0);
+      if (upTo > 0) await this.markReadWithin(m, conversation.id, userId, upTo);
+    });
     await this.host.bus.publish(`user:${userId}`, "livechat.unread", { unreadConversations: await this.unreadConversationCount(userId) });
   }
 
@@ -357,10 +393,13 @@ export class ConversationService {
     return this.host.db.getRepository(Conversation).findOneByOrFail({ id });
   }
 
-  /** Assigns if someone can take it (caller holds the lock); tells the operator and the visitor. */
-  async assignWithin(m: EntityManager, conversation: Conversation, channel: LivechatChannel): Promise<boolean> {
+  /**
+   * Assigns if someone can take it (caller holds the lock); tells the operator and the visitor.
+   * Returns the operator (with the name visitors see), or null when nobody can take it now.
+   */
+  async assignWithin(m: EntityManager, conversation: Conversation, channel: LivechatChannel): Promise<{ userId: number; name: string } | null> {
     const choice = await this.assignment.decide(m, conversation, channel.maxSessions);
-    if (!choice) return false;
+    if (!choice) return null;
     const now = this.host.clock.now();
     conversation.operatorId = choice.userId;
     conversation.state = "open";
@@ -370,30 +409,26 @@ export class ConversationService {
     if (conversation.requestedExpertise) {
       conversation.expertAssigned = choice.tier === "all_expertise" || choice.tier === "language_and_all_expertise";
     }
-    await m.getRepository(Conversation).save(conversation);
+    const { operatorId, state, assignedAt, assignmentTier, chatbotStepId, expertAssigned } = conversation;
+    await m.getRepository(Conversation).update({ id: conversation.id }, { operatorId, state, assignedAt, assignmentTier, chatbotStepId, expertAssigned });
     if (channel.welcomeMessage && !conversation.chatbotScriptId) {
       await this.addMessageWithin(m, conversation, { kind: "operator", userId: choice.userId }, channel.welcomeMessage, null, false);
     }
     const existing = await m.getRepository(ChatWindow).findOneBy({ userId: choice.userId, conversationId: conversation.id });
     if (!existing) await m.getRepository(ChatWindow).insert({ userId: choice.userId, conversationId: conversation.id, state: "open", openedAt: now });
-    const [view] = await this.operatorViewsWithin(m, [conversation]);
-    await this.host.bus.publish(`user:${choice.userId}`, "livechat.conversation_assigned", { conversation: view }, m);
-    await this.publishConversation(m, conversation);
-    return true;
-  }
-
-  /** Operator views computed inside a transaction, before its rows are visible to other connections. */
-  private async operatorViewsWithin(m: EntityManager, rows: Conversation[]): Promise<OperatorConversationDto[]> {
-    const channel = await m.getRepository(LivechatChannel).findOneBy({ id: rows[0].channelId });
-    const names = await this.profiles.displayNames(rows.map((c) => c.operatorId).filter((id): id is number => id !== null));
-    return rows.map((c) => ({
-      ...conversationDto(c, channel?.name ?? "", c.operatorId ? (names.get(c.operatorId) ?? null) : null, null),
-      visitorName: c.visitorName,
-      visitorLang: c.visitorLang,
-      operatorId: c.operatorId,
+    const name = (await this.profiles.displayNames([choice.userId])).get(choice.userId) ?? "";
+    // Built here, not read back: the rows are not visible to other connections before commit.
+    const view: OperatorConversationDto = {
+      ...conversationDto(conversation, channel.name, name, null),
+      visitorName: conversation.visitorName,
+      visitorLang: conversation.visitorLang,
+      operatorId: conversation.operatorId,
       unread: 0,
       lastMessage: null,
-    }));
+    };
+    await this.host.bus.publish(`user:${choice.userId}`, "livechat.conversation_assigned", { conversation: view }, m);
+    await this.publishConversation(m, conversation, { channelName: channel.name, operatorName: name, position: null });
+    return { userId: choice.userId, name };
   }
 
   async addMessageWithin(
@@ -403,7 +438,7 @@ export class ConversationService {
     body: string,
     clientMessageId: string | null,
     notifyOperator = true,
-  ): Promise<Message> {
+  ): Promise<MessageDto> {
     const saved = await m.getRepository(Message).save({
       conversationId: conversation.id,
       authorKind: author.kind,
@@ -412,14 +447,15 @@ export class ConversationService {
       clientMessageId,
       createdAt: this.host.clock.now(),
     });
-    const [dto] = await this.messageDtos([saved]);
+    const [dto] = await this.messageDtos([saved], conversation);
     await this.host.bus.publish(visitorBusChannel(conversation.id), "livechat.message", { message: dto }, m);
     if (notifyOperator && conversation.operatorId) {
       await this.host.bus.publish(`user:${conversation.operatorId}`, "livechat.message", { message: dto }, m);
     }
-    return saved;
+    return dto;
   }
 
+  /** `lastMessageId` must be a message of the conversation (see markRead). */
   private async markReadWithin(m: EntityManager, conversationId: number, userId: number, lastMessageId: number): Promise<void> {
     const repo = m.getRepository(ConversationRead);
     const current = await repo.findOneBy({ conversationId, userId });
@@ -428,15 +464,25 @@ export class ConversationService {
     await repo.save({ conversationId, userId, lastReadMessageId: lastMessageId });
   }
 
-  async publishConversation(m: EntityManager, conversation: Conversation): Promise<void> {
-    const names = conversation.operatorId ? await this.profiles.displayNames([conversation.operatorId]) : new Map<number, string>();
-    const channel = await m.getRepository(LivechatChannel).findOneBy({ id: conversation.channelId });
-    const dto = conversationDto(
-      conversation,
-      channel?.name ?? "",
-      conversation.operatorId ? (names.get(conversation.operatorId) ?? null) : null,
-      await this.queuePosition(m, conversation),
-    );
+  /** Tells the visitor and the operator the conversation's state; `known` spares the lookups when the caller has them. */
+  async publishConversation(
+    m: EntityManager,
+    conversation: Conversation,
+    known?: { channelName: string; operatorName: string | null; position: number | null },
+  ): Promise<void> {
+    let dto: ConversationDto;
+    if (known) {
+      dto = conversationDto(conversation, known.channelName, known.operatorName, known.position);
+    } else {
+      const names = conversation.operatorId ? await this.profiles.displayNames([conversation.operatorId]) : new Map<number, string>();
+      const channel = await m.getRepository(LivechatChannel).findOneBy({ id: conversation.channelId });
+      dto = conversationDto(
+        conversation,
+        channel?.name ?? "",
+        conversation.operatorId ? (names.get(conversation.operatorId) ?? null) : null,
+        await this.queuePosition(m, conversation),
+      );
+    }
     await this.host.bus.publish(visitorBusChannel(conversation.id), "livechat.conversation", { conversation: dto }, m);
     if (conversation.operatorId) await this.host.bus.publish(`user:${conversation.operatorId}`, "livechat.conversation", { conversation: dto }, m);
   }
@@ -444,7 +490,11 @@ export class ConversationService {
   /** Tells every waiting visitor of the channel their place in the queue. */
   async publishQueue(m: EntityManager, channelId: number): Promise<void> {
     const waiting = await m.getRepository(Conversation).find({ where: { channelId, state: "waiting" }, order: { id: "ASC" } });
-    for (const conversation of waiting) await this.publishConversation(m, conversation);
+    if (waiting.length === 0) return;
+    const channelName = (await m.getRepository(LivechatChannel).findOneBy({ id: channelId }))?.name ?? "";
+    for (const [i, conversation] of waiting.entries()) {
+      await this.publishConversation(m, conversation, { channelName, operatorName: null, position: i + 1 });
+    }
   }
 
   private async queuePosition(m: EntityManager, conversation: Conversation): Promise<number | null> {
@@ -469,12 +519,14 @@ export class ConversationService {
     return new Map((await this.messageDtos(rows)).map((dto) => [dto.conversationId, dto]));
   }
 
-  private async messageDtos(rows: Message[]): Promise<MessageDto[]> {
+  /** Messages as clients see them, with author names; `known` spares reading a conversation the caller holds. */
+  private async messageDtos(rows: Message[], known?: Conversation): Promise<MessageDto[]> {
     const operatorIds = [...new Set(rows.map((r) => r.authorUserId).filter((id): id is number => id !== null))];
     const conversationIds = [...new Set(rows.filter((r) => r.authorKind === "visitor" || r.authorKind === "bot").map((r) => r.conversationId))];
+    const needed = known && conversationIds.every((id) => id === known.id) ? [] : conversationIds;
     const [names, conversations] = await Promise.all([
-      this.profiles.displayNames(operatorIds),
-      conversationIds.length ? this.host.db.getRepository(Conversation).findBy({ id: In(conversationIds) }) : Promise.resolve([]),
+      operatorIds.length ? this.profiles.displayNames(operatorIds) : Promise.resolve(new Map<number, string>()),
+      needed.length ? this.host.db.getRepository(Conversation).findBy({ id: In(needed) }) : Promise.resolve(known ? [known] : []),
     ]);
     const visitorName = new Map(conversations.map((c) => [c.id, c.visitorName]));
     const scriptOf = new Map(conversations.map((c) => [c.id, c.chatbotScriptId]));

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 /** A fresh bearer token for a visitor's conversation (256 bits, URL-safe). */
 export function newVisitorToken(): string {
@@ -13,4 +13,11 @@ export function hashVisitorToken(token: string): string {
 /** A key identifying a returning visitor across conversations. */
 export function newVisitorKey(): string {
   return randomBytes(16).toString("hex");
+}
+
+/** Whether `token` is the one whose hash was stored, compared in constant time. */
+export function visitorTokenMatches(token: string, storedHash: string): boolean {
+  const given = Buffer.from(hashVisitorToken(token), "hex");
+  const stored = Buffer.from(storedHash, "hex");
+  return given.length === stored.length && timingSafeEqual(given, stored);
 }
