@@ -1,9 +1,18 @@
+import fs from "node:fs";
 import path from "node:path";
+import Handlebars from "handlebars";
+import type { Request } from "express";
 import type { HostContract } from "../../host/contract";
 import { LivechatChannel } from "../models/LivechatChannel";
 import { asyncRoute, idParam } from "./asyncRoute";
 
 const WIDGET_FILE = path.join(__dirname, "../static/widget.js");
+const DEMO_TEMPLATE = path.join(__dirname, "../../views/demo.hbs");
+
+/** The origin visitors reached the host on, for the snippet shown on the demo page. */
+function publicOrigin(req: Request): string {
+  return `${req.protocol}://${req.get("host") ?? "localhost"}`;
+}
 
 /** Discuss for operators; the embeddable widget and its demo page for visitors. */
 export function uiRoutes(host: HostContract): void {
@@ -21,13 +30,23 @@ export function uiRoutes(host: HostContract): void {
     res.sendFile(WIDGET_FILE, (err) => err && next(err));
   });
 
+  // A page of "any website", on purpose outside the helpdesk's layout: its own look, no backend
+  // assets, only the one script tag a real website would add.
+  const demoPage = Handlebars.create().compile(fs.readFileSync(DEMO_TEMPLATE, "utf8"), { strict: false });
   host.publicRouter.get(
     "/livechat/demo",
     asyncRoute(async (req, res) => {
       const requested = idParam(req.query.channel);
-      const repo = host.db.getRepository(LivechatChannel);
-      const channel = requested ? await repo.findOneBy({ id: requested }) : (await repo.find({ order: { id: "ASC" }, take: 1 }))[0];
-      res.type("html").send(await host.views.render(req, "livechat/demo", { title: "Demo website", channel: channel ?? null }));
+      const channels = await host.db.getRepository(LivechatChannel).find({ order: { id: "ASC" } });
+      const channel = (requested ? channels.find((c) => c.id === requested) : channels[0]) ?? null;
+      res.status(requested !== null && !channel ? 404 : 200).type("html").send(
+        demoPage({
+          channel: channel && { id: channel.id, name: channel.name },
+          missing: requested !== null && !channel,
+          others: channels.filter((c) => c !== channel).map((c) => ({ id: c.id, name: c.name })),
+          loaderUrl: channel ? `${publicOrigin(req)}/livechat/loader.js?channel=${channel.id}` : "",
+        }),
+      );
     }),
   );
 }

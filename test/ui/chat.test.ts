@@ -2,7 +2,10 @@ import path from "node:path";
 import { expect } from "chai";
 import type { Browser, Page } from "playwright-core";
 import { ROOT_DIR } from "../../host/app";
+import { ASSIGN_WAITING_JOB } from "../../module/conversations";
+import { Conversation } from "../../module/models/Conversation";
 import { LivechatChannel } from "../../module/models/LivechatChannel";
+import { Message } from "../../module/models/Message";
 import { launchBrowser, loggedInPage } from "../support/browser";
 import { startTestHost, type TestHost } from "../support/testHost";
 
@@ -31,6 +34,8 @@ describe("Live chat in real browsers: visitor widget, operator windows, Discuss,
   it("chats both ways, keeps the window across pages, shows Discuss unread in bold, escapes HTML, and ends", async () => {
     const operator = await operatorPage("mitchell");
     const visitor = await (await browser.newContext({ viewport: { width: 1100, height: 760 } })).newPage();
+    const scriptErrors: string[] = [];
+    for (const page of [operator, visitor]) page.on("pageerror", (error) => scriptErrors.push(error.message));
     await visitor.goto(`${t.url}/livechat/demo`);
     await visitor.getByRole("button", { name: "Have a question? Chat with us." }).click();
     const chat = visitor.getByRole("region", { name: "Live chat" });
@@ -38,10 +43,10 @@ describe("Live chat in real browsers: visitor widget, operator windows, Discuss,
     await chat.getByRole("textbox", { name: "Your message" }).press("Enter");
 
     // The operator gets a chat window with the visitor's message, and answers.
-    const window = operator.getByRole("region", { name: "Chat window" });
-    await window.getByText("Hello, I need help with my order").waitFor();
-    await window.getByRole("textbox", { name: "Message" }).fill("Sure! What is your order number?");
-    await window.getByRole("textbox", { name: "Message" }).press("Enter");
+    const chatWindow = operator.getByRole("region", { name: "Chat window" });
+    await chatWindow.getByText("Hello, I need help with my order").waitFor();
+    await chatWindow.getByRole("textbox", { name: "Message" }).fill("Sure! What is your order number?");
+    await chatWindow.getByRole("textbox", { name: "Message" }).press("Enter");
 
     // The visitor sees the answer under the operator's Online Chat Name, never the full name.
     await chat.getByText("Sure! What is your order number?").waitFor();
@@ -62,8 +67,8 @@ describe("Live chat in real browsers: visitor widget, operator windows, Discuss,
     await chat.getByRole("textbox", { name: "Your message" }).press("Enter");
     await operator.getByRole("region", { name: "Chat window" }).getByText(attack).waitFor();
     expect(await chat.getByText(attack).count()).to.equal(1);
-    expect(await operator.evaluate(() => (window as unknown as { __xss?: number }).__xss)).to.equal(undefined);
-    expect(await visitor.evaluate(() => (window as unknown as { __xss?: number }).__xss)).to.equal(undefined);
+    expect(await operator.evaluate(() => (globalThis as { __xss?: number }).__xss)).to.equal(undefined);
+    expect(await visitor.evaluate(() => (globalThis as { __xss?: number }).__xss)).to.equal(undefined);
 
     // Folded, the window does not mark new messages read: Discuss shows the conversation in bold until opened.
     await operator.getByRole("region", { name: "Chat window" }).getByRole("button", { name: "Fold" }).click();
@@ -76,13 +81,16 @@ describe("Live chat in real browsers: visitor widget, operator windows, Discuss,
     await badge.waitFor();
 
     await operator.getByRole("navigation", { name: "Main menu" }).getByRole("link", { name: "Discuss" }).click();
+    // Discuss shows conversations in the page: the chat windows stay out of the way there.
+    expect(await operator.getByRole("region", { name: "Chat window" }).isVisible()).to.equal(false);
     const sidebar = operator.getByRole("navigation", { name: "Conversations" });
     const entry = sidebar.getByRole("list", { name: "Website Support" }).getByRole("link");
     await entry.first().waitFor();
     expect(await entry.first().evaluate((a) => getComputedStyle(a.querySelector(".o-discuss-name") as Element).fontWeight)).to.equal("700");
-    await shot(operator, "discuss.png");
     await entry.first().click();
     await operator.getByRole("region", { name: "Conversation" }).getByText("Are you still there?").waitFor();
+    expect(await operator.getByRole("region", { name: "Conversation" }).getByText(attack).count()).to.equal(1);
+    expect(await operator.evaluate(() => (globalThis as { __xss?: number }).__xss)).to.equal(undefined);
     await operator.waitForFunction(() => !document.querySelector(".o-discuss-item.o-unread"));
     expect(await entry.first().evaluate((a) => getComputedStyle(a.querySelector(".o-discuss-name") as Element).fontWeight)).to.equal("400");
     await operator.getByRole("button", { name: "Messages", exact: true }).waitFor();
@@ -91,10 +99,14 @@ describe("Live chat in real browsers: visitor widget, operator windows, Discuss,
     await operator.getByRole("region", { name: "Conversation" }).getByRole("textbox", { name: "Message" }).fill("Yes, checking now.");
     await operator.getByRole("region", { name: "Conversation" }).getByRole("textbox", { name: "Message" }).press("Enter");
     await chat.getByText("Yes, checking now.").waitFor();
+    await operator.goto(`${t.url}/web`);
     await operator.getByRole("region", { name: "Chat window" }).getByRole("button", { name: "Unfold" }).click();
+    await operator.getByRole("region", { name: "Chat window" }).getByText("Yes, checking now.").waitFor();
     await operator.getByRole("region", { name: "Chat window" }).getByRole("button", { name: "End conversation" }).click();
+    await operator.getByRole("region", { name: "Chat window" }).getByRole("status").filter({ hasText: "This conversation has ended." }).waitFor();
     await chat.getByRole("status").filter({ hasText: "The conversation has ended." }).waitFor();
     await chat.getByRole("button", { name: "Start a new conversation" }).waitFor();
+    expect(scriptErrors).to.deep.equal([]);
   });
 
   it("resumes the visitor's conversation after a reload", async () => {
@@ -108,6 +120,191 @@ describe("Live chat in real browsers: visitor widget, operator windows, Discuss,
     await chat.getByText("Before reload").waitFor();
     await visitor.reload();
     await visitor.getByRole("region", { name: "Live chat" }).getByText("Before reload").waitFor();
-    await operator.getByRole("region", { name: "Chat window" }).last().getByText("Before reload").waitFor();
+    const chatWindow = operator.getByRole("region", { name: "Chat window" }).filter({ hasText: "Before reload" });
+    await chatWindow.getByText("Before reload").waitFor();
+
+    // The visitor ends it: the operator's window says so, and the visitor may start again.
+    await visitor.getByRole("region", { name: "Live chat" }).getByRole("button", { name: "End conversation" }).click();
+    await visitor.getByRole("region", { name: "Live chat" }).getByRole("status").filter({ hasText: "The conversation has ended." }).waitFor();
+    await chatWindow.getByRole("status").filter({ hasText: "This conversation has ended." }).waitFor();
+    expect(await chatWindow.getByRole("textbox", { name: "Message" }).isDisabled()).to.equal(true);
+    await visitor.getByRole("region", { name: "Live chat" }).getByRole("button", { name: "Start a new conversation" }).click();
+    await visitor.getByRole("region", { name: "Live chat" }).getByRole("textbox", { name: "Your message" }).waitFor();
+    expect(await visitor.getByRole("region", { name: "Live chat" }).getByText("Before reload").count()).to.equal(0);
+  });
+});
+
+describe("Messages icon, Discuss and chat windows across tabs", function () {
+  this.timeout(90_000);
+  let t: TestHost;
+  let browser: Browser;
+  before(async () => {
+    // A host of its own: only Sofia is online here, so every visitor is hers.
+    t = await startTestHost();
+    await t.host.db.getRepository(LivechatChannel).update({ name: "Website Support" }, { chatbotScriptId: null });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+
+  async function visitorSays(text: string): Promise<Page> {
+    const visitor = await (await browser.newContext()).newPage();
+    await visitor.goto(`${t.url}/livechat/demo`);
+    await visitor.getByRole("button", { name: "Have a question? Chat with us." }).click();
+    const chat = visitor.getByRole("region", { name: "Live chat" });
+    await chat.getByRole("textbox", { name: "Your message" }).fill(text);
+    await chat.getByRole("textbox", { name: "Your message" }).press("Enter");
+    await chat.getByText(text).waitFor();
+    return visitor;
+  }
+
+  it("counts unread conversations on the Messages badge, opens them from its menu, and ends one from Discuss", async () => {
+    const sofia = await loggedInPage(browser, t.url, "sofia", { viewport: { width: 1280, height: 800 } });
+    // On Discuss with nothing selected, arriving messages stay unread.
+    await sofia.goto(`${t.url}/livechat/discuss`);
+    await sofia.getByText("No live chat conversation yet", { exact: false }).waitFor();
+    const first = await visitorSays("First visitor here");
+    await visitorSays("Second visitor here");
+    await sofia.getByRole("button", { name: "Messages, 2 unread" }).waitFor();
+    const sidebar = sofia.getByRole("navigation", { name: "Conversations" });
+    await sidebar.locator(".o-discuss-item.o-unread").nth(1).waitFor();
+
+    // The menu lists both, unread ones in bold; choosing one on Discuss opens it in the page.
+    await sofia.getByRole("button", { name: "Messages, 2 unread" }).click();
+    const menu = sofia.getByRole("list", { name: "Recent conversations" });
+    const item = menu.getByRole("button", { name: /First visitor here/ });
+    expect(await item.evaluate((b) => getComputedStyle(b.querySelector(".o-messages-name") as Element).fontWeight)).to.equal("700");
+    await item.click();
+    await sofia.getByRole("region", { name: "Conversation" }).getByText("First visitor here").waitFor();
+    expect(new URL(sofia.url()).searchParams.get("conversation")).to.match(/^\d+$/);
+    await sofia.getByRole("button", { name: "Messages, 1 unread" }).waitFor();
+    const conversation = sofia.getByRole("region", { name: "Conversation" });
+    await conversation.getByRole("textbox", { name: "Message" }).fill("Hi! I am Sofia, how can I help?");
+    await conversation.getByRole("textbox", { name: "Message" }).press("Enter");
+    await conversation.getByText("Hi! I am Sofia, how can I help?").waitFor();
+    await first.getByRole("region", { name: "Live chat" }).getByText("Hi! I am Sofia, how can I help?").waitFor();
+    await shot(sofia, "discuss.png");
+
+    // Ending from Discuss: the visitor sees it ended.
+    await conversation.getByRole("button", { name: "End conversation" }).click();
+    await conversation.getByRole("status").filter({ hasText: "This conversation has ended." }).waitFor();
+    await first.getByRole("region", { name: "Live chat" }).getByRole("status").filter({ hasText: "The conversation has ended." }).waitFor();
+
+    // On any other page, both windows are there; an open window marks its conversation read.
+    await sofia.goto(`${t.url}/my/profile`);
+    const windows = sofia.getByRole("region", { name: "Chat window" });
+    await windows.nth(1).waitFor();
+    expect(await windows.count()).to.equal(2);
+    await sofia.getByRole("button", { name: "Messages", exact: true }).waitFor();
+
+    // A closed window comes back from the Messages menu.
+    const second = windows.filter({ hasText: "Second visitor here" });
+    await second.getByRole("button", { name: "Close" }).click();
+    await sofia.waitForFunction(() => document.querySelectorAll("section.o-chat-window").length === 1);
+    await sofia.getByRole("button", { name: "Messages", exact: true }).click();
+    await sofia.getByRole("list", { name: "Recent conversations" }).getByRole("button", { name: /Second visitor here/ }).click();
+    await windows.filter({ hasText: "Second visitor here" }).getByRole("textbox", { name: "Message" }).waitFor();
+    expect(await windows.count()).to.equal(2);
+  });
+
+  it("keeps every tab's windows in step and opens new conversations on all of them", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const tab1 = await context.newPage();
+    await tab1.goto(`${t.url}/web/login`);
+    await tab1.getByLabel("Login").fill("sofia");
+    await tab1.getByLabel("Password").fill("sofia");
+    await tab1.getByRole("button", { name: "Log in" }).click();
+    await tab1.waitForURL(`${t.url}/web`);
+    const tab2 = await context.newPage();
+    await tab2.goto(`${t.url}/my/profile`);
+    await tab1.waitForFunction(() => !!(globalThis as { hostBus?: unknown }).hostBus);
+
+    await visitorSays("Hello from a third visitor");
+    const inTab1 = tab1.getByRole("region", { name: "Chat window" }).filter({ hasText: "Hello from a third visitor" });
+    const inTab2 = tab2.getByRole("region", { name: "Chat window" }).filter({ hasText: "Hello from a third visitor" });
+    await inTab1.waitFor();
+    await inTab2.waitFor();
+
+    await inTab1.getByRole("button", { name: "Fold" }).click();
+    await inTab2.getByRole("button", { name: "Unfold" }).waitFor();
+    await inTab2.getByRole("button", { name: "Close" }).click();
+    await tab1.waitForFunction(() => ![...document.querySelectorAll("section.o-chat-window")].some((w) => w.textContent?.includes("third visitor")));
+  });
+});
+
+describe("The visitor's waiting queue in a real browser", function () {
+  this.timeout(90_000);
+  let t: TestHost;
+  let browser: Browser;
+  before(async () => {
+    // Nobody is online on this host; an operator takes one conversation at a time.
+    t = await startTestHost();
+    await t.host.db.getRepository(LivechatChannel).update({ name: "Website Support" }, { chatbotScriptId: null, maxSessions: 1 });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+
+  it("tells waiting visitors their place, lets them leave a message, and moves them up live", async () => {
+    const open = async () => {
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(`${t.url}/livechat/demo`);
+      await page.getByRole("button", { name: "Have a question? Chat with us." }).click();
+      return page.getByRole("region", { name: "Live chat" });
+    };
+    const first = await open();
+    await first.getByRole("status").filter({ hasText: "No operator is available right now. You are number 1 in the queue" }).waitFor();
+    expect(await first.getByRole("heading").textContent()).to.equal("Website Support");
+    const second = await open();
+    await second.getByRole("status").filter({ hasText: "You are number 2 in the queue" }).waitFor();
+    await second.getByRole("textbox", { name: "Your message" }).fill("Please call me back about my invoice");
+    await second.getByRole("textbox", { name: "Your message" }).press("Enter");
+    await second.getByText("Please call me back about my invoice").waitFor();
+
+    // Mitchell comes online: the first visitor is his, the second moves up without reloading.
+    const mitchell = (await t.host.users.findByLogin("mitchell"))!;
+    await t.host.presence.recordActivity(mitchell.id);
+    await t.host.scheduler.runNow(ASSIGN_WAITING_JOB);
+    await first.getByRole("heading", { name: "Mitchell" }).waitFor();
+    await second.getByRole("status").filter({ hasText: "You are number 1 in the queue" }).waitFor();
+    await shot(second.page(), "visitor-waiting.png");
+
+    // The message left while waiting is there for the operator once the visitor is served.
+    const operator = await loggedInPage(browser, t.url, "mitchell", { viewport: { width: 1280, height: 800 } });
+    await operator.getByRole("region", { name: "Chat window" }).getByRole("button", { name: "End conversation" }).click();
+    await t.host.scheduler.runNow(ASSIGN_WAITING_JOB);
+    await second.getByRole("heading", { name: "Mitchell" }).waitFor();
+    await operator.getByRole("region", { name: "Chat window" }).getByText("Please call me back about my invoice").waitFor();
+  });
+
+  it("keeps what waiting visitors leave for the channel's operators to find in Discuss", async () => {
+    // Mitchell is at the channel's limit now: newcomers wait. One leaves a message and goes.
+    const visitor = await (await browser.newContext()).newPage();
+    await visitor.goto(`${t.url}/livechat/demo`);
+    await visitor.getByRole("button", { name: "Have a question? Chat with us." }).click();
+    const chat = visitor.getByRole("region", { name: "Live chat" });
+    await chat.getByRole("status").filter({ hasText: "You are number 1 in the queue" }).waitFor();
+    await chat.getByRole("textbox", { name: "Your message" }).fill("No rush: my address changed to 5 Main St");
+    await chat.getByRole("textbox", { name: "Your message" }).press("Enter");
+    await chat.getByText("No rush: my address changed to 5 Main St").waitFor();
+    await chat.getByRole("button", { name: "End conversation" }).click();
+    await chat.getByRole("status").filter({ hasText: "The conversation has ended." }).waitFor();
+
+    const marc = await loggedInPage(browser, t.url, "marc", { viewport: { width: 1280, height: 800 } });
+    await marc.goto(`${t.url}/livechat/discuss`);
+    const left = await t.host.db.getRepository(Message).findOneByOrFail({ body: "No rush: my address changed to 5 Main St" });
+    const name = (await t.host.db.getRepository(Conversation).findOneByOrFail({ id: left.conversationId })).visitorName;
+    const entry = marc.getByRole("navigation", { name: "Conversations" }).getByRole("link", { name: new RegExp(`^${name}\\b`) });
+    await entry.waitFor();
+    expect(await entry.evaluate((a) => a.classList.contains("o-unread"))).to.equal(true);
+    await entry.click();
+    const conversation = marc.getByRole("region", { name: "Conversation" });
+    await conversation.getByText("No rush: my address changed to 5 Main St").waitFor();
+    await conversation.getByRole("status").filter({ hasText: "This conversation has ended." }).waitFor();
+    expect(await conversation.getByRole("textbox", { name: "Message" }).isDisabled()).to.equal(true);
   });
 });
