@@ -39,6 +39,7 @@ import { HostHooks } from "./hooks/HostHooks";
 import { SystemClock } from "./clock";
 import { ConsoleLogger } from "./logger";
 import { errorHandler, notFound } from "./http/errorHandler";
+import { vendorAssets } from "./http/vendorAssets";
 import { loginRoutes } from "./routes/loginRoutes";
 import { profileRoutes } from "./routes/profileRoutes";
 import { settingsRoutes } from "./routes/settingsRoutes";
@@ -276,21 +277,29 @@ export class Host {
             "style-src": ["'self'", "'unsafe-inline'"],
             "img-src": ["'self'", "data:"],
             "font-src": ["'self'", "data:"],
-            "connect-src": ["'self'", "ws:", "wss:"],
+            // 'self' covers the bus WebSocket on the same host (ws: or wss:), and no other.
+            "connect-src": ["'self'"],
             "frame-ancestors": ["'self'"],
             "upgrade-insecure-requests": null,
           },
         },
         // The visitor widget's script and assets are loaded by other sites.
         crossOriginResourcePolicy: { policy: "cross-origin" },
+        // Browsers keep HSTS for a long time: announced only when the host is set up for HTTPS.
+        strictTransportSecurity: process.env.COOKIE_SECURE === "1",
       }),
     );
     const assets = this.staticRouter;
     assets.use("/host/static", express.static(path.join(__dirname, "static"), STATIC_OPTIONS));
     assets.use("/vendor/bootstrap", express.static(path.join(ROOT_DIR, "node_modules/bootstrap/dist"), STATIC_OPTIONS));
+    // The pages use the solid icons only.
     assets.use(
-      "/vendor/fontawesome",
-      express.static(path.join(ROOT_DIR, "node_modules/@fortawesome/fontawesome-free"), STATIC_OPTIONS),
+      vendorAssets(
+        "/vendor/fontawesome",
+        path.join(ROOT_DIR, "node_modules/@fortawesome/fontawesome-free"),
+        ["css/fontawesome.min.css", "css/solid.min.css", "webfonts/fa-solid-900.woff2"],
+        STATIC_OPTIONS.maxAge,
+      ),
     );
     app.use(assets);
     app.use(express.json({ limit: "64kb" }));
@@ -317,7 +326,7 @@ export class Host {
     app.use(this.auth.passport.initialize());
     app.use(this.auth.passport.session());
     app.use(this.recordActivity);
-    app.use(this.csrf.csrfSynchronisedProtection);
+    app.use(this.csrfProtection);
 
     app.use(loginRoutes(this.auth, this.views, (req) => this.csrf.generateToken(req)));
     app.use(homeRoutes({ auth: this.auth, menus: this.menus, views: this.views }));
@@ -343,6 +352,14 @@ export class Host {
     this.app.use(notFound);
     this.app.use(errorHandler(this.views, this.logger));
   }
+
+  /** A JSON call from someone not logged in is told so (401), before the CSRF token it could not have. */
+  private readonly csrfProtection: RequestHandler = (req, res, next) => {
+    this.csrf.csrfSynchronisedProtection(req, res, (err?: unknown) => {
+      if (err && !req.user && wantsJson(req)) return next(new HttpError(401, "You must be logged in."));
+      next(err);
+    });
+  };
 
   /** A page request or a form post is real activity; background JSON reads are not. */
   private readonly recordActivity: RequestHandler = (req, _res, next) => {

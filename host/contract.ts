@@ -21,6 +21,19 @@ export class HttpError extends Error {
   }
 }
 
+/** The largest record id: ids are 32-bit integer columns on PostgreSQL. */
+export const MAX_RECORD_ID = 2_147_483_647;
+
+/**
+ * The one way routes read a record id from a URL or a form: a positive decimal integer within range,
+ * written plainly (no sign, leading zero, exponent, hex or spaces), else null, which routes answer with 404.
+ */
+export function parseId(value: unknown): number | null {
+  if (typeof value !== "string" || !/^[1-9][0-9]{0,9}$/.test(value)) return null;
+  const id = Number(value);
+  return id <= MAX_RECORD_ID ? id : null;
+}
+
 /** A user of the host, as modules see it. */
 export interface HostUser {
   id: number;

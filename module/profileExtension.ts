@@ -2,7 +2,7 @@ import type { HostContract, HostUser, ProfileExtension } from "../host/contract"
 import type { ExpertiseService } from "./services/ExpertiseService";
 import type { OperatorProfiles, OperatorSettings } from "./services/OperatorProfiles";
 import { operatorFieldsView } from "./services/operatorFieldsView";
-import { parseOperatorSettings } from "./services/operatorSettingsForm";
+import { carriesOperatorFields, parseOperatorSettings } from "./services/operatorSettingsForm";
 
 /**
  * My Profile → Preferences: Online Chat Name, Online Chat Languages and Live Chat Expertise, for
@@ -20,8 +20,7 @@ export function operatorProfileExtension(
       return { isOperator: true, ...(await operatorFieldsView(host, profiles, expertise, user)) };
     },
     async parse(body, user) {
-      // The hidden marker says the form carried these fields: an empty multi-select posts nothing.
-      if (!isOperator(user) || body.livechat_profile !== "1") return null;
+      if (!isOperator(user) || !carriesOperatorFields(body)) return null;
       return parseOperatorSettings(host, body, (await profiles.get(user.id)).langCodes);
     },
     async save(user, value, manager) {

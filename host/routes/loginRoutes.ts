@@ -2,11 +2,8 @@ import { Router, type Request } from "express";
 import type { HostAuth } from "../auth/HostAuth";
 import type { ViewRegistry } from "../views/ViewRegistry";
 import { route } from "../http/errorHandler";
+import { safeRedirect } from "../http/safeRedirect";
 
-/** Only local paths are followed after login, never another site. */
-function safeRedirect(target: unknown): string {
-  return typeof target === "string" && target.startsWith("/") && !target.startsWith("//") ? target : "/web";
-}
 
 export function loginRoutes(auth: HostAuth, views: ViewRegistry, csrfToken: (req: Request) => string): Router {
   const router = Router();

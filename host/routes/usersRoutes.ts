@@ -1,7 +1,7 @@
 import { Router, type Request } from "express";
 import type { DataSource } from "typeorm";
 import { z } from "zod";
-import { HttpError } from "../contract";
+import { HttpError, parseId } from "../contract";
 import type { HostAuth } from "../auth/HostAuth";
 import type { HostLanguages } from "../langs/HostLanguages";
 import type { GroupRegistry } from "../users/GroupRegistry";
@@ -88,7 +88,8 @@ export function usersRoutes(deps: {
     "/settings/users/:id",
     admin,
     route(async (req, res) => {
-      const user = await users.get(Number(req.params.id));
+      const id = parseId(req.params.id);
+      const user = id === null ? null : await users.get(id);
       if (!user) throw new HttpError(404, "No such user.");
       const [status, html] = await form(req, { ...user, groups: await users.directGroups(user.id) });
       res.status(status).type("html").send(html);
@@ -100,8 +101,8 @@ export function usersRoutes(deps: {
     admin,
     route(async (req, res) => {
       const isNew = req.params.id === "new";
-      const id = isNew ? null : Number(req.params.id);
-      if (id !== null && !(await users.get(id))) throw new HttpError(404, "No such user.");
+      const id = isNew ? null : parseId(req.params.id);
+      if (!isNew && (id === null || !(await users.get(id)))) throw new HttpError(404, "No such user.");
       try {
         const values = await parse(req.body, id);
         if (id !== null && id === req.user?.id && (!values.groups.includes("base.admin") || !values.active)) {

@@ -7,8 +7,3 @@ export function asyncRoute(fn: (req: Request, res: Response) => Promise<void>): 
   };
 }
 
-/** A positive integer route parameter, or null (callers answer 404). */
-export function idParam(value: unknown): number | null {
-  const id = Number(value);
-  return Number.isSafeInteger(id) && id > 0 ? id : null;
-}

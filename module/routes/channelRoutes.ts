@@ -1,10 +1,10 @@
 import type { Request } from "express";
 import { z } from "zod";
-import { HttpError, type HostContract, type HostUser } from "../../host/contract";
+import { HttpError, parseId, type HostContract, type HostUser } from "../../host/contract";
 import { ChatbotScript } from "../models/ChatbotScript";
 import type { ChannelService } from "../services/ChannelService";
 import { channelCard } from "../services/channelCard";
-import { asyncRoute, idParam } from "./asyncRoute";
+import { asyncRoute } from "./asyncRoute";
 import { manyIds } from "./formFields";
 
 const channelForm = z.object({
@@ -21,8 +21,8 @@ const channelForm = z.object({
   chatbot_script_id: z
     .string()
     .optional()
-    .transform((v) => (v ? Number(v) : null))
-    .refine((v) => v === null || (Number.isSafeInteger(v) && v > 0), "Chatbot must be chosen from the list."),
+    .refine((v) => !v || parseId(v) !== null, "Chatbot must be chosen from the list.")
+    .transform((v) => (v ? parseId(v) : null)),
 });
 
 /** Live Chat → Channels: the kanban with Join / Leave, and the managers' channel form. */
@@ -48,7 +48,7 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
     router.post(
       `/livechat/channels/:id/${action}`,
       asyncRoute(async (req, res) => {
-        const id = idParam(req.params.id);
+        const id = parseId(req.params.id);
         if (id === null) throw new HttpError(404, "This channel does not exist.");
         const user = currentUser(req);
         if (action === "join") await channels.join(id, user);
@@ -90,7 +90,7 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
     "/livechat/channels/:id",
     manager,
     asyncRoute(async (req, res) => {
-      const id = idParam(req.params.id);
+      const id = parseId(req.params.id);
       if (id === null) throw new HttpError(404, "This channel does not exist.");
       const { channel, members } = await channels.get(id);
       res.type("html").send(await renderForm(req, { ...channel }, members.map((m) => m.id)));
@@ -101,7 +101,7 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
     "/livechat/channels/:id",
     manager,
     asyncRoute(async (req, res) => {
-      const id = req.params.id === "new" ? null : idParam(req.params.id);
+      const id = req.params.id === "new" ? null : parseId(req.params.id);
       if (req.params.id !== "new" && id === null) throw new HttpError(404, "This channel does not exist.");
       const body = (req.body ?? {}) as Record<string, unknown>;
       try {

@@ -1,10 +1,10 @@
 import type { Request } from "express";
-import { HttpError, type HostContract } from "../../host/contract";
+import { HttpError, parseId, type HostContract } from "../../host/contract";
 import { STEP_TYPES } from "../models/ChatbotStep";
 import type { ChatbotScripts } from "../services/chatbot/ChatbotScripts";
 import { parseScriptForm, scriptFormValues } from "../services/chatbot/scriptForm";
 import type { ExpertiseService } from "../services/ExpertiseService";
-import { asyncRoute, idParam } from "./asyncRoute";
+import { asyncRoute } from "./asyncRoute";
 
 const STEP_LABELS: Record<(typeof STEP_TYPES)[number], string> = {
   message: "Message",
@@ -60,7 +60,7 @@ export function chatbotRoutes(host: HostContract, scripts: ChatbotScripts, exper
     "/livechat/chatbots/:id",
     manager,
     asyncRoute(async (req, res) => {
-      const id = idParam(req.params.id);
+      const id = parseId(req.params.id);
       if (id === null) throw new HttpError(404, "This chatbot script does not exist.");
       res.type("html").send(await renderForm(req, scriptFormValues(await scripts.load(id))));
     }),
@@ -70,7 +70,7 @@ export function chatbotRoutes(host: HostContract, scripts: ChatbotScripts, exper
     "/livechat/chatbots/:id",
     manager,
     asyncRoute(async (req, res) => {
-      const id = req.params.id === "new" ? null : idParam(req.params.id);
+      const id = req.params.id === "new" ? null : parseId(req.params.id);
       if (req.params.id !== "new" && id === null) throw new HttpError(404, "This chatbot script does not exist.");
       const body = (req.body ?? {}) as Record<string, unknown>;
       try {

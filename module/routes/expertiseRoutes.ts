@@ -1,8 +1,8 @@
 import type { Request } from "express";
 import { z } from "zod";
-import { HttpError, type HostContract } from "../../host/contract";
+import { HttpError, parseId, type HostContract } from "../../host/contract";
 import type { ExpertiseService } from "../services/ExpertiseService";
-import { asyncRoute, idParam } from "./asyncRoute";
+import { asyncRoute } from "./asyncRoute";
 import { manyIds } from "./formFields";
 
 const expertiseForm = z.object({
@@ -40,7 +40,7 @@ export function expertiseRoutes(host: HostContract, expertise: ExpertiseService)
     "/livechat/expertise/:id",
     manager,
     asyncRoute(async (req, res) => {
-      const id = idParam(req.params.id);
+      const id = parseId(req.params.id);
       if (id === null) throw new HttpError(404, "This expertise does not exist.");
       const found = await expertise.get(id);
       res.type("html").send(await renderForm(req, found, found.operatorIds));
@@ -51,7 +51,7 @@ export function expertiseRoutes(host: HostContract, expertise: ExpertiseService)
     "/livechat/expertise/:id",
     manager,
     asyncRoute(async (req, res) => {
-      const id = req.params.id === "new" ? null : idParam(req.params.id);
+      const id = req.params.id === "new" ? null : parseId(req.params.id);
       if (req.params.id !== "new" && id === null) throw new HttpError(404, "This expertise does not exist.");
       const body = (req.body ?? {}) as Record<string, unknown>;
       try {
@@ -71,7 +71,7 @@ export function expertiseRoutes(host: HostContract, expertise: ExpertiseService)
     "/livechat/expertise/:id/delete",
     manager,
     asyncRoute(async (req, res) => {
-      const id = idParam(req.params.id);
+      const id = parseId(req.params.id);
       if (id === null) throw new HttpError(404, "This expertise does not exist.");
       await expertise.delete(id);
       res.redirect("/livechat/expertise");

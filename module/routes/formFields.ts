@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseId } from "../../host/contract";
 
 /** A form field posted once (a string), several times (an array), or not at all; empty values dropped. */
 export const manyStrings = z
@@ -8,5 +9,7 @@ export const manyStrings = z
 
 /** The same, for record ids chosen in a multi-select; anything else is refused with `message`. */
 export function manyIds(message: string) {
-  return manyStrings.transform((values) => values.map(Number)).refine((ids) => ids.every((id) => Number.isSafeInteger(id) && id > 0), message);
+  return manyStrings
+    .transform((values) => values.map(parseId))
+    .refine((ids): ids is number[] => ids.every((id) => id !== null), message);
 }

@@ -1,10 +1,10 @@
 import { Router, type Request } from "express";
 import { z } from "zod";
-import { HttpError, type HostContract, type HostUser } from "../../host/contract";
+import { HttpError, parseId, type HostContract, type HostUser } from "../../host/contract";
 import { ConversationAnswer } from "../models/ConversationAnswer";
 import type { ConversationService } from "../services/conversations/ConversationService";
 import { checkClientMessageId, checkMessageBody } from "../services/conversations/messageBody";
-import { asyncRoute, idParam } from "./asyncRoute";
+import { asyncRoute } from "./asyncRoute";
 
 const windowBody = z.object({ state: z.enum(["open", "folded", "closed"]) });
 const readBody = z.object({ lastMessageId: z.number().int().nonnegative() });
@@ -15,7 +15,7 @@ export function operatorApi(host: HostContract, conversations: ConversationServi
   api.use(host.auth.requireGroup("livechat.user"));
   const me = (req: Request) => host.auth.currentUser(req) as HostUser;
   const conversationOf = async (req: Request) => {
-    const id = idParam(req.params.id);
+    const id = parseId(req.params.id);
     if (id === null) throw new HttpError(404, "No such conversation for you.");
     return conversations.forOperator(id, me(req));
   };

@@ -1,10 +1,12 @@
-import { HttpError, type HostContract } from "../../host/contract";
+import { HttpError, parseId, type HostContract } from "../../host/contract";
 import type { ChannelService } from "../services/ChannelService";
 import type { ExpertiseService } from "../services/ExpertiseService";
 import type { OperatorProfiles } from "../services/OperatorProfiles";
 import { operatorFieldsView } from "../services/operatorFieldsView";
-import { parseOperatorSettings } from "../services/operatorSettingsForm";
-import { asyncRoute, idParam } from "./asyncRoute";
+import { carriesOperatorFields, parseOperatorSettings } from "../services/operatorSettingsForm";
+import { asyncRoute } from "./asyncRoute";
+
+const INCOMPLETE_FORM = "This form did not carry the operator's live chat fields, so nothing was saved. Reload the page and try again.";
 
 /** Live Chat → Configuration → Operators (managers): every operator's live chat settings. */
 export function operatorRoutes(host: HostContract, profiles: OperatorProfiles, expertise: ExpertiseService, channels: ChannelService): void {
@@ -12,7 +14,7 @@ export function operatorRoutes(host: HostContract, profiles: OperatorProfiles, e
   const manager = auth.requireGroup("livechat.manager");
 
   const findOperator = async (raw: unknown) => {
-    const id = idParam(raw);
+    const id = parseId(raw);
     const user = id === null ? null : await host.users.get(id);
     if (!user || !host.users.hasGroup(user, "livechat.user")) throw new HttpError(404, "This user is not a live chat operator.");
     return user;
@@ -63,8 +65,10 @@ export function operatorRoutes(host: HostContract, profiles: OperatorProfiles, e
     asyncRoute(async (req, res) => {
       const operator = await findOperator(req.params.id);
       try {
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        if (!carriesOperatorFields(body)) throw new HttpError(400, INCOMPLETE_FORM);
         const stored = (await profiles.get(operator.id)).langCodes;
-        const settings = await parseOperatorSettings(host, (req.body ?? {}) as Record<string, unknown>, stored);
+        const settings = await parseOperatorSettings(host, body, stored);
         await host.db.transaction((m) => profiles.save(operator.id, settings, m));
         res.redirect(`/livechat/operators/${operator.id}?saved=1`);
       } catch (err) {

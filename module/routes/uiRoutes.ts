@@ -2,9 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import Handlebars from "handlebars";
 import type { Request } from "express";
-import type { HostContract } from "../../host/contract";
+import { parseId, type HostContract } from "../../host/contract";
 import { LivechatChannel } from "../models/LivechatChannel";
-import { asyncRoute, idParam } from "./asyncRoute";
+import { asyncRoute } from "./asyncRoute";
 
 const WIDGET_FILE = path.join(__dirname, "../static/widget.js");
 const DEMO_TEMPLATE = path.join(__dirname, "../../views/demo.hbs");
@@ -36,7 +36,7 @@ export function uiRoutes(host: HostContract): void {
   host.publicRouter.get(
     "/livechat/demo",
     asyncRoute(async (req, res) => {
-      const requested = idParam(req.query.channel);
+      const requested = parseId(req.query.channel);
       const channels = await host.db.getRepository(LivechatChannel).find({ order: { id: "ASC" } });
       const channel = (requested ? channels.find((c) => c.id === requested) : channels[0]) ?? null;
       res.status(requested !== null && !channel ? 404 : 200).type("html").send(

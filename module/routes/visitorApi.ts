@@ -1,12 +1,12 @@
 import cors from "cors";
 import { Router, type Request } from "express";
 import { z } from "zod";
-import { HttpError, type HostContract } from "../../host/contract";
+import { HttpError, parseId, type HostContract } from "../../host/contract";
 import { LivechatChannel } from "../models/LivechatChannel";
 import type { AssignmentService } from "../services/assignment/AssignmentService";
 import type { ConversationService } from "../services/conversations/ConversationService";
 import { checkClientMessageId, checkMessageBody } from "../services/conversations/messageBody";
-import { asyncRoute, idParam } from "./asyncRoute";
+import { asyncRoute } from "./asyncRoute";
 
 const startBody = z
   .object({
@@ -52,7 +52,7 @@ export function visitorApi(host: HostContract, conversations: ConversationServic
   const writes = host.rateLimit({ windowMs: 60_000, limit: perMinute(WRITES_SETTING, 300) });
 
   const conversationOf = async (req: Request) => {
-    const id = idParam(req.params.id);
+    const id = parseId(req.params.id);
     if (id === null) throw new HttpError(404, "No such conversation for this visitor.");
     const conversation = await conversations.forVisitor(id, bearer(req));
     await conversations.visitorSeen(conversation);
@@ -63,7 +63,7 @@ export function visitorApi(host: HostContract, conversations: ConversationServic
     "/livechat/channels/:channelId/info",
     reads,
     asyncRoute(async (req, res) => {
-      const id = idParam(req.params.channelId);
+      const id = parseId(req.params.channelId);
       const channel = id === null ? null : await host.db.getRepository(LivechatChannel).findOneBy({ id });
       if (!channel) throw new HttpError(404, "This live chat channel does not exist.");
       res.json({
@@ -81,7 +81,7 @@ export function visitorApi(host: HostContract, conversations: ConversationServic
     "/livechat/channels/:channelId/conversations",
     writes,
     asyncRoute(async (req, res) => {
-      const id = idParam(req.params.channelId);
+      const id = parseId(req.params.channelId);
       if (id === null) throw new HttpError(404, "This live chat channel does not exist.");
       const parsed = startBody.safeParse(req.body ?? {});
       if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => i.message).join(" "));
@@ -120,8 +120,8 @@ export function visitorApi(host: HostContract, conversations: ConversationServic
     reads,
     asyncRoute(async (req, res) => {
       const conversation = await conversationOf(req);
-      const after = req.query.after === undefined ? 0 : Number(req.query.after);
-      if (!Number.isSafeInteger(after) || after < 0) throw new HttpError(400, "after must be a message id.");
+      const after = req.query.after === undefined || req.query.after === "0" ? 0 : parseId(req.query.after);
+      if (after === null) throw new HttpError(400, "after must be a message id.");
       res.json({ messages: await conversations.messages(conversation.id, after) });
     }),
   );

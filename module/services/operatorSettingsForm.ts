@@ -1,6 +1,6 @@
 import { In } from "typeorm";
 import { z } from "zod";
-import { HttpError, type HostContract } from "../../host/contract";
+import { HttpError, parseId, type HostContract } from "../../host/contract";
 import { Expertise } from "../models/Expertise";
 import { manyStrings } from "../routes/formFields";
 import { CHAT_NAME_MAX, type OperatorSettings } from "./OperatorProfiles";
@@ -14,6 +14,14 @@ const form = z.object({
   livechat_lang_codes: manyStrings,
   livechat_expertise_ids: manyStrings,
 });
+
+/**
+ * Whether a posted form carried the live chat fields (views/operator_fields.hbs marks them): an empty
+ * multi-select posts nothing, so without the marker a partial post would read as "clear everything".
+ */
+export function carriesOperatorFields(body: Record<string, unknown>): boolean {
+  return body.livechat_profile === "1";
+}
 
 /**
  * Reads Online Chat Name, Online Chat Languages and Live Chat Expertise from a posted form (the same
@@ -45,8 +53,8 @@ export async function parseOperatorSettings(
   }
 
   const expertiseIds = [...new Set(rawIds)].map((raw) => {
-    const id = Number(raw);
-    if (!Number.isSafeInteger(id) || id <= 0) throw new HttpError(400, `Live Chat Expertise: "${raw}" is not an expertise.`);
+    const id = parseId(raw);
+    if (id === null) throw new HttpError(400, `Live Chat Expertise: "${raw}" is not an expertise.`);
     return id;
   });
   if (expertiseIds.length) {

@@ -143,12 +143,23 @@ describe("Operator profile: Online Chat Name, Languages, Expertise", () => {
     const list = await admin.agent.get("/livechat/operators");
     expect(list.status).to.equal(200);
     expect(list.text).to.contain("Marc Demo");
-    const res = await admin.postForm(`/livechat/operators/${marcId}`, { livechat_chat_name: "Marco", livechat_lang_codes: ["es_ES"] });
+    const res = await admin.postForm(`/livechat/operators/${marcId}`, { livechat_profile: "1", livechat_chat_name: "Marco", livechat_lang_codes: ["es_ES"] });
     expect(res.status).to.equal(302);
     expect(await profiles.get(marcId)).to.deep.equal({ chatName: "Marco", langCodes: ["es_ES"], expertiseIds: [] });
     const operator = await t.login("mitchell");
     expect((await operator.agent.get("/livechat/operators")).status).to.equal(403);
     expect((await operator.postForm(`/livechat/operators/${marcId}`, { livechat_chat_name: "Hacked" })).status).to.equal(403);
     expect((await profiles.get(marcId)).chatName).to.equal("Marco");
+  });
+
+  it("refuses an operator form posted without its fields, and keeps the operator's settings", async () => {
+    const admin = await t.login("admin");
+    const marcId = await idOf("marc");
+    const before = await profiles.get(marcId);
+    expect(before.langCodes).to.not.be.empty;
+    const res = await admin.postForm(`/livechat/operators/${marcId}`, {});
+    expect(res.status).to.equal(400);
+    expect(res.text).to.contain("nothing was saved");
+    expect(await profiles.get(marcId)).to.deep.equal(before);
   });
 });
