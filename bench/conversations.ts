@@ -179,7 +179,6 @@ async function decisionTime(host: Host): Promise<number[]> {
     operatorId: big.userIds[i % big.userIds.length],
     state: "open" as const,
     assignmentTier: "anyone",
-    requestedExpertise: "",
     createdAt: now,
     assignedAt: new Date(now.getTime() - i * 1000),
     closedAt: null,

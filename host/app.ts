@@ -17,7 +17,7 @@ import {
 } from "./contract";
 import { createDataSource, DEFAULT_DATABASE_URL, ensureSchema, parseDatabaseUrl, type DatabaseTarget } from "./database";
 import { hostEntities } from "./models";
-import { HostInit1732000000000 } from "./migrations/1732000000000-HostInit";
+import { hostMigrations } from "./migrations";
 import { InstalledModule } from "./models/InstalledModule";
 import { Setting } from "./models/Setting";
 import { User } from "./models/User";
@@ -136,7 +136,7 @@ export class Host {
     const db = createDataSource(
       target,
       [...hostEntities, ...modules.flatMap((m) => m.definition.entities)],
-      [HostInit1732000000000, ...modules.flatMap((m) => m.migrations)],
+      [...hostMigrations, ...modules.flatMap((m) => m.migrations)],
     );
     await db.initialize();
     const host = new Host(db, target, modules, options);

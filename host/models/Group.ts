@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from "typeorm";
 
-/** A group of users; declared by the host (`base.*`) or by a module's manifest. */
+/** A group of users; declared by the host (`base.*`) or by a module's manifest. What it implies: GroupImplication. */
 @Entity({ name: "host_group" })
 export class Group {
   @PrimaryColumn({ type: String, length: 64 })
@@ -8,10 +8,6 @@ export class Group {
 
   @Column({ type: String, length: 128 })
   name: string;
-
-  /** Comma-separated ids of the groups membership implies. */
-  @Column({ type: String, length: 512, default: "" })
-  implies: string;
 
   @Column({ type: String, length: 64 })
   module: string;

@@ -1,5 +1,6 @@
 import { BusNotificationRecord } from "./BusNotificationRecord";
 import { Group } from "./Group";
+import { GroupImplication } from "./GroupImplication";
 import { InstalledModule } from "./InstalledModule";
 import { Language } from "./Language";
 import { PresenceRecord } from "./PresenceRecord";
@@ -13,6 +14,7 @@ export const hostEntities = [
   User,
   UserGroup,
   Group,
+  GroupImplication,
   Language,
   Session,
   BusNotificationRecord,

@@ -1,5 +1,6 @@
-import type { DataSource } from "typeorm";
+import { In, type DataSource } from "typeorm";
 import { Group } from "../models/Group";
+import { GroupImplication } from "../models/GroupImplication";
 
 /** The host's own groups; modules add theirs from their manifests. */
 export const HOST_GROUPS = [
@@ -13,8 +14,12 @@ export class GroupRegistry {
   private names = new Map<string, string>();
 
   async load(db: DataSource): Promise<void> {
-    const groups = await db.getRepository(Group).find();
-    this.implies = new Map(groups.map((g) => [g.id, g.implies ? g.implies.split(",").filter(Boolean) : []]));
+    const [groups, implications] = await Promise.all([
+      db.getRepository(Group).find(),
+      db.getRepository(GroupImplication).find({ order: { groupId: "ASC", impliedGroupId: "ASC" } }),
+    ]);
+    this.implies = new Map(groups.map((g) => [g.id, []]));
+    for (const i of implications) this.implies.get(i.groupId)?.push(i.impliedGroupId);
     this.names = new Map(groups.map((g) => [g.id, g.name]));
   }
 
@@ -27,12 +32,25 @@ export class GroupRegistry {
     return this.names.get(id) ?? id;
   }
 
-  /** Stores (or updates) groups declared by `module`. */
+  /**
+   * Stores (or updates) groups declared by `module`. A group may imply one declared in the same list
+   * or stored before (the host's, or a module's this one depends on); anything else is refused.
+   */
   async declare(db: DataSource, module: string, groups: { id: string; name: string; implies?: string[] }[]): Promise<void> {
-    const repo = db.getRepository(Group);
+    await db.transaction(async (m) => {
+      await m.getRepository(Group).save(groups.map((g) => ({ id: g.id, name: g.name, module })));
+      const implied = [...new Set(groups.flatMap((g) => g.implies ?? []))];
+      const known = new Set(implied.length ? (await m.getRepository(Group).findBy({ id: In(implied) })).map((g) => g.id) : []);
+      for (const g of groups) {
+        const unknown = (g.implies ?? []).filter((id) => !known.has(id));
+        if (unknown.length) throw new Error(`Group "${g.id}" of module "${module}" implies unknown group "${unknown.join('", "')}"`);
+        await m.getRepository(GroupImplication).delete({ groupId: g.id });
+        const rows = [...new Set(g.implies ?? [])].map((impliedGroupId) => ({ groupId: g.id, impliedGroupId }));
+        if (rows.length) await m.getRepository(GroupImplication).insert(rows);
+      }
+    });
     for (const g of groups) {
-      await repo.save({ id: g.id, name: g.name, implies: (g.implies ?? []).join(","), module });
-      this.implies.set(g.id, g.implies ?? []);
+      this.implies.set(g.id, [...new Set(g.implies ?? [])]);
       this.names.set(g.id, g.name);
     }
   }

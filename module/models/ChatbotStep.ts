@@ -26,8 +26,4 @@ export class ChatbotStep {
   /** The script ends after this step instead of going on with the next one. */
   @Column({ name: "ends_script", type: Boolean, default: false })
   endsScript: boolean;
-
-  /** For `forward`: comma-separated expertise ids the operator should have. */
-  @Column({ name: "expertise_ids", type: String, length: 255, default: "" })
-  expertiseIds: string;
 }

@@ -43,10 +43,6 @@ export class Conversation {
   @Column({ name: "assignment_tier", type: String, length: 32, nullable: true })
   assignmentTier: string | null;
 
-  /** Comma-separated expertise ids a chatbot asked for; empty when none. */
-  @Column({ name: "requested_expertise", type: String, length: 255, default: "" })
-  requestedExpertise: string;
-
   /** Whether the operator who took a forwarded conversation had the requested expertise (all of it). */
   @Column({ name: "expert_assigned", type: Boolean, nullable: true })
   expertAssigned: boolean | null;

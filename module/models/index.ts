@@ -2,7 +2,9 @@ import { ChannelMember } from "./ChannelMember";
 import { ChatbotAnswer } from "./ChatbotAnswer";
 import { ChatbotScript } from "./ChatbotScript";
 import { ChatbotStep } from "./ChatbotStep";
+import { ChatbotStepExpertise } from "./ChatbotStepExpertise";
 import { ConversationAnswer } from "./ConversationAnswer";
+import { ConversationExpertise } from "./ConversationExpertise";
 import { ChatWindow } from "./ChatWindow";
 import { Conversation } from "./Conversation";
 import { ConversationRead } from "./ConversationRead";
@@ -24,6 +26,6 @@ export const operatorEntities = [
   ChannelMembershipEvent,
 ];
 
-export const conversationEntities = [Conversation, Message, ConversationRead, ChatWindow];
+export const conversationEntities = [Conversation, ConversationExpertise, Message, ConversationRead, ChatWindow];
 
-export const chatbotEntities = [ChatbotScript, ChatbotStep, ChatbotAnswer, ConversationAnswer];
+export const chatbotEntities = [ChatbotScript, ChatbotStep, ChatbotStepExpertise, ChatbotAnswer, ConversationAnswer];

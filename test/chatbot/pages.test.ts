@@ -3,6 +3,7 @@ import type { Browser } from "playwright-core";
 import { ChatbotScript } from "../../module/models/ChatbotScript";
 import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { ChatbotScripts } from "../../module/services/chatbot/ChatbotScripts";
+import { ExpertiseService } from "../../module/services/ExpertiseService";
 import { launchBrowser, loggedInPage } from "../support/browser";
 import { startTestHost, type TestHost } from "../support/testHost";
 
@@ -42,6 +43,27 @@ describe("Live Chat → Configuration → Chatbots", () => {
     ]);
     const page = await admin.agent.get(res.headers.location);
     expect(page.text).to.contain("Yes\nNo &gt; end\nTalk to someone &gt; 3");
+  });
+
+  it("keeps the expertise a forward step asks for, and drops an expertise that is deleted", async () => {
+    const admin = await t.login("admin");
+    const expertise = new ExpertiseService(t.host.contract);
+    const vat = await expertise.save(null, { name: "VAT", operatorIds: [] });
+    const refunds = await expertise.save(null, { name: "Refunds", operatorIds: [] });
+    const res = await admin.postForm("/livechat/chatbots/new", {
+      name: "Expert bot",
+      "steps[0][type]": "forward",
+      "steps[0][text]": "Finding someone.",
+      "steps[0][expertise_ids]": [String(vat), String(refunds)],
+    });
+    expect(res.status).to.equal(302);
+    const selected = async () => {
+      const page = await admin.agent.get(res.headers.location);
+      return [...page.text.matchAll(/<option value="(\d+)" selected>/g)].map((m) => Number(m[1])).sort((a, b) => a - b);
+    };
+    expect(await selected()).to.deep.equal([vat, refunds].sort((a, b) => a - b));
+    await expertise.delete(vat);
+    expect(await selected()).to.deep.equal([refunds]);
   });
 
   it("refuses a script that cannot run with a message, saving nothing, and is closed to operators", async () => {

@@ -2,6 +2,7 @@ import { In, type EntityManager } from "typeorm";
 import type { HostContract } from "../../../host/contract";
 import { ChannelMember } from "../../models/ChannelMember";
 import { Conversation } from "../../models/Conversation";
+import { ConversationExpertise } from "../../models/ConversationExpertise";
 import type { OperatorProfiles } from "../OperatorProfiles";
 import { sqlDate } from "../sqlDate";
 import { chooseOperator, type AssignmentChoice, type AssignmentRequest, type Candidate } from "./chooseOperator";
@@ -16,6 +17,11 @@ export interface AssignmentContext {
   channelId: number;
   conversationId: number;
   request: AssignmentRequest;
+}
+
+export interface AssignmentDecision extends AssignmentChoice {
+  /** Whether the operator has all the expertise the conversation asks for; null when it asks for none. */
+  expertAssigned: boolean | null;
 }
 
 /** Any constant: the key of the PostgreSQL advisory lock that serializes assignment decisions. */
@@ -106,21 +112,32 @@ export class AssignmentService {
     return earlier?.operatorId ?? null;
   }
 
+  /** The expertise the conversation asks for (from a chatbot's forward step), possibly none. */
+  async requestedExpertise(m: EntityManager, conversationId: number): Promise<number[]> {
+    const rows = await m.getRepository(ConversationExpertise).find({ where: { conversationId }, order: { expertiseId: "ASC" } });
+    return rows.map((r) => r.expertiseId);
+  }
+
   /** Decides who takes `conversation` (already locked by the caller), or null when nobody can now. */
-  async decide(m: EntityManager, conversation: Conversation, maxPerOperator: number | null): Promise<AssignmentChoice | null> {
+  async decide(m: EntityManager, conversation: Conversation, maxPerOperator: number | null): Promise<AssignmentDecision | null> {
+    const expertiseIds = await this.requestedExpertise(m, conversation.id);
     const request: AssignmentRequest = {
       lang: conversation.visitorLang,
-      expertiseIds: requestedExpertise(conversation),
+      expertiseIds,
       previousOperatorId: await this.previousOperator(m, conversation),
       maxPerOperator,
-      expertiseFirst: conversation.chatbotScriptId !== null && conversation.requestedExpertise !== "",
+      expertiseFirst: conversation.chatbotScriptId !== null && expertiseIds.length > 0,
     };
     const candidates = await this.host.hooks.applyFilters<Candidate[], AssignmentContext>(
       ASSIGNMENT_CANDIDATES_FILTER,
       await this.candidates(m, conversation.channelId),
       { channelId: conversation.channelId, conversationId: conversation.id, request },
     );
-    return chooseOperator(candidates, request);
+    const choice = chooseOperator(candidates, request);
+    if (!choice) return null;
+    const chosen = candidates.find((c) => c.userId === choice.userId);
+    const expertAssigned = expertiseIds.length ? expertiseIds.every((id) => chosen?.expertiseIds.includes(id) ?? false) : null;
+    return { ...choice, expertAssigned };
   }
 
   /** Members of a channel who could take a conversation right now (for the visitor's "available"). */
@@ -132,12 +149,4 @@ export class AssignmentService {
   async channelsOf(userId: number): Promise<number[]> {
     return (await this.host.db.getRepository(ChannelMember).findBy({ userId: In([userId]) })).map((r) => r.channelId);
   }
-}
-
-export function requestedExpertise(conversation: Conversation): number[] {
-  return conversation.requestedExpertise
-    .split(",")
-    .filter(Boolean)
-    .map(Number)
-    .filter((n) => Number.isSafeInteger(n));
 }

@@ -3,6 +3,7 @@ import { HttpError, type HostContract } from "../../../host/contract";
 import type { ChatbotStep } from "../../models/ChatbotStep";
 import { Conversation } from "../../models/Conversation";
 import { ConversationAnswer } from "../../models/ConversationAnswer";
+import { ConversationExpertise } from "../../models/ConversationExpertise";
 import { LivechatChannel } from "../../models/LivechatChannel";
 import type { AssignmentService } from "../assignment/AssignmentService";
 import type { ChatbotHooks, ConversationService, PostResult } from "../conversations/ConversationService";
@@ -78,7 +79,7 @@ export class ChatbotRunner implements ChatbotHooks {
         continue;
       }
       if (step.type === "forward") {
-        conversation.requestedExpertise = step.expertiseIds;
+        await this.requestExpertise(m, conversation, loaded.expertise.get(step.id) ?? []);
         conversation.chatbotStepId = null;
         await repo.save(conversation);
         if (await this.conversations.assignWithin(m, conversation, channel)) return;
@@ -102,6 +103,13 @@ export class ChatbotRunner implements ChatbotHooks {
     }
     await repo.save(conversation);
     await this.conversations.publishConversation(m, conversation);
+  }
+
+  /** What a forward step asks for replaces what an earlier one asked for. */
+  private async requestExpertise(m: EntityManager, conversation: Conversation, expertiseIds: number[]): Promise<void> {
+    const links = m.getRepository(ConversationExpertise);
+    await links.delete({ conversationId: conversation.id });
+    if (expertiseIds.length) await links.insert(expertiseIds.map((expertiseId) => ({ conversationId: conversation.id, expertiseId })));
   }
 
   private async say(m: EntityManager, conversation: Conversation, text: string): Promise<void> {

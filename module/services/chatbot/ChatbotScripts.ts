@@ -3,6 +3,7 @@ import { HttpError, type HostContract } from "../../../host/contract";
 import { ChatbotAnswer } from "../../models/ChatbotAnswer";
 import { ChatbotScript } from "../../models/ChatbotScript";
 import { ChatbotStep, STEP_TYPES, type ChatbotStepType } from "../../models/ChatbotStep";
+import { ChatbotStepExpertise } from "../../models/ChatbotStepExpertise";
 import { Expertise } from "../../models/Expertise";
 
 /** A script as it is edited: steps in order, answers referring to later steps by their position. */
@@ -24,6 +25,8 @@ export interface LoadedScript {
   script: ChatbotScript;
   steps: ChatbotStep[];
   answers: Map<number, ChatbotAnswer[]>;
+  /** Expertise ids each forward step asks for, by step id. */
+  expertise: Map<number, number[]>;
 }
 
 /** Chatbot scripts: validated as a whole when saved, loaded with their steps and answers. */
@@ -38,12 +41,18 @@ export class ChatbotScripts {
     const script = await m.getRepository(ChatbotScript).findOneBy({ id: scriptId });
     if (!script) throw new HttpError(404, "This chatbot script does not exist.");
     const steps = await m.getRepository(ChatbotStep).find({ where: { scriptId }, order: { sequence: "ASC", id: "ASC" } });
-    const rows = steps.length
-      ? await m.getRepository(ChatbotAnswer).find({ where: { stepId: In(steps.map((s) => s.id)) }, order: { sequence: "ASC", id: "ASC" } })
-      : [];
+    const stepIds = In(steps.map((s) => s.id));
+    const [rows, links] = steps.length
+      ? await Promise.all([
+          m.getRepository(ChatbotAnswer).find({ where: { stepId: stepIds }, order: { sequence: "ASC", id: "ASC" } }),
+          m.getRepository(ChatbotStepExpertise).find({ where: { stepId: stepIds }, order: { expertiseId: "ASC" } }),
+        ])
+      : [[], []];
     const answers = new Map<number, ChatbotAnswer[]>();
     for (const a of rows) answers.set(a.stepId, [...(answers.get(a.stepId) ?? []), a]);
-    return { script, steps, answers };
+    const expertise = new Map<number, number[]>();
+    for (const l of links) expertise.set(l.stepId, [...(expertise.get(l.stepId) ?? []), l.expertiseId]);
+    return { script, steps, answers, expertise };
   }
 
   /** Creates (id null) or replaces a script; refuses, saying what is wrong, anything that could not run. */
@@ -87,9 +96,12 @@ export class ChatbotScripts {
             type: step.type,
             text: step.text.trim(),
             endsScript: step.endsScript ?? false,
-            expertiseIds: (step.expertiseIds ?? []).join(","),
           }),
         );
+        const expertiseIds = [...new Set(step.expertiseIds ?? [])];
+        if (expertiseIds.length) {
+          await m.getRepository(ChatbotStepExpertise).insert(expertiseIds.map((expertiseId) => ({ stepId: saved[i].id, expertiseId })));
+        }
       }
       for (const [i, step] of input.steps.entries()) {
         for (const [j, answer] of (step.answers ?? []).entries()) {

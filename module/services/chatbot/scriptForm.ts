@@ -69,7 +69,7 @@ export function scriptFormValues(loaded: LoadedScript) {
       type: s.type,
       text: s.text,
       endsScript: s.endsScript,
-      expertiseIds: s.expertiseIds.split(",").filter(Boolean).map(Number),
+      expertiseIds: loaded.expertise.get(s.id) ?? [],
       answers: (loaded.answers.get(s.id) ?? [])
         .map((a) => (a.endsScript ? `${a.label} > end` : a.jumpToStepId ? `${a.label} > ${position.get(a.jumpToStepId)}` : a.label))
         .join("\n"),

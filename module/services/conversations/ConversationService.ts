@@ -20,8 +20,6 @@ export interface StartInput {
   visitorKey: string | null;
   visitorName: string | null;
   lang: string | null;
-  /** Expertise a chatbot asks for. */
-  expertiseIds?: number[];
 }
 
 export interface PostResult {
@@ -76,7 +74,6 @@ export class ConversationService {
         operatorId: null,
         state: "waiting" as ConversationState,
         assignmentTier: null,
-        requestedExpertise: (input.expertiseIds ?? []).join(","),
         createdAt: now,
         assignedAt: null,
         closedAt: null,
@@ -406,9 +403,7 @@ export class ConversationService {
     conversation.assignedAt = now;
     conversation.assignmentTier = choice.tier;
     conversation.chatbotStepId = null;
-    if (conversation.requestedExpertise) {
-      conversation.expertAssigned = choice.tier === "all_expertise" || choice.tier === "language_and_all_expertise";
-    }
+    if (choice.expertAssigned !== null) conversation.expertAssigned = choice.expertAssigned;
     const { operatorId, state, assignedAt, assignmentTier, chatbotStepId, expertAssigned } = conversation;
     await m.getRepository(Conversation).update({ id: conversation.id }, { operatorId, state, assignedAt, assignmentTier, chatbotStepId, expertAssigned });
     if (channel.welcomeMessage && !conversation.chatbotScriptId) {
