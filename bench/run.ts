@@ -6,8 +6,10 @@ import WebSocket, { WebSocketServer } from "ws";
 import request from "supertest";
 import { Host, ROOT_DIR } from "../host/app";
 import { ConsoleLogger } from "../host/logger";
+import { LivechatChannel } from "../module/models/LivechatChannel";
 import { tempSqliteUrl } from "../test/support/testHost";
 import { conversationFigures } from "./conversations";
+import { widgetDownload } from "./widgetDownload";
 import { percentile, round, withBaseline, type Figure } from "./stats";
 
 /**
@@ -100,8 +102,10 @@ async function hostFigures() {
       barePage.push(performance.now() - start);
     }
     bare.close();
+    const [channel] = await host.db.getRepository(LivechatChannel).find({ order: { id: "ASC" }, take: 1 });
+    const widget = await widgetDownload(url, channel.id);
     const conversations = await conversationFigures(host, url, ROUNDS);
-    return { publishToSocket, bareInsert, bareInsertsPerSecond, page, barePage, conversations };
+    return { publishToSocket, bareInsert, bareInsertsPerSecond, page, barePage, conversations, widget };
   } finally {
     await host.stop();
   }
@@ -161,10 +165,18 @@ async function main(): Promise<void> {
     );
   }
 
+  // Not a speed: what every visitor of an embedding website pays before chatting (goal: under 30 KB).
+  figures.push({
+    name: "visitor widget download before the first message (gzip)",
+    unit: "KB",
+    value: round(host.widget.total / 1024, 1),
+    detail: Object.fromEntries(Object.entries(host.widget.files).map(([file, bytes]) => [file, round(bytes / 1024, 1)])),
+  });
+
   const lines = figures.map((f) =>
     f.baseline
       ? `${f.name.padEnd(58)} ${String(f.value).padStart(9)} ${f.unit}   baseline ${f.baseline.name}: ${f.baseline.value} ${f.unit}   ratio ×${round(f.baseline.ratio, 2)}`
-      : `${f.name.padEnd(58)} ${String(f.value).padStart(9)} ${f.unit}`,
+      : `${f.name.padEnd(58)} ${String(f.value).padStart(9)} ${f.unit}${f.detail ? `   (${Object.entries(f.detail).map(([k, v]) => `${k} ${v}`).join(", ")})` : ""}`,
   );
   process.stdout.write(`Benchmark (${ROUNDS} rounds, loopback)\n${lines.join("\n")}\n`);
   const out = path.join(ROOT_DIR, "bench/results.json");

@@ -12,6 +12,8 @@ export interface Figure {
   value: number;
   /** The same-run baseline this figure is compared with, and the ratio value / baseline. */
   baseline?: { name: string; value: number; ratio: number };
+  /** The parts that add up to the value, when it is a sum. */
+  detail?: Record<string, number>;
 }
 
 export function withBaseline(figure: Omit<Figure, "baseline">, baselineName: string, baselineValue: number): Figure {

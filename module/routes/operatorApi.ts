@@ -3,6 +3,7 @@ import { z } from "zod";
 import { HttpError, parseId, type HostContract, type HostUser } from "../../host/contract";
 import { ConversationAnswer } from "../models/ConversationAnswer";
 import type { ConversationService } from "../services/conversations/ConversationService";
+import type { OperatorConversationDetailDto, OperatorConversationListDto } from "../services/conversations/dto";
 import { checkClientMessageId, checkMessageBody } from "../services/conversations/messageBody";
 import { asyncRoute } from "./asyncRoute";
 
@@ -26,16 +27,17 @@ export function operatorApi(host: HostContract, conversations: ConversationServi
       const state = req.query.state ?? "all";
       if (state !== "open" && state !== "closed" && state !== "all") throw new HttpError(400, "state is open, closed or all.");
       const list = await conversations.listForOperator(me(req), state);
-      const channels = new Map<number, { id: number; name: string; conversations: typeof list }>();
+      const channels = new Map<number, OperatorConversationListDto["channels"][number]>();
       for (const c of list) {
         const group = channels.get(c.channel.id) ?? { id: c.channel.id, name: c.channel.name, conversations: [] };
         group.conversations.push(c);
         channels.set(c.channel.id, group);
       }
-      res.json({
+      const answer: OperatorConversationListDto = {
         channels: [...channels.values()].sort((a, b) => a.name.localeCompare(b.name)),
         unreadConversations: list.filter((c) => c.unread > 0).length,
-      });
+      };
+      res.json(answer);
     }),
   );
 
@@ -45,11 +47,12 @@ export function operatorApi(host: HostContract, conversations: ConversationServi
       const conversation = await conversationOf(req);
       const [view] = await conversations.operatorViews([conversation], me(req));
       const answers = await host.db.getRepository(ConversationAnswer).find({ where: { conversationId: conversation.id } });
-      res.json({
+      const detail: OperatorConversationDetailDto = {
         conversation: view,
         messages: await conversations.messages(conversation.id),
         answers: answers.map((a) => ({ question: a.question, value: a.value })),
-      });
+      };
+      res.json(detail);
     }),
   );
 

@@ -6,7 +6,8 @@ import { parseId, type HostContract } from "../../host/contract";
 import { LivechatChannel } from "../models/LivechatChannel";
 import { asyncRoute } from "./asyncRoute";
 
-const WIDGET_FILE = path.join(__dirname, "../static/widget.js");
+/** The widget bundle, built from module/client by scripts/buildClient.ts. */
+const WIDGET_FILE = path.join(__dirname, "../static/build/widget.js");
 const DEMO_TEMPLATE = path.join(__dirname, "../../views/demo.hbs");
 
 /** The origin visitors reached the host on, for the snippet shown on the demo page. */

@@ -5,6 +5,7 @@ import { HttpError, parseId, type HostContract } from "../../host/contract";
 import { LivechatChannel } from "../models/LivechatChannel";
 import type { AssignmentService } from "../services/assignment/AssignmentService";
 import type { ConversationService } from "../services/conversations/ConversationService";
+import type { ChannelInfoDto } from "../services/conversations/dto";
 import { checkClientMessageId, checkMessageBody } from "../services/conversations/messageBody";
 import { asyncRoute } from "./asyncRoute";
 
@@ -66,14 +67,15 @@ export function visitorApi(host: HostContract, conversations: ConversationServic
       const id = parseId(req.params.channelId);
       const channel = id === null ? null : await host.db.getRepository(LivechatChannel).findOneBy({ id });
       if (!channel) throw new HttpError(404, "This live chat channel does not exist.");
-      res.json({
+      const info: ChannelInfoDto = {
         id: channel.id,
         name: channel.name,
         buttonText: channel.buttonText,
         welcomeMessage: channel.welcomeMessage,
         available: await assignment.anyoneAvailable(channel.id, channel.maxSessions),
         hasChatbot: channel.chatbotScriptId !== null,
-      });
+      };
+      res.json(info);
     }),
   );
 

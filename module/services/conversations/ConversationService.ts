@@ -7,7 +7,15 @@ import { LivechatChannel } from "../../models/LivechatChannel";
 import { Message, type AuthorKind } from "../../models/Message";
 import type { AssignmentService } from "../assignment/AssignmentService";
 import type { OperatorProfiles } from "../OperatorProfiles";
-import { conversationDto, messageDto, type ConversationDto, type MessageDto, type OperatorConversationDto } from "./dto";
+import {
+  conversationDto,
+  messageDto,
+  type ChatWindowDto,
+  type ConversationDto,
+  type MessageDto,
+  type OperatorConversationDto,
+  type StartedConversationDto,
+} from "./dto";
 import { hashVisitorToken, newVisitorKey, newVisitorToken, visitorTokenMatches } from "./visitorToken";
 
 /** The bus channel a visitor's widget listens to. */
@@ -58,7 +66,7 @@ export class ConversationService {
 
   // ---- visitors ----------------------------------------------------------------------------
 
-  async start(channelId: number, input: StartInput): Promise<{ conversation: ConversationDto; token: string; visitorKey: string }> {
+  async start(channelId: number, input: StartInput): Promise<StartedConversationDto> {
     const token = newVisitorToken();
     const visitorKey = input.visitorKey ?? newVisitorKey();
     const started = await this.assignment.serialize(() => this.host.db.transaction(async (m) => {
@@ -368,7 +376,7 @@ export class ConversationService {
 
   // ---- chat windows ------------------------------------------------------------------------
 
-  async windows(userId: number): Promise<{ conversationId: number; state: "open" | "folded" }[]> {
+  async windows(userId: number): Promise<ChatWindowDto[]> {
     const rows = await this.host.db.getRepository(ChatWindow).find({ where: { userId }, order: { openedAt: "ASC", conversationId: "ASC" } });
     return rows.map((w) => ({ conversationId: w.conversationId, state: w.state }));
   }

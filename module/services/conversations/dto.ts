@@ -32,6 +32,42 @@ export interface OperatorConversationDto extends ConversationDto {
   lastMessage: MessageDto | null;
 }
 
+/** A channel as the widget sees it before a conversation starts (`GET /livechat/channels/:id/info`). */
+export interface ChannelInfoDto {
+  id: number;
+  name: string;
+  buttonText: string;
+  welcomeMessage: string;
+  available: boolean;
+  hasChatbot: boolean;
+}
+
+/** The answer to a visitor's start: the conversation and the credentials the widget keeps. */
+export interface StartedConversationDto {
+  conversation: ConversationDto;
+  token: string;
+  visitorKey: string;
+}
+
+/** An operator's chat window; kept on the server, so it follows them across pages and tabs. */
+export interface ChatWindowDto {
+  conversationId: number;
+  state: "open" | "folded";
+}
+
+/** An operator's conversations grouped under their channel (`GET /livechat/api/conversations`). */
+export interface OperatorConversationListDto {
+  channels: { id: number; name: string; conversations: OperatorConversationDto[] }[];
+  unreadConversations: number;
+}
+
+/** One conversation for an operator, with its messages and what the visitor told the chatbot. */
+export interface OperatorConversationDetailDto {
+  conversation: OperatorConversationDto;
+  messages: MessageDto[];
+  answers: { question: string; value: string }[];
+}
+
 export function messageDto(message: Message, authorName: string): MessageDto {
   return {
     id: message.id,

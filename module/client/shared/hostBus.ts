@@ -1,0 +1,33 @@
+import type { BusNotification } from "../../../host/contract";
+import type { LivechatNotifications } from "./notifications";
+
+/** The host's browser bus client (host/static/bus.js), as its header describes it. */
+export interface BusConnection {
+  on(type: string, handler: (notification: BusNotification) => void): () => void;
+  /** After each (re)connection's catch-up of missed notifications. */
+  onReady(handler: () => void): () => void;
+  refresh(): void;
+  close(): void;
+}
+
+export interface HostBusClient {
+  connect(options: { token?: string; origin?: string; storageKey?: string }): BusConnection;
+}
+
+declare global {
+  interface Window {
+    /** Set by host/static/bus.js. */
+    HostBus?: HostBusClient;
+    /** The logged-in page's connection, opened by host/static/host.js. */
+    hostBus?: BusConnection;
+  }
+}
+
+/** Listens to one of the module's notifications with its payload typed. */
+export function onNotification<T extends keyof LivechatNotifications>(
+  bus: BusConnection,
+  type: T,
+  handler: (payload: LivechatNotifications[T]) => void,
+): () => void {
+  return bus.on(type, (notification) => handler(notification.payload as LivechatNotifications[T]));
+}

@@ -1,0 +1,17 @@
+import type { ChannelLeftNotification } from "../../services/InactivityRule";
+import type {
+  ChatWindowDto,
+  ConversationDto,
+  MessageDto,
+  OperatorConversationDto,
+} from "../../services/conversations/dto";
+
+/** The module's bus notifications, by type, with what each carries. */
+export interface LivechatNotifications {
+  "livechat.message": { message: MessageDto };
+  "livechat.conversation": { conversation: ConversationDto };
+  "livechat.conversation_assigned": { conversation: OperatorConversationDto };
+  "livechat.window": { windows: ChatWindowDto[] };
+  "livechat.unread": { unreadConversations: number };
+  "livechat.channel_left": ChannelLeftNotification;
+}

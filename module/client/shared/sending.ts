@@ -1,0 +1,27 @@
+import { answered } from "./http";
+
+/** Tries a send at most this many times more when the network (not the server) failed. */
+const NETWORK_RETRIES = 3;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `send`, retrying after network failures with a growing pause (`pauseMs`, twice that, ...).
+ * Safe for messages because each carries its client id: the server stores a message once.
+ */
+export async function withNetworkRetry<T>(send: () => Promise<T>, pauseMs: number, wait: (ms: number) => Promise<void> = sleep): Promise<T> {
+  for (let tries = 0; ; tries++) {
+    try {
+      return await send();
+    } catch (err) {
+      if (answered(err) || tries >= NETWORK_RETRIES) throw err;
+      await wait(pauseMs * (tries + 1));
+    }
+  }
+}
+
+/** A fresh id for a message, so that retries of it are recognised by the server. */
+export function newClientMessageId(): string {
+  if (globalThis.crypto?.randomUUID) return globalThis.crypto.randomUUID();
+  return "m" + Date.now().toString(36) + Math.random().toString(36).slice(2);
+}

@@ -1,0 +1,317 @@
+// The visitor's live chat widget. Any website includes it with one tag:
+//   <script src="https://helpdesk.example/livechat/loader.js?channel=1" async></script>
+// It talks to the helpdesk's origin only (bearer token, never cookies), builds its DOM with text
+// only (messages and names are never parsed as HTML), and keeps the conversation in localStorage,
+// so a reload resumes it.
+import type { ChannelInfoDto, ConversationDto, MessageDto } from "../../services/conversations/dto";
+import { isSendKey, growWithText } from "../shared/composing";
+import { h } from "../shared/dom";
+import { type BusConnection, onNotification } from "../shared/hostBus";
+import { answered, errorMessage } from "../shared/http";
+import { initials } from "../shared/initials";
+import { MessageThread } from "../shared/messageThread";
+import { newClientMessageId, withNetworkRetry } from "../shared/sending";
+import { VisitorApi } from "./visitorApi";
+import { VisitorStorage } from "./visitorStorage";
+import { buildWidget, type WidgetDom } from "./widgetDom";
+import { conversationView, countsAsUnseen, DEFAULT_PLACEHOLDER, introView, messageAuthor } from "./widgetView";
+
+declare global {
+  interface Window {
+    /** Set once the widget runs, so a page that includes it twice gets one launcher. */
+    __livechatWidget?: boolean;
+  }
+}
+
+const PING_EVERY_MS = 30_000;
+
+/** The conversation this page shows, if any. */
+interface Session {
+  id: number | null;
+  conversation: ConversationDto | null;
+  bus: BusConnection | null;
+  open: boolean;
+  unseen: number;
+}
+
+function timeOfDay(iso: string): string {
+  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+function renderMessage(message: MessageDto): HTMLElement {
+  const kind = message.author.kind;
+  const item = h("li", { class: `lcw-msg lcw-${kind}` });
+  if (kind === "system") {
+    item.textContent = message.body;
+    return item;
+  }
+  const author = messageAuthor(message);
+  const name = h("span", { class: "lcw-author" });
+  if (author.avatarName) name.append(h("span", { class: "lcw-avatar", text: initials(author.avatarName), attrs: { "aria-hidden": "true" } }));
+  name.append(author.label);
+  const time = h("time", { class: "lcw-time", text: timeOfDay(message.createdAt), props: { dateTime: message.createdAt } });
+  item.append(h("span", { class: "lcw-meta" }, name, time), h("span", { class: "lcw-body", text: message.body }));
+  return item;
+}
+
+function start(script: HTMLScriptElement): void {
+  const src = new URL(script.src, location.href);
+  const origin = src.origin;
+  const channelId = Number(src.searchParams.get("channel"));
+  if (!channelId) return;
+  const storage = new VisitorStorage(origin, channelId);
+  const api = new VisitorApi(origin);
+  const saved = storage.conversation();
+  api.token = saved?.token ?? null;
+  let session: Session = { id: saved?.id ?? null, conversation: null, bus: null, open: saved?.open ?? false, unseen: 0 };
+  let channelInfo: ChannelInfoDto | null = null;
+
+  document.head.append(h("link", { props: { rel: "stylesheet", href: `${origin}/livechat/static/widget.css` } }));
+  const dom: WidgetDom = buildWidget();
+  const { panel, input, form, error } = dom;
+  document.body.append(dom.launcher, panel);
+  const thread = new MessageThread(dom.thread, renderMessage, () => true);
+
+  const save = () => {
+    if (session.id && api.token) storage.saveConversation({ id: session.id, token: api.token, open: session.open });
+  };
+
+  function addMessage(message: MessageDto): void {
+    if (!thread.add(message)) return;
+    if (countsAsUnseen(message, !panel.hidden)) {
+      session.unseen += 1;
+      dom.launcherBadge.textContent = String(session.unseen);
+      dom.launcherBadge.hidden = false;
+    }
+  }
+
+  function show(conversation: ConversationDto): void {
+    session.conversation = conversation;
+    const view = conversationView(conversation);
+    dom.title.textContent = view.title;
+    dom.setAvatar(view.avatarName);
+    dom.subtitle.textContent = view.subtitle;
+    dom.choices.replaceChildren(
+      ...view.answers.map((label) => {
+        const choice = h("button", { class: "lcw-choice", text: label, props: { type: "button" } });
+        choice.addEventListener("click", () => void sendText(label));
+        return choice;
+      }),
+    );
+    dom.choices.hidden = view.answers.length === 0;
+    input.placeholder = view.placeholder;
+    dom.status.textContent = view.status;
+    dom.status.hidden = !view.status;
+    dom.status.classList.toggle("lcw-status-ended", view.ended);
+    form.hidden = view.ended;
+    dom.endButton.hidden = view.ended;
+    dom.restart.hidden = !view.ended;
+    dom.greeting.hidden = true;
+  }
+
+  /** Before the conversation starts: the channel's name and welcome message. */
+  function showIntro(): void {
+    const view = introView(channelInfo);
+    dom.title.textContent = view.title;
+    dom.setAvatar(view.avatarName);
+    dom.subtitle.textContent = view.subtitle;
+    dom.greeting.textContent = view.greeting;
+    dom.greeting.hidden = !view.greeting;
+    dom.status.hidden = true;
+    form.hidden = false;
+    dom.endButton.hidden = true;
+    dom.restart.hidden = true;
+    dom.choices.hidden = true;
+  }
+
+  function connect(): void {
+    if (!window.HostBus || session.bus || !api.token) return;
+    const bus = window.HostBus.connect({ token: api.token, origin, storageKey: storage.busKey });
+    session.bus = bus;
+    const current = () => session.bus === bus;
+    onNotification(bus, "livechat.message", ({ message }) => {
+      if (current() && message.conversationId === session.id) addMessage(message);
+    });
+    // The notification carries the state; the full view (chatbot step, answers) is fetched with it.
+    onNotification(bus, "livechat.conversation", ({ conversation }) => {
+      if (!current() || conversation.id !== session.id) return;
+      show(conversation);
+      void load();
+    });
+    bus.onReady(() => {
+      if (current()) void load();
+    });
+  }
+
+  function loadBus(): void {
+    if (window.HostBus) return connect();
+    if (document.querySelector("script[data-livechat-bus]")) return;
+    const bus = h("script", { props: { src: `${origin}/host/static/bus.js` } });
+    bus.dataset.livechatBus = "";
+    bus.onload = connect;
+    document.head.append(bus);
+  }
+
+  async function load(): Promise<void> {
+    const id = session.id;
+    if (!id) return;
+    const [c, m] = await Promise.all([api.conversation(id), api.messages(id, thread.lastId)]);
+    if (session.id !== id) return;
+    show(c.conversation);
+    m.messages.forEach(addMessage);
+  }
+
+  let starting: Promise<void> | null = null;
+  function begin(): Promise<void> {
+    if (session.id) return Promise.resolve();
+    starting ??= (async () => {
+      const started = await api.start(channelId, storage.visitorKey());
+      session.id = started.conversation.id;
+      api.token = started.token;
+      storage.saveVisitorKey(started.visitorKey);
+      save();
+      show(started.conversation);
+      loadBus();
+      await load();
+    })().finally(() => {
+      starting = null;
+    });
+    return starting;
+  }
+
+  function setOpen(open: boolean): void {
+    session.open = open;
+    panel.hidden = !open;
+    dom.launcher.hidden = open;
+    save();
+    if (!open) return;
+    session.unseen = 0;
+    dom.launcherBadge.hidden = true;
+    error.textContent = "";
+    thread.scrollToEnd();
+    // The conversation starts on the first open, so operators only see visitors who asked.
+    begin().then(
+      () => {
+        if (!input.disabled && !form.hidden) input.focus();
+      },
+      (err: unknown) => {
+        error.textContent = errorMessage(err, "");
+      },
+    );
+  }
+
+  async function post(text: string, clientMessageId: string): Promise<void> {
+    const id = session.id as number;
+    try {
+      // A network failure is retried with the same id: the helpdesk stores the message once.
+      addMessage((await withNetworkRetry(() => api.post(id, text, clientMessageId), 800)).message);
+    } catch (err) {
+      // Refused (e.g. an email the bot cannot accept): say why and give the text back to fix.
+      error.textContent = errorMessage(err, "");
+      if (!input.value) input.value = text;
+    }
+  }
+
+  async function sendText(text: string): Promise<void> {
+    error.textContent = "";
+    const clientMessageId = newClientMessageId();
+    try {
+      await begin();
+      await post(text, clientMessageId);
+      if (session.conversation?.chatbot) await load();
+    } catch (err) {
+      error.textContent = errorMessage(err, "");
+      if (!input.value) input.value = text;
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    input.style.height = "";
+    void sendText(text);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (isSendKey(event)) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  input.addEventListener("input", () => growWithText(input, 110));
+  dom.launcher.addEventListener("click", () => setOpen(true));
+  const minimize = () => {
+    setOpen(false);
+    dom.launcher.focus();
+  };
+  dom.closeButton.addEventListener("click", minimize);
+  panel.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") minimize();
+  });
+  dom.endButton.addEventListener("click", () => {
+    if (!session.id) return;
+    dom.endButton.disabled = true;
+    api
+      .end(session.id)
+      .then((res) => show(res.conversation))
+      .catch((err: unknown) => {
+        error.textContent = errorMessage(err, "");
+      })
+      .finally(() => {
+        dom.endButton.disabled = false;
+      });
+  });
+
+  /** Forgets the conversation: the next message starts a new one. */
+  function startAfresh(open: boolean): void {
+    session.bus?.close();
+    session = { id: null, conversation: null, bus: null, open, unseen: 0 };
+    api.token = null;
+    storage.forgetConversation();
+  }
+  dom.restart.addEventListener("click", () => {
+    startAfresh(true);
+    thread.reset(dom.greeting);
+    input.placeholder = DEFAULT_PLACEHOLDER;
+    showIntro();
+    setOpen(true);
+  });
+
+  setInterval(() => {
+    if (session.id && session.conversation && session.conversation.state !== "closed") api.ping(session.id).catch(() => {});
+  }, PING_EVERY_MS);
+
+  api
+    .channelInfo(channelId)
+    .then((info) => {
+      channelInfo = info;
+      dom.launcherText.textContent = info.buttonText;
+      dom.launcher.setAttribute("aria-label", info.buttonText);
+      if (!session.conversation) showIntro();
+    })
+    .catch(() => {
+      /* the default text stays */
+    });
+
+  if (session.id) {
+    loadBus();
+    load().catch((err: unknown) => {
+      // A conversation this browser may no longer open: start afresh next time.
+      if (answered(err) && (err.status === 404 || err.status === 401)) {
+        startAfresh(session.open);
+        showIntro();
+      }
+    });
+    if (session.open) {
+      panel.hidden = false;
+      dom.launcher.hidden = true;
+    }
+  }
+}
+
+const script = document.currentScript;
+if (script instanceof HTMLScriptElement && !window.__livechatWidget) {
+  window.__livechatWidget = true;
+  start(script);
+}
