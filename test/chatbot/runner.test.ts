@@ -148,6 +148,32 @@ describe("Chatbot scripts", () => {
     expect(detail.body.answers).to.deep.equal([{ question: "What can we help you with?", value: "Billing" }]);
   });
 
+  it("forwards by the same order as any start: previous operator, then the visitor's language before an expert who does not speak it", async () => {
+    const logins = ["bo_expert", "bo_french", "bo_french_expert"];
+    const { channelId, operators } = await botChannel("Bot order", forwardScript([billing]), logins, null);
+    const [expert, french, frenchExpert] = operators;
+    const profiles = new OperatorProfiles(t.host.contract);
+    await giveExpertise(expert, [billing]);
+    await t.host.db.transaction((m) => profiles.save(french.id, { chatName: "", langCodes: ["fr_FR"], expertiseIds: [] }, m));
+    await t.host.db.transaction((m) => profiles.save(frenchExpert.id, { chatName: "", langCodes: ["fr_FR"], expertiseIds: [billing] }, m));
+    const row = (v: Visitor) => t.host.db.getRepository(Conversation).findOneByOrFail({ id: v.id });
+    const inFrench = { "Accept-Language": "fr-FR,fr;q=0.9" };
+
+    await online(t, expert, french);
+    const first = await startVisitor(t, channelId, {}, inFrench);
+    await say(first, "Billing");
+    expect(await row(first)).to.include({ operatorId: french.id, assignmentTier: "language", expertAssigned: false });
+
+    await online(t, frenchExpert);
+    const back = await startVisitor(t, channelId, { visitorKey: first.visitorKey }, inFrench);
+    await say(back, "Billing");
+    expect(await row(back)).to.include({ operatorId: french.id, assignmentTier: "previous_operator", expertAssigned: false });
+
+    const newcomer = await startVisitor(t, channelId, {}, inFrench);
+    await say(newcomer, "Billing");
+    expect(await row(newcomer)).to.include({ operatorId: frenchExpert.id, assignmentTier: "language_and_all_expertise", expertAssigned: true });
+  });
+
   it("forwards to the next available operator when the only expert is away, or at the channel limit", async () => {
     const { channelId, operators } = await botChannel("Bot away", forwardScript([billing]), ["ba_other", "ba_expert"], 1);
     const [other, expert] = operators;

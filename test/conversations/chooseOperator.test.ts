@@ -52,45 +52,71 @@ describe("Assignment decision", () => {
   });
 
   describe("preferences", () => {
-    it("prefers the operator who last served this visitor, over a less loaded one", () => {
-      const choice = chooseOperator([op(1, { openConversations: 0 }), op(2, { openConversations: 4 })], ask({ previousOperatorId: 2 }));
-      expect(choice).to.deep.equal({ userId: 2, tier: "previous_operator" });
-    });
+    // Loads rise with the preference, so only the tier can explain the order.
+    const previous = op(1, { languages: ["ja_JP"], openConversations: 9 });
+    const languageAll = op(2, { languages: ["fr_FR"], expertiseIds: [7, 8], openConversations: 8 });
+    const languageSome = op(3, { languages: ["en_US", "fr_FR"], expertiseIds: [8], openConversations: 7 });
+    const languageOnly = op(4, { languages: ["fr_FR"], openConversations: 6 });
+    const all = op(5, { expertiseIds: [7, 8, 9], openConversations: 5 });
+    const some = op(6, { expertiseIds: [7], openConversations: 4 });
+    const anyone = op(7, { openConversations: 0 });
+    const everyone = [anyone, some, all, languageOnly, languageSome, languageAll, previous];
+    const request = ask({ lang: "fr_FR", expertiseIds: [7, 8], previousOperatorId: 1 });
 
-    it("then an operator with the visitor's language and the expertise", () => {
-      const candidates = [
-        op(1, { languages: ["fr_FR"], expertiseIds: [] }),
-        op(2, { languages: ["en_US"], expertiseIds: [7] }),
-        op(3, { languages: ["fr_FR"], expertiseIds: [7], openConversations: 5 }),
-      ];
-      expect(chooseOperator(candidates, ask({ lang: "fr_FR", expertiseIds: [7] }))).to.deep.equal({
-        userId: 3,
-        tier: "language_and_all_expertise",
-      });
-    });
-
-    it("then language only, then expertise only, then anyone", () => {
-      const request = ask({ lang: "es_ES", expertiseIds: [7] });
-      const speaker = op(1, { languages: ["es_ES"], openConversations: 3 });
-      const expert = op(2, { expertiseIds: [7], openConversations: 2 });
-      const anyone = op(3, { openConversations: 0 });
-      expect(rankCandidates([anyone, expert, speaker], request)).to.deep.equal([
-        { userId: 1, tier: "language" },
-        { userId: 2, tier: "all_expertise" },
-        { userId: 3, tier: "anyone" },
+    it("ranks previous operator, language with all expertise, with some, language only, all expertise, some, anyone", () => {
+      expect(rankCandidates(everyone, request)).to.deep.equal([
+        { userId: 1, tier: "previous_operator" },
+        { userId: 2, tier: "language_and_all_expertise" },
+        { userId: 3, tier: "language_and_some_expertise" },
+        { userId: 4, tier: "language" },
+        { userId: 5, tier: "all_expertise" },
+        { userId: 6, tier: "some_expertise" },
+        { userId: 7, tier: "anyone" },
       ]);
     });
 
-    it("prefers all of the requested expertise over some of it", () => {
-      const request = ask({ expertiseIds: [7, 8] });
-      const some = op(1, { expertiseIds: [7] });
-      const all = op(2, { expertiseIds: [7, 8], openConversations: 3 });
-      expect(rankCandidates([some, all], request).map((c) => c.tier)).to.deep.equal(["all_expertise", "some_expertise"]);
+    it("goes down one tier at a time as the better operators become unavailable", () => {
+      const tiers = ["previous_operator", "language_and_all_expertise", "language_and_some_expertise", "language", "all_expertise", "some_expertise", "anyone"];
+      const candidates = everyone.map((c) => ({ ...c }));
+      for (const [i, tier] of tiers.entries()) {
+        const userId = i + 1;
+        expect(chooseOperator(candidates, request)).to.deep.equal({ userId, tier });
+        for (const c of candidates) if (c.userId === userId) c.available = false;
+      }
+      expect(chooseOperator(candidates, request)).to.equal(null);
+    });
+
+    it("puts the visitor's language ahead of an operator with all of the expertise, even one far less loaded", () => {
+      const expert = op(1, { expertiseIds: [7], openConversations: 0 });
+      const speaker = op(2, { languages: ["fr_FR"], openConversations: 6 });
+      expect(chooseOperator([expert, speaker], ask({ lang: "fr_FR", expertiseIds: [7] }))).to.deep.equal({ userId: 2, tier: "language" });
+    });
+
+    it("puts the previous operator first without the visitor's language or the expertise, unless they are at the limit", () => {
+      const limit = ask({ lang: "fr_FR", expertiseIds: [7], previousOperatorId: 1, maxPerOperator: 2 });
+      expect(chooseOperator([{ ...previous, openInChannel: 1 }, languageAll], limit)).to.deep.equal({ userId: 1, tier: "previous_operator" });
+      expect(chooseOperator([{ ...previous, openInChannel: 2 }, languageAll], limit)).to.deep.equal({ userId: 2, tier: "language_and_all_expertise" });
+    });
+
+    it("without requested expertise, ranks the visitor's language and then anyone", () => {
+      expect(rankCandidates([all, languageOnly, anyone], ask({ lang: "fr_FR" }))).to.deep.equal([
+        { userId: 4, tier: "language" },
+        { userId: 7, tier: "anyone" },
+        { userId: 5, tier: "anyone" },
+      ]);
+    });
+
+    it("when the visitor's language is unknown, ranks all of the expertise, then some of it, then anyone", () => {
+      expect(rankCandidates([anyone, some, languageAll], ask({ expertiseIds: [7, 8] }))).to.deep.equal([
+        { userId: 2, tier: "all_expertise" },
+        { userId: 6, tier: "some_expertise" },
+        { userId: 7, tier: "anyone" },
+      ]);
     });
 
     it("counts the operator's main and chat languages alike (the caller lists both)", () => {
-      const request = ask({ lang: "de_DE" });
-      expect(chooseOperator([op(1), op(2, { languages: ["en_US", "de_DE"], openConversations: 6 })], request)?.userId).to.equal(2);
+      const german = ask({ lang: "de_DE" });
+      expect(chooseOperator([op(1), op(2, { languages: ["en_US", "de_DE"], openConversations: 6 })], german)?.userId).to.equal(2);
     });
 
     it("never leaves a visitor waiting because nobody speaks their language or has the expertise", () => {
@@ -129,35 +155,5 @@ describe("Assignment decision", () => {
       const busy = op(2, { openConversations: 1, lastAssignedAt: minutesAgo(1) });
       expect(chooseOperator([back, busy], ask())?.userId).to.equal(2);
     });
-  });
-});
-
-describe("Assignment decision for a chatbot's forward to an expert", () => {
-  const forward = (expertiseIds: number[], fields: Partial<AssignmentRequest> = {}): AssignmentRequest => ({
-    ...ask({ expertiseIds, ...fields }),
-    expertiseFirst: true,
-  });
-
-  it("picks an available expert even when more loaded than a non-expert, within the limit", () => {
-    const expert = op(1, { expertiseIds: [7], openConversations: 4, openInChannel: 4 });
-    const idle = op(2, { openConversations: 0 });
-    expect(chooseOperator([idle, expert], forward([7], { maxPerOperator: 5 }))).to.deep.equal({ userId: 1, tier: "all_expertise" });
-    expect(chooseOperator([idle, expert], forward([7], { maxPerOperator: 4 }))?.userId).to.equal(2);
-  });
-
-  it("puts experts before the visitor's language and before the previous operator", () => {
-    const speaker = op(1, { languages: ["fr_FR"] });
-    const expert = op(2, { expertiseIds: [7], openConversations: 3 });
-    const previous = op(3);
-    expect(chooseOperator([speaker, expert, previous], forward([7], { lang: "fr_FR", previousOperatorId: 3 }))?.userId).to.equal(2);
-  });
-
-  it("prefers all of the expertise, then some of it, then anyone available", () => {
-    const request = forward([7, 8]);
-    const some = op(1, { expertiseIds: [8] });
-    const all = op(2, { expertiseIds: [7, 8], openConversations: 5 });
-    const none = op(3);
-    expect(rankCandidates([none, some, all], request).map((c) => c.userId)).to.deep.equal([2, 1, 3]);
-    expect(chooseOperator([none, op(4, { available: false, expertiseIds: [7, 8] })], request)?.userId).to.equal(3);
   });
 });

@@ -126,7 +126,6 @@ export class AssignmentService {
       expertiseIds,
       previousOperatorId: await this.previousOperator(m, conversation),
       maxPerOperator,
-      expertiseFirst: conversation.chatbotScriptId !== null && expertiseIds.length > 0,
     };
     const candidates = await this.host.hooks.applyFilters<Candidate[], AssignmentContext>(
       ASSIGNMENT_CANDIDATES_FILTER,

@@ -28,11 +28,6 @@ export interface AssignmentRequest {
   previousOperatorId: number | null;
   /** The channel's limit of simultaneous conversations per operator; null means no limit. */
   maxPerOperator: number | null;
-  /**
-   * A chatbot forwarding to an expert: expertise comes before everything else (all of it, then some
-   * of it, the visitor's language ordering within each), then the usual preferences.
-   */
-  expertiseFirst?: boolean;
 }
 
 /** Why the chosen operator was chosen, for the conversation record and for people reading logs. */
@@ -53,29 +48,25 @@ export interface AssignmentChoice {
 type Match = "all" | "some" | "none";
 
 function expertiseMatch(candidate: Candidate, wanted: number[]): Match {
-  if (wanted.length === 0) return "all";
   const have = wanted.filter((id) => candidate.expertiseIds.includes(id)).length;
   return have === wanted.length ? "all" : have > 0 ? "some" : "none";
 }
 
-/** Preference tiers, best first. Language and expertise order the choice; they never exclude anyone. */
+/**
+ * The preference tier of an eligible candidate, the same for every conversation, chatbot forwards
+ * included. Language comes before expertise: a visitor and an operator who share no language cannot
+ * help each other. Both order the choice; they never exclude anyone.
+ */
 function tierOf(candidate: Candidate, request: AssignmentRequest): PreferenceTier {
-  const match = expertiseMatch(candidate, request.expertiseIds);
-  if (request.expertiseFirst && request.expertiseIds.length > 0 && match !== "none") {
-    const speaks = request.lang !== null && candidate.languages.includes(request.lang);
-    if (match === "all") return speaks ? "language_and_all_expertise" : "all_expertise";
-    return speaks ? "language_and_some_expertise" : "some_expertise";
-  }
   if (request.previousOperatorId === candidate.userId) return "previous_operator";
-  const speaks = request.lang === null || candidate.languages.includes(request.lang);
-  if (speaks && request.lang !== null) {
-    if (request.expertiseIds.length === 0) return "language";
+  const match = request.expertiseIds.length ? expertiseMatch(candidate, request.expertiseIds) : "none";
+  if (request.lang !== null && candidate.languages.includes(request.lang)) {
     return match === "all" ? "language_and_all_expertise" : match === "some" ? "language_and_some_expertise" : "language";
   }
-  if (request.expertiseIds.length > 0 && match !== "none") return match === "all" ? "all_expertise" : "some_expertise";
-  return "anyone";
+  return match === "all" ? "all_expertise" : match === "some" ? "some_expertise" : "anyone";
 }
 
+/** Preference tiers, best first. */
 export const TIER_ORDER: PreferenceTier[] = [
   "previous_operator",
   "language_and_all_expertise",
@@ -83,17 +74,6 @@ export const TIER_ORDER: PreferenceTier[] = [
   "language",
   "all_expertise",
   "some_expertise",
-  "anyone",
-];
-
-/** The order for a chatbot's forward to an expert. */
-export const EXPERTISE_FIRST_ORDER: PreferenceTier[] = [
-  "language_and_all_expertise",
-  "all_expertise",
-  "language_and_some_expertise",
-  "some_expertise",
-  "previous_operator",
-  "language",
   "anyone",
 ];
 
@@ -108,13 +88,12 @@ export function isEligible(candidate: Candidate, request: AssignmentRequest): bo
  * since their last assignment (never assigned counts as longest), then the lowest user id.
  */
 export function rankCandidates(candidates: Candidate[], request: AssignmentRequest): AssignmentChoice[] {
-  const order = request.expertiseFirst ? EXPERTISE_FIRST_ORDER : TIER_ORDER;
   return candidates
     .filter((c) => isEligible(c, request))
     .map((c) => ({ c, tier: tierOf(c, request) }))
     .sort(
       (a, b) =>
-        order.indexOf(a.tier) - order.indexOf(b.tier) ||
+        TIER_ORDER.indexOf(a.tier) - TIER_ORDER.indexOf(b.tier) ||
         a.c.openConversations - b.c.openConversations ||
         (a.c.lastAssignedAt?.getTime() ?? -Infinity) - (b.c.lastAssignedAt?.getTime() ?? -Infinity) ||
         a.c.userId - b.c.userId,
