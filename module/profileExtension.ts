@@ -2,7 +2,7 @@ import type { HostContract, HostUser, ProfileExtension } from "../host/contract"
 import type { ExpertiseService } from "./services/ExpertiseService";
 import type { OperatorProfiles, OperatorSettings } from "./services/OperatorProfiles";
 import { operatorFieldsView } from "./services/operatorFieldsView";
-import { carriesOperatorFields, parseOperatorSettings } from "./services/operatorSettingsForm";
+import { carriesOperatorFields, parseOperatorSettings } from "./routes/operatorSettingsForm";
 
 /**
  * My Profile → Preferences: Online Chat Name, Online Chat Languages and Live Chat Expertise, for

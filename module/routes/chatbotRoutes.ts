@@ -2,7 +2,7 @@ import type { Request } from "express";
 import { HttpError, parseId, type HostContract } from "../../host/contract";
 import { STEP_TYPES } from "../models/ChatbotStep";
 import type { ChatbotScripts } from "../services/chatbot/ChatbotScripts";
-import { parseScriptForm, scriptFormValues } from "../services/chatbot/scriptForm";
+import { parseScriptForm, scriptFormValues } from "./scriptForm";
 import type { ExpertiseService } from "../services/ExpertiseService";
 import { asyncRoute } from "./asyncRoute";
 

@@ -3,8 +3,8 @@ import type { ChannelService } from "../services/ChannelService";
 import type { ExpertiseService } from "../services/ExpertiseService";
 import type { OperatorProfiles } from "../services/OperatorProfiles";
 import { operatorFieldsView } from "../services/operatorFieldsView";
-import { carriesOperatorFields, parseOperatorSettings } from "../services/operatorSettingsForm";
 import { asyncRoute } from "./asyncRoute";
+import { carriesOperatorFields, parseOperatorSettings } from "./operatorSettingsForm";
 
 const INCOMPLETE_FORM = "This form did not carry the operator's live chat fields, so nothing was saved. Reload the page and try again.";
 

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { HttpError } from "../../../host/contract";
-import { STEP_TYPES } from "../../models/ChatbotStep";
-import { manyIds } from "../../routes/formFields";
-import type { LoadedScript, ScriptInput } from "./ChatbotScripts";
+import { HttpError } from "../../host/contract";
+import { STEP_TYPES } from "../models/ChatbotStep";
+import type { LoadedScript, ScriptInput } from "../services/chatbot/ChatbotScripts";
+import { manyIds } from "./formFields";
 
 const stepFields = z.object({
   type: z.string(),

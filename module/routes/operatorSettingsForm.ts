@@ -2,8 +2,8 @@ import { In } from "typeorm";
 import { z } from "zod";
 import { HttpError, parseId, type HostContract } from "../../host/contract";
 import { Expertise } from "../models/Expertise";
-import { manyStrings } from "../routes/formFields";
-import { CHAT_NAME_MAX, type OperatorSettings } from "./OperatorProfiles";
+import { CHAT_NAME_MAX, type OperatorSettings } from "../services/OperatorProfiles";
+import { manyStrings } from "./formFields";
 
 const form = z.object({
   livechat_chat_name: z
