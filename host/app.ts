@@ -8,7 +8,6 @@ import { rateLimit } from "express-rate-limit";
 import { csrfSync } from "csrf-sync";
 import type { DataSource } from "typeorm";
 import {
-  HOST_CONTRACT_VERSION,
   type Clock,
   type HostContract,
   type HostUser,
@@ -159,7 +158,6 @@ export class Host {
         handler: (_req, _res, next) => next(new HttpError(429, "Too many requests: please wait a moment and try again.")),
       });
     return {
-      version: HOST_CONTRACT_VERSION,
       db: this.db,
       router: Router(),
       publicRouter: Router(),
@@ -168,7 +166,6 @@ export class Host {
       langs: this.langs,
       presence: this.presence,
       bus: this.bus,
-      menus: this.menus,
       views: this.views,
       profile: this.profile,
       scheduler: this.scheduler,
