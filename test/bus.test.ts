@@ -4,69 +4,24 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import { Client } from "pg";
+import type { Browser } from "playwright-core";
 import type { DataSource } from "typeorm";
-import WebSocket from "ws";
 import { BusServer } from "../host/bus/BusServer";
 import { HostBus } from "../host/bus/HostBus";
 import { TestClock } from "../host/clock";
 import type { BusNotification, HostUser, Logger } from "../host/contract";
-import { createDataSource, ensureSchema, parseDatabaseUrl, type DatabaseTarget } from "../host/database";
-import { HostInit1732000000000 } from "../host/migrations/1732000000000-HostInit";
-import { hostEntities } from "../host/models";
 import { BusNotificationRecord } from "../host/models/BusNotificationRecord";
 import { User } from "../host/models/User";
 import { HostPresence, PRESENCE_WRITE_THROTTLE_MS } from "../host/presence/HostPresence";
-import { launchBrowser } from "./support/browser";
-import { freshPostgresUrl, skipUnlessPostgres } from "./support/postgres";
+import { closeContexts, sharedBrowser } from "./support/browser";
+import { busRefusal, TestBusClient } from "./support/busClient";
+import { HostDatabase } from "./support/hostDatabase";
+import { skipUnlessPostgres } from "./support/postgres";
 
 const WAIT_MS = 5000;
 const MINUTE = 60_000;
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-interface Database {
-  db: DataSource;
-  target: DatabaseTarget;
-  /** A second DataSource on the same database (PostgreSQL only), as a second instance would have. */
-  open(): Promise<DataSource>;
-  close(): Promise<void>;
-}
-
-async function openDatabase(kind: "sqlite" | "postgres"): Promise<Database> {
-  if (kind === "sqlite") {
-    const target = parseDatabaseUrl("sqlite::memory:");
-    const db = createDataSource(target, hostEntities, [HostInit1732000000000]);
-    await db.initialize();
-    await db.runMigrations();
-    return {
-      db,
-      target,
-      open: () => Promise.reject(new Error("an in-memory SQLite database has one instance")),
-      close: () => db.destroy(),
-    };
-  }
-  const pg = await freshPostgresUrl("t_bus");
-  const target = parseDatabaseUrl(pg.url);
-  await ensureSchema(target);
-  const extra: DataSource[] = [];
-  const db = createDataSource(target, hostEntities, [HostInit1732000000000]);
-  await db.initialize();
-  await db.runMigrations();
-  return {
-    db,
-    target,
-    async open() {
-      const other = createDataSource(target, hostEntities, [HostInit1732000000000]);
-      await other.initialize();
-      extra.push(other);
-      return other;
-    },
-    async close() {
-      for (const ds of [db, ...extra]) if (ds.isInitialized) await ds.destroy();
-      await pg.drop();
-    },
-  };
-}
 
 async function insertUser(db: DataSource, login: string): Promise<HostUser> {
   const row = await db.getRepository(User).save({
@@ -127,116 +82,12 @@ async function startServer(bus: HostBus, presence: HostPresence, users: HostUser
     server,
     busServer,
     base: `http://127.0.0.1:${port}`,
-    url: `ws://127.0.0.1:${port}/websocket`,
     async close() {
       await handle.busServer.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
   return handle;
-}
-
-interface Frame {
-  op: string;
-  last?: number;
-  notification?: BusNotification;
-  message?: string;
-}
-
-/** A raw `ws` client that records every frame and lets a test wait for one. */
-class TestSocket {
-  readonly frames: Frame[] = [];
-  private waiters: { match: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
-  private cursor = 0;
-
-  private constructor(readonly ws: WebSocket) {
-    ws.on("message", (data) => {
-      const frame = JSON.parse(data.toString()) as Frame;
-      this.frames.push(frame);
-      for (const waiter of [...this.waiters]) {
-        if (waiter.match(frame)) {
-          this.waiters.splice(this.waiters.indexOf(waiter), 1);
-          waiter.resolve(frame);
-        }
-      }
-    });
-  }
-
-  static open(url: string, headers: Record<string, string> = {}): Promise<TestSocket> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { headers });
-      const socket = new TestSocket(ws);
-      ws.once("open", () => resolve(socket));
-      ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-      ws.once("error", reject);
-    });
-  }
-
-  /** The status code the server answered an upgrade with, when it refused it. */
-  static refusal(url: string, headers: Record<string, string> = {}): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { headers });
-      ws.once("unexpected-response", (_req, res) => {
-        resolve(res.statusCode ?? 0);
-        res.resume();
-        ws.terminate();
-      });
-      ws.once("open", () => {
-        ws.close();
-        reject(new Error("upgrade was accepted"));
-      });
-      ws.once("error", () => undefined);
-    });
-  }
-
-  send(message: unknown): void {
-    this.ws.send(JSON.stringify(message));
-  }
-
-  /** The next frame (after those already consumed) that matches; frames before it are consumed too. */
-  next(match: (f: Frame) => boolean, what = "frame"): Promise<Frame> {
-    for (let i = this.cursor; i < this.frames.length; i++) {
-      if (match(this.frames[i])) {
-        this.cursor = i + 1;
-        return Promise.resolve(this.frames[i]);
-      }
-    }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), WAIT_MS);
-      this.waiters.push({
-        match,
-        resolve: (f) => {
-          clearTimeout(timer);
-          this.cursor = this.frames.length;
-          resolve(f);
-        },
-      });
-    });
-  }
-
-  async hello(last: number | null): Promise<number> {
-    this.send({ op: "hello", last });
-    const ready = await this.next((f) => f.op === "ready", "ready");
-    return ready.last as number;
-  }
-
-  notification(type: string): Promise<BusNotification> {
-    return this.next((f) => f.op === "notification" && f.notification?.type === type, `notification ${type}`).then(
-      (f) => f.notification as BusNotification,
-    );
-  }
-
-  notifications(): BusNotification[] {
-    return this.frames.filter((f) => f.op === "notification").map((f) => f.notification as BusNotification);
-  }
-
-  close(): Promise<void> {
-    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.ws.once("close", () => resolve());
-      this.ws.close();
-    });
-  }
 }
 
 function waitFor<T>(register: (done: (value: T) => void) => () => void, what: string): Promise<T> {
@@ -266,24 +117,24 @@ function delivered(bus: HostBus, type: string): Promise<BusNotification> {
 
 for (const kind of ["sqlite", "postgres"] as const) {
   describe(`bus over WebSocket (${kind})`, function () {
-    let database: Database;
+    let database: HostDatabase;
     let bus: HostBus;
     let presence: HostPresence;
     let server: Awaited<ReturnType<typeof startServer>>;
     let alice: HostUser;
     let bob: HostUser;
     const extraChannels = new Map<number, string[]>();
-    const sockets: TestSocket[] = [];
+    const sockets: TestBusClient[] = [];
 
-    async function connectUser(user: HostUser): Promise<TestSocket> {
-      const socket = await TestSocket.open(server.url, { "x-test-user": user.login });
+    async function connectUser(user: HostUser): Promise<TestBusClient> {
+      const socket = await TestBusClient.open(server.base, { headers: { "x-test-user": user.login } });
       sockets.push(socket);
       return socket;
     }
 
     before(async function () {
       if (kind === "postgres") await skipUnlessPostgres(this);
-      database = await openDatabase(kind);
+      database = await HostDatabase.create(kind, "t_bus");
       alice = await insertUser(database.db, "alice");
       bob = await insertUser(database.db, "bob");
       bus = new HostBus(database.db, database.target, new TestClock(), quiet, { reconnectMinMs: 20, reconnectMaxMs: 200 });
@@ -311,20 +162,20 @@ for (const kind of ["sqlite", "postgres"] as const) {
       await b.hello(null);
       await bus.publish(`user:${alice.id}`, "for_alice", { text: "hi" });
       await bus.publish(`user:${bob.id}`, "for_bob", { text: "hello" });
-      const got = await a.notification("for_alice");
+      const got = await a.next((n) => n.type === "for_alice");
       expect(got.channel).to.equal(`user:${alice.id}`);
       expect(got.payload).to.deep.equal({ text: "hi" });
       expect(got.createdAt).to.be.a("string");
       // Bob's own notification was published after Alice's, so once it is here Alice's would be too.
-      await b.notification("for_bob");
-      expect(b.notifications().map((n) => n.type)).to.deep.equal(["for_bob"]);
-      expect(a.notifications().map((n) => n.type)).to.deep.equal(["for_alice"]);
+      await b.next((n) => n.type === "for_bob");
+      expect(b.notifications.map((n) => n.type)).to.deep.equal(["for_bob"]);
+      expect(a.notifications.map((n) => n.type)).to.deep.equal(["for_alice"]);
     });
 
     it("gives a reconnecting client exactly what it missed, in order, without duplicates", async () => {
       const first = await connectUser(alice);
       await first.hello(null);
-      const seen = (await Promise.all([first.notification("m1"), bus.publish(`user:${alice.id}`, "m1", { n: 1 })]))[0];
+      const seen = (await Promise.all([first.next((n) => n.type === "m1"), bus.publish(`user:${alice.id}`, "m1", { n: 1 })]))[0];
       await first.close();
 
       const missed = [
@@ -339,9 +190,9 @@ for (const kind of ["sqlite", "postgres"] as const) {
       const ready = await again.hello(seen.id);
       expect(ready).to.be.at.least(m4);
       const m5 = await bus.publish(`user:${alice.id}`, "m5", { n: 5 });
-      await again.notification("m5");
-      expect(again.notifications().map((n) => n.id)).to.deep.equal([...missed, m5]);
-      expect(again.notifications().map((n) => n.payload)).to.deep.equal([{ n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }]);
+      await again.next((n) => n.type === "m5");
+      expect(again.notifications.map((n) => n.id)).to.deep.equal([...missed, m5]);
+      expect(again.notifications.map((n) => n.payload)).to.deep.equal([{ n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }]);
     });
 
     it("catches up past one page of missed notifications", async () => {
@@ -354,24 +205,24 @@ for (const kind of ["sqlite", "postgres"] as const) {
       });
       const again = await connectUser(bob);
       await again.hello(last);
-      expect(again.notifications().map((n) => n.id)).to.deep.equal(ids);
+      expect(again.notifications.map((n) => n.id)).to.deep.equal(ids);
     });
 
     it("lets a visitor token listen to its channels only, and refuses a bad token", async () => {
-      const visitor = await TestSocket.open(`${server.url}?token=good-token`);
+      const visitor = await TestBusClient.open(server.base, { token: "good-token" });
       sockets.push(visitor);
       await visitor.hello(null);
       await bus.publish("visitor:y", "other_visitor", {});
       await bus.publish(`user:${alice.id}`, "operator_only", {});
       await bus.publish("visitor:x", "for_visitor", { text: "welcome" });
-      const got = await visitor.notification("for_visitor");
+      const got = await visitor.next((n) => n.type === "for_visitor");
       expect(got.payload).to.deep.equal({ text: "welcome" });
-      expect(visitor.notifications().map((n) => n.channel)).to.deep.equal(["visitor:x"]);
+      expect(visitor.notifications.map((n) => n.channel)).to.deep.equal(["visitor:x"]);
 
-      expect(await TestSocket.refusal(`${server.url}?token=bad-token`)).to.equal(401);
-      expect(await TestSocket.refusal(`${server.url}?token=`)).to.equal(401);
-      expect(await TestSocket.refusal(server.url)).to.equal(401);
-      expect(await TestSocket.refusal(server.url, { "x-test-user": "alice", origin: "http://evil.example" })).to.equal(403);
+      expect(await busRefusal(server.base, { token: "bad-token" })).to.equal(401);
+      expect(await busRefusal(server.base, { token: "" })).to.equal(401);
+      expect(await busRefusal(server.base)).to.equal(401);
+      expect(await busRefusal(server.base, { headers: { "x-test-user": "alice", origin: "http://evil.example" } })).to.equal(403);
     });
 
     it("picks up channels added later on refresh, including what was published on them meanwhile", async () => {
@@ -380,10 +231,10 @@ for (const kind of ["sqlite", "postgres"] as const) {
       extraChannels.set(alice.id, [`room:${kind}`]);
       const early = await bus.publish(`room:${kind}`, "room_early", {});
       socket.send({ op: "refresh" });
-      await socket.next((f) => f.op === "refreshed", "refreshed");
+      await socket.frame((f) => f.op === "refreshed", "refreshed");
       const late = await bus.publish(`room:${kind}`, "room_late", {});
-      await socket.notification("room_late");
-      expect(socket.notifications().map((n) => n.id)).to.deep.equal([early, late]);
+      await socket.next((n) => n.type === "room_late");
+      expect(socket.notifications.map((n) => n.id)).to.deep.equal([early, late]);
       extraChannels.delete(alice.id);
     });
 
@@ -404,8 +255,8 @@ for (const kind of ["sqlite", "postgres"] as const) {
           await bus.publish(`user:${bob.id}`, "committed", {}, manager);
           expect(seenLocally).to.not.include("committed");
         });
-        await socket.notification("committed");
-        expect(socket.notifications().map((n) => n.type)).to.deep.equal(["committed"]);
+        await socket.next((n) => n.type === "committed");
+        expect(socket.notifications.map((n) => n.type)).to.deep.equal(["committed"]);
         expect(seenLocally).to.not.include("rolled_back");
         const stored = await database.db.getRepository(BusNotificationRecord).findBy({ type: "rolled_back" });
         expect(stored).to.have.length(0);
@@ -427,8 +278,8 @@ for (const kind of ["sqlite", "postgres"] as const) {
           .catch(() => undefined);
       });
       await bus.publish(`user:${bob.id}`, "after", {});
-      await socket.notification("after");
-      expect(socket.notifications().map((n) => n.type)).to.deep.equal(["outer", "after"]);
+      await socket.next((n) => n.type === "after");
+      expect(socket.notifications.map((n) => n.type)).to.deep.equal(["outer", "after"]);
     });
 
     it("records presence from socket heartbeats", async () => {
@@ -438,7 +289,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
       socket.send({ op: "presence", input: true });
       // A refresh is answered after the heartbeats were handled (messages are handled in order).
       socket.send({ op: "refresh" });
-      await socket.next((f) => f.op === "refreshed", "refreshed");
+      await socket.frame((f) => f.op === "refreshed", "refreshed");
       const info = await presence.get(bob.id);
       expect(info.lastActivityAt).to.be.an.instanceOf(Date);
       expect(info.lastSeenAt).to.be.an.instanceOf(Date);
@@ -447,8 +298,8 @@ for (const kind of ["sqlite", "postgres"] as const) {
 
     it("answers a malformed message with an error and keeps the socket", async () => {
       const socket = await connectUser(alice);
-      socket.ws.send("not json");
-      const error = await socket.next((f) => f.op === "error", "error");
+      socket.sendRaw("not json");
+      const error = await socket.frame((f) => f.op === "error", "error");
       expect(error.message).to.be.a("string");
       await socket.hello(null);
       expect(server.busServer.connectionCount()).to.be.at.least(1);
@@ -474,16 +325,16 @@ for (const kind of ["sqlite", "postgres"] as const) {
 }
 
 describe("bus across instances (postgres)", function () {
-  let database: Database;
+  let database: HostDatabase;
   let busA: HostBus;
   let busB: HostBus;
   let serverB: Awaited<ReturnType<typeof startServer>>;
   let user: HostUser;
-  const sockets: TestSocket[] = [];
+  const sockets: TestBusClient[] = [];
 
   before(async function () {
     await skipUnlessPostgres(this);
-    database = await openDatabase("postgres");
+    database = await HostDatabase.create("postgres", "t_bus");
     user = await insertUser(database.db, "carol");
     const second = await database.open();
     const options = { reconnectMinMs: 20, reconnectMaxMs: 200 };
@@ -507,13 +358,13 @@ describe("bus across instances (postgres)", function () {
   });
 
   it("delivers a notification published on one instance to a socket on the other, large payloads intact", async () => {
-    const socket = await TestSocket.open(serverB.url, { "x-test-user": user.login });
+    const socket = await TestBusClient.open(serverB.base, { headers: { "x-test-user": user.login } });
     sockets.push(socket);
     await socket.hello(null);
     const big = { text: "é".repeat(6000) + "x".repeat(9000) };
     const atPublisher = delivered(busA, "big");
     const id = await busA.publish(`user:${user.id}`, "big", big);
-    const got = await socket.notification("big");
+    const got = await socket.next((n) => n.type === "big");
     expect(got.id).to.equal(id);
     expect(got.payload).to.deep.equal(big);
     // The publishing instance hears its own notification through LISTEN like everyone else.
@@ -521,7 +372,7 @@ describe("bus across instances (postgres)", function () {
   });
 
   it("delivers on commit only, never after a rollback", async () => {
-    const socket = await TestSocket.open(serverB.url, { "x-test-user": user.login });
+    const socket = await TestBusClient.open(serverB.base, { headers: { "x-test-user": user.login } });
     sockets.push(socket);
     await socket.hello(null);
     await database.db
@@ -531,12 +382,12 @@ describe("bus across instances (postgres)", function () {
       })
       .catch(() => undefined);
     await database.db.transaction((manager) => busA.publish(`user:${user.id}`, "committed", {}, manager));
-    await socket.notification("committed");
-    expect(socket.notifications().map((n) => n.type)).to.deep.equal(["committed"]);
+    await socket.next((n) => n.type === "committed");
+    expect(socket.notifications.map((n) => n.type)).to.deep.equal(["committed"]);
   });
 
   it("keeps hosts on different schemas apart", async () => {
-    const other = await openDatabase("postgres");
+    const other = await HostDatabase.create("postgres", "t_bus");
     const otherBus = new HostBus(other.db, other.target, new TestClock(), quiet);
     try {
       await otherBus.start();
@@ -598,7 +449,7 @@ describe("bus across instances (postgres)", function () {
 
 for (const kind of ["sqlite", "postgres"] as const) {
   describe(`presence (${kind})`, function () {
-    let database: Database;
+    let database: HostDatabase;
     let clock: TestClock;
     let presence: HostPresence;
     let dave: HostUser;
@@ -607,7 +458,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
 
     before(async function () {
       if (kind === "postgres") await skipUnlessPostgres(this);
-      database = await openDatabase(kind);
+      database = await HostDatabase.create(kind, "t_bus");
       dave = await insertUser(database.db, "dave");
       erin = await insertUser(database.db, "erin");
     });
@@ -696,25 +547,25 @@ for (const kind of ["sqlite", "postgres"] as const) {
 }
 
 describe("bus.js in a real browser", function () {
-  let database: Database;
+  let database: HostDatabase;
   let bus: HostBus;
   let presence: HostPresence;
   let server: Awaited<ReturnType<typeof startServer>>;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let browser: Browser;
   let user: HostUser;
 
   before(async () => {
-    database = await openDatabase("sqlite");
+    database = await HostDatabase.create("sqlite");
     user = await insertUser(database.db, "ivy");
     bus = new HostBus(database.db, database.target, new TestClock(), quiet);
     await bus.start();
     presence = new HostPresence(database.db, new TestClock(), { awayAfterMs: 10 * MINUTE, offlineAfterMs: 2 * MINUTE });
     server = await startServer(bus, presence, [user]);
-    browser = await launchBrowser();
+    browser = await sharedBrowser();
   });
 
   after(async () => {
-    await browser?.close();
+    if (browser) await closeContexts(browser);
     await server?.close();
     await bus?.stop();
     await database?.close();

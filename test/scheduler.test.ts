@@ -1,19 +1,14 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { expect } from "chai";
 import type { DataSource } from "typeorm";
 import { TestClock } from "../host/clock";
 import type { Logger } from "../host/contract";
-import { createDataSource, ensureSchema, parseDatabaseUrl } from "../host/database";
 import { HostHooks } from "../host/hooks/HostHooks";
 import { formatLogLine } from "../host/logger";
-import { HostInit1732000000000 } from "../host/migrations/1732000000000-HostInit";
-import { hostEntities } from "../host/models";
 import { ScheduledJob } from "../host/models/ScheduledJob";
 import { HostScheduler } from "../host/scheduler/HostScheduler";
 import { HostSettings } from "../host/settings/HostSettings";
-import { freshPostgresUrl, skipUnlessPostgres } from "./support/postgres";
+import { HostDatabase } from "./support/hostDatabase";
+import { skipUnlessPostgres } from "./support/postgres";
 
 const MINUTE = 60_000;
 const START = new Date("2025-01-06T09:00:00.000Z");
@@ -51,58 +46,22 @@ function settle(ms = 20): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** A fresh database, migrated, with as many DataSources (instances) on it as a test opens. */
-class TestDatabase {
-  private readonly sources: DataSource[] = [];
-  /** Migrations run once, by the first DataSource; the others wait for them (opens may be concurrent). */
-  private migrated: Promise<unknown> | null = null;
-
-  constructor(
-    readonly url: string,
-    private readonly cleanup: () => Promise<void>,
-  ) {}
-
-  async open(): Promise<DataSource> {
-    const target = parseDatabaseUrl(this.url);
-    await ensureSchema(target);
-    const ds = createDataSource(target, hostEntities, [HostInit1732000000000]);
-    await ds.initialize();
-    this.sources.push(ds);
-    this.migrated ??= ds.runMigrations();
-    await this.migrated;
-    return ds;
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.sources.splice(0).map((ds) => (ds.isInitialized ? ds.destroy() : undefined)));
-    await this.cleanup();
-  }
-}
-
-const backends: { name: string; postgres: boolean; create(): Promise<TestDatabase> }[] = [
+const backends: { name: string; postgres: boolean; create(): Promise<HostDatabase> }[] = [
   {
     name: "SQLite",
     postgres: false,
-    async create() {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "livechat-scheduler-"));
-      return new TestDatabase(`sqlite:${path.join(dir, "test.sqlite")}`, async () => {
-        fs.rmSync(dir, { recursive: true, force: true });
-      });
-    },
+    create: () => HostDatabase.create("sqlite"),
   },
   {
     name: "PostgreSQL",
     postgres: true,
-    async create() {
-      const schema = await freshPostgresUrl("sched");
-      return new TestDatabase(schema.url, () => schema.drop());
-    },
+    create: () => HostDatabase.create("postgres", "sched"),
   },
 ];
 
 for (const backend of backends) {
   describe(`HostScheduler on ${backend.name}`, function () {
-    let database: TestDatabase | null = null;
+    let database: HostDatabase | null = null;
     let schedulers: HostScheduler[] = [];
     let sources: DataSource[] = [];
 
@@ -336,7 +295,7 @@ for (const backend of backends) {
 
 for (const backend of backends) {
   describe(`HostSettings on ${backend.name}`, function () {
-    let database: TestDatabase | null = null;
+    let database: HostDatabase | null = null;
     let settings: HostSettings;
     let logger: RecordingLogger;
 

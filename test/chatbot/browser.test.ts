@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { Browser } from "playwright-core";
 import { Conversation } from "../../module/models/Conversation";
-import { launchBrowser, loggedInPage } from "../support/browser";
+import { loggedInPage } from "../support/browser";
 import { startTestHost, type TestHost } from "../support/testHost";
 
 describe("Chatbot hand-off in real browsers", function () {
@@ -10,10 +10,9 @@ describe("Chatbot hand-off in real browsers", function () {
   let browser: Browser;
   before(async () => {
     t = await startTestHost();
-    browser = await launchBrowser();
+    browser = await t.browser();
   });
   after(async () => {
-    await browser?.close();
     await t?.stop();
   });
 

@@ -1,20 +1,17 @@
 import { expect } from "chai";
-import type { Browser } from "playwright-core";
 import { ChatbotScript } from "../../module/models/ChatbotScript";
 import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { ChatbotScripts } from "../../module/services/chatbot/ChatbotScripts";
 import { ExpertiseService } from "../../module/services/ExpertiseService";
-import { launchBrowser, loggedInPage } from "../support/browser";
+import { loggedInPage } from "../support/browser";
 import { startTestHost, type TestHost } from "../support/testHost";
 
 describe("Live Chat → Configuration → Chatbots", () => {
   let t: TestHost;
-  let browser: Browser | null = null;
   before(async () => {
     t = await startTestHost();
   });
   after(async () => {
-    await browser?.close();
     await t?.stop();
   });
   const steps = async (name: string) => {
@@ -99,8 +96,7 @@ describe("Live Chat → Configuration → Chatbots", () => {
 
   it("adds, reorders and removes steps in the script form in a real browser", async function () {
     this.timeout(60_000);
-    browser = await launchBrowser();
-    const page = await loggedInPage(browser, t.url, "admin");
+    const page = await loggedInPage(await t.browser(), t.url, "admin");
     await page.goto(`${t.url}/livechat/chatbots/new`);
     await page.getByLabel("Name", { exact: true }).fill("Editor bot");
     const step = (n: number) => page.getByRole("group", { name: `Step ${n}` });

@@ -6,10 +6,9 @@ import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { AssignmentService } from "../../module/services/assignment/AssignmentService";
 import { OperatorProfiles } from "../../module/services/OperatorProfiles";
 import { ChannelService } from "../../module/services/ChannelService";
-import { TestClock } from "../../host/clock";
 import { connectBus } from "../support/busClient";
-import { freshPostgresUrl, skipUnlessPostgres } from "../support/postgres";
-import { FIXTURES_DIR, startTestHost, type TestHost } from "../support/testHost";
+import { skipUnlessPostgres } from "../support/postgres";
+import { FIXTURES_DIR, startTestHost, startTwoInstances, type TestHost, type TwoInstances } from "../support/testHost";
 import { asVisitor, channelWithOperators, online, startVisitor } from "./helpers";
 
 async function loads(t: TestHost, channelId: number): Promise<number[]> {
@@ -157,21 +156,16 @@ describe("Assignment in a running host", () => {
 });
 
 describe("Assignment across two host instances on PostgreSQL", () => {
+  let two: TwoInstances | null = null;
   let a: TestHost;
   let b: TestHost;
-  let drop: (() => Promise<void>) | null = null;
   before(async function () {
     await skipUnlessPostgres(this);
-    const pg = await freshPostgresUrl("t_assign");
-    drop = pg.drop;
-    const clock = new TestClock();
-    a = await startTestHost({ databaseUrl: pg.url, clock });
-    b = await startTestHost({ databaseUrl: pg.url, clock, demo: false });
+    two = await startTwoInstances();
+    ({ a, b } = two);
   });
   after(async () => {
-    await a?.stop();
-    await b?.stop();
-    await drop?.();
+    await two?.stop();
   });
 
   it("never puts a 51st conversation on an operator when 200 visitors start at once on both instances", async function () {

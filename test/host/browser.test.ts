@@ -1,6 +1,5 @@
 import { expect } from "chai";
 import type { Browser } from "playwright-core";
-import { launchBrowser } from "../support/browser";
 import { startTestHost, type TestHost } from "../support/testHost";
 
 describe("Host in a real browser", function () {
@@ -8,10 +7,9 @@ describe("Host in a real browser", function () {
   let browser: Browser;
   before(async () => {
     t = await startTestHost();
-    browser = await launchBrowser();
+    browser = await t.browser();
   });
   after(async () => {
-    await browser?.close();
     await t?.stop();
   });
 

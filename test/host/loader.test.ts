@@ -1,10 +1,9 @@
 import path from "node:path";
 import { expect } from "chai";
-import { Host, ROOT_DIR } from "../../host/app";
-import { ConsoleLogger } from "../../host/logger";
+import { ROOT_DIR } from "../../host/app";
 import { loadModules, ModuleLoadError } from "../../host/loader/ModuleLoader";
 import { skipUnlessPostgres } from "../support/postgres";
-import { FIXTURES_DIR, startTestHost, tempSqliteUrl, type TestHost } from "../support/testHost";
+import { FIXTURES_DIR, startTestHost, type TestHost } from "../support/testHost";
 
 const EXTRA = path.join(FIXTURES_DIR, "livechat_extra");
 const NEEDS_MISSING = path.join(FIXTURES_DIR, "needs_missing");
@@ -37,10 +36,9 @@ describe("Module loader", () => {
   });
 
   it("refuses to start a host with such a module and creates nothing", async () => {
-    const databaseUrl = tempSqliteUrl();
     let error: unknown = null;
     try {
-      await Host.create({ databaseUrl, modules: [ROOT_DIR, NEEDS_MISSING], logger: new ConsoleLogger("silent"), demo: "never" });
+      await startTestHost({ extraModules: [NEEDS_MISSING] });
     } catch (err) {
       error = err;
     }

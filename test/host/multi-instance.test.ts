@@ -1,26 +1,22 @@
 import { expect } from "chai";
 import { connectBus } from "../support/busClient";
-import { freshPostgresUrl, skipUnlessPostgres } from "../support/postgres";
-import { startTestHost, type TestHost } from "../support/testHost";
+import { skipUnlessPostgres } from "../support/postgres";
+import { startTwoInstances, type TestHost, type TwoInstances } from "../support/testHost";
 import { TestClock } from "../../host/clock";
 
 describe("Two host instances on one PostgreSQL database", () => {
+  let two: TwoInstances | null = null;
   let a: TestHost;
   let b: TestHost;
-  let drop: (() => Promise<void>) | null = null;
   const clock = new TestClock();
 
   before(async function () {
     await skipUnlessPostgres(this);
-    const pg = await freshPostgresUrl("t_multi");
-    drop = pg.drop;
-    a = await startTestHost({ databaseUrl: pg.url, clock });
-    b = await startTestHost({ databaseUrl: pg.url, clock, demo: false });
+    two = await startTwoInstances({ clock });
+    ({ a, b } = two);
   });
   after(async () => {
-    await a?.stop();
-    await b?.stop();
-    await drop?.();
+    await two?.stop();
   });
 
   it("accepts on instance B a session opened on instance A", async () => {

@@ -1,20 +1,17 @@
 import { expect } from "chai";
-import { createDataSource, parseDatabaseUrl } from "../../host/database";
-import { hostEntities } from "../../host/models";
-import { HostInit1732000000000 } from "../../host/migrations/1732000000000-HostInit";
-import { Setting } from "../../host/models/Setting";
-import { tempSqliteUrl } from "../support/testHost";
 import type { DataSource } from "typeorm";
+import { Setting } from "../../host/models/Setting";
+import { HostDatabase } from "../support/hostDatabase";
 
 describe("SQLite transactions", () => {
+  let database: HostDatabase;
   let db: DataSource;
   before(async () => {
-    db = createDataSource(parseDatabaseUrl(tempSqliteUrl()), hostEntities, [HostInit1732000000000]);
-    await db.initialize();
-    await db.runMigrations();
+    database = await HostDatabase.create("sqlite");
+    db = database.db;
   });
   after(async () => {
-    await db?.destroy();
+    await database?.close();
   });
 
   const tick = () => new Promise((r) => setImmediate(r));

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import type { Browser, Page } from "playwright-core";
 import { ChannelService } from "../../module/services/ChannelService";
 import { INACTIVITY_JOB } from "../../module/services/InactivityRule";
-import { launchBrowser, loggedInPage } from "../support/browser";
+import { loggedInPage } from "../support/browser";
 import { startTestHost, type TestHost } from "../support/testHost";
 
 describe("Operators in a real browser", () => {
@@ -10,10 +10,9 @@ describe("Operators in a real browser", () => {
   let browser: Browser;
   before(async () => {
     t = await startTestHost();
-    browser = await launchBrowser();
+    browser = await t.browser();
   });
   after(async () => {
-    await browser?.close();
     await t?.stop();
   });
 

@@ -7,28 +7,24 @@ import { Expertise } from "../../module/models/Expertise";
 import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { INACTIVITY_JOB } from "../../module/services/InactivityRule";
 import { connectBus } from "../support/busClient";
-import { freshPostgresUrl, skipUnlessPostgres } from "../support/postgres";
-import { startTestHost, type TestHost } from "../support/testHost";
+import { skipUnlessPostgres } from "../support/postgres";
+import { startTwoInstances, type TestHost, type TwoInstances } from "../support/testHost";
 
 describe("Operators on two instances sharing one PostgreSQL database", () => {
+  let two: TwoInstances | null = null;
   let a: TestHost;
   let b: TestHost;
-  let drop: (() => Promise<void>) | null = null;
   let support: LivechatChannel;
   const clock = new TestClock();
 
   before(async function () {
     await skipUnlessPostgres(this);
-    const pg = await freshPostgresUrl("t_operators");
-    drop = pg.drop;
-    a = await startTestHost({ databaseUrl: pg.url, clock });
-    b = await startTestHost({ databaseUrl: pg.url, clock, demo: false });
+    two = await startTwoInstances({ clock });
+    ({ a, b } = two);
     support = await a.host.db.getRepository(LivechatChannel).findOneByOrFail({ name: "Website Support" });
   });
   after(async () => {
-    await a?.stop();
-    await b?.stop();
-    await drop?.();
+    await two?.stop();
   });
 
   const idOf = async (login: string) => (await a.host.users.findByLogin(login))!.id;

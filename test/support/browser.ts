@@ -24,7 +24,7 @@ export function chromiumPath(): string {
  * Debian's Chromium, driven by playwright-core, which never downloads a browser of its own. Each
  * `browser.newContext()` starts with empty storage, so tests do not share cookies or sessions.
  */
-export async function launchBrowser(): Promise<Browser> {
+async function launchBrowser(): Promise<Browser> {
   const executablePath = chromiumPath();
   if (!fs.existsSync(executablePath)) {
     throw new Error(
@@ -33,6 +33,31 @@ export async function launchBrowser(): Promise<Browser> {
     );
   }
   return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+}
+
+let shared: Promise<Browser> | null = null;
+
+/**
+ * One Chromium for the whole run, started on first use: each test works in contexts of its own, and
+ * a start costs seconds. `test/support/hooks.ts` closes it when the run ends.
+ */
+export function sharedBrowser(): Promise<Browser> {
+  shared ??= launchBrowser().catch((error: unknown) => {
+    shared = null;
+    throw error;
+  });
+  return shared;
+}
+
+export async function closeSharedBrowser(): Promise<void> {
+  const browser = shared;
+  shared = null;
+  if (browser) await (await browser).close();
+}
+
+/** Closes every context open in `browser`, so pages left open do not outlive their suite. */
+export async function closeContexts(browser: Browser): Promise<void> {
+  await Promise.all(browser.contexts().map((context) => context.close()));
 }
 
 /** A new browser context logged in through the login form, as a person would, on the home screen. */

@@ -1,59 +1,134 @@
 import WebSocket from "ws";
 import type { BusNotification } from "../../host/contract";
 
-/** A bus client as a browser tab would be: it says hello, then collects notifications. */
-export interface TestBusClient {
-  notifications: BusNotification[];
-  /** Resolves with the first notification (already received or future) matching `predicate`. */
-  next(predicate: (n: BusNotification) => boolean, timeoutMs?: number): Promise<BusNotification>;
-  send(message: unknown): void;
-  close(): void;
+const WAIT_MS = 5000;
+
+/** Who opens the socket: a session cookie, a visitor token, or other request headers. */
+export interface BusAuth {
+  cookie?: string;
+  token?: string;
+  headers?: Record<string, string>;
 }
 
-/** Opens `/websocket` with a session cookie or a visitor token and waits for `ready`. */
-export async function connectBus(url: string, auth: { cookie?: string; token?: string; last?: number | null }): Promise<TestBusClient> {
-  const wsUrl = `${url.replace(/^http/, "ws")}/websocket${auth.token ? `?token=${encodeURIComponent(auth.token)}` : ""}`;
-  const ws = new WebSocket(wsUrl, { headers: auth.cookie ? { Cookie: auth.cookie } : {} });
-  const notifications: BusNotification[] = [];
-  const waiters: { predicate: (n: BusNotification) => boolean; resolve: (n: BusNotification) => void }[] = [];
-  ws.on("message", (data) => {
-    const message = JSON.parse(String(data)) as { op: string; notification?: BusNotification };
-    if (message.op !== "notification" || !message.notification) return;
-    const n = message.notification;
-    notifications.push(n);
-    for (const w of waiters.filter((w) => w.predicate(n))) {
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve(n);
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once("unexpected-response", (_req, res) => reject(new Error(`WebSocket refused with ${res.statusCode}`)));
-    ws.once("error", reject);
-    ws.once("open", () => {
-      ws.send(JSON.stringify({ op: "hello", last: auth.last ?? null }));
-      ws.on("message", function onReady(data) {
-        if ((JSON.parse(String(data)) as { op: string }).op === "ready") {
-          ws.off("message", onReady);
-          resolve();
-        }
-      });
+/** A message the server sends on the bus socket. */
+export interface BusFrame {
+  op: string;
+  last?: number;
+  notification?: BusNotification;
+  message?: string;
+}
+
+function socketUrl(url: string, auth: BusAuth): string {
+  const query = auth.token === undefined ? "" : `?token=${encodeURIComponent(auth.token)}`;
+  return `${url.replace(/^http/, "ws")}/websocket${query}`;
+}
+
+function socketHeaders(auth: BusAuth): Record<string, string> {
+  return { ...auth.headers, ...(auth.cookie ? { Cookie: auth.cookie } : {}) };
+}
+
+/** A bus client as a browser tab would be: it says hello, then collects what the server sends. */
+export class TestBusClient {
+  readonly frames: BusFrame[] = [];
+  private readonly waiters: { from: number; match: (f: BusFrame) => boolean; resolve: (f: BusFrame) => void }[] = [];
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.on("message", (data) => {
+      const frame = JSON.parse(String(data)) as BusFrame;
+      this.frames.push(frame);
+      const index = this.frames.length - 1;
+      for (const waiter of this.waiters.filter((w) => index >= w.from && w.match(frame))) {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.resolve(frame);
+      }
     });
-  });
-  return {
-    notifications,
-    next(predicate, timeoutMs = 5000) {
-      const found = notifications.find(predicate);
-      if (found) return Promise.resolve(found);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error("No matching notification arrived")), timeoutMs);
-        waiters.push({ predicate, resolve: (n) => (clearTimeout(timer), resolve(n)) });
+  }
+
+  /** Opens `/websocket` on the server at `url` (http://...); nothing is said yet. */
+  static open(url: string, auth: BusAuth = {}): Promise<TestBusClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(socketUrl(url, auth), { headers: socketHeaders(auth) });
+      const client = new TestBusClient(ws);
+      ws.once("open", () => resolve(client));
+      ws.once("unexpected-response", (_req, res) => {
+        res.resume();
+        reject(new Error(`WebSocket refused with ${res.statusCode}`));
       });
-    },
-    send(message) {
-      ws.send(JSON.stringify(message));
-    },
-    close() {
+      ws.once("error", reject);
+    });
+  }
+
+  /** Every notification received so far, in order. */
+  get notifications(): BusNotification[] {
+    return this.frames.filter((f) => f.op === "notification" && f.notification).map((f) => f.notification as BusNotification);
+  }
+
+  /** Says hello (catching up after `last`) and resolves with the last id the server's `ready` reports. */
+  async hello(last: number | null): Promise<number> {
+    const from = this.frames.length;
+    this.send({ op: "hello", last });
+    return (await this.frame((f) => f.op === "ready", "ready", from)).last as number;
+  }
+
+  /** Resolves with the first notification (already received or future) matching `predicate`. */
+  async next(predicate: (n: BusNotification) => boolean, timeoutMs = WAIT_MS): Promise<BusNotification> {
+    const frame = await this.frame((f) => f.op === "notification" && !!f.notification && predicate(f.notification), "a matching notification", 0, timeoutMs);
+    return frame.notification as BusNotification;
+  }
+
+  /** Resolves with the first frame from index `from` on (already received or future) that matches. */
+  frame(match: (f: BusFrame) => boolean, what: string, from = 0, timeoutMs = WAIT_MS): Promise<BusFrame> {
+    const found = this.frames.slice(from).find(match);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`No ${what} arrived`)), timeoutMs);
+      this.waiters.push({ from, match, resolve: (f) => (clearTimeout(timer), resolve(f)) });
+    });
+  }
+
+  send(message: unknown): void {
+    this.sendRaw(JSON.stringify(message));
+  }
+
+  sendRaw(text: string): void {
+    this.ws.send(text);
+  }
+
+  /** Closes the socket; resolves once it is closed. */
+  close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.ws.once("close", () => resolve());
+      this.ws.close();
+    });
+  }
+}
+
+/** Opens `/websocket` and says hello (after `last`, when given), as the host's bus.js does. */
+export async function connectBus(url: string, auth: BusAuth & { last?: number | null }): Promise<TestBusClient> {
+  const client = await TestBusClient.open(url, auth);
+  try {
+    await client.hello(auth.last ?? null);
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+  return client;
+}
+
+/** The HTTP status the server refuses a socket upgrade with; fails if the upgrade is accepted. */
+export function busRefusal(url: string, auth: BusAuth = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(socketUrl(url, auth), { headers: socketHeaders(auth) });
+    ws.once("unexpected-response", (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.resume();
+      ws.terminate();
+    });
+    ws.once("open", () => {
       ws.close();
-    },
-  };
+      reject(new Error("The upgrade was accepted"));
+    });
+    ws.once("error", () => undefined);
+  });
 }

@@ -6,6 +6,8 @@ import request from "supertest";
 import { Host, ROOT_DIR, type HostOptions } from "../../host/app";
 import { TestClock } from "../../host/clock";
 import { ConsoleLogger } from "../../host/logger";
+import type { Browser } from "playwright-core";
+import { closeContexts, sharedBrowser } from "./browser";
 import { freshPostgresUrl } from "./postgres";
 
 export type Agent = ReturnType<typeof request.agent>;
@@ -30,6 +32,8 @@ export interface TestHost {
   /** Logs in through the login form (password defaults to the login, as for demo users). */
   login(login: string, password?: string): Promise<TestSession>;
   anonymous(): TestSession;
+  /** The run's Chromium (started on first use); the contexts tests open in it are closed by `stop()`. */
+  browser(): Promise<Browser>;
   stop(): Promise<void>;
 }
 
@@ -89,6 +93,7 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
     postJson: (target, body) => agent.post(target).set("x-csrf-token", csrf).send(body as object),
   });
 
+  let usedBrowser: Browser | null = null;
   return {
     host,
     url,
@@ -111,9 +116,45 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
     anonymous() {
       return makeSession(request.agent(url), "", "");
     },
+    async browser() {
+      usedBrowser ??= await sharedBrowser();
+      return usedBrowser;
+    },
     async stop() {
+      if (usedBrowser) await closeContexts(usedBrowser);
       await host.stop();
       if (dropSchema) await dropSchema();
     },
   };
+}
+
+/** Two instances of one deployment: hosts on one fresh PostgreSQL schema, sharing a test clock. */
+export interface TwoInstances {
+  a: TestHost;
+  b: TestHost;
+  clock: TestClock;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts instance A (which installs the module and loads the demo data), then instance B on the same
+ * database, as a second server of the same deployment would start.
+ */
+export async function startTwoInstances(options: { clock?: TestClock } = {}): Promise<TwoInstances> {
+  const pg = await freshPostgresUrl("t_two");
+  const clock = options.clock ?? new TestClock();
+  const started: TestHost[] = [];
+  const stop = async () => {
+    for (const t of started.splice(0)) await t.stop();
+    await pg.drop();
+  };
+  try {
+    started.push(await startTestHost({ databaseUrl: pg.url, clock }));
+    started.push(await startTestHost({ databaseUrl: pg.url, clock, demo: false }));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const [a, b] = started;
+  return { a, b, clock, stop };
 }

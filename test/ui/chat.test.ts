@@ -6,7 +6,7 @@ import { ASSIGN_WAITING_JOB } from "../../module/conversations";
 import { Conversation } from "../../module/models/Conversation";
 import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { Message } from "../../module/models/Message";
-import { launchBrowser, loggedInPage } from "../support/browser";
+import { loggedInPage } from "../support/browser";
 import { startTestHost, type TestHost } from "../support/testHost";
 
 const SHOTS = process.env.SCREENSHOTS === "1";
@@ -22,10 +22,9 @@ describe("Live chat in real browsers: visitor widget, operator windows, Discuss,
     t = await startTestHost();
     // Operators answer directly here; the chatbot flow has its own browser test.
     await t.host.db.getRepository(LivechatChannel).update({ name: "Website Support" }, { chatbotScriptId: null });
-    browser = await launchBrowser();
+    browser = await t.browser();
   });
   after(async () => {
-    await browser?.close();
     await t?.stop();
   });
 
@@ -142,10 +141,9 @@ describe("Messages icon, Discuss and chat windows across tabs", function () {
     // A host of its own: only Sofia is online here, so every visitor is hers.
     t = await startTestHost();
     await t.host.db.getRepository(LivechatChannel).update({ name: "Website Support" }, { chatbotScriptId: null });
-    browser = await launchBrowser();
+    browser = await t.browser();
   });
   after(async () => {
-    await browser?.close();
     await t?.stop();
   });
 
@@ -242,10 +240,9 @@ describe("The visitor's waiting queue in a real browser", function () {
     // Nobody is online on this host; an operator takes one conversation at a time.
     t = await startTestHost();
     await t.host.db.getRepository(LivechatChannel).update({ name: "Website Support" }, { chatbotScriptId: null, maxSessions: 1 });
-    browser = await launchBrowser();
+    browser = await t.browser();
   });
   after(async () => {
-    await browser?.close();
     await t?.stop();
   });
 
