@@ -27,11 +27,14 @@ import { HostUsers } from "./users/HostUsers";
 import { HostLanguages } from "./langs/HostLanguages";
 import { HostAuth, wantsJson } from "./auth/HostAuth";
 import { DatabaseSessionStore } from "./auth/DatabaseSessionStore";
+import { LoginThrottle } from "./auth/LoginThrottle";
 import { MenuRegistry } from "./menus/MenuRegistry";
 import { ViewRegistry } from "./views/ViewRegistry";
 import { ProfileRegistry } from "./profile/ProfileRegistry";
 import { HostBus } from "./bus/HostBus";
 import { BusServer } from "./bus/BusServer";
+import { SocketLimits } from "./bus/SocketLimits";
+import { clientAddress } from "./http/clientAddress";
 import { HostPresence } from "./presence/HostPresence";
 import { HostScheduler } from "./scheduler/HostScheduler";
 import { HostSettings } from "./settings/HostSettings";
@@ -101,6 +104,7 @@ export class Host {
     },
   });
   private sessionMiddleware: RequestHandler | null = null;
+  private loginThrottle: LoginThrottle | null = null;
   /** Static files of the host and its modules, served before sessions are looked up. */
   private readonly staticRouter = Router();
 
@@ -205,6 +209,7 @@ export class Host {
 
     this.scheduler.register("host.prune_sessions", 60 * 60_000, async () => {
       await this.sessions.prune();
+      await this.loginThrottle?.prune(this.db);
     });
     this.scheduler.register("host.prune_bus", 60 * 60_000, async () => {
       await this.bus.prune(new Date(this.clock.now().getTime() - BUS_RETENTION_MS));
@@ -328,7 +333,8 @@ export class Host {
     app.use(this.recordActivity);
     app.use(this.csrfProtection);
 
-    app.use(loginRoutes(this.auth, this.views, (req) => this.csrf.generateToken(req)));
+    this.loginThrottle = new LoginThrottle(this.db, this.target, secret);
+    app.use(loginRoutes(this.auth, this.views, (req) => this.csrf.generateToken(req), this.loginThrottle, process.env.COOKIE_SECURE === "1"));
     app.use(homeRoutes({ auth: this.auth, menus: this.menus, views: this.views }));
     app.use(
       profileRoutes({
@@ -400,6 +406,8 @@ export class Host {
       presence: this.presence,
       authenticateUser: (req) => this.authenticateUpgrade(req),
       logger: this.logger,
+      limits: new SocketLimits(this.settings),
+      clientAddress: (req) => clientAddress(req, this.app.get("trust proxy") === 1),
     });
     const tick = this.options.schedulerTickMs === undefined ? 5_000 : this.options.schedulerTickMs;
     if (tick !== null) this.scheduler.start(tick);
