@@ -53,8 +53,8 @@ export class LoginThrottle {
 
   attempt(req: Request, login: unknown): LoginAttempt {
     const normalized = typeof login === "string" ? login.trim().toLowerCase().slice(0, 64) : "";
-    const cookie = readCookie(req, KNOWN_DEVICE_COOKIE);
-    return { login: normalized, address: req.ip ?? "unknown", knownDevice: cookie !== null && this.signatureMatches(cookie, normalized) };
+    const cookie: unknown = req.cookies?.[KNOWN_DEVICE_COOKIE];
+    return { login: normalized, address: req.ip ?? "unknown", knownDevice: typeof cookie === "string" && this.signatureMatches(cookie, normalized) };
   }
 
   /** Seconds the attempt must wait before its password is even checked; 0 when it may go ahead. */
@@ -110,12 +110,4 @@ export class LoginThrottle {
     const given = Buffer.from(value);
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
-}
-
-function readCookie(req: Request, name: string): string | null {
-  for (const part of (req.headers.cookie ?? "").split(";")) {
-    const [key, ...rest] = part.trim().split("=");
-    if (key === name) return rest.join("=");
-  }
-  return null;
 }

@@ -3,6 +3,7 @@ import type { DataSource } from "typeorm";
 import { z } from "zod";
 import { HttpError, parseId } from "../contract";
 import type { HostAuth } from "../auth/HostAuth";
+import type { DatabaseSessionStore } from "../auth/DatabaseSessionStore";
 import type { HostLanguages } from "../langs/HostLanguages";
 import type { GroupRegistry } from "../users/GroupRegistry";
 import type { HostUsers } from "../users/HostUsers";
@@ -34,8 +35,9 @@ export function usersRoutes(deps: {
   groups: GroupRegistry;
   langs: HostLanguages;
   views: ViewRegistry;
+  sessions: DatabaseSessionStore;
 }): Router {
-  const { db, auth, users, groups, langs, views } = deps;
+  const { db, auth, users, groups, langs, views, sessions } = deps;
   const router = Router();
   const admin = auth.requireGroup("base.admin");
 
@@ -116,6 +118,10 @@ export function usersRoutes(deps: {
             await users.updateAccount(savedId, values, manager);
           }
         });
+        // A reset password or an archived user ends the user's sessions (the admin's own stays).
+        if (id !== null && (values.password || !values.active)) {
+          await sessions.endForUser(id, id === req.user?.id ? req.sessionID : undefined);
+        }
         res.redirect(`/settings/users/${savedId}`);
       } catch (err) {
         if (!(err instanceof HttpError) || err.status !== 400) throw err;

@@ -3,7 +3,7 @@ import type { HostUser, Users } from "../contract";
 import { User } from "../models/User";
 import { UserGroup } from "../models/UserGroup";
 import type { Clock } from "../contract";
-import { hashPassword } from "../auth/passwords";
+import { hashPassword, verifyPassword } from "../auth/passwords";
 import type { GroupRegistry } from "./GroupRegistry";
 
 export interface NewUser {
@@ -84,6 +84,14 @@ export class HostUsers implements Users {
     await manager.getRepository(User).update({ id }, { ...columns, ...(password ? { passwordHash: await hashPassword(password) } : {}) });
     await manager.getRepository(UserGroup).delete({ userId: id });
     await manager.getRepository(UserGroup).save(groups.map((groupId) => ({ userId: id, groupId })));
+  }
+
+  /** Sets a new password if `current` is the user's password; returns false, changing nothing, if not. */
+  async changePassword(id: number, current: string, next: string): Promise<boolean> {
+    const user = await this.db.getRepository(User).findOneBy({ id });
+    if (!user || !(await verifyPassword(user.passwordHash, current))) return false;
+    await this.db.getRepository(User).update({ id }, { passwordHash: await hashPassword(next) });
+    return true;
   }
 
   /** Direct memberships only (what an admin ticked), not the implied ones. */
