@@ -44,6 +44,7 @@ import { SystemClock } from "./clock";
 import { ConsoleLogger } from "./logger";
 import { errorHandler, notFound } from "./http/errorHandler";
 import { vendorAssets } from "./http/vendorAssets";
+import { rejectMalformedText } from "./http/wellFormedText";
 import { loginRoutes } from "./routes/loginRoutes";
 import { profileRoutes } from "./routes/profileRoutes";
 import { settingsRoutes } from "./routes/settingsRoutes";
@@ -300,6 +301,7 @@ export class Host {
     app.use(cookieParser());
     app.use(express.json({ limit: "64kb" }));
     app.use(express.urlencoded({ extended: true, limit: "256kb", parameterLimit: 2000 }));
+    app.use(rejectMalformedText);
 
     // Visitor endpoints come before sessions: visitors carry bearer tokens, not cookies.
     app.use(this.contract.publicRouter);

@@ -3,6 +3,7 @@ import type { Request, Response } from "express";
 import { RateLimiterPostgres, RateLimiterSQLite, type RateLimiterStoreAbstract } from "rate-limiter-flexible";
 import type { DataSource } from "typeorm";
 import type { DatabaseTarget } from "../database";
+import { normalizeLogin } from "../users/login";
 
 export const LOGIN_THROTTLE_TABLE = "host_login_throttle";
 
@@ -52,7 +53,7 @@ export class LoginThrottle {
   }
 
   attempt(req: Request, login: unknown): LoginAttempt {
-    const normalized = typeof login === "string" ? login.trim().toLowerCase().slice(0, 64) : "";
+    const normalized = typeof login === "string" ? normalizeLogin(login).slice(0, 64) : "";
     const cookie: unknown = req.cookies?.[KNOWN_DEVICE_COOKIE];
     return { login: normalized, address: req.ip ?? "unknown", knownDevice: typeof cookie === "string" && this.signatureMatches(cookie, normalized) };
   }

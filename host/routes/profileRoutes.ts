@@ -1,7 +1,7 @@
 import { Router, type Request } from "express";
 import type { DataSource } from "typeorm";
 import { z } from "zod";
-import { HttpError, type HostUser } from "../contract";
+import { HttpError, isCleanName, nameRefusal, type HostUser } from "../contract";
 import type { HostAuth } from "../auth/HostAuth";
 import type { DatabaseSessionStore } from "../auth/DatabaseSessionStore";
 import type { HostLanguages } from "../langs/HostLanguages";
@@ -27,7 +27,7 @@ const passwordForm = z
   .refine((f) => f.new_password === f.confirm_password, PASSWORD_MESSAGES.mismatch);
 
 const profileForm = z.object({
-  name: z.string().trim().min(1, "Name is required").max(128, "Name is at most 128 characters"),
+  name: z.string().trim().min(1, "Name is required").max(128, "Name is at most 128 characters").refine(isCleanName, nameRefusal("Name")),
   lang_code: z.string().min(1, "Language is required"),
 });
 

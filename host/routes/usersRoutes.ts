@@ -1,7 +1,7 @@
 import { Router, type Request } from "express";
 import type { DataSource } from "typeorm";
 import { z } from "zod";
-import { HttpError, parseId } from "../contract";
+import { HttpError, isCleanName, nameRefusal, parseId } from "../contract";
 import type { HostAuth } from "../auth/HostAuth";
 import type { DatabaseSessionStore } from "../auth/DatabaseSessionStore";
 import type { HostLanguages } from "../langs/HostLanguages";
@@ -14,13 +14,16 @@ import { route } from "../http/errorHandler";
 const manyStrings = z.union([z.string(), z.array(z.string())]).optional().transform((v) => (v === undefined ? [] : [v].flat()));
 
 const userForm = z.object({
-  name: z.string().trim().min(1, "Name is required.").max(128, "Name is at most 128 characters."),
+  name: z.string().trim().min(1, "Name is required.").max(128, "Name is at most 128 characters.").refine(isCleanName, nameRefusal("Name")),
   login: z
     .string()
     .trim()
     .min(1, "Login is required.")
     .max(64, "Login is at most 64 characters.")
-    .regex(/^[^\s]+$/, "A login has no spaces."),
+    .regex(/^[^\s]+$/, "A login has no spaces.")
+    .refine(isCleanName, nameRefusal("A login"))
+    // "admin" followed by a zero-width space would pass for "admin".
+    .refine((v) => !/\p{Default_Ignorable_Code_Point}/u.test(v), "A login cannot contain invisible characters."),
   lang_code: z.string().min(1, "Language is required."),
   groups: manyStrings,
   active: z.string().optional(),

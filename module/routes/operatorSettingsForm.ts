@@ -1,6 +1,6 @@
 import { In } from "typeorm";
 import { z } from "zod";
-import { HttpError, parseId, type HostContract } from "../../host/contract";
+import { HttpError, isCleanName, nameRefusal, parseId, type HostContract } from "../../host/contract";
 import { Expertise } from "../models/Expertise";
 import { CHAT_NAME_MAX, type OperatorSettings } from "../services/OperatorProfiles";
 import { manyStrings } from "./formFields";
@@ -10,7 +10,8 @@ const form = z.object({
     .string()
     .optional()
     .transform((v) => (v ?? "").trim())
-    .refine((v) => v.length <= CHAT_NAME_MAX, `The Online Chat Name is at most ${CHAT_NAME_MAX} characters.`),
+    .refine((v) => v.length <= CHAT_NAME_MAX, `The Online Chat Name is at most ${CHAT_NAME_MAX} characters.`)
+    .refine((v) => v === "" || isCleanName(v), nameRefusal("The Online Chat Name")),
   livechat_lang_codes: manyStrings,
   livechat_expertise_ids: manyStrings,
 });

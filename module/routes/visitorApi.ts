@@ -1,7 +1,7 @@
 import cors from "cors";
 import { Router, type Request } from "express";
 import { z } from "zod";
-import { HttpError, parseId, type HostContract } from "../../host/contract";
+import { HttpError, isCleanName, nameRefusal, parseId, type HostContract } from "../../host/contract";
 import { LivechatChannel } from "../models/LivechatChannel";
 import type { AssignmentService } from "../services/assignment/AssignmentService";
 import type { ConversationService } from "../services/conversations/ConversationService";
@@ -12,7 +12,12 @@ import { asyncRoute } from "./asyncRoute";
 const startBody = z
   .object({
     visitorKey: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "visitorKey must be 8 to 64 letters, digits, _ or -").optional(),
-    name: z.string().trim().max(64, "name is at most 64 characters").optional(),
+    name: z
+      .string()
+      .trim()
+      .max(64, "name is at most 64 characters")
+      .refine((v) => v === "" || isCleanName(v), nameRefusal("name"))
+      .optional(),
     lang: z.string().max(35).optional(),
   })
   .strict();

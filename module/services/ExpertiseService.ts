@@ -1,5 +1,5 @@
 import { In, type DataSource } from "typeorm";
-import { HttpError, type HostContract, type HostUser } from "../../host/contract";
+import { HttpError, isCleanName, nameRefusal, type HostContract, type HostUser } from "../../host/contract";
 import { Expertise } from "../models/Expertise";
 import { ExpertiseOperator } from "../models/ExpertiseOperator";
 import { isUniqueViolation } from "./uniqueViolation";
@@ -38,6 +38,7 @@ export class ExpertiseService {
   async save(id: number | null, input: { name: string; operatorIds: number[] }): Promise<number> {
     const name = input.name.trim();
     if (!name) throw new HttpError(400, "Name is required.");
+    if (!isCleanName(name)) throw new HttpError(400, nameRefusal("Name"));
     if (name.length > EXPERTISE_NAME_MAX) throw new HttpError(400, `Name is at most ${EXPERTISE_NAME_MAX} characters.`);
     const nameKey = name.toLocaleLowerCase("en");
     const operatorIds = [...new Set(input.operatorIds)];
