@@ -5,6 +5,7 @@ import { performance } from "node:perf_hooks";
 import WebSocket, { WebSocketServer } from "ws";
 import request from "supertest";
 import { Host, ROOT_DIR } from "../host/app";
+import { SOCKET_LIMIT_SETTINGS } from "../host/bus/SocketLimits";
 import { ConsoleLogger } from "../host/logger";
 import { LivechatChannel } from "../module/models/LivechatChannel";
 import { tempSqliteUrl } from "../test/support/testHost";
@@ -53,6 +54,7 @@ async function hostFigures() {
   // The benchmark is one client address sending far more than a visitor would.
   await host.settings.set("livechat.visitor_reads_per_minute", "1000000000");
   await host.settings.set("livechat.visitor_writes_per_minute", "1000000000");
+  await host.settings.set(SOCKET_LIMIT_SETTINGS.address.key, "1000000");
   const url = await host.start(0, "127.0.0.1");
   try {
     const agent = request.agent(url);

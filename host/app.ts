@@ -5,7 +5,7 @@ import express, { type Request, type RequestHandler, type Response, Router } fro
 import session from "express-session";
 import helmet from "helmet";
 import { rateLimit } from "express-rate-limit";
-import { csrfSync } from "csrf-sync";
+import cookieParser from "cookie-parser";
 import type { DataSource } from "typeorm";
 import {
   type Clock,
@@ -26,11 +26,15 @@ import { HostUsers } from "./users/HostUsers";
 import { HostLanguages } from "./langs/HostLanguages";
 import { HostAuth, wantsJson } from "./auth/HostAuth";
 import { DatabaseSessionStore } from "./auth/DatabaseSessionStore";
+import { LoginThrottle } from "./auth/LoginThrottle";
+import { csrfGuard, type CsrfGuard } from "./auth/csrf";
 import { MenuRegistry } from "./menus/MenuRegistry";
 import { ViewRegistry } from "./views/ViewRegistry";
 import { ProfileRegistry } from "./profile/ProfileRegistry";
 import { HostBus } from "./bus/HostBus";
 import { BusServer } from "./bus/BusServer";
+import { SocketLimits } from "./bus/SocketLimits";
+import { clientAddress } from "./http/clientAddress";
 import { HostPresence } from "./presence/HostPresence";
 import { HostScheduler } from "./scheduler/HostScheduler";
 import { HostSettings } from "./settings/HostSettings";
@@ -39,6 +43,7 @@ import { SystemClock } from "./clock";
 import { ConsoleLogger } from "./logger";
 import { errorHandler, notFound } from "./http/errorHandler";
 import { vendorAssets } from "./http/vendorAssets";
+import { rejectMalformedText } from "./http/wellFormedText";
 import { loginRoutes } from "./routes/loginRoutes";
 import { profileRoutes } from "./routes/profileRoutes";
 import { settingsRoutes } from "./routes/settingsRoutes";
@@ -86,20 +91,9 @@ export class Host {
   readonly modules: LoadedModule[];
   readonly contract: HostContract;
   private busServer: BusServer | null = null;
-  private readonly csrf = csrfSync({
-    getTokenFromRequest: (req) => {
-      const header = req.headers["x-csrf-token"];
-      if (typeof header === "string") return header;
-      const field = (req.body as Record<string, unknown> | undefined)?._csrf;
-      return typeof field === "string" ? field : undefined;
-    },
-    errorConfig: {
-      statusCode: 403,
-      code: "EBADCSRFTOKEN",
-      message: "This form has expired or did not come from this site (invalid CSRF token). Reload the page and try again.",
-    },
-  });
+  private csrf: CsrfGuard | null = null;
   private sessionMiddleware: RequestHandler | null = null;
+  private loginThrottle: LoginThrottle | null = null;
   /** Static files of the host and its modules, served before sessions are looked up. */
   private readonly staticRouter = Router();
 
@@ -116,13 +110,13 @@ export class Host {
     this.users = new HostUsers(db, this.groups, this.clock);
     this.langs = new HostLanguages(db);
     this.auth = new HostAuth(this.users);
-    this.views = new ViewRegistry(this.menus, (req) => this.csrf.generateToken(req));
+    this.views = new ViewRegistry(this.menus, (req) => this.csrfToken(req));
     this.settings = new HostSettings(db, this.logger);
     this.hooks = new HostHooks(this.logger);
     this.bus = new HostBus(db, target, this.clock, this.logger);
     this.presence = new HostPresence(db, this.clock, { awayAfterMs: 10 * 60_000, offlineAfterMs: 2 * 60_000 });
     this.scheduler = new HostScheduler(db, this.clock, this.logger, this.instanceId);
-    this.sessions = new DatabaseSessionStore(db, this.clock, SESSION_TTL_MS);
+    this.sessions = new DatabaseSessionStore(db, this.clock, SESSION_IDLE_MS, SESSION_ABSOLUTE_MS);
     this.server = http.createServer(this.app);
     this.contract = this.buildContract();
   }
@@ -202,6 +196,7 @@ export class Host {
 
     this.scheduler.register("host.prune_sessions", 60 * 60_000, async () => {
       await this.sessions.prune();
+      await this.loginThrottle?.prune(this.db);
     });
     this.scheduler.register("host.prune_bus", 60 * 60_000, async () => {
       await this.bus.prune(new Date(this.clock.now().getTime() - BUS_RETENTION_MS));
@@ -263,6 +258,7 @@ export class Host {
 
   private configureHttp(secret: string): void {
     const app = this.app;
+    const secureCookies = process.env.COOKIE_SECURE === "1";
     app.disable("x-powered-by");
     app.set("trust proxy", process.env.TRUST_PROXY === "1" ? 1 : false);
     app.use(
@@ -283,7 +279,7 @@ export class Host {
         // The visitor widget's script and assets are loaded by other sites.
         crossOriginResourcePolicy: { policy: "cross-origin" },
         // Browsers keep HSTS for a long time: announced only when the host is set up for HTTPS.
-        strictTransportSecurity: process.env.COOKIE_SECURE === "1",
+        strictTransportSecurity: secureCookies,
       }),
     );
     const assets = this.staticRouter;
@@ -299,8 +295,10 @@ export class Host {
       ),
     );
     app.use(assets);
+    app.use(cookieParser());
     app.use(express.json({ limit: "64kb" }));
     app.use(express.urlencoded({ extended: true, limit: "256kb", parameterLimit: 2000 }));
+    app.use(rejectMalformedText);
 
     // Visitor endpoints come before sessions: visitors carry bearer tokens, not cookies.
     app.use(this.contract.publicRouter);
@@ -315,17 +313,19 @@ export class Host {
       cookie: {
         httpOnly: true,
         sameSite: "lax",
-        secure: process.env.COOKIE_SECURE === "1",
-        maxAge: SESSION_TTL_MS,
+        secure: secureCookies,
+        maxAge: SESSION_IDLE_MS,
       },
     });
     app.use(this.sessionMiddleware);
     app.use(this.auth.passport.initialize());
     app.use(this.auth.passport.session());
     app.use(this.recordActivity);
-    app.use(this.csrfProtection);
+    this.csrf = csrfGuard(secret, secureCookies);
+    app.use(this.csrf.protect);
 
-    app.use(loginRoutes(this.auth, this.views, (req) => this.csrf.generateToken(req)));
+    this.loginThrottle = new LoginThrottle(this.db, this.target, secret);
+    app.use(loginRoutes(this.auth, this.views, (req) => this.csrfToken(req), this.loginThrottle, secureCookies));
     app.use(homeRoutes({ auth: this.auth, menus: this.menus, views: this.views }));
     app.use(
       profileRoutes({
@@ -335,11 +335,20 @@ export class Host {
         langs: this.langs,
         profile: this.profile,
         views: this.views,
+        sessions: this.sessions,
       }),
     );
     app.use(settingsRoutes({ db: this.db, auth: this.auth, langs: this.langs, views: this.views }));
     app.use(
-      usersRoutes({ db: this.db, auth: this.auth, users: this.users, groups: this.groups, langs: this.langs, views: this.views }),
+      usersRoutes({
+        db: this.db,
+        auth: this.auth,
+        users: this.users,
+        groups: this.groups,
+        langs: this.langs,
+        views: this.views,
+        sessions: this.sessions,
+      }),
     );
   }
 
@@ -350,13 +359,10 @@ export class Host {
     this.app.use(errorHandler(this.views, this.logger));
   }
 
-  /** A JSON call from someone not logged in is told so (401), before the CSRF token it could not have. */
-  private readonly csrfProtection: RequestHandler = (req, res, next) => {
-    this.csrf.csrfSynchronisedProtection(req, res, (err?: unknown) => {
-      if (err && !req.user && wantsJson(req)) return next(new HttpError(401, "You must be logged in."));
-      next(err);
-    });
-  };
+  private csrfToken(req: Request): string {
+    if (!this.csrf) throw new Error("HTTP is not configured yet");
+    return this.csrf.token(req);
+  }
 
   /** A page request or a form post is real activity; background JSON reads are not. */
   private readonly recordActivity: RequestHandler = (req, _res, next) => {
@@ -397,6 +403,8 @@ export class Host {
       presence: this.presence,
       authenticateUser: (req) => this.authenticateUpgrade(req),
       logger: this.logger,
+      limits: new SocketLimits(this.settings),
+      clientAddress: (req) => clientAddress(req, this.app.get("trust proxy") === 1),
     });
     const tick = this.options.schedulerTickMs === undefined ? 5_000 : this.options.schedulerTickMs;
     if (tick !== null) this.scheduler.start(tick);
@@ -422,7 +430,9 @@ export class Host {
   }
 }
 
-const SESSION_TTL_MS = 14 * 24 * 3600_000;
+/** A session ends after two weeks without a request, and 30 days after login however active. */
+const SESSION_IDLE_MS = 14 * 24 * 3600_000;
+const SESSION_ABSOLUTE_MS = 30 * 24 * 3600_000;
 const BUS_RETENTION_MS = 7 * 24 * 3600_000;
 const STATIC_OPTIONS = { maxAge: "1h", index: false } as const;
 

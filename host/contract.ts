@@ -54,6 +54,26 @@ export function parseId(value: unknown): number | null {
   return id <= MAX_RECORD_ID ? id : null;
 }
 
+/** Characters that show nothing: spaces, and default-ignorable ones (zero-width, joiners, bidi marks, tags...). */
+const INVISIBLE_ONLY = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}]*$/u;
+/** Control characters, and the bidirectional overrides and isolates that make a name read as another. */
+const NOT_IN_NAMES = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+
+/** True when a text shows nothing at all (empty, spaces, or only invisible characters). */
+export function isBlankText(text: string): boolean {
+  return INVISIBLE_ONLY.test(text);
+}
+
+/** True when a name has no control or bidi-override characters and shows something. */
+export function isCleanName(text: string): boolean {
+  return !NOT_IN_NAMES.test(text) && !isBlankText(text);
+}
+
+/** What a form says about a name refused by `isCleanName`. */
+export function nameRefusal(field: string): string {
+  return `${field} cannot contain control or text-direction characters, nor be only invisible characters.`;
+}
+
 /** A user of the host, as modules see it. */
 export interface HostUser {
   id: number;

@@ -8,6 +8,8 @@ import type { Browser } from "playwright-core";
 import type { DataSource } from "typeorm";
 import { BusServer } from "../host/bus/BusServer";
 import { HostBus } from "../host/bus/HostBus";
+import { SocketLimits } from "../host/bus/SocketLimits";
+import { clientAddress } from "../host/http/clientAddress";
 import { TestClock } from "../host/clock";
 import type { BusNotification, HostUser, Logger } from "../host/contract";
 import { BusNotificationRecord } from "../host/models/BusNotificationRecord";
@@ -58,6 +60,8 @@ function attachBusServer(server: http.Server, bus: HostBus, presence: HostPresen
     presence,
     logger: quiet,
     authenticateUser: async (req) => users.find((u) => u.login === testLogin(req)) ?? null,
+    limits: new SocketLimits({ get: async (_key, fallback) => fallback, getNumber: async (_key, fallback) => fallback }),
+    clientAddress: (req) => clientAddress(req, false),
   });
 }
 

@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { BusNotification, HostUser, Logger } from "../contract";
 import type { HostPresence } from "../presence/HostPresence";
 import { RecentIds, type HostBus } from "./HostBus";
+import { TOO_MANY_SOCKETS, type SocketKeys, type SocketLimits } from "./SocketLimits";
 
 export const BUS_PATH = "/websocket";
 
@@ -24,11 +25,21 @@ export interface BusServerOptions {
   allowedOrigins?: (origin: string | undefined, req: http.IncomingMessage) => boolean;
   /** Ping period; a socket that has not answered the previous ping is terminated. */
   pingIntervalMs?: number;
+  /** Caps sockets per visitor token, user and client address. */
+  limits: SocketLimits;
+  /** The client's address, as the host's HTTP side sees it (behind a trusted proxy, the forwarded one). */
+  clientAddress: (req: http.IncomingMessage) => string;
 }
 
 const PAGE = 500;
 /** A client this far behind is cut off; it reconnects and catches up from what it saw. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+const TOO_MANY_REASONS = {
+  visitorToken: "too many sockets for this visitor",
+  user: "too many sockets for this user",
+  address: "too many sockets from this address",
+} as const;
 
 const clientMessage = z.discriminatedUnion("op", [
   z.object({ op: z.literal("hello"), last: z.number().int().nonnegative().nullable() }),
@@ -42,6 +53,8 @@ type Identity = { kind: "user"; user: HostUser } | { kind: "visitor"; token: str
 interface Connection {
   ws: WebSocket;
   identity: Identity;
+  /** What the socket counts against in the limits. */
+  limitKeys: SocketKeys;
   channels: Set<string>;
   /** `new` until hello; `catching` while missed notifications are sent; then `live`. */
   state: "new" | "catching" | "live";
@@ -127,8 +140,13 @@ export class BusServer {
       identity = { kind: "user", user };
       channels = await this.options.bus.channelsForUser(user);
     }
+    await this.options.limits.refresh();
     if (this.closed || socket.destroyed) return reject(socket, 503, "Service Unavailable");
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, identity, channels));
+    const limitKeys: SocketKeys = [
+      identity.kind === "user" ? ["user", String(identity.user.id)] : ["visitorToken", identity.token],
+      ["address", this.options.clientAddress(req)],
+    ];
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, identity, channels, limitKeys));
   }
 
   private originAllowed(req: http.IncomingMessage): boolean {
@@ -142,10 +160,17 @@ export class BusServer {
     }
   }
 
-  private accept(ws: WebSocket, identity: Identity, channels: string[]): void {
+  private accept(ws: WebSocket, identity: Identity, channels: string[], limitKeys: SocketKeys): void {
+    const over = this.options.limits.tryOpen(limitKeys);
+    if (over !== null) {
+      // Accepted then closed, so the client reads why (an HTTP refusal reaches browsers as a bare 1006).
+      ws.close(TOO_MANY_SOCKETS, TOO_MANY_REASONS[over]);
+      return;
+    }
     const connection: Connection = {
       ws,
       identity,
+      limitKeys,
       channels: new Set(),
       state: "new",
       buffered: [],
@@ -172,7 +197,8 @@ export class BusServer {
   }
 
   private forget(connection: Connection): void {
-    this.connections.delete(connection);
+    if (!this.connections.delete(connection)) return;
+    this.options.limits.closed(connection.limitKeys);
     this.setChannels(connection, []);
     connection.buffered = [];
   }

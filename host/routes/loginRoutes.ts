@@ -1,11 +1,24 @@
-import { Router, type Request } from "express";
+import { Router, type Request, type Response } from "express";
+import type { LoginThrottle } from "../auth/LoginThrottle";
 import type { HostAuth } from "../auth/HostAuth";
 import type { ViewRegistry } from "../views/ViewRegistry";
 import { route } from "../http/errorHandler";
 import { safeRedirect } from "../http/safeRedirect";
 
 
-export function loginRoutes(auth: HostAuth, views: ViewRegistry, csrfToken: (req: Request) => string): Router {
+/** What the login page says when it refuses. */
+const MESSAGES = {
+  wrongPassword: "Wrong login/password",
+  throttled: (minutes: number) => `Too many failed logins. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+};
+
+export function loginRoutes(
+  auth: HostAuth,
+  views: ViewRegistry,
+  csrfToken: (req: Request) => string,
+  throttle: LoginThrottle,
+  secureCookies: boolean,
+): Router {
   const router = Router();
 
   router.get(
@@ -21,26 +34,36 @@ export function loginRoutes(auth: HostAuth, views: ViewRegistry, csrfToken: (req
     }),
   );
 
-  router.post("/web/login", (req, res, next) => {
-    auth.passport.authenticate("local", (err: unknown, user: Express.User | false) => {
-      if (err) return next(err);
-      const redirect = safeRedirect(req.body?.redirect);
-      if (!user) {
-        views
-          .render(req, "host/login", {
-            title: "Log in",
-            loginCsrf: csrfToken(req),
-            redirect,
-            login: typeof req.body?.login === "string" ? req.body.login : "",
-            error: "Wrong login/password",
-          })
-          .then((html) => res.status(401).type("html").send(html), next);
-        return;
-      }
+  /** The login page again, with a message: 401 for a wrong password, 429 while attempts are throttled. */
+  const refuse = async (req: Request, res: Response, waitSeconds: number) => {
+    if (waitSeconds > 0) res.set("Retry-After", String(waitSeconds));
+    const html = await views.render(req, "host/login", {
+      title: "Log in",
+      loginCsrf: csrfToken(req),
+      redirect: safeRedirect(req.body?.redirect),
+      login: typeof req.body?.login === "string" ? req.body.login : "",
+      error: waitSeconds > 0 ? MESSAGES.throttled(Math.ceil(waitSeconds / 60)) : MESSAGES.wrongPassword,
+    });
+    res.status(waitSeconds > 0 ? 429 : 401).type("html").send(html);
+  };
+
+  router.post(
+    "/web/login",
+    route(async (req, res) => {
+      const attempt = throttle.attempt(req, req.body?.login);
+      const wait = await throttle.waitSeconds(attempt);
+      // While throttled the password is not even checked, so guessing goes no further.
+      if (wait > 0) return refuse(req, res, wait);
+      const user = await new Promise<Express.User | false>((resolve, reject) => {
+        auth.passport.authenticate("local", (err: unknown, found: Express.User | false) => (err ? reject(err) : resolve(found)))(req, res, reject);
+      });
+      if (!user) return refuse(req, res, await throttle.failed(attempt));
+      await throttle.succeeded(attempt, res, secureCookies);
       // A fresh session id on login prevents session fixation.
-      req.logIn(user, (loginErr) => (loginErr ? next(loginErr) : res.redirect(redirect)));
-    })(req, res, next);
-  });
+      await new Promise<void>((resolve, reject) => req.logIn(user, (err) => (err ? reject(err) : resolve())));
+      res.redirect(safeRedirect(req.body?.redirect));
+    }),
+  );
 
   router.post("/web/logout", (req, res, next) => {
     req.logOut((err) => {

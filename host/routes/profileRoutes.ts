@@ -1,16 +1,33 @@
 import { Router, type Request } from "express";
 import type { DataSource } from "typeorm";
 import { z } from "zod";
-import { InvalidInputError, type HostUser } from "../contract";
+import { isCleanName, nameRefusal, InvalidInputError, type HostUser } from "../contract";
 import type { HostAuth } from "../auth/HostAuth";
+import type { DatabaseSessionStore } from "../auth/DatabaseSessionStore";
 import type { HostLanguages } from "../langs/HostLanguages";
 import type { ProfileRegistry } from "../profile/ProfileRegistry";
 import type { HostUsers } from "../users/HostUsers";
 import type { ViewRegistry } from "../views/ViewRegistry";
 import { route } from "../http/errorHandler";
 
+/** What the password form says when it refuses. */
+const PASSWORD_MESSAGES = {
+  wrongCurrent: "The current password is wrong: the password was not changed.",
+  tooShort: "A password has at least 8 characters.",
+  tooLong: "A password has at most 256 characters.",
+  mismatch: "The new password and its confirmation differ.",
+};
+
+const passwordForm = z
+  .object({
+    current_password: z.string().min(1, PASSWORD_MESSAGES.wrongCurrent),
+    new_password: z.string().min(8, PASSWORD_MESSAGES.tooShort).max(256, PASSWORD_MESSAGES.tooLong),
+    confirm_password: z.string(),
+  })
+  .refine((f) => f.new_password === f.confirm_password, PASSWORD_MESSAGES.mismatch);
+
 const profileForm = z.object({
-  name: z.string().trim().min(1, "Name is required").max(128, "Name is at most 128 characters"),
+  name: z.string().trim().min(1, "Name is required").max(128, "Name is at most 128 characters").refine(isCleanName, nameRefusal("Name")),
   lang_code: z.string().min(1, "Language is required"),
 });
 
@@ -22,8 +39,9 @@ export function profileRoutes(deps: {
   langs: HostLanguages;
   profile: ProfileRegistry;
   views: ViewRegistry;
+  sessions: DatabaseSessionStore;
 }): Router {
-  const { db, auth, users, langs, profile, views } = deps;
+  const { db, auth, users, langs, profile, views, sessions } = deps;
   const router = Router();
 
   async function page(req: Request, user: HostUser, extra: Record<string, unknown> = {}): Promise<string> {
@@ -42,7 +60,7 @@ export function profileRoutes(deps: {
     "/my/profile",
     auth.requireUser,
     route(async (req, res) => {
-      res.type("html").send(await page(req, req.user as HostUser, { saved: req.query.saved === "1" }));
+      res.type("html").send(await page(req, req.user as HostUser, { saved: req.query.saved === "1", passwordChanged: req.query.password === "changed" }));
     }),
   );
 
@@ -69,6 +87,27 @@ export function profileRoutes(deps: {
         return;
       }
       res.redirect("/my/profile?saved=1");
+    }),
+  );
+
+  router.post(
+    "/my/password",
+    auth.requireUser,
+    route(async (req, res) => {
+      const user = req.user as HostUser;
+      const parsed = passwordForm.safeParse(req.body ?? {});
+      const error = !parsed.success
+        ? parsed.error.issues.map((i) => i.message).join(" ")
+        : (await users.changePassword(user.id, parsed.data.current_password, parsed.data.new_password))
+          ? null
+          : PASSWORD_MESSAGES.wrongCurrent;
+      if (error) {
+        res.status(400).type("html").send(await page(req, user, { error, securityTab: true }));
+        return;
+      }
+      // Whoever else holds a session of this user (a forgotten browser, a thief) is logged out.
+      await sessions.endForUser(user.id, req.sessionID);
+      res.redirect("/my/profile?password=changed");
     }),
   );
 

@@ -1,8 +1,9 @@
 import { Router, type Request } from "express";
 import type { DataSource } from "typeorm";
 import { z } from "zod";
-import { InvalidInputError, NotFoundError, parseId } from "../contract";
+import { isCleanName, nameRefusal, InvalidInputError, NotFoundError, parseId } from "../contract";
 import type { HostAuth } from "../auth/HostAuth";
+import type { DatabaseSessionStore } from "../auth/DatabaseSessionStore";
 import type { HostLanguages } from "../langs/HostLanguages";
 import type { GroupRegistry } from "../users/GroupRegistry";
 import type { HostUsers } from "../users/HostUsers";
@@ -13,13 +14,16 @@ import { route } from "../http/errorHandler";
 const manyStrings = z.union([z.string(), z.array(z.string())]).optional().transform((v) => (v === undefined ? [] : [v].flat()));
 
 const userForm = z.object({
-  name: z.string().trim().min(1, "Name is required.").max(128, "Name is at most 128 characters."),
+  name: z.string().trim().min(1, "Name is required.").max(128, "Name is at most 128 characters.").refine(isCleanName, nameRefusal("Name")),
   login: z
     .string()
     .trim()
     .min(1, "Login is required.")
     .max(64, "Login is at most 64 characters.")
-    .regex(/^[^\s]+$/, "A login has no spaces."),
+    .regex(/^[^\s]+$/, "A login has no spaces.")
+    .refine(isCleanName, nameRefusal("A login"))
+    // "admin" followed by a zero-width space would pass for "admin".
+    .refine((v) => !/\p{Default_Ignorable_Code_Point}/u.test(v), "A login cannot contain invisible characters."),
   lang_code: z.string().min(1, "Language is required."),
   groups: manyStrings,
   active: z.string().optional(),
@@ -34,8 +38,9 @@ export function usersRoutes(deps: {
   groups: GroupRegistry;
   langs: HostLanguages;
   views: ViewRegistry;
+  sessions: DatabaseSessionStore;
 }): Router {
-  const { db, auth, users, groups, langs, views } = deps;
+  const { db, auth, users, groups, langs, views, sessions } = deps;
   const router = Router();
   const admin = auth.requireGroup("base.admin");
 
@@ -116,6 +121,10 @@ export function usersRoutes(deps: {
             await users.updateAccount(savedId, values, manager);
           }
         });
+        // A reset password or an archived user ends the user's sessions (the admin's own stays).
+        if (id !== null && (values.password || !values.active)) {
+          await sessions.endForUser(id, id === req.user?.id ? req.sessionID : undefined);
+        }
         res.redirect(`/settings/users/${savedId}`);
       } catch (err) {
         if (!(err instanceof InvalidInputError)) throw err;

@@ -3,8 +3,9 @@ import type { HostUser, Users } from "../contract";
 import { User } from "../models/User";
 import { UserGroup } from "../models/UserGroup";
 import type { Clock } from "../contract";
-import { hashPassword } from "../auth/passwords";
+import { hashPassword, verifyPassword } from "../auth/passwords";
 import type { GroupRegistry } from "./GroupRegistry";
+import { normalizeLogin } from "./login";
 
 export interface NewUser {
   login: string;
@@ -33,7 +34,7 @@ export class HostUsers implements Users {
   }
 
   async findByLogin(login: string): Promise<(HostUser & { passwordHash: string }) | null> {
-    const user = await this.db.getRepository(User).findOneBy({ login });
+    const user = await this.db.getRepository(User).findOneBy({ login: normalizeLogin(login) });
     if (!user) return null;
     const [hostUser] = await this.withGroups([user]);
     return { ...hostUser, passwordHash: user.passwordHash };
@@ -58,7 +59,7 @@ export class HostUsers implements Users {
 
   async create(input: NewUser, manager: EntityManager = this.db.manager): Promise<HostUser> {
     const user = await manager.getRepository(User).save({
-      login: input.login,
+      login: normalizeLogin(input.login),
       name: input.name,
       passwordHash: await hashPassword(input.password),
       langCode: input.langCode,
@@ -81,9 +82,18 @@ export class HostUsers implements Users {
     manager: EntityManager,
   ): Promise<void> {
     const { groups, password, ...columns } = fields;
-    await manager.getRepository(User).update({ id }, { ...columns, ...(password ? { passwordHash: await hashPassword(password) } : {}) });
+    const login = normalizeLogin(columns.login);
+    await manager.getRepository(User).update({ id }, { ...columns, login, ...(password ? { passwordHash: await hashPassword(password) } : {}) });
     await manager.getRepository(UserGroup).delete({ userId: id });
     await manager.getRepository(UserGroup).save(groups.map((groupId) => ({ userId: id, groupId })));
+  }
+
+  /** Sets a new password if `current` is the user's password; returns false, changing nothing, if not. */
+  async changePassword(id: number, current: string, next: string): Promise<boolean> {
+    const user = await this.db.getRepository(User).findOneBy({ id });
+    if (!user || !(await verifyPassword(user.passwordHash, current))) return false;
+    await this.db.getRepository(User).update({ id }, { passwordHash: await hashPassword(next) });
+    return true;
   }
 
   /** Direct memberships only (what an admin ticked), not the implied ones. */

@@ -1,6 +1,6 @@
 import type { Request } from "express";
 import { z } from "zod";
-import { ConflictError, InvalidInputError, NotFoundError, parseId, type HostContract, type HostUser } from "../../host/contract";
+import { isCleanName, nameRefusal, ConflictError, InvalidInputError, NotFoundError, parseId, type HostContract, type HostUser } from "../../host/contract";
 import { MANAGER_GROUP, OPERATOR_GROUP } from "../api";
 import type { ChannelService } from "../services/ChannelService";
 import { channelCard } from "../services/channelCard";
@@ -8,7 +8,7 @@ import { asyncRoute } from "./asyncRoute";
 import { manyIds } from "./formFields";
 
 const channelForm = z.object({
-  name: z.string().trim().min(1, "Channel Name is required.").max(128, "Channel Name is at most 128 characters."),
+  name: z.string().trim().min(1, "Channel Name is required.").max(128, "Channel Name is at most 128 characters.").refine(isCleanName, nameRefusal("Channel Name")),
   welcome_message: z.string().trim().max(1000, "The welcome message is at most 1000 characters.").optional().default(""),
   button_text: z.string().trim().min(1, "Text of the Button is required.").max(64, "Text of the Button is at most 64 characters."),
   max_sessions: z

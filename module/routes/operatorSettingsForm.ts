@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { InvalidInputError, parseId, type HostContract } from "../../host/contract";
+import { isCleanName, nameRefusal, InvalidInputError, parseId, type HostContract } from "../../host/contract";
 import type { ExpertiseService } from "../services/ExpertiseService";
 import { CHAT_NAME_MAX, type OperatorSettings } from "../services/OperatorProfiles";
 import { manyStrings } from "./formFields";
@@ -9,7 +9,8 @@ const form = z.object({
     .string()
     .optional()
     .transform((v) => (v ?? "").trim())
-    .refine((v) => v.length <= CHAT_NAME_MAX, `The Online Chat Name is at most ${CHAT_NAME_MAX} characters.`),
+    .refine((v) => v.length <= CHAT_NAME_MAX, `The Online Chat Name is at most ${CHAT_NAME_MAX} characters.`)
+    .refine((v) => v === "" || isCleanName(v), nameRefusal("The Online Chat Name")),
   livechat_lang_codes: manyStrings,
   livechat_expertise_ids: manyStrings,
 });

@@ -1,7 +1,7 @@
 import cors from "cors";
 import { Router, type Request } from "express";
 import { z } from "zod";
-import { InvalidInputError, NotFoundError, parseId, type HostContract } from "../../host/contract";
+import { isCleanName, nameRefusal, InvalidInputError, NotFoundError, parseId, type HostContract } from "../../host/contract";
 import type { ConversationServices } from "../conversations";
 import type { ChannelService } from "../services/ChannelService";
 import type { ChannelInfoDto } from "../services/conversations/dto";
@@ -11,7 +11,12 @@ import { asyncRoute } from "./asyncRoute";
 const startBody = z
   .object({
     visitorKey: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "visitorKey must be 8 to 64 letters, digits, _ or -").optional(),
-    name: z.string().trim().max(64, "name is at most 64 characters").optional(),
+    name: z
+      .string()
+      .trim()
+      .max(64, "name is at most 64 characters")
+      .refine((v) => v === "" || isCleanName(v), nameRefusal("name"))
+      .optional(),
     lang: z.string().max(35).optional(),
   })
   .strict();

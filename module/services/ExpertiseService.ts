@@ -1,5 +1,5 @@
 import { In, type DataSource } from "typeorm";
-import { ConflictError, InvalidInputError, NotFoundError, type HostContract, type HostUser } from "../../host/contract";
+import { isCleanName, nameRefusal, ConflictError, InvalidInputError, NotFoundError, type HostContract, type HostUser } from "../../host/contract";
 import { OPERATOR_GROUP } from "../api";
 import { Expertise } from "../models/Expertise";
 import { ExpertiseOperator } from "../models/ExpertiseOperator";
@@ -39,6 +39,7 @@ export class ExpertiseService {
   async save(id: number | null, input: { name: string; operatorIds: number[] }): Promise<number> {
     const name = input.name.trim();
     if (!name) throw new InvalidInputError("Name is required.");
+    if (!isCleanName(name)) throw new InvalidInputError(nameRefusal("Name"));
     if (name.length > EXPERTISE_NAME_MAX) throw new InvalidInputError(`Name is at most ${EXPERTISE_NAME_MAX} characters.`);
     const nameKey = name.toLocaleLowerCase("en");
     const operatorIds = [...new Set(input.operatorIds)];

@@ -16,7 +16,7 @@ export type Agent = ReturnType<typeof request.agent>;
 export interface TestSession {
   agent: Agent;
   csrf: string;
-  /** The session cookie (`host_sid=...`), for raw requests and WebSocket upgrades. */
+  /** The session and CSRF cookies (`host_sid=...; host_csrf=...`), for raw requests and WebSocket upgrades. */
   cookie: string;
   /** Posts an HTML form (urlencoded) with the CSRF token. */
   postForm(url: string, body: Record<string, string | string[]>): request.Test;
@@ -106,11 +106,18 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
       if (!loginCsrf) throw new Error("The login page has no CSRF field");
       const res = await agent.post("/web/login").type("form").send({ login, password, _csrf: loginCsrf });
       if (res.status !== 302) throw new Error(`Login as ${login} failed with ${res.status}`);
-      const setCookie = ([] as string[]).concat(res.headers["set-cookie"] ?? []);
-      const cookie = setCookie.map((c) => c.split(";")[0]).find((c) => c.startsWith("host_sid=")) ?? "";
       const home = await agent.get("/web");
       const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(home.text)?.[1];
       if (!csrf) throw new Error("The home page has no CSRF meta tag");
+      const cookies = new Map<string, string>();
+      for (const r of [res, home]) {
+        for (const c of ([] as string[]).concat(r.headers["set-cookie"] ?? [])) {
+          const pair = c.split(";")[0];
+          const name = pair.slice(0, pair.indexOf("="));
+          if (name === "host_sid" || name === "host_csrf") cookies.set(name, pair);
+        }
+      }
+      const cookie = [...cookies.values()].join("; ");
       return makeSession(agent, csrf, cookie);
     },
     anonymous() {

@@ -1,0 +1,100 @@
+import { createHash } from "node:crypto";
+import { expect } from "chai";
+import request from "supertest";
+import { Session } from "../../host/models/Session";
+import { startTestHost, type TestHost, type TestSession } from "../support/testHost";
+
+const DAY = 24 * 3600_000;
+
+describe("Host: sessions", () => {
+  let t: TestHost;
+  before(async () => {
+    t = await startTestHost();
+  });
+  after(async () => {
+    await t?.stop();
+  });
+
+  const sessionRows = () => t.host.db.getRepository(Session).count();
+  const loggedIn = async (s: TestSession) => (await s.agent.get("/web")).status === 200;
+
+  it("stores no session for anonymous page views, and the login form still works", async () => {
+    const before = await sessionRows();
+    for (let i = 0; i < 30; i++) expect((await request(t.url).get("/web/login")).status).to.equal(200);
+    expect((await request(t.url).get("/my/profile")).status).to.equal(302);
+    expect(await sessionRows()).to.equal(before);
+    const s = await t.login("mitchell");
+    expect(await loggedIn(s)).to.equal(true);
+    expect(await sessionRows()).to.equal(before + 1);
+  });
+
+  it("stores session ids hashed, never as the cookie carries them", async () => {
+    const s = await t.login("sofia");
+    const sidCookie = s.cookie.split("; ").find((c) => c.startsWith("host_sid=")) as string;
+    const sid = decodeURIComponent(sidCookie.slice("host_sid=".length)).replace(/^s:/, "").split(".")[0];
+    const repo = t.host.db.getRepository(Session);
+    expect(await repo.findOneBy({ sid })).to.equal(null);
+    expect(await repo.findOneBy({ sid: createHash("sha256").update(sid).digest("hex") })).to.not.equal(null);
+  });
+
+  it("ends a session 30 days after login however active, besides the two idle weeks", async () => {
+    const s = await t.login("marc");
+    for (let day = 0; day < 28; day += 7) {
+      t.clock.advance(7 * DAY);
+      expect(await loggedIn(s), `day ${day + 7}`).to.equal(true);
+    }
+    t.clock.advance(3 * DAY);
+    expect(await loggedIn(s)).to.equal(false);
+    const again = await t.login("marc");
+    expect(await loggedIn(again)).to.equal(true);
+  });
+
+  it("ends a user's other sessions when an admin resets the password, and keeps the admin's own", async () => {
+    const user = await t.host.users.create({ login: "reset_me", name: "Reset Me", password: "first-password", langCode: "en_US", groups: ["base.user"] });
+    const a = await t.login("reset_me", "first-password");
+    const b = await t.login("reset_me", "first-password");
+    const admin = await t.login("admin");
+    const res = await admin.postForm(`/settings/users/${user.id}`, {
+      name: "Reset Me",
+      login: "reset_me",
+      lang_code: "en_US",
+      groups: ["base.user"],
+      active: "on",
+      password: "second-password",
+    });
+    expect(res.status).to.equal(302);
+    expect(await loggedIn(a)).to.equal(false);
+    expect(await loggedIn(b)).to.equal(false);
+    expect(await loggedIn(admin)).to.equal(true);
+    expect(await loggedIn(await t.login("reset_me", "second-password"))).to.equal(true);
+  });
+
+  it("lets a user change the password in My Profile → Account Security with the current one, ending other sessions", async () => {
+    await t.host.users.create({ login: "changer", name: "Changer", password: "old-password", langCode: "en_US", groups: ["base.user"] });
+    const here = await t.login("changer", "old-password");
+    const elsewhere = await t.login("changer", "old-password");
+    const page = await here.agent.get("/my/profile");
+    expect(page.text).to.contain("Account Security");
+    expect(page.text).to.contain('action="/my/password"');
+
+    const wrong = await here.postForm("/my/password", { current_password: "not-it", new_password: "new-password", confirm_password: "new-password" });
+    expect(wrong.status).to.equal(400);
+    expect(wrong.text).to.contain("The current password is wrong");
+    const mismatch = await here.postForm("/my/password", { current_password: "old-password", new_password: "new-password", confirm_password: "other-password" });
+    expect(mismatch.status).to.equal(400);
+    expect(await loggedIn(elsewhere)).to.equal(true);
+
+    const ok = await here.postForm("/my/password", { current_password: "old-password", new_password: "new-password", confirm_password: "new-password" });
+    expect(ok.status).to.equal(302);
+    expect(await loggedIn(here)).to.equal(true);
+    expect(await loggedIn(elsewhere)).to.equal(false);
+    expect(await loggedIn(await t.login("changer", "new-password"))).to.equal(true);
+    let oldRefused = false;
+    try {
+      await t.login("changer", "old-password");
+    } catch {
+      oldRefused = true;
+    }
+    expect(oldRefused).to.equal(true);
+  });
+});
