@@ -8,18 +8,17 @@ import { build } from "esbuild";
  * is generated, so it is not committed.
  */
 const ROOT = path.join(__dirname, "..");
-const CLIENT = path.join(ROOT, "module/client");
-export const BUILD_DIR = path.join(ROOT, "module/static/build");
+const BUILD_DIR = path.join(ROOT, "module/static/build");
 
-/** Bundle name → entry. Each page loads the bundles it needs (see views/ and module/routes/uiRoutes.ts). */
-const ENTRIES: Record<string, string> = {
-  widget: "widget/widget.ts",
-};
+/**
+ * Each file of module/client/pages is the script of one kind of page, bundled with what it imports
+ * into module/static/build/<name>.js (the views load them; /livechat/loader.js serves widget.js).
+ */
+const PAGES = path.join(ROOT, "module/client/pages");
 
 export async function buildClient(): Promise<void> {
-  fs.rmSync(BUILD_DIR, { recursive: true, force: true });
-  await build({
-    entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, entry]) => [name, path.join(CLIENT, entry)])),
+  const result = await build({
+    entryPoints: fs.readdirSync(PAGES).filter((f) => f.endsWith(".ts")).map((f) => path.join(PAGES, f)),
     outdir: BUILD_DIR,
     bundle: true,
     // Classic scripts, not modules: the widget runs on any website and needs document.currentScript.
@@ -29,7 +28,19 @@ export async function buildClient(): Promise<void> {
     minify: true,
     legalComments: "none",
     logLevel: "warning",
+    write: false,
   });
+  // Each file is replaced at once (a running host never serves half a file), and bundles of pages
+  // that no longer exist are removed.
+  fs.mkdirSync(BUILD_DIR, { recursive: true });
+  const produced = new Set(result.outputFiles.map((f) => f.path));
+  for (const name of fs.readdirSync(BUILD_DIR)) {
+    if (!produced.has(path.join(BUILD_DIR, name))) fs.rmSync(path.join(BUILD_DIR, name), { recursive: true, force: true });
+  }
+  for (const file of result.outputFiles) {
+    fs.writeFileSync(`${file.path}.tmp`, file.contents);
+    fs.renameSync(`${file.path}.tmp`, file.path);
+  }
 }
 
 if (require.main === module) {

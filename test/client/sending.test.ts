@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { RequestError } from "../../module/client/shared/http";
-import { newClientMessageId, withNetworkRetry } from "../../module/client/shared/sending";
+import { LostMessage, newClientMessageId, withNetworkRetry } from "../../module/client/shared/sending";
 
 /** Records the pauses instead of waiting them out. */
 function pauses() {
@@ -67,5 +67,24 @@ describe("Client: sending a message through network failures", () => {
   it("gives every message its own client id", () => {
     const ids = new Set(Array.from({ length: 50 }, () => newClientMessageId()));
     expect(ids.size).to.equal(50);
+  });
+});
+
+describe("Client: sending the same text again after a lost send", () => {
+  it("reuses the lost message's client id for the same text, so the server stores it once", () => {
+    const lost = new LostMessage();
+    const first = lost.idFor("Hello");
+    lost.remember("Hello", first);
+    expect(lost.idFor("Hello")).to.equal(first);
+    // Remembered once: the next send of the same text is a new message.
+    expect(lost.idFor("Hello")).not.to.equal(first);
+  });
+
+  it("gives other text a new id and forgets the lost one", () => {
+    const lost = new LostMessage();
+    const first = lost.idFor("Hello");
+    lost.remember("Hello", first);
+    expect(lost.idFor("Something else")).not.to.equal(first);
+    expect(lost.idFor("Hello")).not.to.equal(first);
   });
 });

@@ -26,7 +26,7 @@ describe("Live chat pages: demo website, loader, Discuss, and what each user's p
       // Not the helpdesk's backend: no menus, no Bootstrap, no operator scripts.
       expect(res.text).not.to.contain("o-navbar");
       expect(res.text).not.to.contain("/vendor/bootstrap");
-      expect(res.text).not.to.contain("chat_windows.js");
+      expect(res.text).not.to.contain("operator.js");
     } finally {
       await repo.update({ id: channel.id }, { name: channel.name });
     }
@@ -53,7 +53,7 @@ describe("Live chat pages: demo website, loader, Discuss, and what each user's p
   });
 
   it("builds every live chat screen without HTML parsing of data", async () => {
-    for (const file of ["thread.js", "chat_windows.js", "discuss.js", "systray.js"]) {
+    for (const file of ["build/operator.js", "build/discuss.js", "build/channels.js", "build/chatbot_form.js"]) {
       const res = await t.anonymous().agent.get(`/livechat/static/${file}`);
       expect(res.status, file).to.equal(200);
       expect(res.text, file).not.to.match(/innerHTML|insertAdjacentHTML|outerHTML|document\.write/);
@@ -69,19 +69,19 @@ describe("Live chat pages: demo website, loader, Discuss, and what each user's p
     const page = await operator.agent.get("/livechat/discuss");
     expect(page.status).to.equal(200);
     expect(page.text).to.contain('aria-label="Conversations"');
-    expect(page.text).to.contain("/livechat/static/discuss.js");
+    expect(page.text).to.contain("/livechat/static/build/discuss.js");
   });
 
   it("adds the Messages icon, the chat windows and the Discuss menu to operators' pages only", async () => {
     const operator = await (await t.login("mitchell")).agent.get("/web");
     expect(operator.text).to.contain('aria-label="Messages"');
-    expect(operator.text).to.contain('<script src="/livechat/static/chat_windows.js" defer></script>');
+    expect(operator.text).to.contain('<script src="/livechat/static/build/operator.js" defer></script>');
     expect(operator.text).to.contain('href="/livechat/discuss"');
 
     const clerk = await (await t.login("clerk")).agent.get("/web");
     expect(clerk.status).to.equal(200);
     expect(clerk.text).not.to.contain('aria-label="Messages"');
-    expect(clerk.text).not.to.contain("chat_windows.js");
+    expect(clerk.text).not.to.contain("operator.js");
     expect(clerk.text).not.to.contain('href="/livechat/discuss"');
   });
 });

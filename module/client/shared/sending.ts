@@ -25,3 +25,22 @@ export function newClientMessageId(): string {
   if (globalThis.crypto?.randomUUID) return globalThis.crypto.randomUUID();
   return "m" + Date.now().toString(36) + Math.random().toString(36).slice(2);
 }
+
+/**
+ * Remembers the last message the network lost: sending the same text again reuses its client id,
+ * so if the lost send did reach the server, the message is still stored once.
+ */
+export class LostMessage {
+  private lost: { text: string; id: string } | null = null;
+
+  /** The client id for sending `text` now. */
+  idFor(text: string): string {
+    const id = this.lost && this.lost.text === text ? this.lost.id : newClientMessageId();
+    this.lost = null;
+    return id;
+  }
+
+  remember(text: string, id: string): void {
+    this.lost = { text, id };
+  }
+}

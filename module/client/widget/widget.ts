@@ -54,7 +54,7 @@ function renderMessage(message: MessageDto): HTMLElement {
   return item;
 }
 
-function start(script: HTMLScriptElement): void {
+export function startWidget(script: HTMLScriptElement): void {
   const src = new URL(script.src, location.href);
   const origin = src.origin;
   const channelId = Number(src.searchParams.get("channel"));
@@ -308,10 +308,4 @@ function start(script: HTMLScriptElement): void {
       dom.launcher.hidden = true;
     }
   }
-}
-
-const script = document.currentScript;
-if (script instanceof HTMLScriptElement && !window.__livechatWidget) {
-  window.__livechatWidget = true;
-  start(script);
 }

@@ -1,0 +1,73 @@
+import { growWithText, isSendKey } from "../shared/composing";
+import { faIcon, h } from "../shared/dom";
+import { answered, errorMessage } from "../shared/http";
+import { LostMessage, withNetworkRetry } from "../shared/sending";
+
+export interface Composer {
+  form: HTMLFormElement;
+  input: HTMLTextAreaElement;
+  /** No more answers (the conversation ended, or is not assigned yet): `reason` in place of the text. */
+  disable(reason: string): void;
+}
+
+/**
+ * The operator's composer, in chat windows and Discuss: Enter sends, Shift+Enter adds a line. A send
+ * lost by the network is retried with the same client id, and sending the same text again after an
+ * error reuses it too, so a message is never stored twice.
+ */
+export function composer(send: (text: string, clientMessageId: string) => Promise<void>): Composer {
+  const input = h("textarea", {
+    class: "form-control form-control-sm",
+    props: { rows: 1, maxLength: 4000, placeholder: "Write a message…" },
+    attrs: { "aria-label": "Message" },
+  });
+  const sendButton = h(
+    "button",
+    { class: "btn btn-sm o-composer-send", props: { type: "submit", title: "Send (Enter)" }, attrs: { "aria-label": "Send" } },
+    faIcon("fa-paper-plane"),
+  );
+  const error = h("div", { class: "o-composer-error text-danger small", attrs: { role: "alert" } });
+  const form = h("form", { class: "o-composer" }, input, sendButton, error);
+  const lost = new LostMessage();
+  const grow = () => growWithText(input, 120);
+
+  async function submit(): Promise<void> {
+    const text = input.value.trim();
+    if (!text || input.disabled) return;
+    const id = lost.idFor(text);
+    input.value = "";
+    grow();
+    error.textContent = "";
+    try {
+      await withNetworkRetry(() => send(text, id), 600);
+    } catch (err) {
+      error.textContent = errorMessage(err, "The message could not be sent.");
+      if (!answered(err)) lost.remember(text, id);
+      if (!input.value) {
+        input.value = text;
+        grow();
+      }
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    void submit();
+  });
+  input.addEventListener("keydown", (event) => {
+    if (isSendKey(event)) {
+      event.preventDefault();
+      void submit();
+    }
+  });
+  input.addEventListener("input", grow);
+  return {
+    form,
+    input,
+    disable(reason) {
+      input.disabled = true;
+      sendButton.disabled = true;
+      input.placeholder = reason;
+    },
+  };
+}

@@ -1,0 +1,209 @@
+// Discuss: live chat conversations grouped under their channel's name (unread ones bold, with a
+// count), and the selected conversation with the same thread and composer as the chat windows.
+// The URL keeps the selection (?conversation=<id>).
+import type { OperatorConversationDetailDto, OperatorConversationDto } from "../../services/conversations/dto";
+import { faIcon, h } from "../shared/dom";
+import { onNotification } from "../shared/hostBus";
+import { answered, errorMessage } from "../shared/http";
+import { initials } from "../shared/initials";
+import type { MessageThread } from "../shared/messageThread";
+import { composer, type Composer } from "./composer";
+import { debounce } from "./debounce";
+import { conversationDetails, waitingNotice } from "./discussView";
+import { DiscussSidebar } from "./discussSidebar";
+import { OPEN_WINDOW_EVENT } from "./openWindowEvent";
+import { operatorApi } from "./operatorApi";
+import { operatorThread } from "./operatorThread";
+import { isUnassigned } from "./recentConversations";
+import { shortTime } from "./shortTime";
+import { readMarkToSend } from "./unread";
+
+/** Visitors waiting in a channel's queue are not anyone's yet, so no notification names this operator. */
+const SLOW_REFRESH_MS = 30_000;
+
+/** The conversation shown in the main area. */
+interface Shown {
+  id: number;
+  thread: MessageThread;
+  composer: Composer;
+  endButton: HTMLButtonElement;
+  notice: HTMLElement;
+  ended: boolean;
+  waiting: boolean;
+  readUpTo: number;
+}
+
+function idFromUrl(): number | null {
+  return Number(new URLSearchParams(location.search).get("conversation")) || null;
+}
+
+const visible = () => document.visibilityState === "visible";
+
+export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
+  let selected = idFromUrl();
+  let current: Shown | null = null;
+  const sidebar = new DiscussSidebar(sidebarEl, (id) => void select(id, true));
+
+  const refreshSidebar = () =>
+    operatorApi.conversations().then(
+      (data) => sidebar.render(data, selected),
+      (err: unknown) => sidebar.fail(errorMessage(err, "")),
+    );
+  const refreshSoon = debounce(() => void refreshSidebar(), 150);
+
+  function markRead(): void {
+    if (!current || !visible()) return;
+    const upTo = readMarkToSend(current.readUpTo, current.thread.lastId);
+    if (upTo === null) return;
+    const view = current;
+    view.readUpTo = upTo;
+    operatorApi
+      .markRead(view.id, upTo)
+      .then(refreshSidebar)
+      .catch(() => {
+        if (current) current.readUpTo = 0;
+      });
+  }
+
+  function showEnded(view: Shown): void {
+    if (view.ended) return;
+    view.ended = true;
+    view.composer.disable("This conversation has ended.");
+    view.endButton.hidden = true;
+    view.notice.textContent = "This conversation has ended.";
+  }
+
+  /** Not assigned yet: the operator reads what the visitor left; answering starts once it is assigned. */
+  function showWaiting(view: Shown, c: OperatorConversationDto): void {
+    view.waiting = true;
+    view.composer.disable("Waiting for an operator: answer once it is assigned.");
+    view.endButton.hidden = true;
+    view.notice.textContent = waitingNotice(c);
+  }
+
+  function showEmpty(text: string): void {
+    main.replaceChildren(h("div", { class: "o-discuss-empty" }, faIcon("fa-comments"), h("p", { text })));
+  }
+
+  function renderConversation(data: OperatorConversationDetailDto): void {
+    const c = data.conversation;
+    const id = c.id;
+    const end = h("button", { class: "btn btn-outline-secondary btn-sm ms-auto", props: { type: "button" } }, faIcon("fa-right-from-bracket"), " End conversation");
+    const header = h(
+      "header",
+      { class: "o-discuss-header" },
+      h("span", { class: "o-discuss-avatar o-discuss-avatar-lg", text: initials(c.visitorName), attrs: { "aria-hidden": "true" } }),
+      h(
+        "div",
+        { class: "o-discuss-titles" },
+        h("h1", { class: "h5 mb-0", text: c.visitorName }),
+        h("div", { class: "text-muted small", text: conversationDetails(c, shortTime(c.createdAt)) }),
+      ),
+      end,
+    );
+    main.replaceChildren(header);
+    // What the visitor told the chatbot before the hand-off.
+    if (data.answers.length) {
+      const answers = h("dl", { class: "o-discuss-answers", attrs: { "aria-label": "Visitor's answers" } });
+      for (const a of data.answers) answers.append(h("dt", { text: a.question }), h("dd", { text: a.value }));
+      main.append(answers);
+    }
+    const thread = operatorThread();
+    const notice = h("p", { class: "o-discuss-notice small text-muted", attrs: { role: "status" } });
+    const view: Shown = {
+      id,
+      thread,
+      endButton: end,
+      notice,
+      ended: false,
+      waiting: false,
+      readUpTo: 0,
+      composer: composer(async (text, clientMessageId) => {
+        thread.add((await operatorApi.post(id, text, clientMessageId)).message);
+      }),
+    };
+    main.append(thread.list, notice, view.composer.form);
+    current = view;
+    data.messages.forEach((m) => thread.add(m));
+    end.addEventListener("click", () => {
+      end.disabled = true;
+      operatorApi.end(id).then(
+        () => {
+          if (current === view) showEnded(view);
+          void refreshSidebar();
+        },
+        (err: unknown) => {
+          end.disabled = false;
+          notice.textContent = errorMessage(err, "");
+        },
+      );
+    });
+    if (c.state === "closed") showEnded(view);
+    else if (isUnassigned(c)) showWaiting(view, c);
+    thread.scrollToEnd();
+    if (!view.ended) view.composer.input.focus();
+    markRead();
+  }
+
+  async function select(id: number, push: boolean): Promise<void> {
+    selected = id;
+    if (push && idFromUrl() !== id) history.pushState(null, "", `?conversation=${id}`);
+    sidebar.select(id);
+    try {
+      const data = await operatorApi.conversation(id);
+      if (selected === id) renderConversation(data);
+    } catch (err) {
+      if (selected !== id) return;
+      current = null;
+      showEmpty(answered(err) && err.status === 404 ? "This conversation does not exist or is not yours." : errorMessage(err, ""));
+    }
+  }
+
+  window.addEventListener("popstate", () => {
+    const id = idFromUrl();
+    if (id) void select(id, false);
+    else {
+      selected = null;
+      current = null;
+      showEmpty("Choose a conversation on the left.");
+      void refreshSidebar();
+    }
+  });
+  // The Messages menu asks for a conversation: here it opens in the main area, not in a window.
+  document.addEventListener(OPEN_WINDOW_EVENT, (event) => void select(event.detail.conversationId, true));
+  document.addEventListener("visibilitychange", markRead);
+  main.addEventListener("focusin", markRead);
+
+  void refreshSidebar().then(() => {
+    if (selected) void select(selected, false);
+  });
+
+  const bus = window.hostBus;
+  if (bus) {
+    onNotification(bus, "livechat.message", ({ message }) => {
+      if (current && message.conversationId === current.id) {
+        current.thread.add(message);
+        markRead();
+      }
+      refreshSoon();
+    });
+    onNotification(bus, "livechat.conversation", ({ conversation }) => {
+      if (current && conversation.id === current.id) {
+        if (conversation.state === "closed") showEnded(current);
+        // Assigned (to this operator) meanwhile: reload it with a working composer.
+        else if (current.waiting && conversation.state === "open") void select(current.id, false);
+      }
+      refreshSoon();
+    });
+    // Read elsewhere (a chat window, another tab), or a new conversation: the list follows.
+    onNotification(bus, "livechat.unread", refreshSoon);
+    onNotification(bus, "livechat.conversation_assigned", ({ conversation }) => {
+      refreshSoon();
+      if (current && current.waiting && conversation.id === current.id) void select(current.id, false);
+    });
+    bus.onReady(refreshSoon);
+  }
+  setInterval(() => {
+    if (visible()) void refreshSidebar();
+  }, SLOW_REFRESH_MS);
+}

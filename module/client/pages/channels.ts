@@ -1,0 +1,4 @@
+// The Channels kanban.
+import { startChannelsKanban } from "../operator/channelsKanban";
+
+startChannelsKanban();

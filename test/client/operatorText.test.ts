@@ -1,0 +1,28 @@
+import { expect } from "chai";
+import { joinAction, memberCountText } from "../../module/client/operator/channelsKanban";
+import { stepField } from "../../module/client/operator/chatbotForm";
+import { shortTime } from "../../module/client/operator/shortTime";
+
+describe("Client: channel cards, chatbot steps and message times", () => {
+  it("offers Leave in a channel the operator is in and Join in the others", () => {
+    expect(joinAction({ id: 4, isMember: true })).to.deep.equal({ action: "/livechat/channels/4/leave", label: "Leave", className: "btn btn-outline-secondary btn-sm" });
+    expect(joinAction({ id: 4, isMember: false })).to.deep.equal({ action: "/livechat/channels/4/join", label: "Join", className: "btn btn-primary btn-sm" });
+    expect(memberCountText(1)).to.equal("1 operator");
+    expect(memberCountText(0)).to.equal("0 operators");
+  });
+
+  it("names chatbot step fields by their position, as the server reads them", () => {
+    expect(stepField(2, "message")).to.deep.equal({ name: "steps[2][message]", id: "step-2-message" });
+  });
+
+  it("shows the hour today, the weekday this week, and the date before", () => {
+    const now = new Date(2026, 10, 25, 15, 0);
+    const hm = (d: Date) => d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const today = new Date(2026, 10, 25, 9, 5);
+    expect(shortTime(today.toISOString(), now)).to.equal(hm(today));
+    const monday = new Date(2026, 10, 23, 9, 5);
+    expect(shortTime(monday.toISOString(), now)).to.equal(`${monday.toLocaleDateString([], { weekday: "short" })} ${hm(monday)}`);
+    const old = new Date(2026, 9, 1, 9, 5);
+    expect(shortTime(old.toISOString(), now)).to.equal(old.toLocaleDateString([], { day: "numeric", month: "short" }));
+  });
+});
