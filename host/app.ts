@@ -14,6 +14,7 @@ import {
   type HostContract,
   type HostUser,
   type Logger,
+  lt,
 } from "./contract";
 import { createDataSource, DEFAULT_DATABASE_URL, ensureSchema, parseDatabaseUrl, type DatabaseTarget } from "./database";
 import { hostEntities } from "./models";
@@ -36,6 +37,8 @@ import { HostPresence } from "./presence/HostPresence";
 import { HostScheduler } from "./scheduler/HostScheduler";
 import { HostSettings } from "./settings/HostSettings";
 import { HostHooks } from "./hooks/HostHooks";
+import { HOST_NAMESPACE, HostI18n } from "./i18n/HostI18n";
+import { i18nRoutes } from "./i18n/i18nRoutes";
 import { SystemClock } from "./clock";
 import { ConsoleLogger } from "./logger";
 import { errorHandler, notFound } from "./http/errorHandler";
@@ -83,6 +86,7 @@ export class Host {
   readonly scheduler: HostScheduler;
   readonly settings: HostSettings;
   readonly hooks: HostHooks;
+  readonly i18n: HostI18n;
   readonly sessions: DatabaseSessionStore;
   readonly modules: LoadedModule[];
   readonly contract: HostContract;
@@ -97,7 +101,7 @@ export class Host {
     errorConfig: {
       statusCode: 403,
       code: "EBADCSRFTOKEN",
-      message: "This form has expired or did not come from this site (invalid CSRF token). Reload the page and try again.",
+      message: lt("This form has expired or did not come from this site (invalid CSRF token). Reload the page and try again."),
     },
   });
   private sessionMiddleware: RequestHandler | null = null;
@@ -117,7 +121,9 @@ export class Host {
     this.users = new HostUsers(db, this.groups, this.clock);
     this.langs = new HostLanguages(db);
     this.auth = new HostAuth(this.users);
-    this.views = new ViewRegistry(this.menus, (req) => this.csrf.generateToken(req));
+    this.i18n = new HostI18n(this.langs);
+    this.i18n.addCatalogs(HOST_NAMESPACE, path.join(__dirname, "i18n", "catalogs"));
+    this.views = new ViewRegistry(this.menus, this.i18n, (req) => this.csrf.generateToken(req));
     this.settings = new HostSettings(db, this.logger);
     this.hooks = new HostHooks(this.logger);
     this.bus = new HostBus(db, target, this.clock, this.logger);
@@ -156,7 +162,7 @@ export class Host {
         limit: opts.limit,
         standardHeaders: "draft-8",
         legacyHeaders: false,
-        handler: (_req, _res, next) => next(new HttpError(429, "Too many requests: please wait a moment and try again.")),
+        handler: (_req, _res, next) => next(new HttpError(429, lt("Too many requests: please wait a moment and try again."))),
       });
     return {
       version: HOST_CONTRACT_VERSION,
@@ -174,10 +180,27 @@ export class Host {
       scheduler: this.scheduler,
       hooks: this.hooks,
       settings: this.settings,
+      i18n: this.i18n.forNamespace(HOST_NAMESPACE),
       clock: this.clock,
       logger: this.logger,
       rateLimit: limiter,
     };
+  }
+
+  private readonly moduleContracts = new Map<string, HostContract>();
+
+  /** The contract as one module sees it: the same host, with translation and menus in the module's namespace. */
+  moduleContract(name: string): HostContract {
+    let contract = this.moduleContracts.get(name);
+    if (!contract) {
+      contract = {
+        ...this.contract,
+        i18n: this.i18n.forNamespace(name),
+        menus: { add: (menu) => this.menus.add(menu, name) },
+      };
+      this.moduleContracts.set(name, contract);
+    }
+    return contract;
   }
 
   private async install(): Promise<void> {
@@ -191,13 +214,14 @@ export class Host {
     for (const mod of this.modules) {
       const { manifest } = mod;
       await this.groups.declare(this.db, manifest.name, manifest.groups);
+      if (manifest.i18n) this.i18n.addCatalogs(manifest.name, path.join(mod.dir, manifest.i18n));
       this.views.registerDirectory(manifest.name, path.join(mod.dir, manifest.views.templates));
       for (const { slot, template } of manifest.views.slots) this.views.fillSlot(slot, template);
-      for (const menu of manifest.menus) this.menus.add(menu);
+      for (const menu of manifest.menus) this.menus.add(menu, manifest.name);
       if (manifest.static) {
         this.staticRouter.use(`/${manifest.name}/static`, express.static(path.join(mod.dir, manifest.static), STATIC_OPTIONS));
       }
-      await mod.definition.install(this.contract);
+      await mod.definition.install(this.moduleContract(manifest.name));
       await this.recordInstalled(mod);
     }
     await this.groups.load(this.db);
@@ -218,7 +242,7 @@ export class Host {
   /** Demo users, languages and every module's demo data. */
   async loadDemo(): Promise<void> {
     await loadDemoData(this);
-    for (const mod of this.modules) await mod.definition.loadDemo?.(this.contract);
+    for (const mod of this.modules) await mod.definition.loadDemo?.(this.moduleContract(mod.manifest.name));
   }
 
   private async recordInstalled(mod: LoadedModule): Promise<void> {
@@ -252,14 +276,14 @@ export class Host {
   private addHostMenus(): void {
     this.menus.add({
       id: "settings",
-      label: "Settings",
+      label: lt("Settings"),
       icon: "fa-gear",
       groups: ["base.admin"],
       sequence: 100,
       children: [
-        { id: "settings.users", label: "Users", url: "/settings/users", sequence: 5 },
-        { id: "settings.apps", label: "Apps", url: "/settings/apps", sequence: 10 },
-        { id: "settings.languages", label: "Languages", url: "/settings/languages", sequence: 20 },
+        { id: "settings.users", label: lt("Users"), url: "/settings/users", sequence: 5 },
+        { id: "settings.apps", label: lt("Apps"), url: "/settings/apps", sequence: 10 },
+        { id: "settings.languages", label: lt("Languages"), url: "/settings/languages", sequence: 20 },
       ],
     });
   }
@@ -302,6 +326,7 @@ export class Host {
       ),
     );
     app.use(assets);
+    app.use(i18nRoutes(this.i18n));
     app.use(express.json({ limit: "64kb" }));
     app.use(express.urlencoded({ extended: true, limit: "256kb", parameterLimit: 2000 }));
 
@@ -328,8 +353,8 @@ export class Host {
     app.use(this.recordActivity);
     app.use(this.csrfProtection);
 
-    app.use(loginRoutes(this.auth, this.views, (req) => this.csrf.generateToken(req)));
-    app.use(homeRoutes({ auth: this.auth, menus: this.menus, views: this.views }));
+    app.use(loginRoutes(this.auth, this.views, this.contract.i18n, (req) => this.csrf.generateToken(req)));
+    app.use(homeRoutes({ auth: this.auth, menus: this.menus, views: this.views, i18n: this.contract.i18n }));
     app.use(
       profileRoutes({
         db: this.db,
@@ -338,11 +363,12 @@ export class Host {
         langs: this.langs,
         profile: this.profile,
         views: this.views,
+        i18n: this.contract.i18n,
       }),
     );
-    app.use(settingsRoutes({ db: this.db, auth: this.auth, langs: this.langs, views: this.views }));
+    app.use(settingsRoutes({ db: this.db, auth: this.auth, langs: this.langs, views: this.views, i18n: this.contract.i18n }));
     app.use(
-      usersRoutes({ db: this.db, auth: this.auth, users: this.users, groups: this.groups, langs: this.langs, views: this.views }),
+      usersRoutes({ db: this.db, auth: this.auth, users: this.users, groups: this.groups, langs: this.langs, views: this.views, i18n: this.i18n }),
     );
   }
 
@@ -350,7 +376,7 @@ export class Host {
   private finishHttp(): void {
     this.app.use(this.auth.requireUser, this.contract.router);
     this.app.use(notFound);
-    this.app.use(errorHandler(this.views, this.logger));
+    this.app.use(errorHandler(this.views, this.i18n, this.logger));
   }
 
   /** A JSON call from someone not logged in is told so (401), before the CSRF token it could not have. */

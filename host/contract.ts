@@ -1,22 +1,32 @@
 /**
  * The host ↔ module contract. A module imports nothing from the host but this file: any host that
  * implements `HostContract` can install it. Everything here is an interface or a small value type,
- * except `HttpError`, which a module throws to answer a request with a status and a message.
+ * except `HttpError`, which a module throws to answer a request with a status and a message, and the
+ * small helpers `lt` and `portableType`.
  */
 import type { Request, RequestHandler, Router } from "express";
 import type { DataSource, EntityManager, EntitySchema, MigrationInterface } from "typeorm";
 
 /** The version of this contract; a manifest's `hostVersion` is a semver range checked against it. */
-export const HOST_CONTRACT_VERSION = "1.0.0";
+export const HOST_CONTRACT_VERSION = "1.1.0";
 
-/** Thrown from a route or a service to answer with `status` and a message the user can read. */
+/**
+ * Thrown from a route or a service to answer with `status` and a message the user can read. A message
+ * marked with `lt()` is translated into the reader's language when answered; its `{name}` placeholders
+ * are filled from `vars` (in `message`, they are already filled in English).
+ */
 export class HttpError extends Error {
+  /** The English text before its placeholders were filled: the key to translate. */
+  readonly key: string;
+
   constructor(
     readonly status: number,
     message: string,
     readonly details?: Record<string, string>,
+    readonly vars?: TranslationVars,
   ) {
-    super(message);
+    super(vars ? message.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole)) : message);
+    this.key = message;
     this.name = "HttpError";
   }
 }
@@ -114,6 +124,37 @@ export interface Bus {
   addUserChannels(provider: UserChannelProvider): void;
 }
 
+/** Values for a text's `{name}` placeholders; `count` also picks the plural form. */
+export type TranslationVars = Record<string, string | number>;
+/** Translates English text into one language, already chosen. */
+export type Translate = (key: string, vars?: TranslationVars) => string;
+export type DateStyle = "date" | "time" | "datetime";
+
+/**
+ * Translation, bound to the module's own catalogs (the manifest's `i18n` folder). Keys are the English
+ * text; a text without a translation is shown in English. Templates use `{{t "Text {name}" name=x}}`.
+ */
+export interface I18n {
+  /** `key` in `lang` (a locale code such as `fr_FR`), placeholders filled from `vars`. */
+  t(lang: string, key: string, vars?: TranslationVars): string;
+  /** The language to answer a request in: the user's main language, else the best match of `Accept-Language`. */
+  requestLang(req: Request): Promise<string>;
+  /** `t` bound to the request's language. */
+  forRequest(req: Request): Promise<Translate>;
+  /** A date, a time or both, written the way `lang` writes them (Intl). */
+  formatDate(lang: string, date: Date, style?: DateStyle): string;
+  /** Where browser code gets the module's catalog for `lang` as JSON (English text → translation). */
+  catalogUrl(lang: string): string;
+}
+
+/**
+ * Marks text to translate where it is shown rather than where it is written (menu labels, validation
+ * messages decided before the reader's language is known). Returns the text unchanged.
+ */
+export function lt(text: string): string {
+  return text;
+}
+
 export interface Menus {
   add(menu: MenuItem): void;
 }
@@ -139,8 +180,16 @@ export interface Views {
    * `template` is `<module>/<file>`.
    */
   provideContext(template: string, provider: SlotContextProvider): void;
-  /** Render a full page in the host layout. */
-  render(req: Request, template: string, context: Record<string, unknown> & { title: string }): Promise<string>;
+  /**
+   * Render a full page in the host layout, in the reader's language (`{{t}}` uses the template's own
+   * namespace's catalog). `layout: false` renders the template alone, for pages with their own look.
+   */
+  render(
+    req: Request,
+    template: string,
+    context: Record<string, unknown> & { title: string },
+    options?: { layout?: boolean },
+  ): Promise<string>;
 }
 
 /** A module's part of the My Profile form: it reads, validates and saves its own fields. */
@@ -222,6 +271,7 @@ export interface HostContract {
   readonly scheduler: Scheduler;
   readonly hooks: Hooks;
   readonly settings: Settings;
+  readonly i18n: I18n;
   readonly clock: Clock;
   readonly logger: Logger;
   /**
@@ -257,6 +307,8 @@ export interface ModuleManifest {
   views: { templates: string; slots: { slot: string; template: string }[] };
   migrations: string;
   static?: string;
+  /** Folder of the module's translation catalogs, `<language>.json` each (fr.json, es.json, de.json). */
+  i18n?: string;
   groups: { id: string; name: string; implies?: string[] }[];
   menus: MenuItem[];
 }

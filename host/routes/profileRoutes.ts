@@ -1,7 +1,7 @@
 import { Router, type Request } from "express";
 import type { DataSource } from "typeorm";
 import { z } from "zod";
-import { HttpError, type HostUser } from "../contract";
+import { HttpError, lt, type HostUser, type I18n } from "../contract";
 import type { HostAuth } from "../auth/HostAuth";
 import type { HostLanguages } from "../langs/HostLanguages";
 import type { ProfileRegistry } from "../profile/ProfileRegistry";
@@ -10,8 +10,8 @@ import type { ViewRegistry } from "../views/ViewRegistry";
 import { route } from "../http/errorHandler";
 
 const profileForm = z.object({
-  name: z.string().trim().min(1, "Name is required").max(128, "Name is at most 128 characters"),
-  lang_code: z.string().min(1, "Language is required"),
+  name: z.string().trim().min(1, lt("Name is required.")).max(128, lt("Name is at most 128 characters.")),
+  lang_code: z.string().min(1, lt("Language is required.")),
 });
 
 /** My Profile: the user's own name and main language, plus the fields modules add to Preferences. */
@@ -22,15 +22,17 @@ export function profileRoutes(deps: {
   langs: HostLanguages;
   profile: ProfileRegistry;
   views: ViewRegistry;
+  i18n: I18n;
 }): Router {
-  const { db, auth, users, langs, profile, views } = deps;
+  const { db, auth, users, langs, profile, views, i18n } = deps;
   const router = Router();
 
   async function page(req: Request, user: HostUser, extra: Record<string, unknown> = {}): Promise<string> {
     const sections: Record<string, Record<string, unknown>> = {};
     for (const [name, ext] of profile.extensions) sections[name] = await ext.load(user);
+    const t = await i18n.forRequest(req);
     return views.render(req, "host/profile", {
-      title: "My Profile",
+      title: t("My Profile"),
       profileUser: user,
       languages: await langs.list({ enabledOnly: true }),
       profile: sections,
@@ -51,11 +53,12 @@ export function profileRoutes(deps: {
     auth.requireUser,
     route(async (req, res) => {
       const user = req.user as HostUser;
+      const t = await i18n.forRequest(req);
       try {
         const parsed = profileForm.safeParse(req.body ?? {});
-        if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => i.message).join(" "));
+        if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => t(i.message)).join(" "));
         const [lang] = await langs.getByCodes([parsed.data.lang_code]);
-        if (!lang || !lang.enabled) throw new HttpError(400, `The language "${parsed.data.lang_code}" is not enabled.`);
+        if (!lang || !lang.enabled) throw new HttpError(400, t('The language "{code}" is not enabled.', { code: parsed.data.lang_code }));
         // Every part is parsed before anything is written: one refusal saves nothing.
         const parts: [string, unknown][] = [];
         for (const [name, ext] of profile.extensions) parts.push([name, await ext.parse(req.body ?? {}, user)]);
