@@ -363,7 +363,7 @@ export class Host {
         langs: this.langs,
         profile: this.profile,
         views: this.views,
-        i18n: this.contract.i18n,
+        i18n: this.i18n,
       }),
     );
     app.use(settingsRoutes({ db: this.db, auth: this.auth, langs: this.langs, views: this.views, i18n: this.contract.i18n }));

@@ -1,7 +1,8 @@
 import { Router, type Request } from "express";
 import type { DataSource } from "typeorm";
 import { z } from "zod";
-import { HttpError, lt, type HostUser, type I18n } from "../contract";
+import { HttpError, lt, type HostUser } from "../contract";
+import { HOST_NAMESPACE, type HostI18n } from "../i18n/HostI18n";
 import type { HostAuth } from "../auth/HostAuth";
 import type { HostLanguages } from "../langs/HostLanguages";
 import type { ProfileRegistry } from "../profile/ProfileRegistry";
@@ -22,7 +23,7 @@ export function profileRoutes(deps: {
   langs: HostLanguages;
   profile: ProfileRegistry;
   views: ViewRegistry;
-  i18n: I18n;
+  i18n: HostI18n;
 }): Router {
   const { db, auth, users, langs, profile, views, i18n } = deps;
   const router = Router();
@@ -30,7 +31,7 @@ export function profileRoutes(deps: {
   async function page(req: Request, user: HostUser, extra: Record<string, unknown> = {}): Promise<string> {
     const sections: Record<string, Record<string, unknown>> = {};
     for (const [name, ext] of profile.extensions) sections[name] = await ext.load(user);
-    const t = await i18n.forRequest(req);
+    const t = await i18n.forNamespace(HOST_NAMESPACE).forRequest(req);
     return views.render(req, "host/profile", {
       title: t("My Profile"),
       profileUser: user,
@@ -53,7 +54,8 @@ export function profileRoutes(deps: {
     auth.requireUser,
     route(async (req, res) => {
       const user = req.user as HostUser;
-      const t = await i18n.forRequest(req);
+      const lang = await i18n.requestLang(req);
+      const t = i18n.forNamespace(HOST_NAMESPACE).t.bind(null, lang);
       try {
         const parsed = profileForm.safeParse(req.body ?? {});
         if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => t(i.message)).join(" "));
@@ -68,7 +70,8 @@ export function profileRoutes(deps: {
         });
       } catch (err) {
         if (!(err instanceof HttpError) || err.status !== 400) throw err;
-        res.status(400).type("html").send(await page(req, user, { error: err.message }));
+        // The message may come from a module's part of the form: translated with whichever catalog holds it.
+        res.status(400).type("html").send(await page(req, user, { error: i18n.translateAny(lang, err.key, err.vars) }));
         return;
       }
       res.redirect("/my/profile?saved=1");

@@ -1,13 +1,13 @@
 import type { Request } from "express";
 import { z } from "zod";
-import { HttpError, parseId, type HostContract } from "../../host/contract";
+import { HttpError, lt, parseId, type HostContract } from "../../host/contract";
 import type { ExpertiseService } from "../services/ExpertiseService";
 import { asyncRoute } from "./asyncRoute";
 import { manyIds } from "./formFields";
 
 const expertiseForm = z.object({
   name: z.string().optional().default(""),
-  operator_ids: manyIds("Operators must be chosen from the list."),
+  operator_ids: manyIds(lt("Operators must be chosen from the list.")),
 });
 
 /** Live Chat → Configuration → Expertise (managers): list, New, edit, delete. */
@@ -15,16 +15,23 @@ export function expertiseRoutes(host: HostContract, expertise: ExpertiseService)
   const { router, auth, views } = host;
   const manager = auth.requireGroup("livechat.manager");
 
-  const renderForm = async (req: Request, form: { id?: number | null; name?: unknown }, selected: number[], error?: string) => {
+  const renderForm = async (req: Request, form: { id?: number | null; name?: unknown }, selected: number[], error?: HttpError) => {
+    const t = await host.i18n.forRequest(req);
     const operators = (await expertise.operators()).map((u) => ({ id: u.id, name: u.name, selected: selected.includes(u.id) }));
-    return views.render(req, "livechat/expertise_form", { title: form.id ? String(form.name) : "New", form, operators, error });
+    return views.render(req, "livechat/expertise_form", {
+      title: form.id ? String(form.name) : t("New"),
+      form,
+      operators,
+      error: error && t(error.key, error.vars),
+    });
   };
 
   router.get(
     "/livechat/expertise",
     manager,
     asyncRoute(async (req, res) => {
-      res.type("html").send(await views.render(req, "livechat/expertise_list", { title: "Expertise", expertise: await expertise.list() }));
+      const t = await host.i18n.forRequest(req);
+      res.type("html").send(await views.render(req, "livechat/expertise_list", { title: t("Expertise"), expertise: await expertise.list() }));
     }),
   );
 
@@ -41,7 +48,7 @@ export function expertiseRoutes(host: HostContract, expertise: ExpertiseService)
     manager,
     asyncRoute(async (req, res) => {
       const id = parseId(req.params.id);
-      if (id === null) throw new HttpError(404, "This expertise does not exist.");
+      if (id === null) throw new HttpError(404, lt("This expertise does not exist."));
       const found = await expertise.get(id);
       res.type("html").send(await renderForm(req, found, found.operatorIds));
     }),
@@ -52,17 +59,20 @@ export function expertiseRoutes(host: HostContract, expertise: ExpertiseService)
     manager,
     asyncRoute(async (req, res) => {
       const id = req.params.id === "new" ? null : parseId(req.params.id);
-      if (req.params.id !== "new" && id === null) throw new HttpError(404, "This expertise does not exist.");
+      if (req.params.id !== "new" && id === null) throw new HttpError(404, lt("This expertise does not exist."));
       const body = (req.body ?? {}) as Record<string, unknown>;
       try {
         const parsed = expertiseForm.safeParse(body);
-        if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => i.message).join(" "));
+        if (!parsed.success) {
+          const t = await host.i18n.forRequest(req);
+          throw new HttpError(400, parsed.error.issues.map((i) => t(i.message)).join(" "));
+        }
         await expertise.save(id, { name: parsed.data.name, operatorIds: parsed.data.operator_ids });
         res.redirect("/livechat/expertise");
       } catch (err) {
         if (!(err instanceof HttpError) || (err.status !== 400 && err.status !== 409)) throw err;
         const selected = [body.operator_ids ?? []].flat().map(Number);
-        res.status(err.status).type("html").send(await renderForm(req, { id, name: body.name }, selected, err.message));
+        res.status(err.status).type("html").send(await renderForm(req, { id, name: body.name }, selected, err));
       }
     }),
   );
@@ -72,7 +82,7 @@ export function expertiseRoutes(host: HostContract, expertise: ExpertiseService)
     manager,
     asyncRoute(async (req, res) => {
       const id = parseId(req.params.id);
-      if (id === null) throw new HttpError(404, "This expertise does not exist.");
+      if (id === null) throw new HttpError(404, lt("This expertise does not exist."));
       await expertise.delete(id);
       res.redirect("/livechat/expertise");
     }),

@@ -1,6 +1,6 @@
 import { In } from "typeorm";
 import { z } from "zod";
-import { HttpError, parseId, type HostContract } from "../../host/contract";
+import { HttpError, lt, parseId, type HostContract } from "../../host/contract";
 import { Expertise } from "../models/Expertise";
 import { CHAT_NAME_MAX, type OperatorSettings } from "../services/OperatorProfiles";
 import { manyStrings } from "./formFields";
@@ -10,7 +10,7 @@ const form = z.object({
     .string()
     .optional()
     .transform((v) => (v ?? "").trim())
-    .refine((v) => v.length <= CHAT_NAME_MAX, `The Online Chat Name is at most ${CHAT_NAME_MAX} characters.`),
+    .refine((v) => v.length <= CHAT_NAME_MAX, lt("The Online Chat Name is at most 64 characters.")),
   livechat_lang_codes: manyStrings,
   livechat_expertise_ids: manyStrings,
 });
@@ -37,15 +37,16 @@ export async function parseOperatorSettings(
   storedLangCodes: string[] = [],
 ): Promise<OperatorSettings> {
   const parsed = form.safeParse(body);
-  if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => i.message).join(" "));
+  // One message at a time, so that it can be translated where it is shown.
+  if (!parsed.success) throw new HttpError(400, parsed.error.issues[0].message);
   const { livechat_chat_name: chatName, livechat_lang_codes: codes, livechat_expertise_ids: rawIds } = parsed.data;
 
   const langCodes = [...new Set(codes)];
   const known = await host.langs.getByCodes(langCodes);
   for (const code of langCodes) {
     const lang = known.find((l) => l.code === code);
-    if (!lang) throw new HttpError(400, `Online Chat Languages: "${code}" is not a known language.`);
-    if (!lang.enabled) throw new HttpError(400, `Online Chat Languages: ${lang.name} (${code}) is not enabled on this database.`);
+    if (!lang) throw new HttpError(400, lt('Online Chat Languages: "{code}" is not a known language.'), undefined, { code });
+    if (!lang.enabled) throw new HttpError(400, lt("Online Chat Languages: {name} ({code}) is not enabled on this database."), undefined, { name: lang.name, code });
   }
   if (storedLangCodes.length) {
     const enabled = new Set((await host.langs.list({ enabledOnly: true })).map((l) => l.code));
@@ -54,13 +55,13 @@ export async function parseOperatorSettings(
 
   const expertiseIds = [...new Set(rawIds)].map((raw) => {
     const id = parseId(raw);
-    if (id === null) throw new HttpError(400, `Live Chat Expertise: "${raw}" is not an expertise.`);
+    if (id === null) throw new HttpError(400, lt('Live Chat Expertise: "{value}" is not an expertise.'), undefined, { value: raw });
     return id;
   });
   if (expertiseIds.length) {
     const found = new Set((await host.db.getRepository(Expertise).findBy({ id: In(expertiseIds) })).map((e) => e.id));
     const missing = expertiseIds.filter((id) => !found.has(id));
-    if (missing.length) throw new HttpError(400, `Live Chat Expertise: no expertise with id ${missing.join(", ")}.`);
+    if (missing.length) throw new HttpError(400, lt("Live Chat Expertise: no expertise with id {ids}."), undefined, { ids: missing.join(", ") });
   }
   return { chatName, langCodes, expertiseIds };
 }
