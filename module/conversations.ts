@@ -3,6 +3,7 @@ import { conversationEntities } from "./models";
 import type { OperatorServices } from "./operators";
 import { operatorApi } from "./routes/operatorApi";
 import { chatbotRoutes } from "./routes/chatbotRoutes";
+import { settingsRoutes } from "./routes/settingsRoutes";
 import { uiRoutes } from "./routes/uiRoutes";
 import { visitorApi } from "./routes/visitorApi";
 import { AssignmentService } from "./services/assignment/AssignmentService";
@@ -33,6 +34,7 @@ export function installConversations(host: HostContract, operators: OperatorServ
   visitorApi(host, conversations, assignment);
   operatorApi(host, conversations);
   uiRoutes(host);
+  settingsRoutes(host);
   chatbotRoutes(host, chatbots, operators.expertise);
 
   // Capacity appears when an operator joins, when a conversation ends (ConversationService.end), and
