@@ -15,6 +15,7 @@ import {
   type HostUser,
   type Logger,
   lt,
+  PRESENCE_SETTINGS,
 } from "./contract";
 import { createDataSource, DEFAULT_DATABASE_URL, ensureSchema, parseDatabaseUrl, type DatabaseTarget } from "./database";
 import { hostEntities } from "./models";
@@ -33,7 +34,7 @@ import { ViewRegistry } from "./views/ViewRegistry";
 import { ProfileRegistry } from "./profile/ProfileRegistry";
 import { HostBus } from "./bus/HostBus";
 import { BusServer } from "./bus/BusServer";
-import { HostPresence } from "./presence/HostPresence";
+import { HostPresence, type PresenceSettings } from "./presence/HostPresence";
 import { HostScheduler } from "./scheduler/HostScheduler";
 import { HostSettings } from "./settings/HostSettings";
 import { HostHooks } from "./hooks/HostHooks";
@@ -127,7 +128,7 @@ export class Host {
     this.settings = new HostSettings(db, this.logger);
     this.hooks = new HostHooks(this.logger);
     this.bus = new HostBus(db, target, this.clock, this.logger);
-    this.presence = new HostPresence(db, this.clock, { awayAfterMs: 10 * 60_000, offlineAfterMs: 2 * 60_000 });
+    this.presence = new HostPresence(db, this.clock, () => this.presenceThresholds());
     this.scheduler = new HostScheduler(db, this.clock, this.logger, this.instanceId);
     this.sessions = new DatabaseSessionStore(db, this.clock, SESSION_TTL_MS);
     this.server = http.createServer(this.app);
@@ -185,6 +186,23 @@ export class Host {
       logger: this.logger,
       rateLimit: limiter,
     };
+  }
+
+  private thresholds: { at: number; value: Promise<PresenceSettings> } | null = null;
+
+  /** Presence thresholds from settings, read again at most every 10 s (presence is read on every assignment). */
+  private presenceThresholds(): Promise<PresenceSettings> {
+    const now = this.clock.now().getTime();
+    if (!this.thresholds || now - this.thresholds.at > 10_000 || now < this.thresholds.at) {
+      const minutes = (s: { key: string; defaultValue: number }) => this.settings.getNumber(s.key, s.defaultValue);
+      const value = Promise.all([minutes(PRESENCE_SETTINGS.awayMinutes), minutes(PRESENCE_SETTINGS.offlineMinutes)]).then(([away, offline]) => ({
+        awayAfterMs: away * 60_000,
+        offlineAfterMs: offline * 60_000,
+      }));
+      this.thresholds = { at: now, value };
+      value.catch(() => (this.thresholds = null));
+    }
+    return this.thresholds.value;
   }
 
   private readonly moduleContracts = new Map<string, HostContract>();

@@ -221,6 +221,12 @@ export interface Clock {
   now(): Date;
 }
 
+/** Presence thresholds the host reads from settings (minutes), with their defaults. */
+export const PRESENCE_SETTINGS = {
+  awayMinutes: { key: "host.presence_away_minutes", defaultValue: 10 },
+  offlineMinutes: { key: "host.presence_offline_minutes", defaultValue: 2 },
+} as const;
+
 export interface Settings {
   get(key: string, fallback: string): Promise<string>;
   getNumber(key: string, fallback: number): Promise<number>;

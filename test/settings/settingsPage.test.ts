@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { PRESENCE_SETTINGS } from "../../host/contract";
 import type { Browser } from "playwright-core";
 import { VISITOR_TIMEOUT_SETTING } from "../../module/conversations";
 import { READS_SETTING, WRITES_SETTING } from "../../module/routes/visitorApi";
@@ -11,6 +12,8 @@ import { startTestHost, type TestHost } from "../support/testHost";
 const FORM = {
   "livechat.inactivity_minutes": "30",
   "livechat.visitor_timeout_minutes": "15",
+  "host.presence_away_minutes": "10",
+  "host.presence_offline_minutes": "2",
   "livechat.visitor_reads_per_minute": "600",
   "livechat.visitor_writes_per_minute": "300",
 };
@@ -26,7 +29,14 @@ describe("Live Chat → Configuration → Settings", function () {
   });
 
   it("lists the settings the services read", () => {
-    expect(LIVECHAT_SETTINGS.map((s) => s.key)).to.have.members([INACTIVITY_SETTING, VISITOR_TIMEOUT_SETTING, READS_SETTING, WRITES_SETTING]);
+    expect(LIVECHAT_SETTINGS.map((s) => s.key)).to.have.members([
+      INACTIVITY_SETTING,
+      VISITOR_TIMEOUT_SETTING,
+      PRESENCE_SETTINGS.awayMinutes.key,
+      PRESENCE_SETTINGS.offlineMinutes.key,
+      READS_SETTING,
+      WRITES_SETTING,
+    ]);
   });
 
   it("shows every setting with its value, unit and default, to managers only", async () => {
@@ -52,6 +62,21 @@ describe("Live Chat → Configuration → Settings", function () {
     for (const login of ["mitchell", "sofia", "admin"]) await t.host.presence.recordActivity((await t.host.users.findByLogin(login))!.id);
     expect(await t.host.scheduler.runNow(INACTIVITY_JOB)).to.equal(true);
     expect(await members.countBy({ userId: marc.id })).to.equal(0);
+  });
+
+  it("applies new presence thresholds without a restart", async () => {
+    const admin = await t.login("admin");
+    const mitchell = (await t.host.users.findByLogin("mitchell"))!;
+    await t.host.presence.recordActivity(mitchell.id);
+    t.clock.advance(15_000);
+    expect((await t.host.presence.get(mitchell.id)).status).to.equal("online");
+    t.clock.advance(3 * 60_000);
+    // Three minutes without a sign of an open tab: offline after the default two minutes.
+    expect((await t.host.presence.get(mitchell.id)).status).to.equal("offline");
+    expect((await admin.postForm("/livechat/settings", { ...FORM, "livechat.inactivity_minutes": "5", "host.presence_offline_minutes": "5", "host.presence_away_minutes": "20" })).status).to.equal(302);
+    // The host reads the thresholds again at most every 10 seconds.
+    t.clock.advance(11_000);
+    expect((await t.host.presence.get(mitchell.id)).status).to.equal("online");
   });
 
   it("refuses a bad value with a clear message and saves none of the form", async () => {

@@ -1,4 +1,4 @@
-import { HttpError, lt, type HostContract } from "../../../host/contract";
+import { HttpError, lt, PRESENCE_SETTINGS, type HostContract } from "../../../host/contract";
 
 /** One setting of Live Chat → Configuration → Settings: a whole number within a range. */
 export interface SettingDefinition {
@@ -31,6 +31,24 @@ export const LIVECHAT_SETTINGS: SettingDefinition[] = [
     unit: lt("minutes"),
     help: lt("A conversation whose visitor has not been seen for longer is closed."),
     defaultValue: 15,
+    min: 1,
+    max: 1440,
+  },
+  {
+    key: PRESENCE_SETTINGS.awayMinutes.key,
+    label: lt("Away after"),
+    unit: lt("minutes"),
+    help: lt("Without real activity (input, a page opened) for longer, a user shows as away and gets no new visitors."),
+    defaultValue: PRESENCE_SETTINGS.awayMinutes.defaultValue,
+    min: 1,
+    max: 1440,
+  },
+  {
+    key: PRESENCE_SETTINGS.offlineMinutes.key,
+    label: lt("Offline after"),
+    unit: lt("minutes"),
+    help: lt("Without any sign of an open tab for longer, a user shows as offline."),
+    defaultValue: PRESENCE_SETTINGS.offlineMinutes.defaultValue,
     min: 1,
     max: 1440,
   },
