@@ -12,6 +12,8 @@ import {
   type HostContract,
   type HostUser,
   type Logger,
+  lt,
+  PRESENCE_SETTINGS,
 } from "./contract";
 import { HttpError } from "./http/HttpError";
 import { createDataSource, DEFAULT_DATABASE_URL, ensureSchema, parseDatabaseUrl, type DatabaseTarget } from "./database";
@@ -35,10 +37,12 @@ import { HostBus } from "./bus/HostBus";
 import { BusServer } from "./bus/BusServer";
 import { SocketLimits } from "./bus/SocketLimits";
 import { clientAddress } from "./http/clientAddress";
-import { HostPresence } from "./presence/HostPresence";
+import { HostPresence, type PresenceSettings } from "./presence/HostPresence";
 import { HostScheduler } from "./scheduler/HostScheduler";
 import { HostSettings } from "./settings/HostSettings";
 import { HostHooks } from "./hooks/HostHooks";
+import { HOST_NAMESPACE, HostI18n } from "./i18n/HostI18n";
+import { i18nRoutes } from "./i18n/i18nRoutes";
 import { SystemClock } from "./clock";
 import { ConsoleLogger } from "./logger";
 import { errorHandler, notFound } from "./http/errorHandler";
@@ -87,6 +91,7 @@ export class Host {
   readonly scheduler: HostScheduler;
   readonly settings: HostSettings;
   readonly hooks: HostHooks;
+  readonly i18n: HostI18n;
   readonly sessions: DatabaseSessionStore;
   readonly modules: LoadedModule[];
   readonly contract: HostContract;
@@ -110,11 +115,13 @@ export class Host {
     this.users = new HostUsers(db, this.groups, this.clock);
     this.langs = new HostLanguages(db);
     this.auth = new HostAuth(this.users);
-    this.views = new ViewRegistry(this.menus, (req) => this.csrfToken(req));
+    this.i18n = new HostI18n(this.langs);
+    this.i18n.addCatalogs(HOST_NAMESPACE, path.join(__dirname, "i18n", "catalogs"));
+    this.views = new ViewRegistry(this.menus, this.i18n, (req) => this.csrfToken(req));
     this.settings = new HostSettings(db, this.logger);
     this.hooks = new HostHooks(this.logger);
     this.bus = new HostBus(db, target, this.clock, this.logger);
-    this.presence = new HostPresence(db, this.clock, { awayAfterMs: 10 * 60_000, offlineAfterMs: 2 * 60_000 });
+    this.presence = new HostPresence(db, this.clock, () => this.presenceThresholds());
     this.scheduler = new HostScheduler(db, this.clock, this.logger, this.instanceId);
     this.sessions = new DatabaseSessionStore(db, this.clock, SESSION_IDLE_MS, SESSION_ABSOLUTE_MS);
     this.server = http.createServer(this.app);
@@ -149,7 +156,7 @@ export class Host {
         limit: opts.limit,
         standardHeaders: "draft-8",
         legacyHeaders: false,
-        handler: (_req, _res, next) => next(new HttpError(429, "Too many requests: please wait a moment and try again.")),
+        handler: (_req, _res, next) => next(new HttpError(429, lt("Too many requests: please wait a moment and try again."))),
       });
     return {
       db: this.db,
@@ -165,10 +172,43 @@ export class Host {
       scheduler: this.scheduler,
       hooks: this.hooks,
       settings: this.settings,
+      i18n: this.i18n.forNamespace(HOST_NAMESPACE),
       clock: this.clock,
       logger: this.logger,
       rateLimit: limiter,
     };
+  }
+
+  private thresholds: { at: number; value: Promise<PresenceSettings> } | null = null;
+
+  /** Presence thresholds from settings, read again at most every 10 s (presence is read on every assignment). */
+  private presenceThresholds(): Promise<PresenceSettings> {
+    const now = this.clock.now().getTime();
+    if (!this.thresholds || now - this.thresholds.at > 10_000 || now < this.thresholds.at) {
+      const minutes = (s: { key: string; defaultValue: number }) => this.settings.getNumber(s.key, s.defaultValue);
+      const value = Promise.all([minutes(PRESENCE_SETTINGS.awayMinutes), minutes(PRESENCE_SETTINGS.offlineMinutes)]).then(([away, offline]) => ({
+        awayAfterMs: away * 60_000,
+        offlineAfterMs: offline * 60_000,
+      }));
+      this.thresholds = { at: now, value };
+      value.catch(() => (this.thresholds = null));
+    }
+    return this.thresholds.value;
+  }
+
+  private readonly moduleContracts = new Map<string, HostContract>();
+
+  /** The contract as one module sees it: the same host, with translation in the module's namespace. */
+  moduleContract(name: string): HostContract {
+    let contract = this.moduleContracts.get(name);
+    if (!contract) {
+      contract = {
+        ...this.contract,
+        i18n: this.i18n.forNamespace(name),
+      };
+      this.moduleContracts.set(name, contract);
+    }
+    return contract;
   }
 
   private async install(): Promise<void> {
@@ -182,13 +222,14 @@ export class Host {
     for (const mod of this.modules) {
       const { manifest } = mod;
       await this.groups.declare(this.db, manifest.name, manifest.groups);
+      if (manifest.i18n) this.i18n.addCatalogs(manifest.name, path.join(mod.dir, manifest.i18n));
       this.views.registerDirectory(manifest.name, path.join(mod.dir, manifest.views.templates));
       for (const { slot, template } of manifest.views.slots) this.views.fillSlot(slot, template);
-      for (const menu of manifest.menus) this.menus.add(menu);
+      for (const menu of manifest.menus) this.menus.add(menu, manifest.name);
       if (manifest.static) {
         this.staticRouter.use(`/${manifest.name}/static`, express.static(path.join(mod.dir, manifest.static), STATIC_OPTIONS));
       }
-      await mod.definition.install(this.contract);
+      await mod.definition.install(this.moduleContract(manifest.name));
       await this.recordInstalled(mod);
     }
     await this.groups.load(this.db);
@@ -210,7 +251,7 @@ export class Host {
   /** Demo users, languages and every module's demo data. */
   async loadDemo(): Promise<void> {
     await loadDemoData(this);
-    for (const mod of this.modules) await mod.definition.loadDemo?.(this.contract);
+    for (const mod of this.modules) await mod.definition.loadDemo?.(this.moduleContract(mod.manifest.name));
   }
 
   private async recordInstalled(mod: LoadedModule): Promise<void> {
@@ -244,14 +285,14 @@ export class Host {
   private addHostMenus(): void {
     this.menus.add({
       id: "settings",
-      label: "Settings",
+      label: lt("Settings"),
       icon: "fa-gear",
       groups: ["base.admin"],
       sequence: 100,
       children: [
-        { id: "settings.users", label: "Users", url: "/settings/users", sequence: 5 },
-        { id: "settings.apps", label: "Apps", url: "/settings/apps", sequence: 10 },
-        { id: "settings.languages", label: "Languages", url: "/settings/languages", sequence: 20 },
+        { id: "settings.users", label: lt("Users"), url: "/settings/users", sequence: 5 },
+        { id: "settings.apps", label: lt("Apps"), url: "/settings/apps", sequence: 10 },
+        { id: "settings.languages", label: lt("Languages"), url: "/settings/languages", sequence: 20 },
       ],
     });
   }
@@ -296,6 +337,7 @@ export class Host {
     );
     app.use(assets);
     app.use(cookieParser());
+    app.use(i18nRoutes(this.i18n));
     app.use(express.json({ limit: "64kb" }));
     app.use(express.urlencoded({ extended: true, limit: "256kb", parameterLimit: 2000 }));
     app.use(rejectMalformedText);
@@ -325,8 +367,8 @@ export class Host {
     app.use(this.csrf.protect);
 
     this.loginThrottle = new LoginThrottle(this.db, this.target, secret);
-    app.use(loginRoutes(this.auth, this.views, (req) => this.csrfToken(req), this.loginThrottle, secureCookies));
-    app.use(homeRoutes({ auth: this.auth, menus: this.menus, views: this.views }));
+    app.use(loginRoutes(this.auth, this.views, this.contract.i18n, (req) => this.csrfToken(req), this.loginThrottle, secureCookies));
+    app.use(homeRoutes({ auth: this.auth, menus: this.menus, views: this.views, i18n: this.contract.i18n }));
     app.use(
       profileRoutes({
         db: this.db,
@@ -336,9 +378,10 @@ export class Host {
         profile: this.profile,
         views: this.views,
         sessions: this.sessions,
+        i18n: this.i18n,
       }),
     );
-    app.use(settingsRoutes({ db: this.db, auth: this.auth, langs: this.langs, views: this.views }));
+    app.use(settingsRoutes({ db: this.db, auth: this.auth, langs: this.langs, views: this.views, i18n: this.contract.i18n }));
     app.use(
       usersRoutes({
         db: this.db,
@@ -348,6 +391,7 @@ export class Host {
         langs: this.langs,
         views: this.views,
         sessions: this.sessions,
+        i18n: this.i18n,
       }),
     );
   }
@@ -356,7 +400,7 @@ export class Host {
   private finishHttp(): void {
     this.app.use(this.auth.requireUser, this.contract.router);
     this.app.use(notFound);
-    this.app.use(errorHandler(this.views, this.logger));
+    this.app.use(errorHandler(this.views, this.i18n, this.logger));
   }
 
   private csrfToken(req: Request): string {

@@ -7,24 +7,37 @@
  * - `DomainError` and its kinds `NotFoundError`, `ForbiddenError`, `ConflictError`, `InvalidInputError`:
  *   what any layer throws to refuse something; the host answers them with 404, 403, 409 and 400;
  * - `parseId` and `MAX_RECORD_ID`: the one way routes read a record id from a URL or a form;
+ * - `isCleanName` and `isBlankText`: the checks names and texts shown to others go through;
  * - `busAddress`: the bus addresses of a user and of a record visitors follow;
  * - `FilterHook` and `EventHook`: typed, named extension points over `Hooks`;
+ * - `lt`: marks text translated where it is shown (menu labels, error messages);
+ * - `PRESENCE_SETTINGS`: the settings keys of the presence thresholds, with their defaults;
  * - `portableType`: column types for migrations that run on SQLite and PostgreSQL.
  */
 import type { Request, RequestHandler, Router } from "express";
 import type { DataSource, EntityManager, EntitySchema, MigrationInterface } from "typeorm";
 
 /** The version of this contract; a manifest's `hostVersion` is a semver range checked against it. */
-export const HOST_CONTRACT_VERSION = "1.0.0";
+export const HOST_CONTRACT_VERSION = "1.1.0";
 
 /**
  * Failures a person can act on, thrown from any layer (services included) of the host or a module.
- * The host's error handler is the one place that turns them into answers: 400, 403, 404 and 409,
- * with the message as written here.
+ * The host's error handler is the one place that turns them into answers: 400, 403, 404 and 409.
+ * A message marked with `lt()` is translated into the reader's language when answered; its `{name}`
+ * placeholders are filled from `vars` (in `message`, they are already filled in English). `details`
+ * tells a form which field was refused.
  */
 export abstract class DomainError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** The English text before its placeholders were filled: the key to translate. */
+  readonly key: string;
+
+  constructor(
+    message: string,
+    readonly vars?: TranslationVars,
+    readonly details?: Record<string, string>,
+  ) {
+    super(vars ? message.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole)) : message);
+    this.key = message;
     this.name = new.target.name;
   }
 }
@@ -67,11 +80,6 @@ export function isBlankText(text: string): boolean {
 /** True when a name has no control or bidi-override characters and shows something. */
 export function isCleanName(text: string): boolean {
   return !NOT_IN_NAMES.test(text) && !isBlankText(text);
-}
-
-/** What a form says about a name refused by `isCleanName`. */
-export function nameRefusal(field: string): string {
-  return `${field} cannot contain control or text-direction characters, nor be only invisible characters.`;
 }
 
 /** A user of the host, as modules see it. */
@@ -158,6 +166,37 @@ export interface Bus {
   authorizeVisitors(authorizer: VisitorAuthorizer): void;
 }
 
+/** Values for a text's `{name}` placeholders; `count` also picks the plural form. */
+export type TranslationVars = Record<string, string | number>;
+/** Translates English text into one language, already chosen. */
+export type Translate = (key: string, vars?: TranslationVars) => string;
+export type DateStyle = "date" | "time" | "datetime";
+
+/**
+ * Translation, bound to the module's own catalogs (the manifest's `i18n` folder). Keys are the English
+ * text; a text without a translation is shown in English. Templates use `{{t "Text {name}" name=x}}`.
+ */
+export interface I18n {
+  /** `key` in `lang` (a locale code such as `fr_FR`), placeholders filled from `vars`. */
+  t(lang: string, key: string, vars?: TranslationVars): string;
+  /** The language to answer a request in: the user's main language, else the best match of `Accept-Language`. */
+  requestLang(req: Request): Promise<string>;
+  /** `t` bound to the request's language. */
+  forRequest(req: Request): Promise<Translate>;
+  /** A date, a time or both, written the way `lang` writes them (Intl). */
+  formatDate(lang: string, date: Date, style?: DateStyle): string;
+  /** Where browser code gets the module's catalog for `lang` as JSON (English text → translation). */
+  catalogUrl(lang: string): string;
+}
+
+/**
+ * Marks text to translate where it is shown rather than where it is written (menu labels, validation
+ * messages decided before the reader's language is known). Returns the text unchanged.
+ */
+export function lt(text: string): string {
+  return text;
+}
+
 export interface MenuItem {
   /** Dotted id; the part before the last dot names the parent, e.g. `livechat.config.expertise`. */
   id: string;
@@ -171,8 +210,16 @@ export interface MenuItem {
 }
 
 export interface Views {
-  /** Render a full page in the host layout. */
-  render(req: Request, template: string, context: Record<string, unknown> & { title: string }): Promise<string>;
+  /**
+   * Render a full page in the host layout, in the reader's language (`{{t}}` uses the template's own
+   * namespace's catalog). `layout: false` renders the template alone, for pages with their own look.
+   */
+  render(
+    req: Request,
+    template: string,
+    context: Record<string, unknown> & { title: string },
+    options?: { layout?: boolean },
+  ): Promise<string>;
 }
 
 /** A module's part of the My Profile form: it reads, validates and saves its own fields. */
@@ -202,9 +249,16 @@ export interface Clock {
   now(): Date;
 }
 
+/** Presence thresholds the host reads from settings (minutes), with their defaults. */
+export const PRESENCE_SETTINGS = {
+  awayMinutes: { key: "host.presence_away_minutes", defaultValue: 10 },
+  offlineMinutes: { key: "host.presence_offline_minutes", defaultValue: 2 },
+} as const;
+
 export interface Settings {
   get(key: string, fallback: string): Promise<string>;
   getNumber(key: string, fallback: number): Promise<number>;
+  set(key: string, value: string): Promise<void>;
 }
 
 export interface Logger {
@@ -278,6 +332,7 @@ export interface HostContract {
   readonly scheduler: Scheduler;
   readonly hooks: Hooks;
   readonly settings: Settings;
+  readonly i18n: I18n;
   readonly clock: Clock;
   readonly logger: Logger;
   /**
@@ -313,6 +368,8 @@ export interface ModuleManifest {
   views: { templates: string; slots: { slot: string; template: string }[] };
   migrations: string;
   static?: string;
+  /** Folder of the module's translation catalogs, `<language>.json` each (fr.json, es.json, de.json). */
+  i18n?: string;
   groups: { id: string; name: string; implies?: string[] }[];
   menus: MenuItem[];
 }

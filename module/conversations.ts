@@ -4,6 +4,7 @@ import { conversationEntities } from "./models";
 import type { OperatorServices } from "./operators";
 import { operatorApi } from "./routes/operatorApi";
 import { chatbotRoutes } from "./routes/chatbotRoutes";
+import { settingsRoutes } from "./routes/settingsRoutes";
 import { uiRoutes } from "./routes/uiRoutes";
 import { visitorApi } from "./routes/visitorApi";
 import { AssignmentService } from "./services/assignment/AssignmentService";
@@ -65,6 +66,7 @@ export function installConversations(host: HostContract, operators: OperatorServ
   visitorApi(host, services, operators.channels);
   operatorApi(host, services);
   uiRoutes(host, operators.channels);
+  settingsRoutes(host);
   chatbotRoutes(host, chatbots, operators.expertise);
 
   // Capacity appears when an operator joins, when a conversation ends (ConversationLifecycle.end), and

@@ -54,7 +54,11 @@ describe("Public surfaces", () => {
       "InvalidInputError",
       "MAX_RECORD_ID",
       "NotFoundError",
+      "PRESENCE_SETTINGS",
       "busAddress",
+      "isBlankText",
+      "isCleanName",
+      "lt",
       "parseId",
       "portableType",
     ]);

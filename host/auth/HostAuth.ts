@@ -3,7 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import passport from "passport";
 import { Strategy as LocalStrategy } from "passport-local";
 import { HttpError } from "../http/HttpError";
-import { ForbiddenError, type Auth, type HostUser } from "../contract";
+import { ForbiddenError, lt, type Auth, type HostUser } from "../contract";
 import type { HostUsers } from "../users/HostUsers";
 import { hashPassword, verifyPassword } from "./passwords";
 import "./types";
@@ -49,7 +49,7 @@ export class HostAuth implements Auth {
 
   readonly requireUser: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
     if (req.user) return next();
-    if (wantsJson(req)) return next(new HttpError(401, "You must be logged in."));
+    if (wantsJson(req)) return next(new HttpError(401, lt("You must be logged in.")));
     res.redirect(`/web/login?redirect=${encodeURIComponent(req.originalUrl)}`);
   };
 
@@ -58,7 +58,7 @@ export class HostAuth implements Auth {
       this.requireUser(req, res, (err?: unknown) => {
         if (err) return next(err);
         if (!req.user?.groups.includes(group)) {
-          return next(new ForbiddenError(`You do not have access to this: it is reserved to the group "${group}".`));
+          return next(new ForbiddenError(lt('You do not have access to this: it is reserved to the group "{group}".'), { group }));
         }
         next();
       });

@@ -1,9 +1,10 @@
 import type { Request, RequestHandler } from "express";
 import { doubleCsrf } from "csrf-csrf";
+import { lt } from "../contract";
 import { HttpError } from "../http/HttpError";
 import { wantsJson } from "./HostAuth";
 
-export const CSRF_MESSAGE = "This form has expired or did not come from this site (invalid CSRF token). Reload the page and try again.";
+export const CSRF_MESSAGE = lt("This form has expired or did not come from this site (invalid CSRF token). Reload the page and try again.");
 
 export interface CsrfGuard {
   /** The token for the page being rendered (also set in the CSRF cookie). */
@@ -40,7 +41,7 @@ export function csrfGuard(secret: string, secure: boolean): CsrfGuard {
     // A JSON call from someone not logged in is told so (401), before the token it could not have.
     protect: (req, res, next) => {
       doubleCsrfProtection(req, res, (err?: unknown) => {
-        if (err && !req.user && wantsJson(req)) return next(new HttpError(401, "You must be logged in."));
+        if (err && !req.user && wantsJson(req)) return next(new HttpError(401, lt("You must be logged in.")));
         next(err);
       });
     },

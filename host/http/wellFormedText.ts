@@ -1,7 +1,8 @@
 import type { RequestHandler } from "express";
+import { lt } from "../contract";
 import { HttpError } from "./HttpError";
 
-export const MALFORMED_TEXT = "The text contains a character that is not allowed (a NUL character or an unpaired surrogate).";
+export const MALFORMED_TEXT = lt("The text contains a character that is not allowed (a NUL character or an unpaired surrogate).");
 
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

@@ -27,6 +27,7 @@ export const manifestSchema: z.ZodType<ModuleManifest> = z.object({
   }),
   migrations: z.string(),
   static: z.string().optional(),
+  i18n: z.string().optional(),
   groups: z.array(z.object({ id: z.string(), name: z.string(), implies: z.array(z.string()).optional() })),
   menus: z.array(menuItem),
 });

@@ -9,10 +9,20 @@ export interface VisibleMenu {
   children: VisibleMenu[];
 }
 
+/** Translates a menu label with the catalog of the module that declared it. */
+export type MenuTranslate = (namespace: string, label: string) => string;
+
 export class MenuRegistry {
   private roots: MenuItem[] = [];
+  /** Menu id → namespace of the labels' catalog (the host's, or the declaring module's). */
+  private readonly namespaces = new Map<string, string>();
 
-  add(menu: MenuItem): void {
+  add(menu: MenuItem, namespace = "host"): void {
+    const record = (item: MenuItem) => {
+      this.namespaces.set(item.id, namespace);
+      for (const child of item.children ?? []) record(child);
+    };
+    record(menu);
     const parentId = menu.id.includes(".") ? menu.id.slice(0, menu.id.lastIndexOf(".")) : null;
     const parent = parentId ? this.find(this.roots, parentId) : null;
     if (parentId && parent) {
@@ -22,13 +32,14 @@ export class MenuRegistry {
     }
   }
 
-  forUser(user: HostUser | null): VisibleMenu[] {
+  forUser(user: HostUser | null, translate: MenuTranslate = (_ns, label) => label): VisibleMenu[] {
     if (!user) return [];
+    const label = (m: MenuItem) => translate(this.namespaces.get(m.id) ?? "host", m.label);
     const visit = (items: MenuItem[]): VisibleMenu[] =>
       [...items]
         .filter((m) => !m.groups || m.groups.some((g) => user.groups.includes(g)))
         .sort((a, b) => (a.sequence ?? 50) - (b.sequence ?? 50) || a.label.localeCompare(b.label))
-        .map((m) => ({ id: m.id, label: m.label, url: m.url, icon: m.icon, children: visit(m.children ?? []) }))
+        .map((m) => ({ id: m.id, label: label(m), url: m.url, icon: m.icon, children: visit(m.children ?? []) }))
         // A section whose every entry is hidden is hidden too.
         .filter((m) => m.url || m.children.length > 0);
     return visit(this.roots);

@@ -33,7 +33,8 @@ export class HostPresence implements Presence {
   constructor(
     private readonly db: DataSource,
     private readonly clock: Clock,
-    private readonly settings: PresenceSettings,
+    /** Fixed thresholds, or read when needed (from settings an admin changes without a restart). */
+    private readonly settings: PresenceSettings | (() => Promise<PresenceSettings>),
   ) {
     const escape = (name: string) => db.driver.escape(name);
     const meta = db.getMetadata(PresenceRecord);
@@ -75,18 +76,19 @@ export class HostPresence implements Presence {
 
   async get(userId: number): Promise<PresenceInfo> {
     const map = await this.getMany([userId]);
-    return map.get(userId) ?? this.info(userId, null, null);
+    return map.get(userId) as PresenceInfo;
   }
 
   async getMany(userIds: number[]): Promise<Map<number, PresenceInfo>> {
+    const thresholds = typeof this.settings === "function" ? await this.settings() : this.settings;
     const result = new Map<number, PresenceInfo>();
     const ids = [...new Set(userIds)];
     const repo = this.db.getRepository(PresenceRecord);
     for (let i = 0; i < ids.length; i += CHUNK) {
       const rows = await repo.findBy({ userId: In(ids.slice(i, i + CHUNK)) });
-      for (const row of rows) result.set(row.userId, this.info(row.userId, row.lastActivityAt, row.lastSeenAt));
+      for (const row of rows) result.set(row.userId, this.info(thresholds, row.userId, row.lastActivityAt, row.lastSeenAt));
     }
-    for (const id of ids) if (!result.has(id)) result.set(id, this.info(id, null, null));
+    for (const id of ids) if (!result.has(id)) result.set(id, this.info(thresholds, id, null, null));
     return result;
   }
 
@@ -105,16 +107,16 @@ export class HostPresence implements Presence {
     return ids.filter((id) => !active.has(id));
   }
 
-  private info(userId: number, lastActivityAt: Date | null, lastSeenAt: Date | null): PresenceInfo {
-    return { userId, status: this.status(lastActivityAt, lastSeenAt), lastActivityAt, lastSeenAt };
+  private info(thresholds: PresenceSettings, userId: number, lastActivityAt: Date | null, lastSeenAt: Date | null): PresenceInfo {
+    return { userId, status: this.status(thresholds, lastActivityAt, lastSeenAt), lastActivityAt, lastSeenAt };
   }
 
-  private status(lastActivityAt: Date | null, lastSeenAt: Date | null): PresenceStatus {
+  private status(thresholds: PresenceSettings, lastActivityAt: Date | null, lastSeenAt: Date | null): PresenceStatus {
     const now = this.clock.now().getTime();
     const activity = lastActivityAt?.getTime() ?? null;
     const latestSign = Math.max(activity ?? -Infinity, lastSeenAt?.getTime() ?? -Infinity);
-    if (now - latestSign > this.settings.offlineAfterMs) return "offline";
-    if (activity === null || now - activity > this.settings.awayAfterMs) return "away";
+    if (now - latestSign > thresholds.offlineAfterMs) return "offline";
+    if (activity === null || now - activity > thresholds.awayAfterMs) return "away";
     return "online";
   }
 

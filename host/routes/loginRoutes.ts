@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from "express";
+import type { I18n } from "../contract";
 import type { LoginThrottle } from "../auth/LoginThrottle";
 import type { HostAuth } from "../auth/HostAuth";
 import type { ViewRegistry } from "../views/ViewRegistry";
@@ -6,15 +7,10 @@ import { route } from "../http/errorHandler";
 import { safeRedirect } from "../http/safeRedirect";
 
 
-/** What the login page says when it refuses. */
-const MESSAGES = {
-  wrongPassword: "Wrong login/password",
-  throttled: (minutes: number) => `Too many failed logins. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
-};
-
 export function loginRoutes(
   auth: HostAuth,
   views: ViewRegistry,
+  i18n: I18n,
   csrfToken: (req: Request) => string,
   throttle: LoginThrottle,
   secureCookies: boolean,
@@ -25,8 +21,9 @@ export function loginRoutes(
     "/web/login",
     route(async (req, res) => {
       if (req.user) return res.redirect(safeRedirect(req.query.redirect));
+      const t = await i18n.forRequest(req);
       const html = await views.render(req, "host/login", {
-        title: "Log in",
+        title: t("Log in"),
         loginCsrf: csrfToken(req),
         redirect: safeRedirect(req.query.redirect),
       });
@@ -37,12 +34,16 @@ export function loginRoutes(
   /** The login page again, with a message: 401 for a wrong password, 429 while attempts are throttled. */
   const refuse = async (req: Request, res: Response, waitSeconds: number) => {
     if (waitSeconds > 0) res.set("Retry-After", String(waitSeconds));
+    const t = await i18n.forRequest(req);
     const html = await views.render(req, "host/login", {
-      title: "Log in",
+      title: t("Log in"),
       loginCsrf: csrfToken(req),
       redirect: safeRedirect(req.body?.redirect),
       login: typeof req.body?.login === "string" ? req.body.login : "",
-      error: waitSeconds > 0 ? MESSAGES.throttled(Math.ceil(waitSeconds / 60)) : MESSAGES.wrongPassword,
+      error:
+        waitSeconds > 0
+          ? t("Too many failed logins. Try again in {minutes} min.", { minutes: Math.ceil(waitSeconds / 60) })
+          : t("Wrong login/password"),
     });
     res.status(waitSeconds > 0 ? 429 : 401).type("html").send(html);
   };

@@ -1,7 +1,8 @@
 import { Router, type Request } from "express";
 import type { DataSource } from "typeorm";
 import { z } from "zod";
-import { isCleanName, nameRefusal, InvalidInputError, type HostUser } from "../contract";
+import { isCleanName, lt, InvalidInputError, type HostUser } from "../contract";
+import { HOST_NAMESPACE, type HostI18n } from "../i18n/HostI18n";
 import type { HostAuth } from "../auth/HostAuth";
 import type { DatabaseSessionStore } from "../auth/DatabaseSessionStore";
 import type { HostLanguages } from "../langs/HostLanguages";
@@ -12,10 +13,10 @@ import { route } from "../http/errorHandler";
 
 /** What the password form says when it refuses. */
 const PASSWORD_MESSAGES = {
-  wrongCurrent: "The current password is wrong: the password was not changed.",
-  tooShort: "A password has at least 8 characters.",
-  tooLong: "A password has at most 256 characters.",
-  mismatch: "The new password and its confirmation differ.",
+  wrongCurrent: lt("The current password is wrong: the password was not changed."),
+  tooShort: lt("A password has at least 8 characters."),
+  tooLong: lt("A password has at most 256 characters."),
+  mismatch: lt("The new password and its confirmation differ."),
 };
 
 const passwordForm = z
@@ -27,8 +28,13 @@ const passwordForm = z
   .refine((f) => f.new_password === f.confirm_password, PASSWORD_MESSAGES.mismatch);
 
 const profileForm = z.object({
-  name: z.string().trim().min(1, "Name is required").max(128, "Name is at most 128 characters").refine(isCleanName, nameRefusal("Name")),
-  lang_code: z.string().min(1, "Language is required"),
+  name: z
+    .string()
+    .trim()
+    .min(1, lt("Name is required."))
+    .max(128, lt("Name is at most 128 characters."))
+    .refine(isCleanName, lt("Name cannot contain control or text-direction characters, nor be only invisible characters.")),
+  lang_code: z.string().min(1, lt("Language is required.")),
 });
 
 /** My Profile: the user's own name and main language, plus the fields modules add to Preferences. */
@@ -40,15 +46,17 @@ export function profileRoutes(deps: {
   profile: ProfileRegistry;
   views: ViewRegistry;
   sessions: DatabaseSessionStore;
+  i18n: HostI18n;
 }): Router {
-  const { db, auth, users, langs, profile, views, sessions } = deps;
+  const { db, auth, users, langs, profile, views, sessions, i18n } = deps;
   const router = Router();
 
   async function page(req: Request, user: HostUser, extra: Record<string, unknown> = {}): Promise<string> {
     const sections: Record<string, Record<string, unknown>> = {};
     for (const [name, ext] of profile.extensions) sections[name] = await ext.load(user);
+    const t = await i18n.forNamespace(HOST_NAMESPACE).forRequest(req);
     return views.render(req, "host/profile", {
-      title: "My Profile",
+      title: t("My Profile"),
       profileUser: user,
       languages: await langs.list({ enabledOnly: true }),
       profile: sections,
@@ -69,11 +77,13 @@ export function profileRoutes(deps: {
     auth.requireUser,
     route(async (req, res) => {
       const user = req.user as HostUser;
+      const lang = await i18n.requestLang(req);
+      const t = i18n.forNamespace(HOST_NAMESPACE).t.bind(null, lang);
       try {
         const parsed = profileForm.safeParse(req.body ?? {});
-        if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join(" "));
+        if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => t(i.message)).join(" "));
         const [lang] = await langs.getByCodes([parsed.data.lang_code]);
-        if (!lang || !lang.enabled) throw new InvalidInputError(`The language "${parsed.data.lang_code}" is not enabled.`);
+        if (!lang || !lang.enabled) throw new InvalidInputError(lt('The language "{code}" is not enabled.'), { code: parsed.data.lang_code });
         // Every part is parsed before anything is written: one refusal saves nothing.
         const parts: [string, unknown][] = [];
         for (const [name, ext] of profile.extensions) parts.push([name, await ext.parse(req.body ?? {}, user)]);
@@ -83,7 +93,8 @@ export function profileRoutes(deps: {
         });
       } catch (err) {
         if (!(err instanceof InvalidInputError)) throw err;
-        res.status(400).type("html").send(await page(req, user, { error: err.message }));
+        // The message may come from a module's part of the form: translated with whichever catalog holds it.
+        res.status(400).type("html").send(await page(req, user, { error: i18n.translateAny(lang, err.key, err.vars) }));
         return;
       }
       res.redirect("/my/profile?saved=1");
@@ -95,12 +106,13 @@ export function profileRoutes(deps: {
     auth.requireUser,
     route(async (req, res) => {
       const user = req.user as HostUser;
+      const t = await i18n.forNamespace(HOST_NAMESPACE).forRequest(req);
       const parsed = passwordForm.safeParse(req.body ?? {});
       const error = !parsed.success
-        ? parsed.error.issues.map((i) => i.message).join(" ")
+        ? parsed.error.issues.map((i) => t(i.message)).join(" ")
         : (await users.changePassword(user.id, parsed.data.current_password, parsed.data.new_password))
           ? null
-          : PASSWORD_MESSAGES.wrongCurrent;
+          : t(PASSWORD_MESSAGES.wrongCurrent);
       if (error) {
         res.status(400).type("html").send(await page(req, user, { error, securityTab: true }));
         return;

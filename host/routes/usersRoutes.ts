@@ -1,7 +1,8 @@
 import { Router, type Request } from "express";
 import type { DataSource } from "typeorm";
 import { z } from "zod";
-import { isCleanName, nameRefusal, InvalidInputError, NotFoundError, parseId } from "../contract";
+import { isCleanName, lt, InvalidInputError, NotFoundError, parseId, type Translate } from "../contract";
+import { HOST_NAMESPACE, type HostI18n } from "../i18n/HostI18n";
 import type { HostAuth } from "../auth/HostAuth";
 import type { DatabaseSessionStore } from "../auth/DatabaseSessionStore";
 import type { HostLanguages } from "../langs/HostLanguages";
@@ -14,17 +15,22 @@ import { route } from "../http/errorHandler";
 const manyStrings = z.union([z.string(), z.array(z.string())]).optional().transform((v) => (v === undefined ? [] : [v].flat()));
 
 const userForm = z.object({
-  name: z.string().trim().min(1, "Name is required.").max(128, "Name is at most 128 characters.").refine(isCleanName, nameRefusal("Name")),
+  name: z
+    .string()
+    .trim()
+    .min(1, lt("Name is required."))
+    .max(128, lt("Name is at most 128 characters."))
+    .refine(isCleanName, lt("Name cannot contain control or text-direction characters, nor be only invisible characters.")),
   login: z
     .string()
     .trim()
-    .min(1, "Login is required.")
-    .max(64, "Login is at most 64 characters.")
-    .regex(/^[^\s]+$/, "A login has no spaces.")
-    .refine(isCleanName, nameRefusal("A login"))
+    .min(1, lt("Login is required."))
+    .max(64, lt("Login is at most 64 characters."))
+    .regex(/^[^\s]+$/, lt("A login has no spaces."))
+    .refine(isCleanName, lt("A login cannot contain control or text-direction characters, nor be only invisible characters."))
     // "admin" followed by a zero-width space would pass for "admin".
-    .refine((v) => !/\p{Default_Ignorable_Code_Point}/u.test(v), "A login cannot contain invisible characters."),
-  lang_code: z.string().min(1, "Language is required."),
+    .refine((v) => !/\p{Default_Ignorable_Code_Point}/u.test(v), lt("A login cannot contain invisible characters.")),
+  lang_code: z.string().min(1, lt("Language is required.")),
   groups: manyStrings,
   active: z.string().optional(),
   password: z.string().max(256).optional(),
@@ -39,35 +45,46 @@ export function usersRoutes(deps: {
   langs: HostLanguages;
   views: ViewRegistry;
   sessions: DatabaseSessionStore;
+  i18n: HostI18n;
 }): Router {
-  const { db, auth, users, groups, langs, views, sessions } = deps;
+  const { db, auth, users, groups, langs, views, sessions, i18n } = deps;
+  /** A group's name in the reader's language, from the catalog of the module that declared it. */
+  const groupName = (lang: string, id: string) => i18n.t(groups.namespace(id), lang, groups.name(id));
+  const translator = async (req: Request): Promise<[string, Translate]> => {
+    const lang = await i18n.requestLang(req);
+    return [lang, (key, vars) => i18n.t(HOST_NAMESPACE, lang, key, vars)];
+  };
   const router = Router();
   const admin = auth.requireGroup("base.admin");
 
   async function form(req: Request, values: Record<string, unknown>, status = 200, error?: string): Promise<[number, string]> {
+    const [lang, t] = await translator(req);
     const html = await views.render(req, "host/user_form", {
-      title: values.id ? String(values.name) : "New user",
+      title: values.id ? String(values.name) : t("New user"),
       form: values,
-      allGroups: groups.all(),
+      allGroups: groups
+        .all()
+        .map((g) => ({ id: g.id, name: groupName(lang, g.id) }))
+        .sort((a, b) => a.name.localeCompare(b.name, lang.replace("_", "-"))),
       languages: await langs.list({ enabledOnly: true }),
       error,
     });
     return [status, html];
   }
 
-  async function parse(body: unknown, id: number | null) {
+  async function parse(body: unknown, id: number | null, t: Translate) {
     const parsed = userForm.safeParse(body ?? {});
-    if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join(" "));
+    if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => t(i.message)).join(" "));
     const data = parsed.data;
     const [lang] = await langs.getByCodes([data.lang_code]);
-    if (!lang?.enabled) throw new InvalidInputError(`The language "${data.lang_code}" is not enabled.`);
+    if (!lang?.enabled) throw new InvalidInputError(t('The language "{code}" is not enabled.', { code: data.lang_code }));
     const unknown = data.groups.filter((g) => !groups.has(g));
-    if (unknown.length) throw new InvalidInputError(`Unknown group: ${unknown.join(", ")}.`);
+    if (unknown.length) throw new InvalidInputError(t("Unknown group: {groups}.", { groups: unknown.join(", ") }));
     const password = data.password?.trim() ? data.password : undefined;
-    if (id === null && !password) throw new InvalidInputError("A new user needs a password.");
-    if (password && password.length < 8) throw new InvalidInputError("A password has at least 8 characters.");
+    if (id === null && !password) throw new InvalidInputError(t("A new user needs a password."));
+    if (password && password.length < 8) throw new InvalidInputError(t("A password has at least 8 characters."));
     const sameLogin = await users.findByLogin(data.login);
-    if (sameLogin && sameLogin.id !== id) throw new InvalidInputError(`The login "${data.login}" is already used.`);
+    if (sameLogin && sameLogin.id !== id) throw new InvalidInputError(t('The login "{login}" is already used.', { login: data.login }));
     return { name: data.name, login: data.login, langCode: lang.code, groups: data.groups, active: id === null || data.active === "on", password };
   }
 
@@ -75,8 +92,9 @@ export function usersRoutes(deps: {
     "/settings/users",
     admin,
     route(async (req, res) => {
-      const list = (await users.list()).map((u) => ({ ...u, groupNames: u.groups.map((g) => groups.name(g)).join(", ") }));
-      res.type("html").send(await views.render(req, "host/users", { title: "Users", users: list }));
+      const [lang, t] = await translator(req);
+      const list = (await users.list()).map((u) => ({ ...u, groupNames: u.groups.map((g) => groupName(lang, g)).join(", ") }));
+      res.type("html").send(await views.render(req, "host/users", { title: t("Users"), users: list }));
     }),
   );
 
@@ -95,7 +113,7 @@ export function usersRoutes(deps: {
     route(async (req, res) => {
       const id = parseId(req.params.id);
       const user = id === null ? null : await users.get(id);
-      if (!user) throw new NotFoundError("No such user.");
+      if (!user) throw new NotFoundError(lt("No such user."));
       const [status, html] = await form(req, { ...user, groups: await users.directGroups(user.id) });
       res.status(status).type("html").send(html);
     }),
@@ -107,11 +125,12 @@ export function usersRoutes(deps: {
     route(async (req, res) => {
       const isNew = req.params.id === "new";
       const id = isNew ? null : parseId(req.params.id);
-      if (!isNew && (id === null || !(await users.get(id)))) throw new NotFoundError("No such user.");
+      if (!isNew && (id === null || !(await users.get(id)))) throw new NotFoundError(lt("No such user."));
+      const [, t] = await translator(req);
       try {
-        const values = await parse(req.body, id);
+        const values = await parse(req.body, id, t);
         if (id !== null && id === req.user?.id && (!values.groups.includes("base.admin") || !values.active)) {
-          throw new InvalidInputError("You cannot remove your own administrator rights or archive yourself.");
+          throw new InvalidInputError(t("You cannot remove your own administrator rights or archive yourself."));
         }
         let savedId = id;
         await db.transaction(async (manager) => {

@@ -1,17 +1,19 @@
 import { In, type DataSource } from "typeorm";
+import { lt } from "../contract";
 import { Group } from "../models/Group";
 import { GroupImplication } from "../models/GroupImplication";
 
 /** The host's own groups; modules add theirs from their manifests. */
 export const HOST_GROUPS = [
-  { id: "base.user", name: "Internal User", implies: [] as string[] },
-  { id: "base.admin", name: "Administration / Settings", implies: ["base.user"] },
+  { id: "base.user", name: lt("Internal User"), implies: [] as string[] },
+  { id: "base.admin", name: lt("Administration / Settings"), implies: ["base.user"] },
 ];
 
 /** Knows every group and what it implies, so membership checks need no query. */
 export class GroupRegistry {
   private implies = new Map<string, string[]>();
   private names = new Map<string, string>();
+  private modules = new Map<string, string>();
 
   async load(db: DataSource): Promise<void> {
     const [groups, implications] = await Promise.all([
@@ -21,6 +23,7 @@ export class GroupRegistry {
     this.implies = new Map(groups.map((g) => [g.id, []]));
     for (const i of implications) this.implies.get(i.groupId)?.push(i.impliedGroupId);
     this.names = new Map(groups.map((g) => [g.id, g.name]));
+    this.modules = new Map(groups.map((g) => [g.id, g.module]));
   }
 
   /** Every group, by name, for forms. */
@@ -30,6 +33,12 @@ export class GroupRegistry {
 
   name(id: string): string {
     return this.names.get(id) ?? id;
+  }
+
+  /** The catalog a group's name is translated with: the declaring module's, or the host's for `base`. */
+  namespace(id: string): string {
+    const module = this.modules.get(id);
+    return !module || module === "base" ? "host" : module;
   }
 
   /**
@@ -52,6 +61,7 @@ export class GroupRegistry {
     for (const g of groups) {
       this.implies.set(g.id, [...new Set(g.implies ?? [])]);
       this.names.set(g.id, g.name);
+      this.modules.set(g.id, module);
     }
   }
 

@@ -4,8 +4,15 @@ import Handlebars from "handlebars";
 import type { Request } from "express";
 import type { Views } from "../contract";
 import type { MenuRegistry } from "../menus/MenuRegistry";
+import { HOST_NAMESPACE, languageTag, type HostI18n } from "../i18n/HostI18n";
 
 type Template = Handlebars.TemplateDelegate<Record<string, unknown>>;
+
+/** What every template knows besides its context: its namespace (for `t`) and the reader's language. */
+interface RenderData {
+  ns: string;
+  lang: string;
+}
 
 /**
  * Handlebars templates of the host and its modules, the page layout, and named slots: modules fill
@@ -23,8 +30,22 @@ export class ViewRegistry implements Views {
 
   constructor(
     private readonly menus: MenuRegistry,
+    private readonly i18n: HostI18n,
     private readonly csrfToken: (req: Request) => string,
   ) {
+    // {{t "Up to {count} chats" count=n}}: the text in the reader's language, from the template's catalog.
+    this.hbs.registerHelper("t", (key: unknown, options: Handlebars.HelperOptions) => {
+      const data = options.data as RenderData;
+      return this.i18n.t(data.ns, data.lang, String(key), options.hash as Record<string, string | number>);
+    });
+    // {{date value}} / {{date value "date"}}: Intl formatting in the reader's language.
+    this.hbs.registerHelper("date", (value: unknown, ...rest: unknown[]) => {
+      const options = rest.pop() as Handlebars.HelperOptions;
+      const style = rest[0] === "date" || rest[0] === "time" ? rest[0] : "datetime";
+      if (!(value instanceof Date) && typeof value !== "string" && typeof value !== "number") return "";
+      const date = new Date(value);
+      return Number.isNaN(date.getTime()) ? "" : this.i18n.formatDate((options.data as RenderData).lang, date, style);
+    });
     this.hbs.registerHelper("slot", (name: string, options: Handlebars.HelperOptions) => {
       const filled = (options.data.root as { __slots?: Record<string, string> }).__slots?.[name];
       return new this.hbs.SafeString(filled ?? "");
@@ -72,32 +93,47 @@ export class ViewRegistry implements Views {
     return this.templates.has(template);
   }
 
-  async render(req: Request, template: string, context: Record<string, unknown> & { title: string }): Promise<string> {
+  async render(
+    req: Request,
+    template: string,
+    context: Record<string, unknown> & { title: string },
+    options: { layout?: boolean } = {},
+  ): Promise<string> {
+    const lang = await this.i18n.requestLang(req);
+    if (options.layout === false) return this.run(template, { ...context, htmlLang: htmlLang(lang) }, lang);
     const user = req.user ?? null;
     const base: Record<string, unknown> = {
       ...context,
       user,
       csrfToken: user ? this.csrfToken(req) : null,
-      menus: this.menus.forUser(user),
+      menus: this.menus.forUser(user, (ns, label) => this.i18n.t(ns, lang, label)),
       currentPath: req.path,
+      htmlLang: htmlLang(lang),
     };
-    base.__slots = await this.renderSlots(req, base);
-    const body = this.get(template)(base);
-    return this.get("host/layout")({ ...base, body: new this.hbs.SafeString(body) });
+    base.__slots = await this.renderSlots(req, base, lang);
+    const body = this.run(template, base, lang);
+    return this.run("host/layout", { ...base, body: new this.hbs.SafeString(body) }, lang);
   }
 
-  private async renderSlots(req: Request, base: Record<string, unknown>): Promise<Record<string, string>> {
+  private async renderSlots(req: Request, base: Record<string, unknown>, lang: string): Promise<Record<string, string>> {
     const filled: Record<string, string> = { "layout.head": this.headAssets.join("\n") };
     for (const [slot, templates] of this.slots) {
       const parts: string[] = [];
       for (const template of templates) {
         const provider = this.providers.get(template);
         const extra = provider ? await provider(req) : {};
-        parts.push(this.get(template)({ ...base, ...extra }));
+        parts.push(this.run(template, { ...base, ...extra }, lang));
       }
       filled[slot] = [filled[slot], ...parts].filter(Boolean).join("\n");
     }
     return filled;
+  }
+
+  /** A template's words come from its own namespace's catalog: `livechat/channels` from livechat's. */
+  private run(name: string, context: Record<string, unknown>, lang: string): string {
+    const ns = name.slice(0, name.indexOf("/"));
+    const data: RenderData = { ns: ns === "host" ? HOST_NAMESPACE : ns, lang };
+    return this.get(name)(context, { data });
   }
 
   private get(name: string): Template {
@@ -105,6 +141,11 @@ export class ViewRegistry implements Views {
     if (!template) throw new Error(`No template named "${name}"`);
     return template;
   }
+}
+
+/** The page's `lang` attribute: the language the words are in (`fr` for fr_FR and fr_BE alike). */
+function htmlLang(lang: string): string {
+  return languageTag(lang).split("-")[0];
 }
 
 /** JSON safe to embed in a `<script>` element. */

@@ -1,6 +1,6 @@
 import type { Request } from "express";
 import { z } from "zod";
-import { isCleanName, nameRefusal, ConflictError, InvalidInputError, NotFoundError, parseId, type HostContract, type HostUser } from "../../host/contract";
+import { isCleanName, lt, ConflictError, InvalidInputError, NotFoundError, parseId, type DomainError, type HostContract, type HostUser } from "../../host/contract";
 import { MANAGER_GROUP, OPERATOR_GROUP } from "../api";
 import type { ChannelService } from "../services/ChannelService";
 import { channelCard } from "../services/channelCard";
@@ -8,20 +8,25 @@ import { asyncRoute } from "./asyncRoute";
 import { manyIds } from "./formFields";
 
 const channelForm = z.object({
-  name: z.string().trim().min(1, "Channel Name is required.").max(128, "Channel Name is at most 128 characters.").refine(isCleanName, nameRefusal("Channel Name")),
-  welcome_message: z.string().trim().max(1000, "The welcome message is at most 1000 characters.").optional().default(""),
-  button_text: z.string().trim().min(1, "Text of the Button is required.").max(64, "Text of the Button is at most 64 characters."),
+  name: z
+    .string()
+    .trim()
+    .min(1, lt("Channel Name is required."))
+    .max(128, lt("Channel Name is at most 128 characters."))
+    .refine(isCleanName, lt("Channel Name cannot contain control or text-direction characters, nor be only invisible characters.")),
+  welcome_message: z.string().trim().max(1000, lt("The welcome message is at most 1000 characters.")).optional().default(""),
+  button_text: z.string().trim().min(1, lt("Text of the Button is required.")).max(64, lt("Text of the Button is at most 64 characters.")),
   max_sessions: z
     .string()
     .trim()
     .optional()
     .transform((v) => (v ? Number(v) : null))
-    .refine((v) => v === null || (Number.isInteger(v) && v >= 1 && v <= 1000), "Max Sessions per Operator is a whole number from 1 to 1000, or empty."),
-  member_ids: manyIds("Operators must be chosen from the list."),
+    .refine((v) => v === null || (Number.isInteger(v) && v >= 1 && v <= 1000), lt("Max Sessions per Operator is a whole number from 1 to 1000, or empty.")),
+  member_ids: manyIds(lt("Operators must be chosen from the list.")),
   chatbot_script_id: z
     .string()
     .optional()
-    .refine((v) => !v || parseId(v) !== null, "Chatbot must be chosen from the list.")
+    .refine((v) => !v || parseId(v) !== null, lt("Chatbot must be chosen from the list."))
     .transform((v) => (v ? parseId(v) : null)),
 });
 
@@ -37,9 +42,10 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
     operator,
     asyncRoute(async (req, res) => {
       const user = currentUser(req);
+      const t = await host.i18n.forRequest(req);
       const cards = (await channels.list()).map((c) => channelCard(c, user));
       const isManager = host.users.hasGroup(user, MANAGER_GROUP);
-      res.type("html").send(await views.render(req, "livechat/channels", { title: "Channels", cards, isManager }));
+      res.type("html").send(await views.render(req, "livechat/channels", { title: t("Channels"), cards, isManager }));
     }),
   );
 
@@ -49,7 +55,7 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
       `/livechat/channels/:id/${action}`,
       asyncRoute(async (req, res) => {
         const id = parseId(req.params.id);
-        if (id === null) throw new NotFoundError("This channel does not exist.");
+        if (id === null) throw new NotFoundError(lt("This channel does not exist."));
         const user = currentUser(req);
         if (action === "join") await channels.join(id, user);
         else await channels.leave(id, user);
@@ -62,7 +68,8 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
     );
   }
 
-  const renderForm = async (req: Request, form: Record<string, unknown>, selected: number[], error?: string) => {
+  const renderForm = async (req: Request, form: Record<string, unknown>, selected: number[], error?: DomainError) => {
+    const t = await host.i18n.forRequest(req);
     const operators = (await host.users.inGroup(OPERATOR_GROUP)).map((u) => ({ id: u.id, name: u.name, selected: selected.includes(u.id) }));
     const scripts = (await channels.scriptChoices()).map((s) => ({
       id: s.id,
@@ -70,11 +77,11 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
       selected: Number(form.chatbotScriptId) === s.id,
     }));
     return views.render(req, "livechat/channel_form", {
-      title: form.id ? String(form.name) : "New",
+      title: form.id ? String(form.name) : t("New"),
       form,
       operators,
       scripts,
-      error,
+      error: error && t(error.key, error.vars),
     });
   };
 
@@ -82,7 +89,8 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
     "/livechat/channels/new",
     manager,
     asyncRoute(async (req, res) => {
-      res.type("html").send(await renderForm(req, { buttonText: "Have a question? Chat with us.", welcomeMessage: "" }, []));
+      const t = await host.i18n.forRequest(req);
+      res.type("html").send(await renderForm(req, { buttonText: t("Have a question? Chat with us."), welcomeMessage: "" }, []));
     }),
   );
 
@@ -91,7 +99,7 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
     manager,
     asyncRoute(async (req, res) => {
       const id = parseId(req.params.id);
-      if (id === null) throw new NotFoundError("This channel does not exist.");
+      if (id === null) throw new NotFoundError(lt("This channel does not exist."));
       const { channel, members } = await channels.get(id);
       res.type("html").send(await renderForm(req, { ...channel }, members.map((m) => m.id)));
     }),
@@ -102,11 +110,14 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
     manager,
     asyncRoute(async (req, res) => {
       const id = req.params.id === "new" ? null : parseId(req.params.id);
-      if (req.params.id !== "new" && id === null) throw new NotFoundError("This channel does not exist.");
+      if (req.params.id !== "new" && id === null) throw new NotFoundError(lt("This channel does not exist."));
       const body = (req.body ?? {}) as Record<string, unknown>;
       try {
         const parsed = channelForm.safeParse(body);
-        if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join(" "));
+        if (!parsed.success) {
+          const t = await host.i18n.forRequest(req);
+          throw new InvalidInputError(parsed.error.issues.map((i) => t(i.message)).join(" "));
+        }
         const d = parsed.data;
         await channels.save(
           id,
@@ -132,7 +143,7 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
           maxSessions: body.max_sessions,
           chatbotScriptId: body.chatbot_script_id,
         };
-        res.status(err instanceof ConflictError ? 409 : 400).type("html").send(await renderForm(req, form, selected, err.message));
+        res.status(err instanceof ConflictError ? 409 : 400).type("html").send(await renderForm(req, form, selected, err));
       }
     }),
   );

@@ -1,5 +1,5 @@
 import type { Request } from "express";
-import { InvalidInputError, NotFoundError, parseId, type HostContract } from "../../host/contract";
+import { lt, InvalidInputError, NotFoundError, parseId, type DomainError, type HostContract } from "../../host/contract";
 import { MANAGER_GROUP } from "../api";
 import { STEP_TYPES } from "../models/ChatbotStep";
 import type { ChatbotScripts } from "../services/chatbot/ChatbotScripts";
@@ -8,13 +8,13 @@ import { asyncRoute } from "./asyncRoute";
 import { parseScriptForm, scriptFormValues } from "./scriptForm";
 
 const STEP_LABELS: Record<(typeof STEP_TYPES)[number], string> = {
-  message: "Message",
-  question: "Question (answer buttons)",
-  text: "Free text (single line)",
-  textarea: "Free text (multi-line)",
-  email: "Email",
-  phone: "Phone",
-  forward: "Forward to operator",
+  message: lt("Message"),
+  question: lt("Question (answer buttons)"),
+  text: lt("Free text (single line)"),
+  textarea: lt("Free text (multi-line)"),
+  email: lt("Email"),
+  phone: lt("Phone"),
+  forward: lt("Forward to operator"),
 };
 
 /** Live Chat → Configuration → Chatbots (managers): scripts and their steps. */
@@ -22,21 +22,22 @@ export function chatbotRoutes(host: HostContract, scripts: ChatbotScripts, exper
   const { router, auth, views } = host;
   const manager = auth.requireGroup(MANAGER_GROUP);
 
-  const renderForm = async (req: Request, form: Record<string, unknown>, error?: string) => {
+  const renderForm = async (req: Request, form: Record<string, unknown>, error?: DomainError) => {
+    const t = await host.i18n.forRequest(req);
     const allExpertise = await expertise.list();
     const steps = ((form.steps as { type: string; expertiseIds: number[] }[] | undefined) ?? []).map((s, i) => ({
       ...s,
       index: i,
       number: i + 1,
-      types: STEP_TYPES.map((type) => ({ type, label: STEP_LABELS[type], selected: type === s.type })),
+      types: STEP_TYPES.map((type) => ({ type, label: t(STEP_LABELS[type]), selected: type === s.type })),
       expertise: allExpertise.map((e) => ({ id: e.id, name: e.name, selected: s.expertiseIds.includes(e.id) })),
     }));
     return views.render(req, "livechat/chatbot_form", {
-      title: form.id ? String(form.name) : "New",
+      title: form.id ? String(form.name) : t("New"),
       form: { ...form, steps },
-      stepTypes: STEP_TYPES.map((type) => ({ type, label: STEP_LABELS[type] })),
+      stepTypes: STEP_TYPES.map((type) => ({ type, label: t(STEP_LABELS[type]) })),
       allExpertise,
-      error,
+      error: error && t(error.key, error.vars),
     });
   };
 
@@ -45,7 +46,8 @@ export function chatbotRoutes(host: HostContract, scripts: ChatbotScripts, exper
     manager,
     asyncRoute(async (req, res) => {
       const list = await Promise.all((await scripts.list()).map(async (s) => ({ ...s, steps: (await scripts.load(s.id)).steps.length })));
-      res.type("html").send(await views.render(req, "livechat/chatbot_list", { title: "Chatbots", scripts: list }));
+      const t = await host.i18n.forRequest(req);
+      res.type("html").send(await views.render(req, "livechat/chatbot_list", { title: t("Chatbots"), scripts: list }));
     }),
   );
 
@@ -62,7 +64,7 @@ export function chatbotRoutes(host: HostContract, scripts: ChatbotScripts, exper
     manager,
     asyncRoute(async (req, res) => {
       const id = parseId(req.params.id);
-      if (id === null) throw new NotFoundError("This chatbot script does not exist.");
+      if (id === null) throw new NotFoundError(lt("This chatbot script does not exist."));
       res.type("html").send(await renderForm(req, scriptFormValues(await scripts.load(id))));
     }),
   );
@@ -72,7 +74,7 @@ export function chatbotRoutes(host: HostContract, scripts: ChatbotScripts, exper
     manager,
     asyncRoute(async (req, res) => {
       const id = req.params.id === "new" ? null : parseId(req.params.id);
-      if (req.params.id !== "new" && id === null) throw new NotFoundError("This chatbot script does not exist.");
+      if (req.params.id !== "new" && id === null) throw new NotFoundError(lt("This chatbot script does not exist."));
       const body = (req.body ?? {}) as Record<string, unknown>;
       try {
         const savedId = await scripts.save(id, parseScriptForm(body));
@@ -87,7 +89,7 @@ export function chatbotRoutes(host: HostContract, scripts: ChatbotScripts, exper
           endsScript: s.ends_script === "on",
           expertiseIds: [s.expertise_ids ?? []].flat().map(Number),
         }));
-        res.status(400).type("html").send(await renderForm(req, { id, name: body.name, botName: body.bot_name, steps }, err.message));
+        res.status(400).type("html").send(await renderForm(req, { id, name: body.name, botName: body.bot_name, steps }, err));
       }
     }),
   );

@@ -1,4 +1,4 @@
-import { InvalidInputError, NotFoundError, parseId, type HostContract } from "../../host/contract";
+import { lt, InvalidInputError, NotFoundError, parseId, type HostContract } from "../../host/contract";
 import { MANAGER_GROUP, OPERATOR_GROUP } from "../api";
 import type { ChannelService } from "../services/ChannelService";
 import type { ExpertiseService } from "../services/ExpertiseService";
@@ -7,7 +7,7 @@ import { operatorFieldsView } from "./operatorFieldsView";
 import { carriesOperatorFields, parseOperatorSettings } from "./operatorSettingsForm";
 import { asyncRoute } from "./asyncRoute";
 
-const INCOMPLETE_FORM = "This form did not carry the operator's live chat fields, so nothing was saved. Reload the page and try again.";
+const INCOMPLETE_FORM = lt("This form did not carry the operator's live chat fields, so nothing was saved. Reload the page and try again.");
 
 /** Live Chat → Configuration → Operators (managers): every operator's live chat settings. */
 export function operatorRoutes(host: HostContract, profiles: OperatorProfiles, expertise: ExpertiseService, channels: ChannelService): void {
@@ -17,7 +17,7 @@ export function operatorRoutes(host: HostContract, profiles: OperatorProfiles, e
   const findOperator = async (raw: unknown) => {
     const id = parseId(raw);
     const user = id === null ? null : await host.users.get(id);
-    if (!user || !host.users.hasGroup(user, OPERATOR_GROUP)) throw new NotFoundError("This user is not a live chat operator.");
+    if (!user || !host.users.hasGroup(user, OPERATOR_GROUP)) throw new NotFoundError(lt("This user is not a live chat operator."));
     return user;
   };
 
@@ -25,6 +25,7 @@ export function operatorRoutes(host: HostContract, profiles: OperatorProfiles, e
     "/livechat/operators",
     manager,
     asyncRoute(async (req, res) => {
+      const t = await host.i18n.forRequest(req);
       const operators = await host.users.inGroup(OPERATOR_GROUP);
       const ids = operators.map((u) => u.id);
       const [settings, languages, expertiseNames, allChannels] = await Promise.all([
@@ -46,7 +47,7 @@ export function operatorRoutes(host: HostContract, profiles: OperatorProfiles, e
           channels: allChannels.filter((c) => c.members.some((m) => m.id === u.id)).map((c) => c.channel.name).join(", "),
         };
       });
-      res.type("html").send(await views.render(req, "livechat/operators", { title: "Operators", operators: rows }));
+      res.type("html").send(await views.render(req, "livechat/operators", { title: t("Operators"), operators: rows }));
     }),
   );
 
@@ -74,8 +75,10 @@ export function operatorRoutes(host: HostContract, profiles: OperatorProfiles, e
         res.redirect(`/livechat/operators/${operator.id}?saved=1`);
       } catch (err) {
         if (!(err instanceof InvalidInputError)) throw err;
+        const t = await host.i18n.forRequest(req);
         const lc = await operatorFieldsView(host, profiles, expertise, operator);
-        res.status(400).type("html").send(await views.render(req, "livechat/operator_form", { title: operator.name, operator, lc, error: err.message }));
+        const error = t(err.key, err.vars);
+        res.status(400).type("html").send(await views.render(req, "livechat/operator_form", { title: operator.name, operator, lc, error }));
       }
     }),
   );

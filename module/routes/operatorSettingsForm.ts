@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isCleanName, nameRefusal, InvalidInputError, parseId, type HostContract } from "../../host/contract";
+import { isCleanName, lt, InvalidInputError, parseId, type HostContract } from "../../host/contract";
 import type { ExpertiseService } from "../services/ExpertiseService";
 import { CHAT_NAME_MAX, type OperatorSettings } from "../services/OperatorProfiles";
 import { manyStrings } from "./formFields";
@@ -9,8 +9,8 @@ const form = z.object({
     .string()
     .optional()
     .transform((v) => (v ?? "").trim())
-    .refine((v) => v.length <= CHAT_NAME_MAX, `The Online Chat Name is at most ${CHAT_NAME_MAX} characters.`)
-    .refine((v) => v === "" || isCleanName(v), nameRefusal("The Online Chat Name")),
+    .refine((v) => v.length <= CHAT_NAME_MAX, lt("The Online Chat Name is at most 64 characters."))
+    .refine((v) => v === "" || isCleanName(v), lt("The Online Chat Name cannot contain control or text-direction characters, nor be only invisible characters.")),
   livechat_lang_codes: manyStrings,
   livechat_expertise_ids: manyStrings,
 });
@@ -38,15 +38,16 @@ export async function parseOperatorSettings(
   storedLangCodes: string[] = [],
 ): Promise<OperatorSettings> {
   const parsed = form.safeParse(body);
-  if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join(" "));
+  // One message at a time, so that it can be translated where it is shown.
+  if (!parsed.success) throw new InvalidInputError(parsed.error.issues[0].message);
   const { livechat_chat_name: chatName, livechat_lang_codes: codes, livechat_expertise_ids: rawIds } = parsed.data;
 
   const langCodes = [...new Set(codes)];
   const known = await host.langs.getByCodes(langCodes);
   for (const code of langCodes) {
     const lang = known.find((l) => l.code === code);
-    if (!lang) throw new InvalidInputError(`Online Chat Languages: "${code}" is not a known language.`);
-    if (!lang.enabled) throw new InvalidInputError(`Online Chat Languages: ${lang.name} (${code}) is not enabled on this database.`);
+    if (!lang) throw new InvalidInputError(lt('Online Chat Languages: "{code}" is not a known language.'), { code });
+    if (!lang.enabled) throw new InvalidInputError(lt("Online Chat Languages: {name} ({code}) is not enabled on this database."), { name: lang.name, code });
   }
   if (storedLangCodes.length) {
     const enabled = new Set((await host.langs.list({ enabledOnly: true })).map((l) => l.code));
@@ -55,13 +56,13 @@ export async function parseOperatorSettings(
 
   const expertiseIds = [...new Set(rawIds)].map((raw) => {
     const id = parseId(raw);
-    if (id === null) throw new InvalidInputError(`Live Chat Expertise: "${raw}" is not an expertise.`);
+    if (id === null) throw new InvalidInputError(lt('Live Chat Expertise: "{value}" is not an expertise.'), { value: raw });
     return id;
   });
   if (expertiseIds.length) {
     const found = await expertise.namesByIds(expertiseIds);
     const missing = expertiseIds.filter((id) => !found.has(id));
-    if (missing.length) throw new InvalidInputError(`Live Chat Expertise: no expertise with id ${missing.join(", ")}.`);
+    if (missing.length) throw new InvalidInputError(lt("Live Chat Expertise: no expertise with id {ids}."), { ids: missing.join(", ") });
   }
   return { chatName, langCodes, expertiseIds };
 }

@@ -1,6 +1,4 @@
-import fs from "node:fs";
 import path from "node:path";
-import Handlebars from "handlebars";
 import type { Request } from "express";
 import { parseId, type HostContract } from "../../host/contract";
 import { OPERATOR_GROUP } from "../api";
@@ -9,7 +7,6 @@ import { asyncRoute } from "./asyncRoute";
 
 /** The widget bundle, built from module/client by scripts/buildClient.ts. */
 const WIDGET_FILE = path.join(__dirname, "../static/build/widget.js");
-const DEMO_TEMPLATE = path.join(__dirname, "../../views/demo.hbs");
 
 /** The origin visitors reached the host on, for the snippet shown on the demo page. */
 function publicOrigin(req: Request): string {
@@ -22,7 +19,8 @@ export function uiRoutes(host: HostContract, channelService: ChannelService): vo
     "/livechat/discuss",
     host.auth.requireGroup(OPERATOR_GROUP),
     asyncRoute(async (req, res) => {
-      res.type("html").send(await host.views.render(req, "livechat/discuss", { title: "Discuss" }));
+      const t = await host.i18n.forRequest(req);
+      res.type("html").send(await host.views.render(req, "livechat/discuss", { title: t("Discuss") }));
     }),
   );
 
@@ -34,21 +32,25 @@ export function uiRoutes(host: HostContract, channelService: ChannelService): vo
 
   // A page of "any website", on purpose outside the helpdesk's layout: its own look, no backend
   // assets, only the one script tag a real website would add.
-  const demoPage = Handlebars.create().compile(fs.readFileSync(DEMO_TEMPLATE, "utf8"), { strict: false });
   host.publicRouter.get(
     "/livechat/demo",
     asyncRoute(async (req, res) => {
       const requested = parseId(req.query.channel);
       const channels = await channelService.records();
       const channel = (requested ? channels.find((c) => c.id === requested) : channels[0]) ?? null;
-      res.status(requested !== null && !channel ? 404 : 200).type("html").send(
-        demoPage({
+      const html = await host.views.render(
+        req,
+        "livechat/demo",
+        {
+          title: "",
           channel: channel && { id: channel.id, name: channel.name },
           missing: requested !== null && !channel,
           others: channels.filter((c) => c !== channel).map((c) => ({ id: c.id, name: c.name })),
           loaderUrl: channel ? `${publicOrigin(req)}/livechat/loader.js?channel=${channel.id}` : "",
-        }),
+        },
+        { layout: false },
       );
+      res.status(requested !== null && !channel ? 404 : 200).type("html").send(html);
     }),
   );
 }

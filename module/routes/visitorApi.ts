@@ -1,7 +1,7 @@
 import cors from "cors";
 import { Router, type Request } from "express";
 import { z } from "zod";
-import { isCleanName, nameRefusal, InvalidInputError, NotFoundError, parseId, type HostContract } from "../../host/contract";
+import { isCleanName, InvalidInputError, NotFoundError, parseId, type HostContract } from "../../host/contract";
 import type { ConversationServices } from "../conversations";
 import type { ChannelService } from "../services/ChannelService";
 import type { ChannelInfoDto } from "../services/conversations/dto";
@@ -15,7 +15,7 @@ const startBody = z
       .string()
       .trim()
       .max(64, "name is at most 64 characters")
-      .refine((v) => v === "" || isCleanName(v), nameRefusal("name"))
+      .refine((v) => v === "" || isCleanName(v), "name cannot contain control or text-direction characters, nor be only invisible characters")
       .optional(),
     lang: z.string().max(35).optional(),
   })

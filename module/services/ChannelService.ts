@@ -1,5 +1,5 @@
 import { In, type DataSource, type EntityManager } from "typeorm";
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type HostContract, type HostUser } from "../../host/contract";
+import { lt, ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type HostContract, type HostUser } from "../../host/contract";
 import { ChannelMember } from "../models/ChannelMember";
 import { ChatbotScript } from "../models/ChatbotScript";
 import { ChannelMembershipEvent, type MembershipReason } from "../models/ChannelMembershipEvent";
@@ -45,7 +45,7 @@ export class ChannelService {
 
   async get(id: number): Promise<ChannelWithMembers> {
     const found = (await this.list()).find((c) => c.channel.id === id);
-    if (!found) throw new NotFoundError("This channel does not exist.");
+    if (!found) throw new NotFoundError(lt("This channel does not exist."));
     return found;
   }
 
@@ -73,13 +73,13 @@ export class ChannelService {
     const memberIds = [...new Set(input.memberIds)];
     await this.checkOperators(memberIds);
     if (input.chatbotScriptId && !(await this.db.getRepository(ChatbotScript).findOneBy({ id: input.chatbotScriptId }))) {
-      throw new InvalidInputError("Chatbot: this script does not exist.");
+      throw new InvalidInputError(lt("Chatbot: this script does not exist."));
     }
     const joined: number[] = [];
     const savedId = await this.db.transaction(async (m) => {
       const repo = m.getRepository(LivechatChannel);
       const existing = id === null ? null : await repo.findOneBy({ id });
-      if (id !== null && !existing) throw new NotFoundError("This channel does not exist.");
+      if (id !== null && !existing) throw new NotFoundError(lt("This channel does not exist."));
       const saved = await repo.save({
         ...(existing ?? { createdAt: this.host.clock.now() }),
         name: input.name,
@@ -98,7 +98,7 @@ export class ChannelService {
       return saved.id;
     }).catch((error: unknown) => {
       if (!isUniqueViolation(error)) throw error;
-      throw new ConflictError("An operator joined or left this channel while you were editing it. Nothing was saved: try again.");
+      throw new ConflictError(lt("An operator joined or left this channel while you were editing it. Nothing was saved: try again."));
     });
     for (const userId of joined) await channelJoined.emit(this.host.hooks, { channelId: savedId, userId });
     return savedId;
@@ -107,12 +107,12 @@ export class ChannelService {
   /** The operator joins; only operators and managers may. Joining twice changes nothing. */
   async join(channelId: number, user: HostUser): Promise<void> {
     if (!this.host.users.hasGroup(user, OPERATOR_GROUP)) {
-      throw new ForbiddenError("Only live chat operators can join a channel. Ask an administrator for the Live Chat / Operator access right.");
+      throw new ForbiddenError(lt("Only live chat operators can join a channel. Ask an administrator for the Live Chat / Operator access right."));
     }
     let added: boolean;
     try {
       added = await this.db.transaction(async (m) => {
-        if (!(await m.getRepository(LivechatChannel).findOneBy({ id: channelId }))) throw new NotFoundError("This channel does not exist.");
+        if (!(await m.getRepository(LivechatChannel).findOneBy({ id: channelId }))) throw new NotFoundError(lt("This channel does not exist."));
         return this.addMember(m, channelId, user.id, "self", user.id);
       });
     } catch (error) {
@@ -126,7 +126,7 @@ export class ChannelService {
   /** The operator leaves; leaving a channel one is not in changes nothing. */
   async leave(channelId: number, user: HostUser): Promise<void> {
     await this.db.transaction(async (m) => {
-      if (!(await m.getRepository(LivechatChannel).findOneBy({ id: channelId }))) throw new NotFoundError("This channel does not exist.");
+      if (!(await m.getRepository(LivechatChannel).findOneBy({ id: channelId }))) throw new NotFoundError(lt("This channel does not exist."));
       await this.removeMember(m, channelId, user.id, "self", user.id);
     });
   }
@@ -191,7 +191,7 @@ export class ChannelService {
     if (ids.length === 0) return;
     const operators = new Set((await this.host.users.inGroup(OPERATOR_GROUP)).map((u) => u.id));
     const wrong = ids.filter((id) => !operators.has(id));
-    if (wrong.length) throw new InvalidInputError(`Operators: user ${wrong.join(", ")} is not a live chat operator.`);
+    if (wrong.length) throw new InvalidInputError(lt("Operators: user {ids} is not a live chat operator."), { ids: wrong.join(", ") });
   }
 
   async channelsByIds(ids: number[]): Promise<LivechatChannel[]> {

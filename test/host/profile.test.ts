@@ -14,7 +14,8 @@ describe("Host: My Profile and languages", () => {
     const s = await t.login("sofia");
     const page = await s.agent.get("/my/profile");
     expect(page.status).to.equal(200);
-    expect(page.text).to.contain(">Preferences</button>");
+    // Sofia's main language is Spanish.
+    expect(page.text).to.contain(">Preferencias</button>");
     expect(page.text).to.contain('value="es_ES" selected');
     expect(page.text).to.contain('value="de_DE"');
     expect(page.text).not.to.contain('value="it_IT"');
@@ -25,7 +26,8 @@ describe("Host: My Profile and languages", () => {
     const res = await s.postForm("/my/profile", { name: "  Sofía Herrera  ", lang_code: "de_DE" });
     expect(res.status).to.equal(302);
     const page = await s.agent.get(res.headers.location);
-    expect(page.text).to.contain("Your profile was saved.");
+    // The page already speaks the newly chosen language.
+    expect(page.text).to.contain("Ihr Profil wurde gespeichert.");
     expect(page.text).to.contain('value="Sofía Herrera"');
     expect(page.text).to.contain('value="de_DE" selected');
   });
@@ -34,7 +36,7 @@ describe("Host: My Profile and languages", () => {
     const s = await t.login("marc");
     const res = await s.postForm("/my/profile", { name: "Marc Changed", lang_code: "it_IT" });
     expect(res.status).to.equal(400);
-    expect(res.text).to.contain("The language &quot;it_IT&quot; is not enabled.");
+    expect(res.text).to.contain("La langue « it_IT » n&#x27;est pas activée.");
     const user = await t.host.users.findByLogin("marc");
     expect(user?.name).to.equal("Marc Demo");
   });
@@ -43,7 +45,7 @@ describe("Host: My Profile and languages", () => {
     const s = await t.login("marc");
     const res = await s.postForm("/my/profile", { name: "   ", lang_code: "fr_FR" });
     expect(res.status).to.equal(400);
-    expect(res.text).to.contain("Name is required");
+    expect(res.text).to.contain("Le nom est obligatoire.");
   });
 
   it("lets the host admin enable and disable languages, and nobody else", async () => {

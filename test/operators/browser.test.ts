@@ -11,6 +11,9 @@ describe("Operators in a real browser", () => {
   before(async () => {
     t = await startTestHost();
     browser = await t.browser();
+    // These tests read the English interface; Marc's own French pages are tested in test/i18n.
+    const marc = (await t.host.users.findByLogin("marc"))!;
+    await t.host.db.transaction((m) => t.host.users.update(marc.id, { name: marc.name, langCode: "en_US" }, m));
   });
   after(async () => {
     await t?.stop();

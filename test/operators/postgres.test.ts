@@ -33,9 +33,10 @@ describe("Operators on two instances sharing one PostgreSQL database", () => {
     const s = await a.login("marc");
     const kanban = await request(b.url).get("/livechat/channels").set("Cookie", s.cookie);
     expect(kanban.status).to.equal(200);
-    expect(kanban.text).to.contain("Website Support").and.to.contain("3 operators");
+    // Marc reads French.
+    expect(kanban.text).to.contain("Website Support").and.to.contain("3 opérateurs");
     const profile = await request(b.url).get("/my/profile").set("Cookie", s.cookie);
-    expect(profile.text).to.contain("Online Chat Name").and.to.contain('value="Marc"');
+    expect(profile.text).to.contain("Nom de chat en ligne").and.to.contain('value="Marc"');
   });
 
   it("keeps one membership and one record when the same operator clicks Join on both instances at once", async () => {

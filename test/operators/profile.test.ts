@@ -29,7 +29,8 @@ describe("Operator profile: Online Chat Name, Languages, Expertise", () => {
   it("shows the three fields in My Profile → Preferences for operators, listing only enabled languages", async () => {
     const s = await t.login("marc");
     const page = await s.agent.get("/my/profile");
-    expect(page.text).to.contain("Online Chat Name").and.to.contain("Online Chat Languages").and.to.contain("Live Chat Expertise");
+    // Marc reads French.
+    expect(page.text).to.contain("Nom de chat en ligne").and.to.contain("Langues du chat en ligne").and.to.contain("Expertise du chat en direct");
     expect(page.text).to.contain('value="Marc"');
     expect(page.text).to.match(/<option value="en_US" selected>/);
     expect(page.text).to.contain('value="de_DE"').and.not.to.contain('value="it_IT"');
@@ -104,7 +105,7 @@ describe("Operator profile: Online Chat Name, Languages, Expertise", () => {
     const s = await t.login("marc");
     const res = await s.postForm("/my/profile", { name: "Marc Demo", lang_code: "fr_FR", livechat_profile: "1", livechat_chat_name: "x".repeat(65) });
     expect(res.status).to.equal(400);
-    expect(res.text).to.contain("at most 64 characters");
+    expect(res.text).to.contain("Le nom de chat en ligne comporte au plus 64 caractères.");
   });
 
   it("keeps a language the admin disables on the profile, but stops listing and counting it", async () => {

@@ -141,6 +141,9 @@ describe("Messages icon, Discuss and chat windows across tabs", function () {
     // A host of its own: only Sofia is online here, so every visitor is hers.
     t = await startTestHost();
     await t.host.db.getRepository(LivechatChannel).update({ name: "Website Support" }, { chatbotScriptId: null });
+    // These tests read the English interface; translated pages are tested in test/i18n.
+    const sofia = (await t.host.users.findByLogin("sofia"))!;
+    await t.host.db.transaction((m) => t.host.users.update(sofia.id, { name: sofia.name, langCode: "en_US" }, m));
     browser = await t.browser();
   });
   after(async () => {

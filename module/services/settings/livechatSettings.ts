@@ -1,0 +1,102 @@
+import { lt, InvalidInputError, PRESENCE_SETTINGS, type HostContract } from "../../../host/contract";
+
+/** One setting of Live Chat → Configuration → Settings: a whole number within a range. */
+export interface SettingDefinition {
+  key: string;
+  label: string;
+  unit: string;
+  help: string;
+  defaultValue: number;
+  min: number;
+  max: number;
+}
+
+/**
+ * The settings managers change on the Settings page. Services read them through `host.settings` at
+ * the moment they need them, so a change applies without a restart, on every instance.
+ */
+export const LIVECHAT_SETTINGS: SettingDefinition[] = [
+  {
+    key: "livechat.inactivity_minutes",
+    label: lt("Inactivity before removal from channels"),
+    unit: lt("minutes"),
+    help: lt("An operator without activity for longer leaves the channels he joined."),
+    defaultValue: 30,
+    min: 1,
+    max: 1440,
+  },
+  {
+    key: "livechat.visitor_timeout_minutes",
+    label: lt("Visitor timeout"),
+    unit: lt("minutes"),
+    help: lt("A conversation whose visitor has not been seen for longer is closed."),
+    defaultValue: 15,
+    min: 1,
+    max: 1440,
+  },
+  {
+    key: PRESENCE_SETTINGS.awayMinutes.key,
+    label: lt("Away after"),
+    unit: lt("minutes"),
+    help: lt("Without real activity (input, a page opened) for longer, a user shows as away and gets no new visitors."),
+    defaultValue: PRESENCE_SETTINGS.awayMinutes.defaultValue,
+    min: 1,
+    max: 1440,
+  },
+  {
+    key: PRESENCE_SETTINGS.offlineMinutes.key,
+    label: lt("Offline after"),
+    unit: lt("minutes"),
+    help: lt("Without any sign of an open tab for longer, a user shows as offline."),
+    defaultValue: PRESENCE_SETTINGS.offlineMinutes.defaultValue,
+    min: 1,
+    max: 1440,
+  },
+  {
+    key: "livechat.visitor_reads_per_minute",
+    label: lt("Visitor reads"),
+    unit: lt("requests per minute"),
+    help: lt("Per client address; past it, visitors' requests are refused until the minute is over."),
+    defaultValue: 600,
+    min: 10,
+    max: 100000,
+  },
+  {
+    key: "livechat.visitor_writes_per_minute",
+    label: lt("Visitor writes"),
+    unit: lt("requests per minute"),
+    help: lt("Per client address: starting conversations, sending messages, ending."),
+    defaultValue: 300,
+    min: 10,
+    max: 100000,
+  },
+];
+
+export interface SettingValue extends SettingDefinition {
+  value: number;
+}
+
+/** Reads and saves the Live Chat settings; a form with one bad value saves none of them. */
+export class LivechatSettings {
+  constructor(private readonly host: HostContract) {}
+
+  async values(): Promise<SettingValue[]> {
+    return Promise.all(LIVECHAT_SETTINGS.map(async (d) => ({ ...d, value: await this.host.settings.getNumber(d.key, d.defaultValue) })));
+  }
+
+  /** Every value is checked before the first one is written. */
+  async save(posted: Record<string, unknown>): Promise<void> {
+    const parsed = LIVECHAT_SETTINGS.map((d) => ({ definition: d, value: parseWhole(posted[d.key]) }));
+    for (const { definition: d, value } of parsed) {
+      if (value === null || value < d.min || value > d.max) {
+        throw new InvalidInputError(lt("{label}: a whole number from {min} to {max}."), { label: d.label, min: d.min, max: d.max }, { field: d.key });
+      }
+    }
+    for (const { definition, value } of parsed) await this.host.settings.set(definition.key, String(value));
+  }
+}
+
+function parseWhole(raw: unknown): number | null {
+  if (typeof raw !== "string" || !/^\s*\d{1,9}\s*$/.test(raw)) return null;
+  return Number(raw.trim());
+}
