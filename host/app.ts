@@ -9,12 +9,12 @@ import cookieParser from "cookie-parser";
 import type { DataSource } from "typeorm";
 import {
   HOST_CONTRACT_VERSION,
-  HttpError,
   type Clock,
   type HostContract,
   type HostUser,
   type Logger,
 } from "./contract";
+import { HttpError } from "./http/HttpError";
 import { createDataSource, DEFAULT_DATABASE_URL, ensureSchema, parseDatabaseUrl, type DatabaseTarget } from "./database";
 import { hostEntities } from "./models";
 import { hostMigrations } from "./migrations";

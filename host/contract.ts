@@ -1,7 +1,13 @@
 /**
  * The host ↔ module contract. A module imports nothing from the host but this file: any host that
- * implements `HostContract` can install it. Everything here is an interface or a small value type,
- * except `HttpError`, which a module throws to answer a request with a status and a message.
+ * implements `HostContract` can install it. Everything here is an interface or a small value type;
+ * its runtime exports are only these:
+ *
+ * - `HOST_CONTRACT_VERSION`: the version a manifest's `hostVersion` range is checked against;
+ * - `DomainError` and its kinds `NotFoundError`, `ForbiddenError`, `ConflictError`, `InvalidInputError`:
+ *   what any layer throws to refuse something; the host answers them with 404, 403, 409 and 400;
+ * - `parseId` and `MAX_RECORD_ID`: the one way routes read a record id from a URL or a form;
+ * - `portableType`: column types for migrations that run on SQLite and PostgreSQL.
  */
 import type { Request, RequestHandler, Router } from "express";
 import type { DataSource, EntityManager, EntitySchema, MigrationInterface } from "typeorm";
@@ -9,17 +15,29 @@ import type { DataSource, EntityManager, EntitySchema, MigrationInterface } from
 /** The version of this contract; a manifest's `hostVersion` is a semver range checked against it. */
 export const HOST_CONTRACT_VERSION = "1.0.0";
 
-/** Thrown from a route or a service to answer with `status` and a message the user can read. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly details?: Record<string, string>,
-  ) {
+/**
+ * Failures a person can act on, thrown from any layer (services included) of the host or a module.
+ * The host's error handler is the one place that turns them into answers: 400, 403, 404 and 409,
+ * with the message as written here.
+ */
+export abstract class DomainError extends Error {
+  constructor(message: string) {
     super(message);
-    this.name = "HttpError";
+    this.name = new.target.name;
   }
 }
+
+/** The record does not exist, or the caller may not know that it does. */
+export class NotFoundError extends DomainError {}
+
+/** The caller is known but not allowed to do this. */
+export class ForbiddenError extends DomainError {}
+
+/** The request is valid but clashes with the record's current state (ended, changed meanwhile). */
+export class ConflictError extends DomainError {}
+
+/** The input is refused: the message says what to change. */
+export class InvalidInputError extends DomainError {}
 
 /** The largest record id: ids are 32-bit integer columns on PostgreSQL. */
 export const MAX_RECORD_ID = 2_147_483_647;
@@ -167,7 +185,7 @@ export interface Views {
 export interface ProfileExtension<T = unknown> {
   /** Values to show, merged into the slot context under `name`. */
   load(user: HostUser): Promise<Record<string, unknown>>;
-  /** Parse the posted form; throw HttpError(400) to refuse the whole form. */
+  /** Parse the posted form; throw InvalidInputError to refuse the whole form. */
   parse(body: Record<string, unknown>, user: HostUser): Promise<T>;
   /** Save within the same transaction as the host's own fields. */
   save(user: HostUser, value: T, manager: EntityManager): Promise<void>;

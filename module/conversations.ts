@@ -30,9 +30,9 @@ export function installConversations(host: HostContract, operators: OperatorServ
   const chatbots = new ChatbotScripts(host);
   conversations.chatbot = new ChatbotRunner(host, chatbots, conversations, assignment);
   host.bus.authorizeVisitors((token) => conversations.visitorChannels(token));
-  visitorApi(host, conversations, assignment);
+  visitorApi(host, conversations, assignment, operators.channels);
   operatorApi(host, conversations);
-  uiRoutes(host);
+  uiRoutes(host, operators.channels);
   chatbotRoutes(host, chatbots, operators.expertise);
 
   // Capacity appears when an operator joins, when a conversation ends (ConversationService.end), and

@@ -1,7 +1,7 @@
 import type { HostContract, HostUser, ProfileExtension } from "../host/contract";
 import type { ExpertiseService } from "./services/ExpertiseService";
 import type { OperatorProfiles, OperatorSettings } from "./services/OperatorProfiles";
-import { operatorFieldsView } from "./services/operatorFieldsView";
+import { operatorFieldsView } from "./routes/operatorFieldsView";
 import { carriesOperatorFields, parseOperatorSettings } from "./routes/operatorSettingsForm";
 
 /**
@@ -21,7 +21,7 @@ export function operatorProfileExtension(
     },
     async parse(body, user) {
       if (!isOperator(user) || !carriesOperatorFields(body)) return null;
-      return parseOperatorSettings(host, body, (await profiles.get(user.id)).langCodes);
+      return parseOperatorSettings(host, expertise, body, (await profiles.get(user.id)).langCodes);
     },
     async save(user, value, manager) {
       if (value) await profiles.save(user.id, value, manager);

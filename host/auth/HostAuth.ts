@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import passport from "passport";
 import { Strategy as LocalStrategy } from "passport-local";
-import { HttpError, type Auth, type HostUser } from "../contract";
+import { HttpError } from "../http/HttpError";
+import { ForbiddenError, type Auth, type HostUser } from "../contract";
 import type { HostUsers } from "../users/HostUsers";
 import { hashPassword, verifyPassword } from "./passwords";
 import "./types";
@@ -57,7 +58,7 @@ export class HostAuth implements Auth {
       this.requireUser(req, res, (err?: unknown) => {
         if (err) return next(err);
         if (!req.user?.groups.includes(group)) {
-          return next(new HttpError(403, `You do not have access to this: it is reserved to the group "${group}".`));
+          return next(new ForbiddenError(`You do not have access to this: it is reserved to the group "${group}".`));
         }
         next();
       });

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from "express";
 import { doubleCsrf } from "csrf-csrf";
-import { HttpError } from "../contract";
+import { HttpError } from "../http/HttpError";
 import { wantsJson } from "./HostAuth";
 
 export const CSRF_MESSAGE = "This form has expired or did not come from this site (invalid CSRF token). Reload the page and try again.";

@@ -1,11 +1,22 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
-import { HttpError, type Logger } from "../contract";
+import { ConflictError, DomainError, ForbiddenError, InvalidInputError, NotFoundError, type Logger } from "../contract";
 import { wantsJson } from "../auth/HostAuth";
+import { HttpError } from "./HttpError";
 import type { ViewRegistry } from "../views/ViewRegistry";
 
-/** Status and message for anything thrown by a route: HttpError as is, body-parser and CSRF errors by status. */
-function describe(err: unknown): { status: number; message: string; details?: Record<string, string> } {
-  if (err instanceof HttpError) return { status: err.status, message: err.message, details: err.details };
+/** The HTTP status of each domain error: the one place where a refusal becomes an answer. */
+export function domainErrorStatus(err: DomainError): number {
+  if (err instanceof InvalidInputError) return 400;
+  if (err instanceof ForbiddenError) return 403;
+  if (err instanceof NotFoundError) return 404;
+  if (err instanceof ConflictError) return 409;
+  return 400;
+}
+
+/** Status and message for anything thrown by a route: domain errors and HttpError as they say, body-parser and CSRF errors by status. */
+export function describeError(err: unknown): { status: number; message: string } {
+  if (err instanceof DomainError) return { status: domainErrorStatus(err), message: err.message };
+  if (err instanceof HttpError) return { status: err.status, message: err.message };
   const e = err as { status?: number; statusCode?: number; type?: string; code?: string; message?: string };
   const status = e.status ?? e.statusCode;
   if (e.code === "EBADCSRFTOKEN" || e.message === "invalid csrf token") {
@@ -20,10 +31,10 @@ function describe(err: unknown): { status: number; message: string; details?: Re
 export function errorHandler(views: ViewRegistry, logger: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
-    const { status, message, details } = describe(err);
+    const { status, message } = describeError(err);
     if (status >= 500) logger.error("request failed", { method: req.method, path: req.path, error: (err as Error)?.stack ?? String(err) });
     if (wantsJson(req) || !req.accepts("html")) {
-      res.status(status).json({ error: message, ...(details ? { details } : {}) });
+      res.status(status).json({ error: message });
       return;
     }
     views
@@ -34,7 +45,7 @@ export function errorHandler(views: ViewRegistry, logger: Logger): ErrorRequestH
 }
 
 export const notFound: RequestHandler = (req, _res, next) => {
-  next(new HttpError(404, `Nothing here: ${req.method} ${req.path}`));
+  next(new NotFoundError(`Nothing here: ${req.method} ${req.path}`));
 };
 
 /** Wraps an async route so its rejection reaches the error handler. */

@@ -1,5 +1,5 @@
 import type { RequestHandler } from "express";
-import { HttpError } from "../contract";
+import { InvalidInputError } from "../contract";
 
 export const MALFORMED_TEXT = "The text contains a character that is not allowed (a NUL character or an unpaired surrogate).";
 
@@ -25,6 +25,6 @@ function anyMalformed(value: unknown, depth = 0): boolean {
  * cannot be stored as is: every text input of the host and its modules is checked in this one place.
  */
 export const rejectMalformedText: RequestHandler = (req, _res, next) => {
-  if (anyMalformed(req.body) || anyMalformed(req.query)) return next(new HttpError(400, MALFORMED_TEXT));
+  if (anyMalformed(req.body) || anyMalformed(req.query)) return next(new InvalidInputError(MALFORMED_TEXT));
   next();
 };

@@ -1,7 +1,7 @@
 import { Router, type Request } from "express";
 import type { DataSource } from "typeorm";
 import { z } from "zod";
-import { HttpError, isCleanName, nameRefusal, type HostUser } from "../contract";
+import { InvalidInputError, isCleanName, nameRefusal, type HostUser } from "../contract";
 import type { HostAuth } from "../auth/HostAuth";
 import type { DatabaseSessionStore } from "../auth/DatabaseSessionStore";
 import type { HostLanguages } from "../langs/HostLanguages";
@@ -71,9 +71,9 @@ export function profileRoutes(deps: {
       const user = req.user as HostUser;
       try {
         const parsed = profileForm.safeParse(req.body ?? {});
-        if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => i.message).join(" "));
+        if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join(" "));
         const [lang] = await langs.getByCodes([parsed.data.lang_code]);
-        if (!lang || !lang.enabled) throw new HttpError(400, `The language "${parsed.data.lang_code}" is not enabled.`);
+        if (!lang || !lang.enabled) throw new InvalidInputError(`The language "${parsed.data.lang_code}" is not enabled.`);
         // Every part is parsed before anything is written: one refusal saves nothing.
         const parts: [string, unknown][] = [];
         for (const [name, ext] of profile.extensions) parts.push([name, await ext.parse(req.body ?? {}, user)]);
@@ -82,7 +82,7 @@ export function profileRoutes(deps: {
           for (const [name, value] of parts) await profile.extensions.get(name)?.save(user, value, manager);
         });
       } catch (err) {
-        if (!(err instanceof HttpError) || err.status !== 400) throw err;
+        if (!(err instanceof InvalidInputError)) throw err;
         res.status(400).type("html").send(await page(req, user, { error: err.message }));
         return;
       }

@@ -1,6 +1,6 @@
 import { Router } from "express";
 import type { DataSource } from "typeorm";
-import { HttpError } from "../contract";
+import { InvalidInputError, NotFoundError } from "../contract";
 import type { HostAuth } from "../auth/HostAuth";
 import type { HostLanguages } from "../langs/HostLanguages";
 import { InstalledModule } from "../models/InstalledModule";
@@ -37,11 +37,11 @@ export function settingsRoutes(deps: { db: DataSource; auth: HostAuth; langs: Ho
     route(async (req, res) => {
       const code = String(req.params.code);
       const [lang] = await langs.getByCodes([code]);
-      if (!lang) throw new HttpError(404, `No language with code "${code}".`);
+      if (!lang) throw new NotFoundError(`No language with code "${code}".`);
       const action = req.body?.action;
-      if (action !== "enable" && action !== "disable") throw new HttpError(400, 'The action must be "enable" or "disable".');
+      if (action !== "enable" && action !== "disable") throw new InvalidInputError('The action must be "enable" or "disable".');
       if (action === "disable" && (await langs.list({ enabledOnly: true })).length === 1 && lang.enabled) {
-        throw new HttpError(400, "At least one language must stay enabled.");
+        throw new InvalidInputError("At least one language must stay enabled.");
       }
       await langs.setEnabled(code, action === "enable");
       res.redirect("/settings/languages");

@@ -1,7 +1,7 @@
 import { Router, type Request } from "express";
 import type { DataSource } from "typeorm";
 import { z } from "zod";
-import { HttpError, isCleanName, nameRefusal, parseId } from "../contract";
+import { InvalidInputError, isCleanName, nameRefusal, NotFoundError, parseId } from "../contract";
 import type { HostAuth } from "../auth/HostAuth";
 import type { DatabaseSessionStore } from "../auth/DatabaseSessionStore";
 import type { HostLanguages } from "../langs/HostLanguages";
@@ -57,17 +57,17 @@ export function usersRoutes(deps: {
 
   async function parse(body: unknown, id: number | null) {
     const parsed = userForm.safeParse(body ?? {});
-    if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => i.message).join(" "));
+    if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join(" "));
     const data = parsed.data;
     const [lang] = await langs.getByCodes([data.lang_code]);
-    if (!lang?.enabled) throw new HttpError(400, `The language "${data.lang_code}" is not enabled.`);
+    if (!lang?.enabled) throw new InvalidInputError(`The language "${data.lang_code}" is not enabled.`);
     const unknown = data.groups.filter((g) => !groups.has(g));
-    if (unknown.length) throw new HttpError(400, `Unknown group: ${unknown.join(", ")}.`);
+    if (unknown.length) throw new InvalidInputError(`Unknown group: ${unknown.join(", ")}.`);
     const password = data.password?.trim() ? data.password : undefined;
-    if (id === null && !password) throw new HttpError(400, "A new user needs a password.");
-    if (password && password.length < 8) throw new HttpError(400, "A password has at least 8 characters.");
+    if (id === null && !password) throw new InvalidInputError("A new user needs a password.");
+    if (password && password.length < 8) throw new InvalidInputError("A password has at least 8 characters.");
     const sameLogin = await users.findByLogin(data.login);
-    if (sameLogin && sameLogin.id !== id) throw new HttpError(400, `The login "${data.login}" is already used.`);
+    if (sameLogin && sameLogin.id !== id) throw new InvalidInputError(`The login "${data.login}" is already used.`);
     return { name: data.name, login: data.login, langCode: lang.code, groups: data.groups, active: id === null || data.active === "on", password };
   }
 
@@ -95,7 +95,7 @@ export function usersRoutes(deps: {
     route(async (req, res) => {
       const id = parseId(req.params.id);
       const user = id === null ? null : await users.get(id);
-      if (!user) throw new HttpError(404, "No such user.");
+      if (!user) throw new NotFoundError("No such user.");
       const [status, html] = await form(req, { ...user, groups: await users.directGroups(user.id) });
       res.status(status).type("html").send(html);
     }),
@@ -107,11 +107,11 @@ export function usersRoutes(deps: {
     route(async (req, res) => {
       const isNew = req.params.id === "new";
       const id = isNew ? null : parseId(req.params.id);
-      if (!isNew && (id === null || !(await users.get(id)))) throw new HttpError(404, "No such user.");
+      if (!isNew && (id === null || !(await users.get(id)))) throw new NotFoundError("No such user.");
       try {
         const values = await parse(req.body, id);
         if (id !== null && id === req.user?.id && (!values.groups.includes("base.admin") || !values.active)) {
-          throw new HttpError(400, "You cannot remove your own administrator rights or archive yourself.");
+          throw new InvalidInputError("You cannot remove your own administrator rights or archive yourself.");
         }
         let savedId = id;
         await db.transaction(async (manager) => {
@@ -127,7 +127,7 @@ export function usersRoutes(deps: {
         }
         res.redirect(`/settings/users/${savedId}`);
       } catch (err) {
-        if (!(err instanceof HttpError) || err.status !== 400) throw err;
+        if (!(err instanceof InvalidInputError)) throw err;
         const body = (req.body ?? {}) as Record<string, unknown>;
         const posted = {
           id,

@@ -1,7 +1,6 @@
 import type { Request } from "express";
 import { z } from "zod";
-import { HttpError, isCleanName, nameRefusal, parseId, type HostContract, type HostUser } from "../../host/contract";
-import { ChatbotScript } from "../models/ChatbotScript";
+import { ConflictError, InvalidInputError, isCleanName, nameRefusal, NotFoundError, parseId, type HostContract, type HostUser } from "../../host/contract";
 import type { ChannelService } from "../services/ChannelService";
 import { channelCard } from "../services/channelCard";
 import { asyncRoute } from "./asyncRoute";
@@ -49,7 +48,7 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
       `/livechat/channels/:id/${action}`,
       asyncRoute(async (req, res) => {
         const id = parseId(req.params.id);
-        if (id === null) throw new HttpError(404, "This channel does not exist.");
+        if (id === null) throw new NotFoundError("This channel does not exist.");
         const user = currentUser(req);
         if (action === "join") await channels.join(id, user);
         else await channels.leave(id, user);
@@ -64,7 +63,7 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
 
   const renderForm = async (req: Request, form: Record<string, unknown>, selected: number[], error?: string) => {
     const operators = (await host.users.inGroup("livechat.user")).map((u) => ({ id: u.id, name: u.name, selected: selected.includes(u.id) }));
-    const scripts = (await host.db.getRepository(ChatbotScript).find({ order: { name: "ASC" } })).map((s) => ({
+    const scripts = (await channels.scriptChoices()).map((s) => ({
       id: s.id,
       name: s.name,
       selected: Number(form.chatbotScriptId) === s.id,
@@ -91,7 +90,7 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
     manager,
     asyncRoute(async (req, res) => {
       const id = parseId(req.params.id);
-      if (id === null) throw new HttpError(404, "This channel does not exist.");
+      if (id === null) throw new NotFoundError("This channel does not exist.");
       const { channel, members } = await channels.get(id);
       res.type("html").send(await renderForm(req, { ...channel }, members.map((m) => m.id)));
     }),
@@ -102,11 +101,11 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
     manager,
     asyncRoute(async (req, res) => {
       const id = req.params.id === "new" ? null : parseId(req.params.id);
-      if (req.params.id !== "new" && id === null) throw new HttpError(404, "This channel does not exist.");
+      if (req.params.id !== "new" && id === null) throw new NotFoundError("This channel does not exist.");
       const body = (req.body ?? {}) as Record<string, unknown>;
       try {
         const parsed = channelForm.safeParse(body);
-        if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => i.message).join(" "));
+        if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join(" "));
         const d = parsed.data;
         await channels.save(
           id,
@@ -122,7 +121,7 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
         );
         res.redirect("/livechat/channels");
       } catch (err) {
-        if (!(err instanceof HttpError) || (err.status !== 400 && err.status !== 409)) throw err;
+        if (!(err instanceof InvalidInputError || err instanceof ConflictError)) throw err;
         const selected = [body.member_ids ?? []].flat().map(Number);
         const form = {
           id,
@@ -132,7 +131,7 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
           maxSessions: body.max_sessions,
           chatbotScriptId: body.chatbot_script_id,
         };
-        res.status(err.status).type("html").send(await renderForm(req, form, selected, err.message));
+        res.status(err instanceof ConflictError ? 409 : 400).type("html").send(await renderForm(req, form, selected, err.message));
       }
     }),
   );

@@ -1,10 +1,10 @@
 import type { Request } from "express";
-import { HttpError, parseId, type HostContract } from "../../host/contract";
+import { InvalidInputError, NotFoundError, parseId, type HostContract } from "../../host/contract";
 import { STEP_TYPES } from "../models/ChatbotStep";
 import type { ChatbotScripts } from "../services/chatbot/ChatbotScripts";
-import { parseScriptForm, scriptFormValues } from "./scriptForm";
 import type { ExpertiseService } from "../services/ExpertiseService";
 import { asyncRoute } from "./asyncRoute";
+import { parseScriptForm, scriptFormValues } from "./scriptForm";
 
 const STEP_LABELS: Record<(typeof STEP_TYPES)[number], string> = {
   message: "Message",
@@ -61,7 +61,7 @@ export function chatbotRoutes(host: HostContract, scripts: ChatbotScripts, exper
     manager,
     asyncRoute(async (req, res) => {
       const id = parseId(req.params.id);
-      if (id === null) throw new HttpError(404, "This chatbot script does not exist.");
+      if (id === null) throw new NotFoundError("This chatbot script does not exist.");
       res.type("html").send(await renderForm(req, scriptFormValues(await scripts.load(id))));
     }),
   );
@@ -71,13 +71,13 @@ export function chatbotRoutes(host: HostContract, scripts: ChatbotScripts, exper
     manager,
     asyncRoute(async (req, res) => {
       const id = req.params.id === "new" ? null : parseId(req.params.id);
-      if (req.params.id !== "new" && id === null) throw new HttpError(404, "This chatbot script does not exist.");
+      if (req.params.id !== "new" && id === null) throw new NotFoundError("This chatbot script does not exist.");
       const body = (req.body ?? {}) as Record<string, unknown>;
       try {
         const savedId = await scripts.save(id, parseScriptForm(body));
         res.redirect(`/livechat/chatbots/${savedId}`);
       } catch (err) {
-        if (!(err instanceof HttpError) || err.status !== 400) throw err;
+        if (!(err instanceof InvalidInputError)) throw err;
         const rawSteps = body.steps && typeof body.steps === "object" ? Object.values(body.steps as Record<string, Record<string, unknown>>) : [];
         const steps = rawSteps.map((s) => ({
           type: String(s.type ?? "message"),

@@ -1,6 +1,6 @@
 import type { Request } from "express";
 import { z } from "zod";
-import { HttpError, parseId, type HostContract } from "../../host/contract";
+import { ConflictError, InvalidInputError, NotFoundError, parseId, type HostContract } from "../../host/contract";
 import type { ExpertiseService } from "../services/ExpertiseService";
 import { asyncRoute } from "./asyncRoute";
 import { manyIds } from "./formFields";
@@ -41,7 +41,7 @@ export function expertiseRoutes(host: HostContract, expertise: ExpertiseService)
     manager,
     asyncRoute(async (req, res) => {
       const id = parseId(req.params.id);
-      if (id === null) throw new HttpError(404, "This expertise does not exist.");
+      if (id === null) throw new NotFoundError("This expertise does not exist.");
       const found = await expertise.get(id);
       res.type("html").send(await renderForm(req, found, found.operatorIds));
     }),
@@ -52,17 +52,17 @@ export function expertiseRoutes(host: HostContract, expertise: ExpertiseService)
     manager,
     asyncRoute(async (req, res) => {
       const id = req.params.id === "new" ? null : parseId(req.params.id);
-      if (req.params.id !== "new" && id === null) throw new HttpError(404, "This expertise does not exist.");
+      if (req.params.id !== "new" && id === null) throw new NotFoundError("This expertise does not exist.");
       const body = (req.body ?? {}) as Record<string, unknown>;
       try {
         const parsed = expertiseForm.safeParse(body);
-        if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => i.message).join(" "));
+        if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join(" "));
         await expertise.save(id, { name: parsed.data.name, operatorIds: parsed.data.operator_ids });
         res.redirect("/livechat/expertise");
       } catch (err) {
-        if (!(err instanceof HttpError) || (err.status !== 400 && err.status !== 409)) throw err;
+        if (!(err instanceof InvalidInputError || err instanceof ConflictError)) throw err;
         const selected = [body.operator_ids ?? []].flat().map(Number);
-        res.status(err.status).type("html").send(await renderForm(req, { id, name: body.name }, selected, err.message));
+        res.status(err instanceof ConflictError ? 409 : 400).type("html").send(await renderForm(req, { id, name: body.name }, selected, err.message));
       }
     }),
   );
@@ -72,7 +72,7 @@ export function expertiseRoutes(host: HostContract, expertise: ExpertiseService)
     manager,
     asyncRoute(async (req, res) => {
       const id = parseId(req.params.id);
-      if (id === null) throw new HttpError(404, "This expertise does not exist.");
+      if (id === null) throw new NotFoundError("This expertise does not exist.");
       await expertise.delete(id);
       res.redirect("/livechat/expertise");
     }),

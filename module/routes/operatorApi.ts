@@ -1,7 +1,6 @@
 import { Router, type Request } from "express";
 import { z } from "zod";
-import { HttpError, parseId, type HostContract, type HostUser } from "../../host/contract";
-import { ConversationAnswer } from "../models/ConversationAnswer";
+import { ForbiddenError, InvalidInputError, NotFoundError, parseId, type HostContract, type HostUser } from "../../host/contract";
 import type { ConversationService } from "../services/conversations/ConversationService";
 import type { OperatorConversationDetailDto, OperatorConversationListDto } from "../services/conversations/dto";
 import { checkClientMessageId, checkMessageBody } from "../services/conversations/messageBody";
@@ -17,7 +16,7 @@ export function operatorApi(host: HostContract, conversations: ConversationServi
   const me = (req: Request) => host.auth.currentUser(req) as HostUser;
   const conversationOf = async (req: Request) => {
     const id = parseId(req.params.id);
-    if (id === null) throw new HttpError(404, "No such conversation for you.");
+    if (id === null) throw new NotFoundError("No such conversation for you.");
     return conversations.forOperator(id, me(req));
   };
 
@@ -25,7 +24,7 @@ export function operatorApi(host: HostContract, conversations: ConversationServi
     "/conversations",
     asyncRoute(async (req, res) => {
       const state = req.query.state ?? "all";
-      if (state !== "open" && state !== "closed" && state !== "all") throw new HttpError(400, "state is open, closed or all.");
+      if (state !== "open" && state !== "closed" && state !== "all") throw new InvalidInputError("state is open, closed or all.");
       const list = await conversations.listForOperator(me(req), state);
       const channels = new Map<number, OperatorConversationListDto["channels"][number]>();
       for (const c of list) {
@@ -46,11 +45,10 @@ export function operatorApi(host: HostContract, conversations: ConversationServi
     asyncRoute(async (req, res) => {
       const conversation = await conversationOf(req);
       const [view] = await conversations.operatorViews([conversation], me(req));
-      const answers = await host.db.getRepository(ConversationAnswer).find({ where: { conversationId: conversation.id } });
       const detail: OperatorConversationDetailDto = {
         conversation: view,
         messages: await conversations.messages(conversation.id),
-        answers: answers.map((a) => ({ question: a.question, value: a.value })),
+        answers: await conversations.answers(conversation.id),
       };
       res.json(detail);
     }),
@@ -62,7 +60,7 @@ export function operatorApi(host: HostContract, conversations: ConversationServi
       const conversation = await conversationOf(req);
       const user = me(req);
       if (conversation.operatorId !== user.id && !host.users.hasGroup(user, "livechat.manager")) {
-        throw new HttpError(403, "Only the operator of this conversation can answer it.");
+        throw new ForbiddenError("Only the operator of this conversation can answer it.");
       }
       const body = checkMessageBody(req.body?.body);
       const clientMessageId = checkClientMessageId(req.body?.clientMessageId);
@@ -76,7 +74,7 @@ export function operatorApi(host: HostContract, conversations: ConversationServi
     asyncRoute(async (req, res) => {
       const conversation = await conversationOf(req);
       const parsed = readBody.safeParse(req.body ?? {});
-      if (!parsed.success) throw new HttpError(400, "lastMessageId must be a message id.");
+      if (!parsed.success) throw new InvalidInputError("lastMessageId must be a message id.");
       await conversations.markRead(conversation, me(req).id, parsed.data.lastMessageId);
       res.json({ unread: 0, unreadConversations: await conversations.unreadConversationCount(me(req).id) });
     }),
@@ -102,7 +100,7 @@ export function operatorApi(host: HostContract, conversations: ConversationServi
     asyncRoute(async (req, res) => {
       const conversation = await conversationOf(req);
       const parsed = windowBody.safeParse(req.body ?? {});
-      if (!parsed.success) throw new HttpError(400, 'state is "open", "folded" or "closed".');
+      if (!parsed.success) throw new InvalidInputError('state is "open", "folded" or "closed".');
       await conversations.setWindow(me(req).id, conversation.id, parsed.data.state);
       res.json({ windows: await conversations.windows(me(req).id) });
     }),

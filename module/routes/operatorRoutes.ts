@@ -1,10 +1,10 @@
-import { HttpError, parseId, type HostContract } from "../../host/contract";
+import { InvalidInputError, NotFoundError, parseId, type HostContract } from "../../host/contract";
 import type { ChannelService } from "../services/ChannelService";
 import type { ExpertiseService } from "../services/ExpertiseService";
 import type { OperatorProfiles } from "../services/OperatorProfiles";
-import { operatorFieldsView } from "../services/operatorFieldsView";
-import { asyncRoute } from "./asyncRoute";
+import { operatorFieldsView } from "./operatorFieldsView";
 import { carriesOperatorFields, parseOperatorSettings } from "./operatorSettingsForm";
+import { asyncRoute } from "./asyncRoute";
 
 const INCOMPLETE_FORM = "This form did not carry the operator's live chat fields, so nothing was saved. Reload the page and try again.";
 
@@ -16,7 +16,7 @@ export function operatorRoutes(host: HostContract, profiles: OperatorProfiles, e
   const findOperator = async (raw: unknown) => {
     const id = parseId(raw);
     const user = id === null ? null : await host.users.get(id);
-    if (!user || !host.users.hasGroup(user, "livechat.user")) throw new HttpError(404, "This user is not a live chat operator.");
+    if (!user || !host.users.hasGroup(user, "livechat.user")) throw new NotFoundError("This user is not a live chat operator.");
     return user;
   };
 
@@ -66,13 +66,13 @@ export function operatorRoutes(host: HostContract, profiles: OperatorProfiles, e
       const operator = await findOperator(req.params.id);
       try {
         const body = (req.body ?? {}) as Record<string, unknown>;
-        if (!carriesOperatorFields(body)) throw new HttpError(400, INCOMPLETE_FORM);
+        if (!carriesOperatorFields(body)) throw new InvalidInputError(INCOMPLETE_FORM);
         const stored = (await profiles.get(operator.id)).langCodes;
-        const settings = await parseOperatorSettings(host, body, stored);
-        await host.db.transaction((m) => profiles.save(operator.id, settings, m));
+        const settings = await parseOperatorSettings(host, expertise, body, stored);
+        await profiles.save(operator.id, settings);
         res.redirect(`/livechat/operators/${operator.id}?saved=1`);
       } catch (err) {
-        if (!(err instanceof HttpError) || err.status !== 400) throw err;
+        if (!(err instanceof InvalidInputError)) throw err;
         const lc = await operatorFieldsView(host, profiles, expertise, operator);
         res.status(400).type("html").send(await views.render(req, "livechat/operator_form", { title: operator.name, operator, lc, error: err.message }));
       }

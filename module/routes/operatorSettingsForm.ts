@@ -1,7 +1,6 @@
-import { In } from "typeorm";
 import { z } from "zod";
-import { HttpError, isCleanName, nameRefusal, parseId, type HostContract } from "../../host/contract";
-import { Expertise } from "../models/Expertise";
+import { InvalidInputError, isCleanName, nameRefusal, parseId, type HostContract } from "../../host/contract";
+import type { ExpertiseService } from "../services/ExpertiseService";
 import { CHAT_NAME_MAX, type OperatorSettings } from "../services/OperatorProfiles";
 import { manyStrings } from "./formFields";
 
@@ -34,19 +33,20 @@ export function carriesOperatorFields(body: Record<string, unknown>): boolean {
  */
 export async function parseOperatorSettings(
   host: HostContract,
+  expertise: ExpertiseService,
   body: Record<string, unknown>,
   storedLangCodes: string[] = [],
 ): Promise<OperatorSettings> {
   const parsed = form.safeParse(body);
-  if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => i.message).join(" "));
+  if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join(" "));
   const { livechat_chat_name: chatName, livechat_lang_codes: codes, livechat_expertise_ids: rawIds } = parsed.data;
 
   const langCodes = [...new Set(codes)];
   const known = await host.langs.getByCodes(langCodes);
   for (const code of langCodes) {
     const lang = known.find((l) => l.code === code);
-    if (!lang) throw new HttpError(400, `Online Chat Languages: "${code}" is not a known language.`);
-    if (!lang.enabled) throw new HttpError(400, `Online Chat Languages: ${lang.name} (${code}) is not enabled on this database.`);
+    if (!lang) throw new InvalidInputError(`Online Chat Languages: "${code}" is not a known language.`);
+    if (!lang.enabled) throw new InvalidInputError(`Online Chat Languages: ${lang.name} (${code}) is not enabled on this database.`);
   }
   if (storedLangCodes.length) {
     const enabled = new Set((await host.langs.list({ enabledOnly: true })).map((l) => l.code));
@@ -55,13 +55,13 @@ export async function parseOperatorSettings(
 
   const expertiseIds = [...new Set(rawIds)].map((raw) => {
     const id = parseId(raw);
-    if (id === null) throw new HttpError(400, `Live Chat Expertise: "${raw}" is not an expertise.`);
+    if (id === null) throw new InvalidInputError(`Live Chat Expertise: "${raw}" is not an expertise.`);
     return id;
   });
   if (expertiseIds.length) {
-    const found = new Set((await host.db.getRepository(Expertise).findBy({ id: In(expertiseIds) })).map((e) => e.id));
+    const found = await expertise.namesByIds(expertiseIds);
     const missing = expertiseIds.filter((id) => !found.has(id));
-    if (missing.length) throw new HttpError(400, `Live Chat Expertise: no expertise with id ${missing.join(", ")}.`);
+    if (missing.length) throw new InvalidInputError(`Live Chat Expertise: no expertise with id ${missing.join(", ")}.`);
   }
   return { chatName, langCodes, expertiseIds };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { HttpError } from "../../host/contract";
+import { InvalidInputError } from "../../host/contract";
 import { STEP_TYPES } from "../models/ChatbotStep";
 import type { LoadedScript, ScriptInput } from "../services/chatbot/ChatbotScripts";
 import { manyIds } from "./formFields";
@@ -32,7 +32,7 @@ function parseAnswers(text: string, stepNumber: number): NonNullable<ScriptInput
       if (target === undefined || target === "" || target.toLowerCase() === "next") return { label, then: "next" as const };
       if (target.toLowerCase() === "end") return { label, then: "end" as const };
       const step = Number(target);
-      if (!Number.isInteger(step)) throw new HttpError(400, `Step ${stepNumber}: "${line}" should end with "> end" or "> <step number>".`);
+      if (!Number.isInteger(step)) throw new InvalidInputError(`Step ${stepNumber}: "${line}" should end with "> end" or "> <step number>".`);
       return { label, then: step - 1 };
     });
 }
@@ -40,13 +40,13 @@ function parseAnswers(text: string, stepNumber: number): NonNullable<ScriptInput
 /** Reads the script form (steps posted as `steps[i][field]`, in page order). */
 export function parseScriptForm(body: unknown): ScriptInput {
   const parsed = scriptForm.safeParse(body ?? {});
-  if (!parsed.success) throw new HttpError(400, "The script form is incomplete; reload the page and try again.");
+  if (!parsed.success) throw new InvalidInputError("The script form is incomplete; reload the page and try again.");
   const raw = parsed.data.steps === undefined ? [] : Array.isArray(parsed.data.steps) ? parsed.data.steps : Object.values(parsed.data.steps);
   return {
     name: parsed.data.name,
     botName: parsed.data.bot_name,
     steps: raw.map((step, i) => {
-      if (!(STEP_TYPES as readonly string[]).includes(step.type)) throw new HttpError(400, `Step ${i + 1}: choose a step type.`);
+      if (!(STEP_TYPES as readonly string[]).includes(step.type)) throw new InvalidInputError(`Step ${i + 1}: choose a step type.`);
       return {
         type: step.type as ScriptInput["steps"][number]["type"],
         text: step.text,

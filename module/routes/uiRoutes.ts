@@ -3,7 +3,7 @@ import path from "node:path";
 import Handlebars from "handlebars";
 import type { Request } from "express";
 import { parseId, type HostContract } from "../../host/contract";
-import { LivechatChannel } from "../models/LivechatChannel";
+import type { ChannelService } from "../services/ChannelService";
 import { asyncRoute } from "./asyncRoute";
 
 /** The widget bundle, built from module/client by scripts/buildClient.ts. */
@@ -16,7 +16,7 @@ function publicOrigin(req: Request): string {
 }
 
 /** Discuss for operators; the embeddable widget and its demo page for visitors. */
-export function uiRoutes(host: HostContract): void {
+export function uiRoutes(host: HostContract, channelService: ChannelService): void {
   host.router.get(
     "/livechat/discuss",
     host.auth.requireGroup("livechat.user"),
@@ -38,7 +38,7 @@ export function uiRoutes(host: HostContract): void {
     "/livechat/demo",
     asyncRoute(async (req, res) => {
       const requested = parseId(req.query.channel);
-      const channels = await host.db.getRepository(LivechatChannel).find({ order: { id: "ASC" } });
+      const channels = await channelService.records();
       const channel = (requested ? channels.find((c) => c.id === requested) : channels[0]) ?? null;
       res.status(requested !== null && !channel ? 404 : 200).type("html").send(
         demoPage({

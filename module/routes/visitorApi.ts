@@ -1,9 +1,9 @@
 import cors from "cors";
 import { Router, type Request } from "express";
 import { z } from "zod";
-import { HttpError, isCleanName, nameRefusal, parseId, type HostContract } from "../../host/contract";
-import { LivechatChannel } from "../models/LivechatChannel";
+import { InvalidInputError, isCleanName, nameRefusal, NotFoundError, parseId, type HostContract } from "../../host/contract";
 import type { AssignmentService } from "../services/assignment/AssignmentService";
+import type { ChannelService } from "../services/ChannelService";
 import type { ConversationService } from "../services/conversations/ConversationService";
 import type { ChannelInfoDto } from "../services/conversations/dto";
 import { checkClientMessageId, checkMessageBody } from "../services/conversations/messageBody";
@@ -35,7 +35,7 @@ function bearer(req: Request): string | null {
  * The public visitor API (docs/api.md): any website may call it, so it is CORS-open without
  * credentials; conversations are opened by their bearer token only; every route is rate-limited.
  */
-export function visitorApi(host: HostContract, conversations: ConversationService, assignment: AssignmentService): void {
+export function visitorApi(host: HostContract, conversations: ConversationService, assignment: AssignmentService, channels: ChannelService): void {
   const api = Router();
   // Only the API paths: every request of the host passes through the public router.
   const paths = ["/livechat/channels/:channelId/info", "/livechat/channels/:channelId/conversations", "/livechat/conversations"];
@@ -59,7 +59,7 @@ export function visitorApi(host: HostContract, conversations: ConversationServic
 
   const conversationOf = async (req: Request) => {
     const id = parseId(req.params.id);
-    if (id === null) throw new HttpError(404, "No such conversation for this visitor.");
+    if (id === null) throw new NotFoundError("No such conversation for this visitor.");
     const conversation = await conversations.forVisitor(id, bearer(req));
     await conversations.visitorSeen(conversation);
     return conversation;
@@ -70,8 +70,8 @@ export function visitorApi(host: HostContract, conversations: ConversationServic
     reads,
     asyncRoute(async (req, res) => {
       const id = parseId(req.params.channelId);
-      const channel = id === null ? null : await host.db.getRepository(LivechatChannel).findOneBy({ id });
-      if (!channel) throw new HttpError(404, "This live chat channel does not exist.");
+      const channel = id === null ? null : await channels.find(id);
+      if (!channel) throw new NotFoundError("This live chat channel does not exist.");
       const info: ChannelInfoDto = {
         id: channel.id,
         name: channel.name,
@@ -89,9 +89,9 @@ export function visitorApi(host: HostContract, conversations: ConversationServic
     writes,
     asyncRoute(async (req, res) => {
       const id = parseId(req.params.channelId);
-      if (id === null) throw new HttpError(404, "This live chat channel does not exist.");
+      if (id === null) throw new NotFoundError("This live chat channel does not exist.");
       const parsed = startBody.safeParse(req.body ?? {});
-      if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => i.message).join(" "));
+      if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join(" "));
       // An explicit language wins over the browser's; both must match an enabled language.
       const explicit = parsed.data.lang ? await host.langs.bestMatch(parsed.data.lang.replace("_", "-")) : null;
       const lang = explicit ?? (await host.langs.bestMatch(req.headers["accept-language"]));
@@ -128,7 +128,7 @@ export function visitorApi(host: HostContract, conversations: ConversationServic
     asyncRoute(async (req, res) => {
       const conversation = await conversationOf(req);
       const after = req.query.after === undefined || req.query.after === "0" ? 0 : parseId(req.query.after);
-      if (after === null) throw new HttpError(400, "after must be a message id.");
+      if (after === null) throw new InvalidInputError("after must be a message id.");
       res.json({ messages: await conversations.messages(conversation.id, after) });
     }),
   );

@@ -1,5 +1,5 @@
 import { In, type DataSource, type EntityManager } from "typeorm";
-import { HttpError, type HostContract, type HostUser } from "../../host/contract";
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type HostContract, type HostUser } from "../../host/contract";
 import { ChannelMember } from "../models/ChannelMember";
 import { ChatbotScript } from "../models/ChatbotScript";
 import { ChannelMembershipEvent, type MembershipReason } from "../models/ChannelMembershipEvent";
@@ -51,8 +51,23 @@ export class ChannelService {
 
   async get(id: number): Promise<ChannelWithMembers> {
     const found = (await this.list()).find((c) => c.channel.id === id);
-    if (!found) throw new HttpError(404, "This channel does not exist.");
+    if (!found) throw new NotFoundError("This channel does not exist.");
     return found;
+  }
+
+  /** The channel record alone, or null: for visitors, who see no members. */
+  async find(id: number): Promise<LivechatChannel | null> {
+    return this.db.getRepository(LivechatChannel).findOneBy({ id });
+  }
+
+  /** Every channel record, oldest first (the demo page's order). */
+  async records(): Promise<LivechatChannel[]> {
+    return this.db.getRepository(LivechatChannel).find({ order: { id: "ASC" } });
+  }
+
+  /** The chatbot scripts a channel may run, by name. */
+  async scriptChoices(): Promise<{ id: number; name: string }[]> {
+    return (await this.db.getRepository(ChatbotScript).find({ order: { name: "ASC" } })).map((s) => ({ id: s.id, name: s.name }));
   }
 
   async memberIds(channelId: number): Promise<number[]> {
@@ -64,13 +79,13 @@ export class ChannelService {
     const memberIds = [...new Set(input.memberIds)];
     await this.checkOperators(memberIds);
     if (input.chatbotScriptId && !(await this.db.getRepository(ChatbotScript).findOneBy({ id: input.chatbotScriptId }))) {
-      throw new HttpError(400, "Chatbot: this script does not exist.");
+      throw new InvalidInputError("Chatbot: this script does not exist.");
     }
     const joined: number[] = [];
     const savedId = await this.db.transaction(async (m) => {
       const repo = m.getRepository(LivechatChannel);
       const existing = id === null ? null : await repo.findOneBy({ id });
-      if (id !== null && !existing) throw new HttpError(404, "This channel does not exist.");
+      if (id !== null && !existing) throw new NotFoundError("This channel does not exist.");
       const saved = await repo.save({
         ...(existing ?? { createdAt: this.host.clock.now() }),
         name: input.name,
@@ -89,7 +104,7 @@ export class ChannelService {
       return saved.id;
     }).catch((error: unknown) => {
       if (!isUniqueViolation(error)) throw error;
-      throw new HttpError(409, "An operator joined or left this channel while you were editing it. Nothing was saved: try again.");
+      throw new ConflictError("An operator joined or left this channel while you were editing it. Nothing was saved: try again.");
     });
     for (const userId of joined) await this.host.hooks.emit<ChannelJoinedEvent>(CHANNEL_JOINED_EVENT, { channelId: savedId, userId });
     return savedId;
@@ -98,12 +113,12 @@ export class ChannelService {
   /** The operator joins; only operators and managers may. Joining twice changes nothing. */
   async join(channelId: number, user: HostUser): Promise<void> {
     if (!this.host.users.hasGroup(user, "livechat.user")) {
-      throw new HttpError(403, "Only live chat operators can join a channel. Ask an administrator for the Live Chat / Operator access right.");
+      throw new ForbiddenError("Only live chat operators can join a channel. Ask an administrator for the Live Chat / Operator access right.");
     }
     let added: boolean;
     try {
       added = await this.db.transaction(async (m) => {
-        if (!(await m.getRepository(LivechatChannel).findOneBy({ id: channelId }))) throw new HttpError(404, "This channel does not exist.");
+        if (!(await m.getRepository(LivechatChannel).findOneBy({ id: channelId }))) throw new NotFoundError("This channel does not exist.");
         return this.addMember(m, channelId, user.id, "self", user.id);
       });
     } catch (error) {
@@ -117,7 +132,7 @@ export class ChannelService {
   /** The operator leaves; leaving a channel one is not in changes nothing. */
   async leave(channelId: number, user: HostUser): Promise<void> {
     await this.db.transaction(async (m) => {
-      if (!(await m.getRepository(LivechatChannel).findOneBy({ id: channelId }))) throw new HttpError(404, "This channel does not exist.");
+      if (!(await m.getRepository(LivechatChannel).findOneBy({ id: channelId }))) throw new NotFoundError("This channel does not exist.");
       await this.removeMember(m, channelId, user.id, "self", user.id);
     });
   }
@@ -182,7 +197,7 @@ export class ChannelService {
     if (ids.length === 0) return;
     const operators = new Set((await this.host.users.inGroup("livechat.user")).map((u) => u.id));
     const wrong = ids.filter((id) => !operators.has(id));
-    if (wrong.length) throw new HttpError(400, `Operators: user ${wrong.join(", ")} is not a live chat operator.`);
+    if (wrong.length) throw new InvalidInputError(`Operators: user ${wrong.join(", ")} is not a live chat operator.`);
   }
 
   async channelsByIds(ids: number[]): Promise<LivechatChannel[]> {

@@ -1,5 +1,5 @@
 import { In, type DataSource } from "typeorm";
-import { HttpError, isCleanName, nameRefusal, type HostContract, type HostUser } from "../../host/contract";
+import { ConflictError, InvalidInputError, isCleanName, nameRefusal, NotFoundError, type HostContract, type HostUser } from "../../host/contract";
 import { Expertise } from "../models/Expertise";
 import { ExpertiseOperator } from "../models/ExpertiseOperator";
 import { isUniqueViolation } from "./uniqueViolation";
@@ -30,24 +30,24 @@ export class ExpertiseService {
 
   async get(id: number): Promise<ExpertiseSummary> {
     const found = (await this.list()).find((e) => e.id === id);
-    if (!found) throw new HttpError(404, "This expertise does not exist (it may have been deleted).");
+    if (!found) throw new NotFoundError("This expertise does not exist (it may have been deleted).");
     return found;
   }
 
   /** Creates (id null) or updates an expertise with its operators; the name is trimmed and unique regardless of case. */
   async save(id: number | null, input: { name: string; operatorIds: number[] }): Promise<number> {
     const name = input.name.trim();
-    if (!name) throw new HttpError(400, "Name is required.");
-    if (!isCleanName(name)) throw new HttpError(400, nameRefusal("Name"));
-    if (name.length > EXPERTISE_NAME_MAX) throw new HttpError(400, `Name is at most ${EXPERTISE_NAME_MAX} characters.`);
+    if (!name) throw new InvalidInputError("Name is required.");
+    if (!isCleanName(name)) throw new InvalidInputError(nameRefusal("Name"));
+    if (name.length > EXPERTISE_NAME_MAX) throw new InvalidInputError(`Name is at most ${EXPERTISE_NAME_MAX} characters.`);
     const nameKey = name.toLocaleLowerCase("en");
     const operatorIds = [...new Set(input.operatorIds)];
     await this.checkOperators(operatorIds);
-    const duplicate = (clash: Expertise) => new HttpError(400, `An expertise named "${clash.name}" already exists.`);
+    const duplicate = (clash: Expertise) => new InvalidInputError(`An expertise named "${clash.name}" already exists.`);
     try {
       return await this.db.transaction(async (m) => {
         const repo = m.getRepository(Expertise);
-        if (id !== null && !(await repo.findOneBy({ id }))) throw new HttpError(404, "This expertise does not exist (it may have been deleted).");
+        if (id !== null && !(await repo.findOneBy({ id }))) throw new NotFoundError("This expertise does not exist (it may have been deleted).");
         const clash = await repo.findOneBy({ nameKey });
         if (clash && clash.id !== id) throw duplicate(clash);
         const saved = await repo.save({ ...(id !== null ? { id } : {}), name, nameKey });
@@ -62,7 +62,7 @@ export class ExpertiseService {
       // Someone saved the same name, or the same operators, at the same moment: nothing of this save was kept.
       const clash = await this.db.getRepository(Expertise).findOneBy({ nameKey });
       if (clash && clash.id !== id) throw duplicate(clash);
-      throw new HttpError(409, "This expertise was changed by someone else at the same time. Nothing was saved: try again.");
+      throw new ConflictError("This expertise was changed by someone else at the same time. Nothing was saved: try again.");
     }
   }
 
@@ -71,7 +71,7 @@ export class ExpertiseService {
     await this.db.transaction(async (m) => {
       await m.getRepository(ExpertiseOperator).delete({ expertiseId: id });
       const result = await m.getRepository(Expertise).delete({ id });
-      if (!result.affected) throw new HttpError(404, "This expertise does not exist (it may have been deleted).");
+      if (!result.affected) throw new NotFoundError("This expertise does not exist (it may have been deleted).");
     });
   }
 
@@ -84,7 +84,7 @@ export class ExpertiseService {
     if (ids.length === 0) return;
     const allowed = new Set((await this.operators()).map((u) => u.id));
     const wrong = ids.filter((id) => !allowed.has(id));
-    if (wrong.length) throw new HttpError(400, `Operators: user ${wrong.join(", ")} is not a live chat operator.`);
+    if (wrong.length) throw new InvalidInputError(`Operators: user ${wrong.join(", ")} is not a live chat operator.`);
   }
 
   async namesByIds(ids: number[]): Promise<Map<number, string>> {

@@ -41,8 +41,9 @@ export class OperatorProfiles {
     return result;
   }
 
-  /** Replaces the operator's settings; runs inside the caller's transaction. */
-  async save(userId: number, settings: OperatorSettings, manager: EntityManager): Promise<void> {
+  /** Replaces the operator's settings, inside the caller's transaction when given one. */
+  async save(userId: number, settings: OperatorSettings, manager?: EntityManager): Promise<void> {
+    if (!manager) return this.host.db.transaction((m) => this.save(userId, settings, m));
     await manager.getRepository(OperatorProfile).save({ userId, chatName: settings.chatName });
     await manager.getRepository(OperatorLanguage).delete({ userId });
     if (settings.langCodes.length) {

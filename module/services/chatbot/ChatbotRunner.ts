@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import { HttpError, type HostContract } from "../../../host/contract";
+import { ConflictError, type HostContract } from "../../../host/contract";
 import type { ChatbotStep } from "../../models/ChatbotStep";
 import { Conversation } from "../../models/Conversation";
 import { ConversationAnswer } from "../../models/ConversationAnswer";
@@ -47,7 +47,7 @@ export class ChatbotRunner implements ChatbotHooks {
   async answer(conversation: Conversation, body: string, clientMessageId: string | null): Promise<PostResult> {
     const loaded = await this.scripts.load(conversation.chatbotScriptId as number);
     const index = loaded.steps.findIndex((s) => s.id === conversation.chatbotStepId);
-    if (index < 0) throw new HttpError(409, "The chatbot is not waiting for an answer.");
+    if (index < 0) throw new ConflictError("The chatbot is not waiting for an answer.");
     const step = loaded.steps[index];
     const { value, then } = checkAnswer(loaded.steps, index, loaded.answers.get(step.id) ?? [], body);
     const posted = await this.conversations.post(conversation, { kind: "visitor", userId: null }, body, clientMessageId);

@@ -1,5 +1,5 @@
 import { In, type EntityManager } from "typeorm";
-import { HttpError, type HostContract } from "../../../host/contract";
+import { InvalidInputError, NotFoundError, type HostContract } from "../../../host/contract";
 import { ChatbotAnswer } from "../../models/ChatbotAnswer";
 import { ChatbotScript } from "../../models/ChatbotScript";
 import { ChatbotStep, STEP_TYPES, type ChatbotStepType } from "../../models/ChatbotStep";
@@ -39,7 +39,7 @@ export class ChatbotScripts {
 
   async load(scriptId: number, m: EntityManager = this.host.db.manager): Promise<LoadedScript> {
     const script = await m.getRepository(ChatbotScript).findOneBy({ id: scriptId });
-    if (!script) throw new HttpError(404, "This chatbot script does not exist.");
+    if (!script) throw new NotFoundError("This chatbot script does not exist.");
     const steps = await m.getRepository(ChatbotStep).find({ where: { scriptId }, order: { sequence: "ASC", id: "ASC" } });
     const stepIds = In(steps.map((s) => s.id));
     const [rows, links] = steps.length
@@ -59,32 +59,32 @@ export class ChatbotScripts {
   async save(id: number | null, input: ScriptInput): Promise<number> {
     const name = input.name.trim();
     const botName = input.botName.trim() || "Bot";
-    if (!name) throw new HttpError(400, "Name is required.");
-    if (name.length > 128 || botName.length > 64) throw new HttpError(400, "The name is at most 128 characters, the bot's name 64.");
-    if (input.steps.length === 0) throw new HttpError(400, "A script needs at least one step.");
+    if (!name) throw new InvalidInputError("Name is required.");
+    if (name.length > 128 || botName.length > 64) throw new InvalidInputError("The name is at most 128 characters, the bot's name 64.");
+    if (input.steps.length === 0) throw new InvalidInputError("A script needs at least one step.");
     const expertiseIds = [...new Set(input.steps.flatMap((s) => s.expertiseIds ?? []))];
     const known = expertiseIds.length ? (await this.host.db.getRepository(Expertise).findBy({ id: In(expertiseIds) })).map((e) => e.id) : [];
     input.steps.forEach((step, i) => {
       const where = `Step ${i + 1}`;
-      if (!STEP_TYPES.includes(step.type)) throw new HttpError(400, `${where}: "${step.type}" is not a step type.`);
-      if (!step.text.trim()) throw new HttpError(400, `${where}: the bot needs something to say.`);
-      if (step.text.length > 4000) throw new HttpError(400, `${where}: the text is at most 4000 characters.`);
+      if (!STEP_TYPES.includes(step.type)) throw new InvalidInputError(`${where}: "${step.type}" is not a step type.`);
+      if (!step.text.trim()) throw new InvalidInputError(`${where}: the bot needs something to say.`);
+      if (step.text.length > 4000) throw new InvalidInputError(`${where}: the text is at most 4000 characters.`);
       const missing = (step.expertiseIds ?? []).filter((e) => !known.includes(e));
-      if (missing.length) throw new HttpError(400, `${where}: no expertise with id ${missing.join(", ")}.`);
+      if (missing.length) throw new InvalidInputError(`${where}: no expertise with id ${missing.join(", ")}.`);
       const answers = step.answers ?? [];
-      if (step.type === "question" && answers.length === 0) throw new HttpError(400, `${where}: a question needs at least one answer.`);
-      if (step.type !== "question" && answers.length) throw new HttpError(400, `${where}: only questions have answers.`);
+      if (step.type === "question" && answers.length === 0) throw new InvalidInputError(`${where}: a question needs at least one answer.`);
+      if (step.type !== "question" && answers.length) throw new InvalidInputError(`${where}: only questions have answers.`);
       for (const answer of answers) {
-        if (!answer.label.trim() || answer.label.length > 128) throw new HttpError(400, `${where}: an answer needs a label of at most 128 characters.`);
+        if (!answer.label.trim() || answer.label.length > 128) throw new InvalidInputError(`${where}: an answer needs a label of at most 128 characters.`);
         if (typeof answer.then === "number" && !(answer.then > i && answer.then < input.steps.length)) {
-          throw new HttpError(400, `${where}: the answer "${answer.label}" must jump to a later step.`);
+          throw new InvalidInputError(`${where}: the answer "${answer.label}" must jump to a later step.`);
         }
       }
     });
 
     return this.host.db.transaction(async (m) => {
       const repo = m.getRepository(ChatbotScript);
-      if (id !== null && !(await repo.findOneBy({ id }))) throw new HttpError(404, "This chatbot script does not exist.");
+      if (id !== null && !(await repo.findOneBy({ id }))) throw new NotFoundError("This chatbot script does not exist.");
       const script = await repo.save({ ...(id !== null ? { id } : {}), name, botName });
       await m.getRepository(ChatbotStep).delete({ scriptId: script.id });
       const saved: ChatbotStep[] = [];

@@ -1,7 +1,8 @@
 import { In, type EntityManager } from "typeorm";
-import { HttpError, type HostContract, type HostUser } from "../../../host/contract";
+import { ConflictError, DomainError, NotFoundError, type HostContract, type HostUser } from "../../../host/contract";
 import { ChatWindow } from "../../models/ChatWindow";
 import { Conversation, type ClosedReason, type ConversationState } from "../../models/Conversation";
+import { ConversationAnswer } from "../../models/ConversationAnswer";
 import { ConversationRead } from "../../models/ConversationRead";
 import { LivechatChannel } from "../../models/LivechatChannel";
 import { Message, type AuthorKind } from "../../models/Message";
@@ -71,7 +72,7 @@ export class ConversationService {
     const visitorKey = input.visitorKey ?? newVisitorKey();
     const started = await this.assignment.serialize(() => this.host.db.transaction(async (m) => {
       const channel = await m.getRepository(LivechatChannel).findOneBy({ id: channelId });
-      if (!channel) throw new HttpError(404, "This live chat channel does not exist.");
+      if (!channel) throw new NotFoundError("This live chat channel does not exist.");
       const now = this.host.clock.now();
       const conversation = await m.getRepository(Conversation).save({
         channelId,
@@ -116,7 +117,7 @@ export class ConversationService {
   async forVisitor(conversationId: number, token: string | null): Promise<Conversation> {
     const conversation = token ? await this.host.db.getRepository(Conversation).findOneBy({ id: conversationId }) : null;
     if (!conversation || !token || !visitorTokenMatches(token, conversation.visitorTokenHash)) {
-      throw new HttpError(404, "No such conversation for this visitor.");
+      throw new NotFoundError("No such conversation for this visitor.");
     }
     return conversation;
   }
@@ -179,7 +180,7 @@ export class ConversationService {
     try {
       const message = await this.host.db.transaction(async (m) => {
         const current = await m.getRepository(Conversation).findOneByOrFail({ id: conversation.id });
-        if (current.state === "closed") throw new HttpError(409, "This conversation has ended: no more messages can be sent.");
+        if (current.state === "closed") throw new ConflictError("This conversation has ended: no more messages can be sent.");
         const saved = await this.addMessageWithin(m, current, author, body, clientMessageId);
         if (author.kind === "visitor") await this.visitorSeen(current, m);
         if (author.kind === "operator" && author.userId) await this.markReadWithin(m, current.id, author.userId, saved.id);
@@ -188,7 +189,7 @@ export class ConversationService {
       return { message, created: true };
     } catch (err) {
       // Two identical retries racing: the unique index let one through; answer with it.
-      if (clientMessageId && !(err instanceof HttpError)) {
+      if (clientMessageId && !(err instanceof DomainError)) {
         const existing = await this.host.db.getRepository(Message).findOneBy({ conversationId: conversation.id, clientMessageId });
         if (existing) return { message: (await this.messageDtos([existing]))[0], created: false };
       }
@@ -285,7 +286,7 @@ export class ConversationService {
   /** A conversation the user may see: their own; unassigned ones of their channels; any for managers. */
   async forOperator(conversationId: number, user: HostUser): Promise<Conversation> {
     const conversation = await this.host.db.getRepository(Conversation).findOneBy({ id: conversationId });
-    if (!conversation || !(await this.canSee(conversation, user))) throw new HttpError(404, "No such conversation for you.");
+    if (!conversation || !(await this.canSee(conversation, user))) throw new NotFoundError("No such conversation for you.");
     return conversation;
   }
 
@@ -372,6 +373,12 @@ export class ConversationService {
     if (!user) return 0;
     const list = await this.listForOperator(user, "all");
     return list.filter((c) => c.unread > 0).length;
+  }
+
+  /** What the visitor answered the chatbot, in the order asked. */
+  async answers(conversationId: number): Promise<{ question: string; value: string }[]> {
+    const rows = await this.host.db.getRepository(ConversationAnswer).find({ where: { conversationId } });
+    return rows.map((a) => ({ question: a.question, value: a.value }));
   }
 
   // ---- chat windows ------------------------------------------------------------------------

@@ -1,13 +1,13 @@
-import { HttpError } from "../../../host/contract";
+import { InvalidInputError } from "../../../host/contract";
 
 export const MESSAGE_MAX = 4000;
 
 /** Trims a message and refuses an empty or oversized one with a message saying which. */
 export function checkMessageBody(raw: unknown): string {
-  if (typeof raw !== "string") throw new HttpError(400, "The message must be text.");
+  if (typeof raw !== "string") throw new InvalidInputError("The message must be text.");
   const body = raw.trim();
-  if (!body) throw new HttpError(400, "The message is empty.");
-  if (body.length > MESSAGE_MAX) throw new HttpError(400, `The message is too long: at most ${MESSAGE_MAX} characters, this one has ${body.length}.`);
+  if (!body) throw new InvalidInputError("The message is empty.");
+  if (body.length > MESSAGE_MAX) throw new InvalidInputError(`The message is too long: at most ${MESSAGE_MAX} characters, this one has ${body.length}.`);
   return body;
 }
 
@@ -15,7 +15,7 @@ export function checkMessageBody(raw: unknown): string {
 export function checkClientMessageId(raw: unknown): string | null {
   if (raw === undefined || raw === null || raw === "") return null;
   if (typeof raw !== "string" || !/^[A-Za-z0-9_.:-]{1,64}$/.test(raw)) {
-    throw new HttpError(400, "clientMessageId must be 1 to 64 letters, digits or _ . : -");
+    throw new InvalidInputError("clientMessageId must be 1 to 64 letters, digits or _ . : -");
   }
   return raw;
 }

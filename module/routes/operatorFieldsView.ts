@@ -1,6 +1,6 @@
 import type { HostContract, HostUser } from "../../host/contract";
-import type { ExpertiseService } from "./ExpertiseService";
-import type { OperatorProfiles, OperatorSettings } from "./OperatorProfiles";
+import type { ExpertiseService } from "../services/ExpertiseService";
+import type { OperatorProfiles, OperatorSettings } from "../services/OperatorProfiles";
 
 /** What the Online Chat Name / Languages / Expertise fields show, for My Profile and the manager's form. */
 export interface OperatorFieldsView {
