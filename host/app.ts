@@ -8,7 +8,6 @@ import { rateLimit } from "express-rate-limit";
 import cookieParser from "cookie-parser";
 import type { DataSource } from "typeorm";
 import {
-  HOST_CONTRACT_VERSION,
   type Clock,
   type HostContract,
   type HostUser,
@@ -153,7 +152,6 @@ export class Host {
         handler: (_req, _res, next) => next(new HttpError(429, "Too many requests: please wait a moment and try again.")),
       });
     return {
-      version: HOST_CONTRACT_VERSION,
       db: this.db,
       router: Router(),
       publicRouter: Router(),
@@ -162,7 +160,6 @@ export class Host {
       langs: this.langs,
       presence: this.presence,
       bus: this.bus,
-      menus: this.menus,
       views: this.views,
       profile: this.profile,
       scheduler: this.scheduler,

@@ -1,12 +1,14 @@
 /**
  * The host ↔ module contract. A module imports nothing from the host but this file: any host that
  * implements `HostContract` can install it. Everything here is an interface or a small value type;
- * its runtime exports are only these:
+ * its runtime exports are only these (test/api.test.ts pins the list):
  *
  * - `HOST_CONTRACT_VERSION`: the version a manifest's `hostVersion` range is checked against;
  * - `DomainError` and its kinds `NotFoundError`, `ForbiddenError`, `ConflictError`, `InvalidInputError`:
  *   what any layer throws to refuse something; the host answers them with 404, 403, 409 and 400;
  * - `parseId` and `MAX_RECORD_ID`: the one way routes read a record id from a URL or a form;
+ * - `busAddress`: the bus addresses of a user and of a record visitors follow;
+ * - `FilterHook` and `EventHook`: typed, named extension points over `Hooks`;
  * - `portableType`: column types for migrations that run on SQLite and PostgreSQL.
  */
 import type { Request, RequestHandler, Router } from "express";
@@ -121,8 +123,6 @@ export interface PresenceInfo {
 }
 
 export interface Presence {
-  /** Record real activity (input, page request). */
-  recordActivity(userId: number): Promise<void>;
   get(userId: number): Promise<PresenceInfo>;
   getMany(userIds: number[]): Promise<Map<number, PresenceInfo>>;
   /** Ids of users whose last activity is older than `before` (or who never had any). */
@@ -138,22 +138,24 @@ export interface BusNotification<P = unknown> {
   createdAt: string;
 }
 
+/**
+ * Bus addresses (the channel a notification goes to). Code names them with these helpers, never by
+ * hand, so host and modules agree on their shape.
+ */
+export const busAddress = {
+  /** Every socket of a logged-in user listens to this one. */
+  user: (userId: number): string => `user:${userId}`,
+  /** One record a module lets visitors follow with their token (see `VisitorAuthorizer`), e.g. `("livechat.conversation", 7)`. */
+  record: (kind: string, id: number): string => `${kind}:${id}`,
+};
+
 /** Decides which bus channels a visitor's socket may listen to, given the token it presented. */
 export type VisitorAuthorizer = (token: string) => Promise<string[] | null>;
-/** Adds channels a logged-in user's socket listens to besides `user:<id>`. */
-export type UserChannelProvider = (user: HostUser) => Promise<string[]>;
 
 export interface Bus {
   /** Store, then deliver to every socket listening to `channel`, on every instance. Returns the id. */
   publish<P>(channel: string, type: string, payload: P, manager?: EntityManager): Promise<number>;
-  /** Listen on this instance to every notification (delivered after commit). Returns an unsubscribe. */
-  onNotification(listener: (n: BusNotification) => void): () => void;
   authorizeVisitors(authorizer: VisitorAuthorizer): void;
-  addUserChannels(provider: UserChannelProvider): void;
-}
-
-export interface Menus {
-  add(menu: MenuItem): void;
 }
 
 export interface MenuItem {
@@ -168,15 +170,7 @@ export interface MenuItem {
   children?: MenuItem[];
 }
 
-/** Data a slot template receives besides the page's own context. */
-export type SlotContextProvider = (req: Request) => Promise<Record<string, unknown>>;
-
 export interface Views {
-  /**
-   * Data for a template that fills a slot (the manifest says which template fills which slot).
-   * `template` is `<module>/<file>`.
-   */
-  provideContext(template: string, provider: SlotContextProvider): void;
   /** Render a full page in the host layout. */
   render(req: Request, template: string, context: Record<string, unknown> & { title: string }): Promise<string>;
 }
@@ -201,8 +195,6 @@ export interface Scheduler {
    * A run that throws is logged and retried next period.
    */
   register(name: string, everyMs: number, run: () => Promise<void>): void;
-  /** Run a job now on this instance (for admins and tests), honouring the cross-instance claim. */
-  runNow(name: string): Promise<boolean>;
 }
 
 /** Time source: the host's real clock, or a test clock. Everything time-based reads it. */
@@ -213,7 +205,6 @@ export interface Clock {
 export interface Settings {
   get(key: string, fallback: string): Promise<string>;
   getNumber(key: string, fallback: number): Promise<number>;
-  set(key: string, value: string): Promise<void>;
 }
 
 export interface Logger {
@@ -230,6 +221,35 @@ export interface Hooks {
   emit<E>(name: string, event: E): Promise<void>;
 }
 
+/**
+ * A named filter with its types, so call sites name neither: a module exports it, others `add` to it,
+ * the owner `apply`s it.
+ */
+export class FilterHook<T, C> {
+  constructor(readonly name: string) {}
+
+  add(hooks: Hooks, handler: (value: T, context: C) => T | Promise<T>): void {
+    hooks.addFilter<T, C>(this.name, handler);
+  }
+
+  apply(hooks: Hooks, value: T, context: C): Promise<T> {
+    return hooks.applyFilters<T, C>(this.name, value, context);
+  }
+}
+
+/** A named event with its payload type: a module exports it, others listen with `on`, the owner `emit`s it. */
+export class EventHook<E> {
+  constructor(readonly name: string) {}
+
+  on(hooks: Hooks, handler: (event: E) => void | Promise<void>): void {
+    hooks.on<E>(this.name, handler);
+  }
+
+  emit(hooks: Hooks, event: E): Promise<void> {
+    return hooks.emit<E>(this.name, event);
+  }
+}
+
 export interface Auth {
   /** 302 to the login page for pages, 401 for JSON requests. */
   requireUser: RequestHandler;
@@ -240,7 +260,6 @@ export interface Auth {
 
 /** What the host hands to a module's `install`. */
 export interface HostContract {
-  readonly version: string;
   readonly db: DataSource;
   /** Authenticated backend routes: session, CSRF and error handling already applied. */
   readonly router: Router;
@@ -254,7 +273,6 @@ export interface HostContract {
   readonly langs: Languages;
   readonly presence: Presence;
   readonly bus: Bus;
-  readonly menus: Menus;
   readonly views: Views;
   readonly profile: Profile;
   readonly scheduler: Scheduler;

@@ -1,4 +1,5 @@
 import type { HostContract } from "../host/contract";
+import { channelJoined } from "./api";
 import { conversationEntities } from "./models";
 import type { OperatorServices } from "./operators";
 import { operatorApi } from "./routes/operatorApi";
@@ -6,14 +7,25 @@ import { chatbotRoutes } from "./routes/chatbotRoutes";
 import { uiRoutes } from "./routes/uiRoutes";
 import { visitorApi } from "./routes/visitorApi";
 import { AssignmentService } from "./services/assignment/AssignmentService";
-import { CHANNEL_JOINED_EVENT, type ChannelJoinedEvent } from "./services/ChannelService";
-import { ChatbotRunner } from "./services/chatbot/ChatbotRunner";
+import { ChatbotRunner, type ChatbotConversations } from "./services/chatbot/ChatbotRunner";
 import { ChatbotScripts } from "./services/chatbot/ChatbotScripts";
-import { ConversationService } from "./services/conversations/ConversationService";
+import { ChatWindows } from "./services/conversations/ChatWindows";
+import { ConversationLifecycle } from "./services/conversations/ConversationLifecycle";
+import { ConversationMessages } from "./services/conversations/ConversationMessages";
+import { ConversationNotifier } from "./services/conversations/ConversationNotifier";
+import { ConversationQueue } from "./services/conversations/ConversationQueue";
+import { OperatorInbox } from "./services/conversations/OperatorInbox";
+import { VisitorAccess } from "./services/conversations/VisitorAccess";
 
 export interface ConversationServices {
   assignment: AssignmentService;
-  conversations: ConversationService;
+  lifecycle: ConversationLifecycle;
+  messages: ConversationMessages;
+  queue: ConversationQueue;
+  inbox: OperatorInbox;
+  windows: ChatWindows;
+  visitors: VisitorAccess;
+  chatbot: ChatbotRunner;
   chatbots: ChatbotScripts;
 }
 
@@ -25,26 +37,46 @@ export const VISITOR_TIMEOUT_SETTING = "livechat.visitor_timeout_minutes";
 
 /** Visitor conversations: assignment, the waiting queue, messages, the visitor and operator APIs. */
 export function installConversations(host: HostContract, operators: OperatorServices): ConversationServices {
-  const assignment = new AssignmentService(host, operators.profiles);
-  const conversations = new ConversationService(host, operators.profiles, assignment);
+  const { profiles } = operators;
+  const assignment = new AssignmentService(host, profiles);
   const chatbots = new ChatbotScripts(host);
-  conversations.chatbot = new ChatbotRunner(host, chatbots, conversations, assignment);
-  host.bus.authorizeVisitors((token) => conversations.visitorChannels(token));
-  visitorApi(host, conversations, assignment, operators.channels);
-  operatorApi(host, conversations);
+  const notifier = new ConversationNotifier(host, profiles);
+  const visitors = new VisitorAccess(host);
+  const messages = new ConversationMessages(host, profiles, chatbots, visitors, notifier);
+  const windows = new ChatWindows(host, notifier);
+  const queue = new ConversationQueue(host, profiles, assignment, messages, windows, notifier);
+  const inbox = new OperatorInbox(host, profiles, assignment, messages, notifier);
+  const forChatbot: ChatbotConversations = {
+    locked: (work) => queue.locked(work),
+    postAnswer: (conversation, body, clientMessageId) => messages.post(conversation, { kind: "visitor", userId: null }, body, clientMessageId),
+    say: async (m, conversation, text) => {
+      await messages.addWithin(m, conversation, { kind: "bot", userId: null }, text, null, false);
+    },
+    assign: async (m, conversation, channel) => (await queue.assign(m, conversation, channel)) !== null,
+    changed: (m, conversation) => notifier.conversationChanged(m, conversation),
+    queueMoved: (m, channelId) => notifier.queueMoved(m, channelId),
+    closed: (m, conversation) => notifier.closed(m, { conversationId: conversation.id, channelId: conversation.channelId, reason: "chatbot" }),
+  };
+  const chatbot = new ChatbotRunner(host, chatbots, forChatbot);
+  const lifecycle = new ConversationLifecycle(host, profiles, queue, messages, notifier, chatbot);
+  const services: ConversationServices = { assignment, lifecycle, messages, queue, inbox, windows, visitors, chatbot, chatbots };
+
+  host.bus.authorizeVisitors((token) => visitors.busChannels(token));
+  visitorApi(host, services, operators.channels);
+  operatorApi(host, services);
   uiRoutes(host, operators.channels);
   chatbotRoutes(host, chatbots, operators.expertise);
 
-  // Capacity appears when an operator joins, when a conversation ends (ConversationService.end), and
+  // Capacity appears when an operator joins, when a conversation ends (ConversationLifecycle.end), and
   // when an operator comes back online: the job covers the last case.
-  host.hooks.on<ChannelJoinedEvent>(CHANNEL_JOINED_EVENT, async ({ channelId }) => {
-    await conversations.assignWaiting(channelId);
+  channelJoined.on(host.hooks, async ({ channelId }) => {
+    await queue.assignWaiting(channelId);
   });
   host.scheduler.register(ASSIGN_WAITING_JOB, 10_000, async () => {
-    for (const channelId of await conversations.channelsWithWaiting()) await conversations.assignWaiting(channelId);
+    for (const channelId of await queue.channelsWithWaiting()) await queue.assignWaiting(channelId);
   });
   host.scheduler.register(CLOSE_ABANDONED_JOB, 60_000, async () => {
-    await conversations.closeAbandoned(await host.settings.getNumber(VISITOR_TIMEOUT_SETTING, 15));
+    await lifecycle.closeAbandoned(await host.settings.getNumber(VISITOR_TIMEOUT_SETTING, 15));
   });
-  return { assignment, conversations, chatbots };
+  return services;
 }

@@ -1,4 +1,5 @@
 import type { HostContract } from "../host/contract";
+import { OPERATOR_GROUP } from "./api";
 import type { OperatorServices } from "./operators";
 
 /**
@@ -6,7 +7,7 @@ import type { OperatorServices } from "./operators";
  * and chat languages so that English, French and Spanish are each spoken by someone.
  */
 export async function loadOperatorsDemo(host: HostContract, services: OperatorServices): Promise<void> {
-  const byLogin = new Map((await host.users.inGroup("livechat.user")).map((u) => [u.login, u]));
+  const byLogin = new Map((await host.users.inGroup(OPERATOR_GROUP)).map((u) => [u.login, u]));
   const mitchell = byLogin.get("mitchell");
   const marc = byLogin.get("marc");
   const sofia = byLogin.get("sofia");

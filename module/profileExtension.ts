@@ -1,4 +1,5 @@
 import type { HostContract, HostUser, ProfileExtension } from "../host/contract";
+import { OPERATOR_GROUP } from "./api";
 import type { ExpertiseService } from "./services/ExpertiseService";
 import type { OperatorProfiles, OperatorSettings } from "./services/OperatorProfiles";
 import { operatorFieldsView } from "./routes/operatorFieldsView";
@@ -13,7 +14,7 @@ export function operatorProfileExtension(
   profiles: OperatorProfiles,
   expertise: ExpertiseService,
 ): ProfileExtension<OperatorSettings | null> {
-  const isOperator = (user: HostUser) => host.users.hasGroup(user, "livechat.user");
+  const isOperator = (user: HostUser) => host.users.hasGroup(user, OPERATOR_GROUP);
   return {
     async load(user) {
       if (!isOperator(user)) return { isOperator: false };

@@ -60,7 +60,7 @@ function attachBusServer(server: http.Server, bus: HostBus, presence: HostPresen
     presence,
     logger: quiet,
     authenticateUser: async (req) => users.find((u) => u.login === testLogin(req)) ?? null,
-    limits: new SocketLimits({ get: async (_key, fallback) => fallback, getNumber: async (_key, fallback) => fallback, set: async () => undefined }),
+    limits: new SocketLimits({ get: async (_key, fallback) => fallback, getNumber: async (_key, fallback) => fallback }),
     clientAddress: (req) => clientAddress(req, false),
   });
 }

@@ -11,14 +11,14 @@ import {
   type TransactionCommitEvent,
   type TransactionRollbackEvent,
 } from "typeorm";
-import type {
-  Bus,
-  BusNotification,
-  Clock,
-  HostUser,
-  Logger,
-  UserChannelProvider,
-  VisitorAuthorizer,
+import {
+  busAddress,
+  type Bus,
+  type BusNotification,
+  type Clock,
+  type HostUser,
+  type Logger,
+  type VisitorAuthorizer,
 } from "../contract";
 import type { DatabaseTarget } from "../database";
 import { BusNotificationRecord } from "../models/BusNotificationRecord";
@@ -30,6 +30,8 @@ export interface HostBusOptions {
 }
 
 type Listener = (notification: BusNotification) => void;
+/** Adds channels a logged-in user's socket listens to besides their own. */
+export type UserChannelProvider = (user: HostUser) => Promise<string[]>;
 
 interface Pending {
   /** Transaction depth when published: a savepoint rolled back drops only what it contained. */
@@ -177,7 +179,7 @@ export class HostBus implements Bus {
 
   /** `user:<id>` plus every provider's channels. A failing provider is logged and skipped. */
   async channelsForUser(user: HostUser): Promise<string[]> {
-    const channels = new Set<string>([`user:${user.id}`]);
+    const channels = new Set<string>([busAddress.user(user.id)]);
     for (const provider of this.userChannelProviders) {
       try {
         for (const channel of await provider(user)) channels.add(channel);

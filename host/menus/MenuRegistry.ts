@@ -1,4 +1,4 @@
-import type { HostUser, MenuItem, Menus } from "../contract";
+import type { HostUser, MenuItem } from "../contract";
 
 /** A menu entry as the layout renders it: only what the current user may see, sorted. */
 export interface VisibleMenu {
@@ -9,7 +9,7 @@ export interface VisibleMenu {
   children: VisibleMenu[];
 }
 
-export class MenuRegistry implements Menus {
+export class MenuRegistry {
   private roots: MenuItem[] = [];
 
   add(menu: MenuItem): void {

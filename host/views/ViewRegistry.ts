@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Handlebars from "handlebars";
 import type { Request } from "express";
-import type { SlotContextProvider, Views } from "../contract";
+import type { Views } from "../contract";
 import type { MenuRegistry } from "../menus/MenuRegistry";
 
 type Template = Handlebars.TemplateDelegate<Record<string, unknown>>;
@@ -11,6 +11,9 @@ type Template = Handlebars.TemplateDelegate<Record<string, unknown>>;
  * Handlebars templates of the host and its modules, the page layout, and named slots: modules fill
  * slots declared in host templates (`{{{slot "layout.systray"}}}`) with their own templates.
  */
+/** Data a slot template receives besides the page's own context. */
+export type SlotContextProvider = (req: Request) => Promise<Record<string, unknown>>;
+
 export class ViewRegistry implements Views {
   private readonly hbs = Handlebars.create();
   private readonly templates = new Map<string, Template>();

@@ -1,6 +1,7 @@
 import type { Request } from "express";
 import { z } from "zod";
 import { ConflictError, InvalidInputError, isCleanName, nameRefusal, NotFoundError, parseId, type HostContract, type HostUser } from "../../host/contract";
+import { MANAGER_GROUP, OPERATOR_GROUP } from "../api";
 import type { ChannelService } from "../services/ChannelService";
 import { channelCard } from "../services/channelCard";
 import { asyncRoute } from "./asyncRoute";
@@ -27,8 +28,8 @@ const channelForm = z.object({
 /** Live Chat → Channels: the kanban with Join / Leave, and the managers' channel form. */
 export function channelRoutes(host: HostContract, channels: ChannelService): void {
   const { router, auth, views } = host;
-  const operator = auth.requireGroup("livechat.user");
-  const manager = auth.requireGroup("livechat.manager");
+  const operator = auth.requireGroup(OPERATOR_GROUP);
+  const manager = auth.requireGroup(MANAGER_GROUP);
   const currentUser = (req: Request) => auth.currentUser(req) as HostUser;
 
   router.get(
@@ -37,7 +38,7 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
     asyncRoute(async (req, res) => {
       const user = currentUser(req);
       const cards = (await channels.list()).map((c) => channelCard(c, user));
-      const isManager = host.users.hasGroup(user, "livechat.manager");
+      const isManager = host.users.hasGroup(user, MANAGER_GROUP);
       res.type("html").send(await views.render(req, "livechat/channels", { title: "Channels", cards, isManager }));
     }),
   );
@@ -62,7 +63,7 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
   }
 
   const renderForm = async (req: Request, form: Record<string, unknown>, selected: number[], error?: string) => {
-    const operators = (await host.users.inGroup("livechat.user")).map((u) => ({ id: u.id, name: u.name, selected: selected.includes(u.id) }));
+    const operators = (await host.users.inGroup(OPERATOR_GROUP)).map((u) => ({ id: u.id, name: u.name, selected: selected.includes(u.id) }));
     const scripts = (await channels.scriptChoices()).map((s) => ({
       id: s.id,
       name: s.name,

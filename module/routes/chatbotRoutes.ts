@@ -1,5 +1,6 @@
 import type { Request } from "express";
 import { InvalidInputError, NotFoundError, parseId, type HostContract } from "../../host/contract";
+import { MANAGER_GROUP } from "../api";
 import { STEP_TYPES } from "../models/ChatbotStep";
 import type { ChatbotScripts } from "../services/chatbot/ChatbotScripts";
 import type { ExpertiseService } from "../services/ExpertiseService";
@@ -19,7 +20,7 @@ const STEP_LABELS: Record<(typeof STEP_TYPES)[number], string> = {
 /** Live Chat → Configuration → Chatbots (managers): scripts and their steps. */
 export function chatbotRoutes(host: HostContract, scripts: ChatbotScripts, expertise: ExpertiseService): void {
   const { router, auth, views } = host;
-  const manager = auth.requireGroup("livechat.manager");
+  const manager = auth.requireGroup(MANAGER_GROUP);
 
   const renderForm = async (req: Request, form: Record<string, unknown>, error?: string) => {
     const allExpertise = await expertise.list();

@@ -1,6 +1,7 @@
 import type { Request } from "express";
 import { z } from "zod";
 import { ConflictError, InvalidInputError, NotFoundError, parseId, type HostContract } from "../../host/contract";
+import { MANAGER_GROUP } from "../api";
 import type { ExpertiseService } from "../services/ExpertiseService";
 import { asyncRoute } from "./asyncRoute";
 import { manyIds } from "./formFields";
@@ -13,7 +14,7 @@ const expertiseForm = z.object({
 /** Live Chat → Configuration → Expertise (managers): list, New, edit, delete. */
 export function expertiseRoutes(host: HostContract, expertise: ExpertiseService): void {
   const { router, auth, views } = host;
-  const manager = auth.requireGroup("livechat.manager");
+  const manager = auth.requireGroup(MANAGER_GROUP);
 
   const renderForm = async (req: Request, form: { id?: number | null; name?: unknown }, selected: number[], error?: string) => {
     const operators = (await expertise.operators()).map((u) => ({ id: u.id, name: u.name, selected: selected.includes(u.id) }));

@@ -1,7 +1,8 @@
 import { Router, type Request } from "express";
 import { z } from "zod";
 import { ForbiddenError, InvalidInputError, NotFoundError, parseId, type HostContract, type HostUser } from "../../host/contract";
-import type { ConversationService } from "../services/conversations/ConversationService";
+import { MANAGER_GROUP, OPERATOR_GROUP } from "../api";
+import type { ConversationServices } from "../conversations";
 import type { OperatorConversationDetailDto, OperatorConversationListDto } from "../services/conversations/dto";
 import { checkClientMessageId, checkMessageBody } from "../services/conversations/messageBody";
 import { asyncRoute } from "./asyncRoute";
@@ -10,14 +11,15 @@ const windowBody = z.object({ state: z.enum(["open", "folded", "closed"]) });
 const readBody = z.object({ lastMessageId: z.number().int().nonnegative() });
 
 /** The operators' JSON API (docs/api.md): behind login and CSRF; operators see their conversations, managers all. */
-export function operatorApi(host: HostContract, conversations: ConversationService): void {
+export function operatorApi(host: HostContract, services: ConversationServices): void {
+  const { inbox, messages, lifecycle, windows } = services;
   const api = Router();
-  api.use(host.auth.requireGroup("livechat.user"));
+  api.use(host.auth.requireGroup(OPERATOR_GROUP));
   const me = (req: Request) => host.auth.currentUser(req) as HostUser;
   const conversationOf = async (req: Request) => {
     const id = parseId(req.params.id);
     if (id === null) throw new NotFoundError("No such conversation for you.");
-    return conversations.forOperator(id, me(req));
+    return inbox.conversation(id, me(req));
   };
 
   api.get(
@@ -25,7 +27,7 @@ export function operatorApi(host: HostContract, conversations: ConversationServi
     asyncRoute(async (req, res) => {
       const state = req.query.state ?? "all";
       if (state !== "open" && state !== "closed" && state !== "all") throw new InvalidInputError("state is open, closed or all.");
-      const list = await conversations.listForOperator(me(req), state);
+      const list = await inbox.list(me(req), state);
       const channels = new Map<number, OperatorConversationListDto["channels"][number]>();
       for (const c of list) {
         const group = channels.get(c.channel.id) ?? { id: c.channel.id, name: c.channel.name, conversations: [] };
@@ -44,11 +46,11 @@ export function operatorApi(host: HostContract, conversations: ConversationServi
     "/conversations/:id",
     asyncRoute(async (req, res) => {
       const conversation = await conversationOf(req);
-      const [view] = await conversations.operatorViews([conversation], me(req));
+      const [view] = await inbox.views([conversation], me(req));
       const detail: OperatorConversationDetailDto = {
         conversation: view,
-        messages: await conversations.messages(conversation.id),
-        answers: await conversations.answers(conversation.id),
+        messages: await messages.list(conversation.id),
+        answers: await inbox.answers(conversation.id),
       };
       res.json(detail);
     }),
@@ -59,12 +61,12 @@ export function operatorApi(host: HostContract, conversations: ConversationServi
     asyncRoute(async (req, res) => {
       const conversation = await conversationOf(req);
       const user = me(req);
-      if (conversation.operatorId !== user.id && !host.users.hasGroup(user, "livechat.manager")) {
+      if (conversation.operatorId !== user.id && !host.users.hasGroup(user, MANAGER_GROUP)) {
         throw new ForbiddenError("Only the operator of this conversation can answer it.");
       }
       const body = checkMessageBody(req.body?.body);
       const clientMessageId = checkClientMessageId(req.body?.clientMessageId);
-      const result = await conversations.post(conversation, { kind: "operator", userId: user.id }, body, clientMessageId);
+      const result = await messages.post(conversation, { kind: "operator", userId: user.id }, body, clientMessageId);
       res.status(result.created ? 201 : 200).json({ message: result.message });
     }),
   );
@@ -75,8 +77,8 @@ export function operatorApi(host: HostContract, conversations: ConversationServi
       const conversation = await conversationOf(req);
       const parsed = readBody.safeParse(req.body ?? {});
       if (!parsed.success) throw new InvalidInputError("lastMessageId must be a message id.");
-      await conversations.markRead(conversation, me(req).id, parsed.data.lastMessageId);
-      res.json({ unread: 0, unreadConversations: await conversations.unreadConversationCount(me(req).id) });
+      await inbox.markRead(conversation, me(req).id, parsed.data.lastMessageId);
+      res.json({ unread: 0, unreadConversations: await inbox.unreadConversationCount(me(req).id) });
     }),
   );
 
@@ -84,14 +86,14 @@ export function operatorApi(host: HostContract, conversations: ConversationServi
     "/conversations/:id/end",
     asyncRoute(async (req, res) => {
       const conversation = await conversationOf(req);
-      res.json({ conversation: await conversations.end(conversation, "operator", me(req)) });
+      res.json({ conversation: await lifecycle.end(conversation, "operator", me(req)) });
     }),
   );
 
   api.get(
     "/windows",
     asyncRoute(async (req, res) => {
-      res.json({ windows: await conversations.windows(me(req).id) });
+      res.json({ windows: await windows.list(me(req).id) });
     }),
   );
 
@@ -101,8 +103,8 @@ export function operatorApi(host: HostContract, conversations: ConversationServi
       const conversation = await conversationOf(req);
       const parsed = windowBody.safeParse(req.body ?? {});
       if (!parsed.success) throw new InvalidInputError('state is "open", "folded" or "closed".');
-      await conversations.setWindow(me(req).id, conversation.id, parsed.data.state);
-      res.json({ windows: await conversations.windows(me(req).id) });
+      await windows.set(me(req).id, conversation.id, parsed.data.state);
+      res.json({ windows: await windows.list(me(req).id) });
     }),
   );
 

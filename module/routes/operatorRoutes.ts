@@ -1,4 +1,5 @@
 import { InvalidInputError, NotFoundError, parseId, type HostContract } from "../../host/contract";
+import { MANAGER_GROUP, OPERATOR_GROUP } from "../api";
 import type { ChannelService } from "../services/ChannelService";
 import type { ExpertiseService } from "../services/ExpertiseService";
 import type { OperatorProfiles } from "../services/OperatorProfiles";
@@ -11,12 +12,12 @@ const INCOMPLETE_FORM = "This form did not carry the operator's live chat fields
 /** Live Chat → Configuration → Operators (managers): every operator's live chat settings. */
 export function operatorRoutes(host: HostContract, profiles: OperatorProfiles, expertise: ExpertiseService, channels: ChannelService): void {
   const { router, auth, views } = host;
-  const manager = auth.requireGroup("livechat.manager");
+  const manager = auth.requireGroup(MANAGER_GROUP);
 
   const findOperator = async (raw: unknown) => {
     const id = parseId(raw);
     const user = id === null ? null : await host.users.get(id);
-    if (!user || !host.users.hasGroup(user, "livechat.user")) throw new NotFoundError("This user is not a live chat operator.");
+    if (!user || !host.users.hasGroup(user, OPERATOR_GROUP)) throw new NotFoundError("This user is not a live chat operator.");
     return user;
   };
 
@@ -24,7 +25,7 @@ export function operatorRoutes(host: HostContract, profiles: OperatorProfiles, e
     "/livechat/operators",
     manager,
     asyncRoute(async (req, res) => {
-      const operators = await host.users.inGroup("livechat.user");
+      const operators = await host.users.inGroup(OPERATOR_GROUP);
       const ids = operators.map((u) => u.id);
       const [settings, languages, expertiseNames, allChannels] = await Promise.all([
         profiles.getMany(ids),

@@ -3,6 +3,7 @@ import path from "node:path";
 import Handlebars from "handlebars";
 import type { Request } from "express";
 import { parseId, type HostContract } from "../../host/contract";
+import { OPERATOR_GROUP } from "../api";
 import type { ChannelService } from "../services/ChannelService";
 import { asyncRoute } from "./asyncRoute";
 
@@ -19,7 +20,7 @@ function publicOrigin(req: Request): string {
 export function uiRoutes(host: HostContract, channelService: ChannelService): void {
   host.router.get(
     "/livechat/discuss",
-    host.auth.requireGroup("livechat.user"),
+    host.auth.requireGroup(OPERATOR_GROUP),
     asyncRoute(async (req, res) => {
       res.type("html").send(await host.views.render(req, "livechat/discuss", { title: "Discuss" }));
     }),

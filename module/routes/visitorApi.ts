@@ -2,9 +2,8 @@ import cors from "cors";
 import { Router, type Request } from "express";
 import { z } from "zod";
 import { InvalidInputError, isCleanName, nameRefusal, NotFoundError, parseId, type HostContract } from "../../host/contract";
-import type { AssignmentService } from "../services/assignment/AssignmentService";
+import type { ConversationServices } from "../conversations";
 import type { ChannelService } from "../services/ChannelService";
-import type { ConversationService } from "../services/conversations/ConversationService";
 import type { ChannelInfoDto } from "../services/conversations/dto";
 import { checkClientMessageId, checkMessageBody } from "../services/conversations/messageBody";
 import { asyncRoute } from "./asyncRoute";
@@ -35,7 +34,8 @@ function bearer(req: Request): string | null {
  * The public visitor API (docs/api.md): any website may call it, so it is CORS-open without
  * credentials; conversations are opened by their bearer token only; every route is rate-limited.
  */
-export function visitorApi(host: HostContract, conversations: ConversationService, assignment: AssignmentService, channels: ChannelService): void {
+export function visitorApi(host: HostContract, services: ConversationServices, channels: ChannelService): void {
+  const { assignment, lifecycle, messages, visitors, chatbot } = services;
   const api = Router();
   // Only the API paths: every request of the host passes through the public router.
   const paths = ["/livechat/channels/:channelId/info", "/livechat/channels/:channelId/conversations", "/livechat/conversations"];
@@ -60,8 +60,8 @@ export function visitorApi(host: HostContract, conversations: ConversationServic
   const conversationOf = async (req: Request) => {
     const id = parseId(req.params.id);
     if (id === null) throw new NotFoundError("No such conversation for this visitor.");
-    const conversation = await conversations.forVisitor(id, bearer(req));
-    await conversations.visitorSeen(conversation);
+    const conversation = await visitors.conversation(id, bearer(req));
+    await visitors.seen(conversation);
     return conversation;
   };
 
@@ -95,7 +95,7 @@ export function visitorApi(host: HostContract, conversations: ConversationServic
       // An explicit language wins over the browser's; both must match an enabled language.
       const explicit = parsed.data.lang ? await host.langs.bestMatch(parsed.data.lang.replace("_", "-")) : null;
       const lang = explicit ?? (await host.langs.bestMatch(req.headers["accept-language"]));
-      const started = await conversations.start(id, {
+      const started = await lifecycle.start(id, {
         visitorKey: parsed.data.visitorKey ?? null,
         visitorName: parsed.data.name || null,
         lang: lang?.code ?? null,
@@ -109,7 +109,7 @@ export function visitorApi(host: HostContract, conversations: ConversationServic
     reads,
     asyncRoute(async (req, res) => {
       const conversation = await conversationOf(req);
-      res.json({ conversation: await conversations.visitorView(conversation) });
+      res.json({ conversation: await lifecycle.visitorView(conversation) });
     }),
   );
 
@@ -129,7 +129,7 @@ export function visitorApi(host: HostContract, conversations: ConversationServic
       const conversation = await conversationOf(req);
       const after = req.query.after === undefined || req.query.after === "0" ? 0 : parseId(req.query.after);
       if (after === null) throw new InvalidInputError("after must be a message id.");
-      res.json({ messages: await conversations.messages(conversation.id, after) });
+      res.json({ messages: await messages.list(conversation.id, after) });
     }),
   );
 
@@ -141,9 +141,9 @@ export function visitorApi(host: HostContract, conversations: ConversationServic
       const body = checkMessageBody(req.body?.body);
       const clientMessageId = checkClientMessageId(req.body?.clientMessageId);
       const result =
-        conversation.chatbotStepId !== null && conversations.chatbot
-          ? await conversations.chatbot.answer(conversation, body, clientMessageId)
-          : await conversations.post(conversation, { kind: "visitor", userId: null }, body, clientMessageId);
+        conversation.chatbotStepId !== null
+          ? await chatbot.answer(conversation, body, clientMessageId)
+          : await messages.post(conversation, { kind: "visitor", userId: null }, body, clientMessageId);
       res.status(result.created ? 201 : 200).json({ message: result.message });
     }),
   );
@@ -153,7 +153,7 @@ export function visitorApi(host: HostContract, conversations: ConversationServic
     writes,
     asyncRoute(async (req, res) => {
       const conversation = await conversationOf(req);
-      res.json({ conversation: await conversations.end(conversation, "visitor") });
+      res.json({ conversation: await lifecycle.end(conversation, "visitor") });
     }),
   );
 

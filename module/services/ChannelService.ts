@@ -4,6 +4,7 @@ import { ChannelMember } from "../models/ChannelMember";
 import { ChatbotScript } from "../models/ChatbotScript";
 import { ChannelMembershipEvent, type MembershipReason } from "../models/ChannelMembershipEvent";
 import { LivechatChannel } from "../models/LivechatChannel";
+import { channelJoined, OPERATOR_GROUP } from "../api";
 import { isUniqueViolation } from "./uniqueViolation";
 
 export interface ChannelInput {
@@ -19,13 +20,6 @@ export interface ChannelInput {
 export interface ChannelWithMembers {
   channel: LivechatChannel;
   members: HostUser[];
-}
-
-/** Emitted on `host.hooks` after an operator joins a channel, so waiting visitors can be served. */
-export const CHANNEL_JOINED_EVENT = "livechat.channel_joined";
-export interface ChannelJoinedEvent {
-  channelId: number;
-  userId: number;
 }
 
 /** Live chat channels and who is in them; every membership change is recorded with its reason. */
@@ -106,13 +100,13 @@ export class ChannelService {
       if (!isUniqueViolation(error)) throw error;
       throw new ConflictError("An operator joined or left this channel while you were editing it. Nothing was saved: try again.");
     });
-    for (const userId of joined) await this.host.hooks.emit<ChannelJoinedEvent>(CHANNEL_JOINED_EVENT, { channelId: savedId, userId });
+    for (const userId of joined) await channelJoined.emit(this.host.hooks, { channelId: savedId, userId });
     return savedId;
   }
 
   /** The operator joins; only operators and managers may. Joining twice changes nothing. */
   async join(channelId: number, user: HostUser): Promise<void> {
-    if (!this.host.users.hasGroup(user, "livechat.user")) {
+    if (!this.host.users.hasGroup(user, OPERATOR_GROUP)) {
       throw new ForbiddenError("Only live chat operators can join a channel. Ask an administrator for the Live Chat / Operator access right.");
     }
     let added: boolean;
@@ -126,7 +120,7 @@ export class ChannelService {
       if (!isUniqueViolation(error)) throw error;
       added = false;
     }
-    if (added) await this.host.hooks.emit<ChannelJoinedEvent>(CHANNEL_JOINED_EVENT, { channelId, userId: user.id });
+    if (added) await channelJoined.emit(this.host.hooks, { channelId, userId: user.id });
   }
 
   /** The operator leaves; leaving a channel one is not in changes nothing. */
@@ -195,7 +189,7 @@ export class ChannelService {
 
   private async checkOperators(ids: number[]): Promise<void> {
     if (ids.length === 0) return;
-    const operators = new Set((await this.host.users.inGroup("livechat.user")).map((u) => u.id));
+    const operators = new Set((await this.host.users.inGroup(OPERATOR_GROUP)).map((u) => u.id));
     const wrong = ids.filter((id) => !operators.has(id));
     if (wrong.length) throw new InvalidInputError(`Operators: user ${wrong.join(", ")} is not a live chat operator.`);
   }

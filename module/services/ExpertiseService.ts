@@ -1,5 +1,6 @@
 import { In, type DataSource } from "typeorm";
 import { ConflictError, InvalidInputError, isCleanName, nameRefusal, NotFoundError, type HostContract, type HostUser } from "../../host/contract";
+import { OPERATOR_GROUP } from "../api";
 import { Expertise } from "../models/Expertise";
 import { ExpertiseOperator } from "../models/ExpertiseOperator";
 import { isUniqueViolation } from "./uniqueViolation";
@@ -77,7 +78,7 @@ export class ExpertiseService {
 
   /** Operators who can be given an expertise: users in the operator group. */
   async operators(): Promise<HostUser[]> {
-    return this.host.users.inGroup("livechat.user");
+    return this.host.users.inGroup(OPERATOR_GROUP);
   }
 
   private async checkOperators(ids: number[]): Promise<void> {

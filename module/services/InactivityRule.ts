@@ -1,4 +1,4 @@
-import type { HostContract } from "../../host/contract";
+import { busAddress, type HostContract } from "../../host/contract";
 import type { ChannelService } from "./ChannelService";
 import { channelCard, type ChannelCard } from "./channelCard";
 
@@ -31,7 +31,7 @@ export async function removeInactiveOperators(host: HostContract, channels: Chan
     removed.set(userId, left);
     const user = await host.users.get(userId);
     const cards = user ? await Promise.all(left.map(async (id) => channelCard(await channels.get(id), user))) : [];
-    await host.bus.publish<ChannelLeftNotification>(`user:${userId}`, "livechat.channel_left", {
+    await host.bus.publish<ChannelLeftNotification>(busAddress.user(userId), "livechat.channel_left", {
       channelIds: left,
       reason: "inactivity",
       channels: cards,

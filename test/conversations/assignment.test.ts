@@ -203,4 +203,39 @@ describe("Assignment extension hook", () => {
       await t.stop();
     }
   });
+
+  it("lets another module re-rank those who may take it, but not add anyone (the fixture puts team leads first)", async () => {
+    const t = await startTestHost({ extraModules: [path.join(FIXTURES_DIR, "livechat_extra")] });
+    try {
+      const { channel, operators } = await channelWithOperators(t, "Ranked", ["plain_cy", "lead_dee", "lead_eve"], 1);
+      const [plain, lead, busyLead] = operators;
+      await online(t, plain, lead, busyLead);
+      // The plain operator is the lower id and as free as the leads: the module alone would choose him.
+      const first = await startVisitor(t, channel.id);
+      const operatorOf = async (id: number) => (await t.host.db.getRepository(Conversation).findOneByOrFail({ id })).operatorId;
+      expect(await operatorOf(first.id)).to.equal(lead.id);
+      expect(await operatorOf((await startVisitor(t, channel.id)).id)).to.equal(busyLead.id);
+      // Both leads are at the channel's limit now: the ranking cannot bring them back.
+      expect(await operatorOf((await startVisitor(t, channel.id)).id)).to.equal(plain.id);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("tells another module when a conversation ends (the fixture writes a note)", async () => {
+    const t = await startTestHost({ extraModules: [path.join(FIXTURES_DIR, "livechat_extra")] });
+    try {
+      const { channel, operators } = await channelWithOperators(t, "Noted", ["noted_fay"], null);
+      await online(t, ...operators);
+      const v = await startVisitor(t, channel.id);
+      const notes = async () => (await (await t.login("noted_fay")).agent.get("/livechat-extra/notes")).text;
+      expect(await notes()).to.contain("0 notes");
+      await asVisitor(t, v).post(`/livechat/conversations/${v.id}/end`).expect(200);
+      // Ending twice is fine, and is not a second end.
+      await asVisitor(t, v).post(`/livechat/conversations/${v.id}/end`).expect(200);
+      expect(await notes()).to.contain("1 notes").and.to.contain(`Conversation ${v.id} closed (visitor)`);
+    } finally {
+      await t.stop();
+    }
+  });
 });

@@ -5,19 +5,8 @@ import { Conversation } from "../../models/Conversation";
 import { ConversationExpertise } from "../../models/ConversationExpertise";
 import type { OperatorProfiles } from "../OperatorProfiles";
 import { sqlDate } from "../sqlDate";
-import { chooseOperator, type AssignmentChoice, type AssignmentRequest, type Candidate } from "./chooseOperator";
-
-/**
- * Extension point: other modules filter or re-rank the candidates before the decision, with
- * `host.hooks.addFilter<Candidate[], AssignmentContext>(ASSIGNMENT_CANDIDATES_FILTER, ...)`.
- */
-export const ASSIGNMENT_CANDIDATES_FILTER = "livechat.assignment_candidates";
-
-export interface AssignmentContext {
-  channelId: number;
-  conversationId: number;
-  request: AssignmentRequest;
-}
+import { assignmentCandidates, assignmentRanking, type AssignmentContext } from "../../api";
+import { rankCandidates, type AssignmentChoice, type AssignmentRequest, type Candidate } from "./chooseOperator";
 
 export interface AssignmentDecision extends AssignmentChoice {
   /** Whether the operator has all the expertise the conversation asks for; null when it asks for none. */
@@ -127,12 +116,13 @@ export class AssignmentService {
       previousOperatorId: await this.previousOperator(m, conversation),
       maxPerOperator,
     };
-    const candidates = await this.host.hooks.applyFilters<Candidate[], AssignmentContext>(
-      ASSIGNMENT_CANDIDATES_FILTER,
-      await this.candidates(m, conversation.channelId),
-      { channelId: conversation.channelId, conversationId: conversation.id, request },
-    );
-    const choice = chooseOperator(candidates, request);
+    const context: AssignmentContext = { channelId: conversation.channelId, conversationId: conversation.id, request };
+    const candidates = await assignmentCandidates.apply(this.host.hooks, await this.candidates(m, conversation.channelId), context);
+    const ranked = rankCandidates(candidates, request);
+    // A ranker may re-order or drop choices, never add someone the rules left out.
+    const allowed = new Map(ranked.map((choice) => [choice.userId, choice]));
+    const reranked = await assignmentRanking.apply(this.host.hooks, ranked, context);
+    const choice = reranked.map((c) => allowed.get(c.userId)).find((c) => c !== undefined);
     if (!choice) return null;
     const chosen = candidates.find((c) => c.userId === choice.userId);
     const expertAssigned = expertiseIds.length ? expertiseIds.every((id) => chosen?.expertiseIds.includes(id) ?? false) : null;

@@ -1,29 +1,46 @@
 import type { EntityManager } from "typeorm";
-import { ConflictError, type HostContract } from "../../../host/contract";
+import { ConflictError, NotFoundError, type HostContract } from "../../../host/contract";
 import type { ChatbotStep } from "../../models/ChatbotStep";
 import { Conversation } from "../../models/Conversation";
 import { ConversationAnswer } from "../../models/ConversationAnswer";
 import { ConversationExpertise } from "../../models/ConversationExpertise";
 import { LivechatChannel } from "../../models/LivechatChannel";
-import type { AssignmentService } from "../assignment/AssignmentService";
-import type { ChatbotHooks, ConversationService, PostResult } from "../conversations/ConversationService";
+import type { ChatbotOpening } from "../conversations/ConversationLifecycle";
+import type { PostResult } from "../conversations/ConversationMessages";
 import { checkAnswer, type Then } from "./answerCheck";
 import type { ChatbotScripts, LoadedScript } from "./ChatbotScripts";
 
 export const NOBODY_AVAILABLE =
   "No operator is available right now. You are in the queue: an operator will answer as soon as possible.";
 
+/** What the chatbot may do to a conversation; the conversation services provide it. */
+export interface ChatbotConversations {
+  /** Runs `work` in a transaction holding the assignment lock. */
+  locked<T>(work: (m: EntityManager) => Promise<T>): Promise<T>;
+  /** Stores the visitor's answer as their message (a retry returns the stored one). */
+  postAnswer(conversation: Conversation, body: string, clientMessageId: string | null): Promise<PostResult>;
+  /** Stores and tells a bot message. */
+  say(m: EntityManager, conversation: Conversation, text: string): Promise<void>;
+  /** Gives the conversation to an available operator; false when nobody can take it now. */
+  assign(m: EntityManager, conversation: Conversation, channel: LivechatChannel): Promise<boolean>;
+  /** Tells the visitor and the operator the conversation's state. */
+  changed(m: EntityManager, conversation: Conversation): Promise<void>;
+  /** Tells the channel's waiting visitors their places. */
+  queueMoved(m: EntityManager, channelId: number): Promise<void>;
+  /** Tells integrators, after commit, that the script ended the conversation. */
+  closed(m: EntityManager, conversation: Conversation): void;
+}
+
 /**
  * Runs a channel's chatbot script in a conversation: says each step as a bot message (stored like any
  * other), waits at questions and inputs, checks answers, and forwards to an operator with the step's
  * expertise, under the usual assignment rules and lock.
  */
-export class ChatbotRunner implements ChatbotHooks {
+export class ChatbotRunner implements ChatbotOpening {
   constructor(
     private readonly host: HostContract,
     private readonly scripts: ChatbotScripts,
-    private readonly conversations: ConversationService,
-    private readonly assignment: AssignmentService,
+    private readonly conversations: ChatbotConversations,
   ) {}
 
   async begin(m: EntityManager, conversation: Conversation, channel: LivechatChannel): Promise<void> {
@@ -39,10 +56,6 @@ export class ChatbotRunner implements ChatbotHooks {
     };
   }
 
-  botNames(scriptIds: number[]): Promise<Map<number, string>> {
-    return this.scripts.botNames(scriptIds);
-  }
-
   /** The visitor's answer to the waiting step: checked first, stored as their message, then the script goes on. */
   async answer(conversation: Conversation, body: string, clientMessageId: string | null): Promise<PostResult> {
     const loaded = await this.scripts.load(conversation.chatbotScriptId as number);
@@ -50,19 +63,18 @@ export class ChatbotRunner implements ChatbotHooks {
     if (index < 0) throw new ConflictError("The chatbot is not waiting for an answer.");
     const step = loaded.steps[index];
     const { value, then } = checkAnswer(loaded.steps, index, loaded.answers.get(step.id) ?? [], body);
-    const posted = await this.conversations.post(conversation, { kind: "visitor", userId: null }, body, clientMessageId);
+    const posted = await this.conversations.postAnswer(conversation, body, clientMessageId);
     if (!posted.created) return posted;
-    await this.assignment.serialize(() =>
-      this.host.db.transaction(async (m) => {
-        await this.assignment.lock(m);
-        const current = await m.getRepository(Conversation).findOneByOrFail({ id: conversation.id });
-        // Another answer to the same step got here first: this one is kept as a message only.
-        if (current.chatbotStepId !== step.id) return;
-        await m.getRepository(ConversationAnswer).save({ conversationId: current.id, stepId: step.id, question: step.text, value });
-        const channel = await m.getRepository(LivechatChannel).findOneByOrFail({ id: current.channelId });
-        await this.runFrom(m, current, channel, loaded, then === "end" ? loaded.steps.length : then);
-      }),
-    );
+    await this.conversations.locked(async (m) => {
+      const current = await m.getRepository(Conversation).findOneBy({ id: conversation.id });
+      if (!current) throw new NotFoundError("This conversation no longer exists.");
+      // Another answer to the same step got here first: this one is kept as a message only.
+      if (current.chatbotStepId !== step.id) return;
+      await m.getRepository(ConversationAnswer).save({ conversationId: current.id, stepId: step.id, question: step.text, value });
+      const channel = await m.getRepository(LivechatChannel).findOneBy({ id: current.channelId });
+      if (!channel) throw new NotFoundError("This live chat channel does not exist.");
+      await this.runFrom(m, current, channel, loaded, then === "end" ? loaded.steps.length : then);
+    });
     return posted;
   }
 
@@ -82,17 +94,17 @@ export class ChatbotRunner implements ChatbotHooks {
         await this.requestExpertise(m, conversation, loaded.expertise.get(step.id) ?? []);
         conversation.chatbotStepId = null;
         await repo.save(conversation);
-        if (await this.conversations.assignWithin(m, conversation, channel)) return;
+        if (await this.conversations.assign(m, conversation, channel)) return;
         conversation.state = "waiting";
         await repo.save(conversation);
         await this.say(m, conversation, NOBODY_AVAILABLE);
-        await this.conversations.publishQueue(m, channel.id);
+        await this.conversations.queueMoved(m, channel.id);
         position = next;
         continue;
       }
       conversation.chatbotStepId = step.id;
       await repo.save(conversation);
-      await this.conversations.publishConversation(m, conversation);
+      await this.conversations.changed(m, conversation);
       return;
     }
     conversation.chatbotStepId = null;
@@ -100,9 +112,10 @@ export class ChatbotRunner implements ChatbotHooks {
       conversation.state = "closed";
       conversation.closedAt = this.host.clock.now();
       conversation.closedReason = "chatbot";
+      this.conversations.closed(m, conversation);
     }
     await repo.save(conversation);
-    await this.conversations.publishConversation(m, conversation);
+    await this.conversations.changed(m, conversation);
   }
 
   /** What a forward step asks for replaces what an earlier one asked for. */
@@ -112,7 +125,7 @@ export class ChatbotRunner implements ChatbotHooks {
     if (expertiseIds.length) await links.insert(expertiseIds.map((expertiseId) => ({ conversationId: conversation.id, expertiseId })));
   }
 
-  private async say(m: EntityManager, conversation: Conversation, text: string): Promise<void> {
-    await this.conversations.addMessageWithin(m, conversation, { kind: "bot", userId: null }, text, null, false);
+  private say(m: EntityManager, conversation: Conversation, text: string): Promise<void> {
+    return this.conversations.say(m, conversation, text);
   }
 }

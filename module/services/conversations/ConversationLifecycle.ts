@@ -1,0 +1,153 @@
+import type { EntityManager } from "typeorm";
+import { NotFoundError, type HostContract, type HostUser } from "../../../host/contract";
+import { Conversation, type ClosedReason, type ConversationState } from "../../models/Conversation";
+import { LivechatChannel } from "../../models/LivechatChannel";
+import type { OperatorProfiles } from "../OperatorProfiles";
+import type { ConversationMessages } from "./ConversationMessages";
+import type { ConversationNotifier } from "./ConversationNotifier";
+import type { ConversationQueue } from "./ConversationQueue";
+import { conversationDto, type ConversationDto, type StartedConversationDto } from "./dto";
+import { queuePosition } from "./queueOrder";
+import { newVisitorKey, newVisitorToken, hashVisitorToken } from "./visitorToken";
+
+export interface StartInput {
+  visitorKey: string | null;
+  visitorName: string | null;
+  lang: string | null;
+}
+
+/** What the life of a conversation needs from the channel's chatbot. */
+export interface ChatbotOpening {
+  /** Runs the script's first steps inside the start transaction. */
+  begin(m: EntityManager, conversation: Conversation, channel: LivechatChannel): Promise<void>;
+  /** The bot's name and the step waiting for an answer, for the visitor's view. */
+  view(conversation: Conversation): Promise<ConversationDto["chatbot"]>;
+}
+
+/** A conversation from start to end: created for a visitor, handed to the chatbot or the queue, closed by someone or by time. */
+export class ConversationLifecycle {
+  constructor(
+    private readonly host: HostContract,
+    private readonly profiles: OperatorProfiles,
+    private readonly queue: ConversationQueue,
+    private readonly messages: ConversationMessages,
+    private readonly notifier: ConversationNotifier,
+    private readonly chatbot: ChatbotOpening,
+  ) {}
+
+  async start(channelId: number, input: StartInput): Promise<StartedConversationDto> {
+    const token = newVisitorToken();
+    const visitorKey = input.visitorKey ?? newVisitorKey();
+    const started = await this.queue.locked(async (m) => {
+      const channel = await m.getRepository(LivechatChannel).findOneBy({ id: channelId });
+      if (!channel) throw new NotFoundError("This live chat channel does not exist.");
+      const now = this.host.clock.now();
+      const conversation = await m.getRepository(Conversation).save({
+        channelId,
+        visitorKey,
+        visitorName: input.visitorName || "Visitor",
+        visitorLang: input.lang,
+        visitorTokenHash: hashVisitorToken(token),
+        operatorId: null,
+        state: "waiting" as ConversationState,
+        assignmentTier: null,
+        createdAt: now,
+        assignedAt: null,
+        closedAt: null,
+        closedReason: null,
+        lastVisitorSeenAt: now,
+      });
+      if (!input.visitorName) {
+        conversation.visitorName = `Visitor #${conversation.id}`;
+        await m.getRepository(Conversation).update({ id: conversation.id }, { visitorName: conversation.visitorName });
+      }
+      this.notifier.started(m, { conversationId: conversation.id, channelId });
+      if (channel.chatbotScriptId) {
+        conversation.state = "bot";
+        conversation.chatbotScriptId = channel.chatbotScriptId;
+        await m.getRepository(Conversation).save(conversation);
+        await this.chatbot.begin(m, conversation, channel);
+        return { conversation, view: null };
+      }
+      const operator = await this.queue.assign(m, conversation, channel);
+      // A newcomer joins the end of the queue: nobody else's position changes, and the newcomer
+      // learns theirs from this answer, counted while the queue cannot change.
+      const position = conversation.state === "waiting" ? await queuePosition(m, conversation) : null;
+      return { conversation, view: conversationDto(conversation, channel.name, operator?.name ?? null, position) };
+    });
+    const { conversation, view } = started;
+    // The chatbot may have moved the conversation on (to an operator, or to the queue): read it back.
+    return { conversation: view ?? (await this.visitorView(await this.load(conversation.id))), token, visitorKey };
+  }
+
+  async visitorView(conversation: Conversation): Promise<ConversationDto> {
+    const [channel, names, position] = await Promise.all([
+      this.host.db.getRepository(LivechatChannel).findOneBy({ id: conversation.channelId }),
+      conversation.operatorId ? this.profiles.displayNames([conversation.operatorId]) : Promise.resolve(new Map<number, string>()),
+      queuePosition(this.host.db.manager, conversation),
+    ]);
+    const operatorName = conversation.operatorId ? (names.get(conversation.operatorId) ?? null) : null;
+    const dto = conversationDto(conversation, channel?.name ?? "", operatorName, position);
+    if (conversation.chatbotScriptId) dto.chatbot = await this.chatbot.view(conversation);
+    return dto;
+  }
+
+  /** Ends the conversation (twice is fine) and frees the operator's seat for the queue. */
+  async end(conversation: Conversation, reason: ClosedReason, byUser: HostUser | null = null): Promise<ConversationDto> {
+    await this.close(conversation, reason, byUser, null);
+    return this.visitorView(await this.load(conversation.id));
+  }
+
+  /** Closes conversations (with the bot, waiting or open) whose visitor has not been seen for `minutes`; returns how many. */
+  async closeAbandoned(minutes: number): Promise<number> {
+    const before = new Date(this.host.clock.now().getTime() - minutes * 60_000);
+    const stale = await this.host.db
+      .getRepository(Conversation)
+      .createQueryBuilder("c")
+      .where("c.state IN ('bot', 'waiting', 'open') AND c.last_visitor_seen_at < :before", { before })
+      .orderBy("c.id", "ASC")
+      .getMany();
+    let closed = 0;
+    for (const conversation of stale) if (await this.close(conversation, "inactivity", null, before)) closed++;
+    return closed;
+  }
+
+  /**
+   * Closes the conversation unless it is closed already, or, with `visitorGoneSince`, unless the
+   * visitor was seen since then (a heartbeat that arrived while the abandoned ones were being closed).
+   * Returns whether it closed it.
+   */
+  private async close(conversation: Conversation, reason: ClosedReason, byUser: HostUser | null, visitorGoneSince: Date | null): Promise<boolean> {
+    const closed = await this.notifier.transaction(async (m) => {
+      const current = await m.getRepository(Conversation).findOneBy({ id: conversation.id });
+      if (!current) throw new NotFoundError("This conversation no longer exists.");
+      if (current.state === "closed") return false;
+      if (visitorGoneSince && current.lastVisitorSeenAt >= visitorGoneSince) return false;
+      const wasWaiting = current.state === "waiting";
+      current.state = "closed";
+      current.closedAt = this.host.clock.now();
+      current.closedReason = reason;
+      await m.getRepository(Conversation).save(current);
+      const text =
+        reason === "visitor"
+          ? "The visitor ended the conversation."
+          : reason === "operator"
+            ? `${byUser ? (await this.profiles.displayNames([byUser.id])).get(byUser.id) : "The operator"} ended the conversation.`
+            : "The visitor left the conversation.";
+      await this.messages.addWithin(m, current, { kind: "system", userId: null }, text, null);
+      await this.notifier.conversationChanged(m, current);
+      // Those behind a visitor who left the queue move up.
+      if (wasWaiting) await this.notifier.queueMoved(m, current.channelId);
+      this.notifier.closed(m, { conversationId: current.id, channelId: current.channelId, reason });
+      return true;
+    });
+    if (closed) await this.queue.assignWaiting(conversation.channelId);
+    return closed;
+  }
+
+  private async load(id: number): Promise<Conversation> {
+    const conversation = await this.host.db.getRepository(Conversation).findOneBy({ id });
+    if (!conversation) throw new NotFoundError("This conversation no longer exists.");
+    return conversation;
+  }
+}

@@ -1,0 +1,141 @@
+import { In, type EntityManager } from "typeorm";
+import { ConflictError, DomainError, NotFoundError, type HostContract } from "../../../host/contract";
+import { Conversation } from "../../models/Conversation";
+import { Message, type AuthorKind } from "../../models/Message";
+import type { ChatbotScripts } from "../chatbot/ChatbotScripts";
+import type { OperatorProfiles } from "../OperatorProfiles";
+import type { ConversationNotifier } from "./ConversationNotifier";
+import { messageDto, type MessageDto } from "./dto";
+import { advanceReadPosition } from "./readPosition";
+import type { VisitorAccess } from "./VisitorAccess";
+
+export interface PostResult {
+  message: MessageDto;
+  /** False when the client message id had been posted before: the stored message is returned. */
+  created: boolean;
+}
+
+export interface Author {
+  kind: AuthorKind;
+  userId: number | null;
+}
+
+const SYSTEM_NAME = "System";
+
+/** A conversation's messages: stored before they are told, listed with their authors' names, never posted twice. */
+export class ConversationMessages {
+  constructor(
+    private readonly host: HostContract,
+    private readonly profiles: OperatorProfiles,
+    private readonly scripts: ChatbotScripts,
+    private readonly visitors: VisitorAccess,
+    private readonly notifier: ConversationNotifier,
+  ) {}
+
+  async list(conversationId: number, after = 0, limit = 200): Promise<MessageDto[]> {
+    const rows = await this.host.db
+      .getRepository(Message)
+      .createQueryBuilder("m")
+      .where("m.conversation_id = :conversationId AND m.id > :after", { conversationId, after })
+      .orderBy("m.id", "ASC")
+      .limit(limit)
+      .getMany();
+    return this.dtos(rows);
+  }
+
+  /**
+   * Stores a message, then tells the visitor and the operator (after commit). The same client
+   * message id again returns the stored message instead of a second one.
+   */
+  async post(conversation: Conversation, author: Author, body: string, clientMessageId: string | null): Promise<PostResult> {
+    const again = clientMessageId ? await this.stored(conversation.id, clientMessageId) : null;
+    if (again) return again;
+    let message: MessageDto;
+    try {
+      message = await this.notifier.transaction(async (m) => {
+        const current = await m.getRepository(Conversation).findOneBy({ id: conversation.id });
+        if (!current) throw new NotFoundError("This conversation no longer exists.");
+        if (current.state === "closed") throw new ConflictError("This conversation has ended: no more messages can be sent.");
+        const saved = await this.addWithin(m, current, author, body, clientMessageId);
+        if (author.kind === "visitor") await this.visitors.seen(current, m);
+        if (author.kind === "operator" && author.userId) await advanceReadPosition(m, current.id, author.userId, saved.id);
+        this.notifier.posted(m, { conversationId: current.id, message: saved });
+        return saved;
+      });
+    } catch (err) {
+      // Two identical retries racing: the unique index let one through; answer with it.
+      const raced = clientMessageId && !(err instanceof DomainError) ? await this.stored(conversation.id, clientMessageId) : null;
+      if (raced) return raced;
+      throw err;
+    }
+    return { message, created: true };
+  }
+
+  private async stored(conversationId: number, clientMessageId: string): Promise<PostResult | null> {
+    const existing = await this.host.db.getRepository(Message).findOneBy({ conversationId, clientMessageId });
+    return existing ? { message: (await this.dtos([existing]))[0], created: false } : null;
+  }
+
+  /** Stores a message inside the caller's transaction and tells the visitor (and the operator unless `notifyOperator` is false). */
+  async addWithin(
+    m: EntityManager,
+    conversation: Conversation,
+    author: Author,
+    body: string,
+    clientMessageId: string | null,
+    notifyOperator = true,
+  ): Promise<MessageDto> {
+    const saved = await m.getRepository(Message).save({
+      conversationId: conversation.id,
+      authorKind: author.kind,
+      authorUserId: author.userId,
+      body,
+      clientMessageId,
+      createdAt: this.host.clock.now(),
+    });
+    const [dto] = await this.dtos([saved], conversation);
+    await this.notifier.messageStored(m, conversation, dto, notifyOperator);
+    return dto;
+  }
+
+  /** The newest message of each conversation. */
+  async latest(conversationIds: number[]): Promise<Map<number, MessageDto>> {
+    const latest = await this.host.db
+      .getRepository(Message)
+      .createQueryBuilder("m")
+      .select("MAX(m.id)", "id")
+      .where("m.conversation_id IN (:...ids)", { ids: conversationIds })
+      .groupBy("m.conversation_id")
+      .getRawMany<{ id: number }>();
+    if (latest.length === 0) return new Map();
+    const rows = await this.host.db.getRepository(Message).findBy({ id: In(latest.map((r) => Number(r.id))) });
+    return new Map((await this.dtos(rows)).map((dto) => [dto.conversationId, dto]));
+  }
+
+  /** Messages as clients see them, with author names; `known` spares reading a conversation the caller holds. */
+  private async dtos(rows: Message[], known?: Conversation): Promise<MessageDto[]> {
+    const operatorIds = [...new Set(rows.map((r) => r.authorUserId).filter((id): id is number => id !== null))];
+    const conversationIds = [...new Set(rows.filter((r) => r.authorKind === "visitor" || r.authorKind === "bot").map((r) => r.conversationId))];
+    const needed = known && conversationIds.every((id) => id === known.id) ? [] : conversationIds;
+    const [names, conversations] = await Promise.all([
+      operatorIds.length ? this.profiles.displayNames(operatorIds) : Promise.resolve(new Map<number, string>()),
+      needed.length ? this.host.db.getRepository(Conversation).findBy({ id: In(needed) }) : Promise.resolve(known ? [known] : []),
+    ]);
+    const visitorName = new Map(conversations.map((c) => [c.id, c.visitorName]));
+    const scriptOf = new Map(conversations.map((c) => [c.id, c.chatbotScriptId]));
+    const botNames = await this.scripts.botNames([...new Set(conversations.map((c) => c.chatbotScriptId).filter((id): id is number => id !== null))]);
+    return rows.map((r) => {
+      const name =
+        r.authorKind === "visitor"
+          ? (visitorName.get(r.conversationId) ?? "Visitor")
+          : r.authorKind === "system"
+            ? SYSTEM_NAME
+            : r.authorKind === "bot"
+              ? (botNames.get(scriptOf.get(r.conversationId) ?? 0) ?? "Bot")
+              : r.authorUserId
+                ? (names.get(r.authorUserId) ?? "Operator")
+                : "Operator";
+      return messageDto(r, name);
+    });
+  }
+}

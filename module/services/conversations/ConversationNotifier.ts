@@ -1,0 +1,129 @@
+import type { EntityManager } from "typeorm";
+import { busAddress, type HostContract } from "../../../host/contract";
+import {
+  conversationAssigned,
+  conversationClosed,
+  conversationStarted,
+  messagePosted,
+  type ConversationAssignedEvent,
+  type ConversationClosedEvent,
+  type ConversationStartedEvent,
+  type MessagePostedEvent,
+} from "../../api";
+import type { Conversation } from "../../models/Conversation";
+import { LivechatChannel } from "../../models/LivechatChannel";
+import type { OperatorProfiles } from "../OperatorProfiles";
+import { conversationDto, type ChatWindowDto, type ConversationDto, type MessageDto, type OperatorConversationDto } from "./dto";
+import { queuePosition, waitingConversations } from "./queueOrder";
+
+/** The bus address a visitor's widget listens to for their conversation. */
+export const conversationAddress = (conversationId: number): string => busAddress.record("livechat.conversation", conversationId);
+
+/** What the caller already knows about a conversation's view, to spare the lookups. */
+export interface KnownView {
+  channelName: string;
+  operatorName: string | null;
+  position: number | null;
+}
+
+/**
+ * The one place where what happens to conversations is told: bus notifications to visitors and
+ * operators (stored in the caller's transaction, so they go out only if it commits), and the typed
+ * events integrators listen to (emitted after commit).
+ */
+export class ConversationNotifier {
+  /** Integrator events recorded inside a transaction, emitted once it committed (dropped with it otherwise). */
+  private readonly pending = new WeakMap<EntityManager, (() => Promise<void>)[]>();
+
+  constructor(
+    private readonly host: HostContract,
+    private readonly profiles: OperatorProfiles,
+  ) {}
+
+  /** Runs `work` in a transaction (inside `around`, e.g. the assignment queue), then emits the events it recorded. */
+  async transaction<T>(work: (m: EntityManager) => Promise<T>, around: (run: () => Promise<T>) => Promise<T> = (run) => run()): Promise<T> {
+    let manager: EntityManager | null = null;
+    const result = await around(() =>
+      this.host.db.transaction((m) => {
+        manager = m;
+        return work(m);
+      }),
+    );
+    const events = manager ? (this.pending.get(manager) ?? []) : [];
+    for (const emit of events) await emit();
+    return result;
+  }
+
+  private afterCommit(m: EntityManager, emit: () => Promise<void>): void {
+    this.pending.set(m, [...(this.pending.get(m) ?? []), emit]);
+  }
+
+  // ---- bus notifications -------------------------------------------------------------------
+
+  /** Tells the visitor and the operator the conversation's state. */
+  async conversationChanged(m: EntityManager, conversation: Conversation, known?: KnownView): Promise<void> {
+    let dto: ConversationDto;
+    if (known) {
+      dto = conversationDto(conversation, known.channelName, known.operatorName, known.position);
+    } else {
+      const names = conversation.operatorId ? await this.profiles.displayNames([conversation.operatorId]) : new Map<number, string>();
+      const channel = await m.getRepository(LivechatChannel).findOneBy({ id: conversation.channelId });
+      dto = conversationDto(
+        conversation,
+        channel?.name ?? "",
+        conversation.operatorId ? (names.get(conversation.operatorId) ?? null) : null,
+        await queuePosition(m, conversation),
+      );
+    }
+    await this.host.bus.publish(conversationAddress(conversation.id), "livechat.conversation", { conversation: dto }, m);
+    if (conversation.operatorId) {
+      await this.host.bus.publish(busAddress.user(conversation.operatorId), "livechat.conversation", { conversation: dto }, m);
+    }
+  }
+
+  /** Tells every waiting visitor of the channel their place in the queue. */
+  async queueMoved(m: EntityManager, channelId: number): Promise<void> {
+    const waiting = await waitingConversations(m, channelId);
+    if (waiting.length === 0) return;
+    const channelName = (await m.getRepository(LivechatChannel).findOneBy({ id: channelId }))?.name ?? "";
+    for (const [i, conversation] of waiting.entries()) {
+      await this.conversationChanged(m, conversation, { channelName, operatorName: null, position: i + 1 });
+    }
+  }
+
+  /** A stored message, to the visitor and (unless `toOperator` is false) the conversation's operator. */
+  async messageStored(m: EntityManager, conversation: Conversation, message: MessageDto, toOperator: boolean): Promise<void> {
+    await this.host.bus.publish(conversationAddress(conversation.id), "livechat.message", { message }, m);
+    if (toOperator && conversation.operatorId) {
+      await this.host.bus.publish(busAddress.user(conversation.operatorId), "livechat.message", { message }, m);
+    }
+  }
+
+  /** The operator's new conversation (opens a chat window), and the event for integrators after commit. */
+  async assigned(m: EntityManager, view: OperatorConversationDto, event: ConversationAssignedEvent): Promise<void> {
+    await this.host.bus.publish(busAddress.user(event.operatorId), "livechat.conversation_assigned", { conversation: view }, m);
+    this.afterCommit(m, () => conversationAssigned.emit(this.host.hooks, event));
+  }
+
+  async unreadChanged(userId: number, unreadConversations: number): Promise<void> {
+    await this.host.bus.publish(busAddress.user(userId), "livechat.unread", { unreadConversations });
+  }
+
+  async windowsChanged(userId: number, windows: ChatWindowDto[]): Promise<void> {
+    await this.host.bus.publish(busAddress.user(userId), "livechat.window", { windows });
+  }
+
+  // ---- integrator events: recorded in the transaction, emitted after it committed -------------
+
+  started(m: EntityManager, event: ConversationStartedEvent): void {
+    this.afterCommit(m, () => conversationStarted.emit(this.host.hooks, event));
+  }
+
+  closed(m: EntityManager, event: ConversationClosedEvent): void {
+    this.afterCommit(m, () => conversationClosed.emit(this.host.hooks, event));
+  }
+
+  posted(m: EntityManager, event: MessagePostedEvent): void {
+    this.afterCommit(m, () => messagePosted.emit(this.host.hooks, event));
+  }
+}

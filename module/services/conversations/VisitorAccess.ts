@@ -1,0 +1,40 @@
+import type { EntityManager } from "typeorm";
+import { NotFoundError, type HostContract } from "../../../host/contract";
+import { Conversation } from "../../models/Conversation";
+import { conversationAddress } from "./ConversationNotifier";
+import { hashVisitorToken, visitorTokenMatches } from "./visitorToken";
+
+/** How long after its end a conversation's token still opens its bus channel (a reload shows the end). */
+const VISITOR_BUS_AFTER_CLOSE_MS = 60 * 60_000;
+/** Visitor activity is written at most this often: far finer than the minutes of the inactivity timeout. */
+const VISITOR_SEEN_EVERY_MS = 15_000;
+
+/** What a visitor's token opens: their conversation, its bus channel, and the record that they are still there. */
+export class VisitorAccess {
+  constructor(private readonly host: HostContract) {}
+
+  /** The conversation a visitor token opens, if it is this one; anything else is "not found" (no hint it exists). */
+  async conversation(conversationId: number, token: string | null): Promise<Conversation> {
+    const conversation = token ? await this.host.db.getRepository(Conversation).findOneBy({ id: conversationId }) : null;
+    if (!conversation || !token || !visitorTokenMatches(token, conversation.visitorTokenHash)) {
+      throw new NotFoundError("No such conversation for this visitor.");
+    }
+    return conversation;
+  }
+
+  /** Bus channels a visitor token may listen to: its conversation's, until a while after it ended. */
+  async busChannels(token: string): Promise<string[] | null> {
+    const conversation = await this.host.db.getRepository(Conversation).findOneBy({ visitorTokenHash: hashVisitorToken(token) });
+    if (!conversation) return null;
+    const endedLongAgo =
+      conversation.closedAt !== null && this.host.clock.now().getTime() - conversation.closedAt.getTime() > VISITOR_BUS_AFTER_CLOSE_MS;
+    return endedLongAgo ? null : [conversationAddress(conversation.id)];
+  }
+
+  /** Records that the visitor is still there; a write at most every 15 s per conversation (a hot path). */
+  async seen(conversation: Conversation, m: EntityManager = this.host.db.manager): Promise<void> {
+    const now = this.host.clock.now();
+    if (now.getTime() - conversation.lastVisitorSeenAt.getTime() < VISITOR_SEEN_EVERY_MS) return;
+    await m.getRepository(Conversation).update({ id: conversation.id }, { lastVisitorSeenAt: now });
+  }
+}
