@@ -28,6 +28,11 @@ const noModule = {
   message: "The host reaches modules only through the loader, by the path in their manifest.",
 };
 
+const onlyTheApi = {
+  regex: "(^|/)module/(?!api(\\.ts)?$)",
+  message: "An integrating module uses the livechat module only through module/api.ts.",
+};
+
 const restrict = (...patterns) => ({ "no-restricted-imports": ["error", { patterns }] });
 
 const moduleCode = ["module/**/*.{ts,tsx}", "test/fixtures/**/*.{ts,tsx}"];
@@ -53,6 +58,7 @@ export default defineConfig(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   { files: moduleCode, rules: { "@typescript-eslint/no-explicit-any": "error", ...restrict(onlyTheContract) } },
+  { files: ["test/fixtures/**/*.{ts,tsx}"], rules: restrict(onlyTheContract, onlyTheApi) },
   { files: ["module/services/**/*.{ts,tsx}"], rules: restrict(onlyTheContract, noRoutes, noExpress) },
   { files: ["module/models/**/*.{ts,tsx}"], rules: restrict(onlyTheContract, noRoutes, noServices, noExpress) },
   { files: ["host/**/*.{ts,tsx}"], rules: restrict(noModule) },

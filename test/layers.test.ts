@@ -24,10 +24,17 @@ describe("Layers enforced by npm run lint", function () {
       const up = "../".repeat(file.split("/").length - 1);
       const [message] = await problems(file, `import { HostBus } from "${up}host/bus/HostBus";`);
       expect(message, file).to.contain("only through host/contract.ts");
-      expect(await problems(file, `import { HttpError } from "${up}host/contract";`), file).to.deep.equal([]);
+      expect(await problems(file, `import { NotFoundError } from "${up}host/contract";`), file).to.deep.equal([]);
     }
     expect(await problems("module/services/chatbot/planted.ts", `import { HostBus } from "../../../host/bus/HostBus";`)).to.have.length(1);
     expect(await problems("module/models/planted.ts", `import type { HostUser } from "../../host/auth/types";`)).to.have.length(1);
+  });
+
+  it("refuses an integrating module that reaches into the livechat module other than module/api.ts", async () => {
+    const file = "test/fixtures/livechat_extra/planted.ts";
+    const [message] = await problems(file, `import type { Candidate } from "../../../module/services/assignment/chooseOperator";`);
+    expect(message).to.contain("only through module/api.ts");
+    expect(await problems(file, `import { conversationClosed } from "../../../module/api";`)).to.deep.equal([]);
   });
 
   it("refuses services that import routes or express", async () => {
