@@ -7,6 +7,7 @@
  * - `DomainError` and its kinds `NotFoundError`, `ForbiddenError`, `ConflictError`, `InvalidInputError`:
  *   what any layer throws to refuse something; the host answers them with 404, 403, 409 and 400;
  * - `parseId` and `MAX_RECORD_ID`: the one way routes read a record id from a URL or a form;
+ * - `isBlankText`, `isCleanName` and `nameRefusal`: the checks and the refusal for names people type;
  * - `busAddress`: the bus addresses of a user and of a record visitors follow;
  * - `FilterHook` and `EventHook`: typed, named extension points over `Hooks`;
  * - `portableType`: column types for migrations that run on SQLite and PostgreSQL.

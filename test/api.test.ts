@@ -55,6 +55,9 @@ describe("Public surfaces", () => {
       "MAX_RECORD_ID",
       "NotFoundError",
       "busAddress",
+      "isBlankText",
+      "isCleanName",
+      "nameRefusal",
       "parseId",
       "portableType",
     ]);
