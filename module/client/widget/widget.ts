@@ -8,13 +8,13 @@ import { isSendKey, growWithText } from "../shared/composing";
 import { h } from "../shared/dom";
 import { type BusConnection, onNotification } from "../shared/hostBus";
 import { answered, errorMessage } from "../shared/http";
-import { initials } from "../shared/initials";
 import { MessageThread } from "../shared/messageThread";
 import { newClientMessageId, withNetworkRetry } from "../shared/sending";
 import { VisitorApi } from "./visitorApi";
 import { VisitorStorage } from "./visitorStorage";
-import { buildWidget, type WidgetDom } from "./widgetDom";
-import { conversationView, countsAsUnseen, DEFAULT_PLACEHOLDER, introView, messageAuthor } from "./widgetView";
+import { buildWidget, showConversation, showIntro, type WidgetDom } from "./widgetDom";
+import { renderMessage } from "./widgetMessage";
+import { conversationView, countsAsUnseen, DEFAULT_PLACEHOLDER, introView } from "./widgetView";
 
 declare global {
   interface Window {
@@ -32,26 +32,6 @@ interface Session {
   bus: BusConnection | null;
   open: boolean;
   unseen: number;
-}
-
-function timeOfDay(iso: string): string {
-  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-}
-
-function renderMessage(message: MessageDto): HTMLElement {
-  const kind = message.author.kind;
-  const item = h("li", { class: `lcw-msg lcw-${kind}` });
-  if (kind === "system") {
-    item.textContent = message.body;
-    return item;
-  }
-  const author = messageAuthor(message);
-  const name = h("span", { class: "lcw-author" });
-  if (author.avatarName) name.append(h("span", { class: "lcw-avatar", text: initials(author.avatarName), attrs: { "aria-hidden": "true" } }));
-  name.append(author.label);
-  const time = h("time", { class: "lcw-time", text: timeOfDay(message.createdAt), props: { dateTime: message.createdAt } });
-  item.append(h("span", { class: "lcw-meta" }, name, time), h("span", { class: "lcw-body", text: message.body }));
-  return item;
 }
 
 export function startWidget(script: HTMLScriptElement): void {
@@ -87,41 +67,7 @@ export function startWidget(script: HTMLScriptElement): void {
 
   function show(conversation: ConversationDto): void {
     session.conversation = conversation;
-    const view = conversationView(conversation);
-    dom.title.textContent = view.title;
-    dom.setAvatar(view.avatarName);
-    dom.subtitle.textContent = view.subtitle;
-    dom.choices.replaceChildren(
-      ...view.answers.map((label) => {
-        const choice = h("button", { class: "lcw-choice", text: label, props: { type: "button" } });
-        choice.addEventListener("click", () => void sendText(label));
-        return choice;
-      }),
-    );
-    dom.choices.hidden = view.answers.length === 0;
-    input.placeholder = view.placeholder;
-    dom.status.textContent = view.status;
-    dom.status.hidden = !view.status;
-    dom.status.classList.toggle("lcw-status-ended", view.ended);
-    form.hidden = view.ended;
-    dom.endButton.hidden = view.ended;
-    dom.restart.hidden = !view.ended;
-    dom.greeting.hidden = true;
-  }
-
-  /** Before the conversation starts: the channel's name and welcome message. */
-  function showIntro(): void {
-    const view = introView(channelInfo);
-    dom.title.textContent = view.title;
-    dom.setAvatar(view.avatarName);
-    dom.subtitle.textContent = view.subtitle;
-    dom.greeting.textContent = view.greeting;
-    dom.greeting.hidden = !view.greeting;
-    dom.status.hidden = true;
-    form.hidden = false;
-    dom.endButton.hidden = true;
-    dom.restart.hidden = true;
-    dom.choices.hidden = true;
+    showConversation(dom, conversationView(conversation), (answer) => void sendText(answer));
   }
 
   function connect(): void {
@@ -274,7 +220,7 @@ export function startWidget(script: HTMLScriptElement): void {
     startAfresh(true);
     thread.reset(dom.greeting);
     input.placeholder = DEFAULT_PLACEHOLDER;
-    showIntro();
+    showIntro(dom, introView(channelInfo));
     setOpen(true);
   });
 
@@ -288,7 +234,7 @@ export function startWidget(script: HTMLScriptElement): void {
       channelInfo = info;
       dom.launcherText.textContent = info.buttonText;
       dom.launcher.setAttribute("aria-label", info.buttonText);
-      if (!session.conversation) showIntro();
+      if (!session.conversation) showIntro(dom, introView(channelInfo));
     })
     .catch(() => {
       /* the default text stays */
@@ -300,7 +246,7 @@ export function startWidget(script: HTMLScriptElement): void {
       // A conversation this browser may no longer open: start afresh next time.
       if (answered(err) && (err.status === 404 || err.status === 401)) {
         startAfresh(session.open);
-        showIntro();
+        showIntro(dom, introView(channelInfo));
       }
     });
     if (session.open) {

@@ -1,5 +1,6 @@
 import { h, svgIcon } from "../shared/dom";
 import { initials } from "../shared/initials";
+import type { ConversationView, HeaderView } from "./widgetView";
 
 export const BUBBLE_ICON = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";
 const MINIMIZE_ICON = "M5 11h14v2H5z";
@@ -72,3 +73,40 @@ export function buildWidget() {
 }
 
 export type WidgetDom = ReturnType<typeof buildWidget>;
+
+/** Shows a conversation's state: header, notice, the chatbot's answer buttons, composer or restart. */
+export function showConversation(dom: WidgetDom, view: ConversationView, onAnswer: (label: string) => void): void {
+  dom.title.textContent = view.title;
+  dom.setAvatar(view.avatarName);
+  dom.subtitle.textContent = view.subtitle;
+  dom.choices.replaceChildren(
+    ...view.answers.map((label) => {
+      const choice = h("button", { class: "lcw-choice", text: label, props: { type: "button" } });
+      choice.addEventListener("click", () => onAnswer(label));
+      return choice;
+    }),
+  );
+  dom.choices.hidden = view.answers.length === 0;
+  dom.input.placeholder = view.placeholder;
+  dom.status.textContent = view.status;
+  dom.status.hidden = !view.status;
+  dom.status.classList.toggle("lcw-status-ended", view.ended);
+  dom.form.hidden = view.ended;
+  dom.endButton.hidden = view.ended;
+  dom.restart.hidden = !view.ended;
+  dom.greeting.hidden = true;
+}
+
+/** Before the conversation starts: the channel's name and welcome message. */
+export function showIntro(dom: WidgetDom, view: HeaderView & { greeting: string }): void {
+  dom.title.textContent = view.title;
+  dom.setAvatar(view.avatarName);
+  dom.subtitle.textContent = view.subtitle;
+  dom.greeting.textContent = view.greeting;
+  dom.greeting.hidden = !view.greeting;
+  dom.status.hidden = true;
+  dom.form.hidden = false;
+  dom.endButton.hidden = true;
+  dom.restart.hidden = true;
+  dom.choices.hidden = true;
+}
