@@ -129,6 +129,10 @@ describe("Conversations: visitor API, operator API, isolation", () => {
     const empty = await asVisitor(t, v).post(`/livechat/conversations/${v.id}/messages`, { body: "   " });
     expect(empty.status).to.equal(400);
     expect(empty.body.error).to.equal("The message is empty.");
+    const invisible = await asVisitor(t, v).post(`/livechat/conversations/${v.id}/messages`, { body: "\u200b\u2060\ufeff" });
+    expect(invisible.status).to.equal(400);
+    expect(invisible.body.error).to.equal("The message is empty.");
+    expect(await t.host.db.getRepository(Message).countBy({ conversationId: v.id, body: "\u200b\u2060\ufeff" })).to.equal(0);
     const long = await asVisitor(t, v).post(`/livechat/conversations/${v.id}/messages`, { body: "x".repeat(4001) });
     expect(long.status).to.equal(400);
     expect(long.body.error).to.contain("at most 4000 characters");

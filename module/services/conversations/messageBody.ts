@@ -1,12 +1,12 @@
-import { InvalidInputError } from "../../../host/contract";
+import { InvalidInputError, isBlankText } from "../../../host/contract";
 
 export const MESSAGE_MAX = 4000;
 
-/** Trims a message and refuses an empty or oversized one with a message saying which. */
+/** Trims a message and refuses an empty (nothing visible) or oversized one with a message saying which. */
 export function checkMessageBody(raw: unknown): string {
   if (typeof raw !== "string") throw new InvalidInputError("The message must be text.");
   const body = raw.trim();
-  if (!body) throw new InvalidInputError("The message is empty.");
+  if (isBlankText(body)) throw new InvalidInputError("The message is empty.");
   if (body.length > MESSAGE_MAX) throw new InvalidInputError(`The message is too long: at most ${MESSAGE_MAX} characters, this one has ${body.length}.`);
   return body;
 }
