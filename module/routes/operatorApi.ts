@@ -21,6 +21,10 @@ export function operatorApi(host: HostContract, services: ConversationServices):
     if (id === null) throw new NotFoundError("No such conversation for you.");
     return inbox.conversation(id, me(req));
   };
+  /** Seeing a waiting or chatbot conversation of one's channel is not owning it: only its operator (or a manager) acts on it. */
+  const mayAct = (conversation: { operatorId: number | null }, user: HostUser, refusal: string) => {
+    if (conversation.operatorId !== user.id && !host.users.hasGroup(user, MANAGER_GROUP)) throw new ForbiddenError(refusal);
+  };
 
   api.get(
     "/conversations",
@@ -61,9 +65,7 @@ export function operatorApi(host: HostContract, services: ConversationServices):
     asyncRoute(async (req, res) => {
       const conversation = await conversationOf(req);
       const user = me(req);
-      if (conversation.operatorId !== user.id && !host.users.hasGroup(user, MANAGER_GROUP)) {
-        throw new ForbiddenError("Only the operator of this conversation can answer it.");
-      }
+      mayAct(conversation, user, "Only the operator of this conversation can answer it.");
       const body = checkMessageBody(req.body?.body);
       const clientMessageId = checkClientMessageId(req.body?.clientMessageId);
       const result = await messages.post(conversation, { kind: "operator", userId: user.id }, body, clientMessageId);
@@ -86,6 +88,7 @@ export function operatorApi(host: HostContract, services: ConversationServices):
     "/conversations/:id/end",
     asyncRoute(async (req, res) => {
       const conversation = await conversationOf(req);
+      mayAct(conversation, me(req), "Only the operator of this conversation can end it.");
       res.json({ conversation: await lifecycle.end(conversation, "operator", me(req)) });
     }),
   );

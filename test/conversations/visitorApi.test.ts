@@ -201,6 +201,20 @@ describe("Conversations: visitor API, operator API, isolation", () => {
     }
   });
 
+  it("lets an operator end only the conversations he answers; a waiting one of his channel is not his to end", async () => {
+    t.clock.advance(3 * 3600_000);
+    const v = await startVisitor(t, support.id);
+    expect(v.body.conversation.state).to.equal("waiting");
+    const marc = await t.login("marc");
+    const refused = await marc.postJson(`/livechat/api/conversations/${v.id}/end`, {});
+    expect(refused.status).to.equal(403);
+    expect(refused.body.error).to.equal("Only the operator of this conversation can end it.");
+    const after = (await asVisitor(t, v).get(`/livechat/conversations/${v.id}`)).body.conversation;
+    expect(after.state).to.equal("waiting");
+    const admin = await t.login("admin");
+    expect((await admin.postJson(`/livechat/api/conversations/${v.id}/end`, {})).body.conversation.state).to.equal("closed");
+  });
+
   it("closes a conversation whose visitor is gone for the configured time, with a system message", async () => {
     const { channel, operators } = await channelWithOperators(t, "Timeouts", ["tim"], null);
     await online(t, ...operators);
