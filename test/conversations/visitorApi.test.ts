@@ -126,6 +126,14 @@ describe("Conversations: visitor API, operator API, isolation", () => {
     expect(new Set(burst.map((r) => r.body.message.id)).size).to.equal(1);
     expect(await t.host.db.getRepository(Message).countBy({ conversationId: v.id, body: "Burst" })).to.equal(1);
 
+    const marc = await t.login("marc");
+    const reused = await marc.postJson(`/livechat/api/conversations/${v.id}/messages`, { body: "Operator text", clientMessageId: "retry-1" });
+    expect(reused.status).to.equal(409);
+    expect(reused.body.error).to.contain("another author");
+    expect(await t.host.db.getRepository(Message).countBy({ conversationId: v.id, body: "Operator text" })).to.equal(0);
+    const stillVisitors = await asVisitor(t, v).post(`/livechat/conversations/${v.id}/messages`, { body: "Once", clientMessageId: "retry-1" });
+    expect([stillVisitors.status, stillVisitors.body.message.id]).to.deep.equal([200, first.body.message.id]);
+
     const empty = await asVisitor(t, v).post(`/livechat/conversations/${v.id}/messages`, { body: "   " });
     expect(empty.status).to.equal(400);
     expect(empty.body.error).to.equal("The message is empty.");

@@ -48,7 +48,7 @@ export class ConversationMessages {
    * message id again returns the stored message instead of a second one.
    */
   async post(conversation: Conversation, author: Author, body: string, clientMessageId: string | null): Promise<PostResult> {
-    const again = clientMessageId ? await this.stored(conversation.id, clientMessageId) : null;
+    const again = clientMessageId ? await this.stored(conversation.id, author, clientMessageId) : null;
     if (again) return again;
     let message: MessageDto;
     try {
@@ -64,16 +64,25 @@ export class ConversationMessages {
       });
     } catch (err) {
       // Two identical retries racing: the unique index let one through; answer with it.
-      const raced = clientMessageId && !(err instanceof DomainError) ? await this.stored(conversation.id, clientMessageId) : null;
+      const raced = clientMessageId && !(err instanceof DomainError) ? await this.stored(conversation.id, author, clientMessageId) : null;
       if (raced) return raced;
       throw err;
     }
     return { message, created: true };
   }
 
-  private async stored(conversationId: number, clientMessageId: string): Promise<PostResult | null> {
+  /**
+   * The message this author already posted with this client id. The id is unique per conversation, so
+   * another author's message under it refuses the post: answering with someone else's message would
+   * silently drop the new text.
+   */
+  private async stored(conversationId: number, author: Author, clientMessageId: string): Promise<PostResult | null> {
     const existing = await this.host.db.getRepository(Message).findOneBy({ conversationId, clientMessageId });
-    return existing ? { message: (await this.dtos([existing]))[0], created: false } : null;
+    if (!existing) return null;
+    if (existing.authorKind !== author.kind || existing.authorUserId !== author.userId) {
+      throw new ConflictError("This clientMessageId is already used by another author in this conversation: send the message with a new one.");
+    }
+    return { message: (await this.dtos([existing]))[0], created: false };
   }
 
   /** Stores a message inside the caller's transaction and tells the visitor (and the operator unless `notifyOperator` is false). */
