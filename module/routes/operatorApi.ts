@@ -1,7 +1,7 @@
 import { Router, type Request } from "express";
 import { z } from "zod";
-import { ForbiddenError, InvalidInputError, NotFoundError, parseId, type HostContract, type HostUser } from "../../host/contract";
-import { MANAGER_GROUP, OPERATOR_GROUP } from "../api";
+import { InvalidInputError, NotFoundError, parseId, type HostContract, type HostUser } from "../../host/contract";
+import { OPERATOR_GROUP } from "../api";
 import type { ConversationServices } from "../conversations";
 import type { OperatorConversationDetailDto, OperatorConversationListDto } from "../services/conversations/dto";
 import { checkClientMessageId, checkMessageBody } from "../services/conversations/messageBody";
@@ -20,10 +20,6 @@ export function operatorApi(host: HostContract, services: ConversationServices):
     const id = parseId(req.params.id);
     if (id === null) throw new NotFoundError("No such conversation for you.");
     return inbox.conversation(id, me(req));
-  };
-  /** Seeing a waiting or chatbot conversation of one's channel is not owning it: only its operator (or a manager) acts on it. */
-  const mayAct = (conversation: { operatorId: number | null }, user: HostUser, refusal: string) => {
-    if (conversation.operatorId !== user.id && !host.users.hasGroup(user, MANAGER_GROUP)) throw new ForbiddenError(refusal);
   };
 
   api.get(
@@ -65,7 +61,7 @@ export function operatorApi(host: HostContract, services: ConversationServices):
     asyncRoute(async (req, res) => {
       const conversation = await conversationOf(req);
       const user = me(req);
-      mayAct(conversation, user, "Only the operator of this conversation can answer it.");
+      inbox.requireOwner(conversation, user, "Only the operator of this conversation can answer it.");
       const body = checkMessageBody(req.body?.body);
       const clientMessageId = checkClientMessageId(req.body?.clientMessageId);
       const result = await messages.post(conversation, { kind: "operator", userId: user.id }, body, clientMessageId);
@@ -88,7 +84,7 @@ export function operatorApi(host: HostContract, services: ConversationServices):
     "/conversations/:id/end",
     asyncRoute(async (req, res) => {
       const conversation = await conversationOf(req);
-      mayAct(conversation, me(req), "Only the operator of this conversation can end it.");
+      inbox.requireOwner(conversation, me(req), "Only the operator of this conversation can end it.");
       res.json({ conversation: await lifecycle.end(conversation, "operator", me(req)) });
     }),
   );

@@ -1,5 +1,5 @@
 import { In } from "typeorm";
-import { NotFoundError, type HostContract, type HostUser } from "../../../host/contract";
+import { ForbiddenError, NotFoundError, type HostContract, type HostUser } from "../../../host/contract";
 import { MANAGER_GROUP } from "../../api";
 import { Conversation } from "../../models/Conversation";
 import { ConversationAnswer } from "../../models/ConversationAnswer";
@@ -35,6 +35,11 @@ export class OperatorInbox {
     if (this.host.users.hasGroup(user, MANAGER_GROUP)) return true;
     if (conversation.operatorId === user.id) return true;
     return conversation.operatorId === null && (await this.assignment.channelsOf(user.id)).includes(conversation.channelId);
+  }
+
+  /** Seeing a waiting or chatbot conversation of one's channel is not owning it: only its operator (or a manager) answers or ends it. */
+  requireOwner(conversation: Conversation, user: HostUser, refusal: string): void {
+    if (conversation.operatorId !== user.id && !this.host.users.hasGroup(user, MANAGER_GROUP)) throw new ForbiddenError(refusal);
   }
 
   async list(user: HostUser, state: "open" | "closed" | "all" = "all", limit = 200): Promise<OperatorConversationDto[]> {
