@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import os from "node:os";
 import http from "node:http";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -10,14 +11,18 @@ import { ConsoleLogger } from "../host/logger";
 import { LivechatChannel } from "../module/models/LivechatChannel";
 import { tempSqliteUrl } from "../test/support/testHost";
 import { conversationFigures } from "./conversations";
+import { chartSvg, describeStep, loadFigures, type LoadFigures } from "./load/loadFigures";
 import { widgetDownload } from "./widgetDownload";
 import { percentile, round, withBaseline, type Figure } from "./stats";
 
 /**
  * `npm run bench`: figures for the host on loopback, each next to a baseline measured in the same run
- * (these machines are shared and noisy, so ratios mean more than absolute times).
+ * (these machines are shared and noisy, so ratios mean more than absolute times). First the host in
+ * this process (one request at a time), then open-loop load against a server in its own process
+ * (bench/load/). `npm run bench -- --quick` takes shorter samples and steps.
  */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);
+const QUICK = process.argv.includes("--quick");
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 100 : 300));
 
 async function bareWsRoundTrip(): Promise<number[]> {
   const server = http.createServer();
@@ -180,10 +185,40 @@ async function main(): Promise<void> {
       ? `${f.name.padEnd(58)} ${String(f.value).padStart(9)} ${f.unit}   baseline ${f.baseline.name}: ${f.baseline.value} ${f.unit}   ratio ×${round(f.baseline.ratio, 2)}`
       : `${f.name.padEnd(58)} ${String(f.value).padStart(9)} ${f.unit}${f.detail ? `   (${Object.entries(f.detail).map(([k, v]) => `${k} ${v}`).join(", ")})` : ""}`,
   );
-  process.stdout.write(`Benchmark (${ROUNDS} rounds, loopback)\n${lines.join("\n")}\n`);
+  process.stdout.write(`Benchmark (${ROUNDS} rounds, loopback)\n${lines.join("\n")}\n\n`);
+
+  process.stdout.write(`Open-loop load against a server process (${QUICK ? "quick" : "full"} run):\n`);
+  const load = await loadFigures({ quick: QUICK, log: (line) => process.stdout.write(`  ${line}\n`) });
+  process.stdout.write(`${loadSummary(load).join("\n")}\n`);
+
   const out = path.join(ROOT_DIR, "bench/results.json");
-  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, node: process.version, figures }, null, 2) + "\n");
-  process.stdout.write(`Written to ${path.relative(process.cwd(), out)}\n`);
+  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), quick: QUICK, rounds: ROUNDS, node: process.version, cpus: os.cpus().length, figures, load }, null, 2) + "\n");
+  const chart = path.join(ROOT_DIR, "bench/results.svg");
+  fs.writeFileSync(chart, chartSvg(load));
+  process.stdout.write(`Written to ${path.relative(process.cwd(), out)} and ${path.relative(process.cwd(), chart)}\n`);
+}
+
+/** The load figures beside their same-run baselines. */
+function loadSummary(load: LoadFigures): string[] {
+  const lines = ["", "Summary (same run):"];
+  const sat = load.saturation;
+  lines.push(
+    sat
+      ? `  highest offered rate with delivery p99 < ${load.p99LimitMs} ms, nothing refused, no errors: ${sat.offered}/s (achieved ${sat.achieved}/s, delivery p50 ${sat.delivery.p50} ms, p99 ${sat.delivery.p99} ms)`
+      : `  no offered rate held delivery p99 < ${load.p99LimitMs} ms without errors`,
+  );
+  lines.push(`    baseline bare ws echo at ${load.echo.offered}/s: p50 ${load.echo.ack.p50} ms, p99 ${load.echo.ack.p99} ms`);
+  const best = Math.max(...load.steps.map((s) => s.achieved));
+  lines.push(`  most messages stored and delivered per second in any step: ${best}/s`);
+  lines.push(
+    `    baseline bare SQLite (synchronous=${load.sqlite.synchronous}): ${load.sqlite.insertsPerSecond} single-row inserts/s (ratio ×${round(best / load.sqlite.insertsPerSecond, 3)}), ` +
+      `${load.sqlite.postTransactionsPerSecond} post-shaped transactions/s (ratio ×${round(best / load.sqlite.postTransactionsPerSecond, 3)})`,
+  );
+  const at1000 = load.steps.find((s) => s.offered === 1000 || s.offered === 1100);
+  if (at1000) lines.push(`  at ${at1000.offered}/s offered: ${describeStep(at1000)}`);
+  if (load.overload) lines.push(`  past capacity (2× saturation): ${describeStep(load.overload)}`);
+  lines.push(`  server RSS with ${load.setup.visitorSockets + load.setup.operatorSockets} idle sockets: ${load.idleRssMb} MB`);
+  return lines;
 }
 
 main().catch((err: unknown) => {

@@ -31,6 +31,12 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
   throw new Error(`DATABASE_URL "${url}" is neither sqlite:<file> nor postgres://...`);
 }
 
+/**
+ * Every SQLite connection's settings: WAL lets readers work while one writer commits; foreign keys
+ * are off by default in SQLite. (The bench's bare-SQLite baseline opens its file the same way.)
+ */
+export const SQLITE_PRAGMAS = ["journal_mode = WAL", "foreign_keys = ON", "busy_timeout = 5000"];
+
 export function createDataSource(
   target: DatabaseTarget,
   entities: ModuleEntity[],
@@ -50,11 +56,8 @@ export function createDataSource(
       ...common,
       type: "better-sqlite3",
       database: target.file,
-      // WAL lets readers work while one writer commits; foreign keys are off by default in SQLite.
       prepareDatabase: (db: { pragma(sql: string): unknown }) => {
-        db.pragma("journal_mode = WAL");
-        db.pragma("foreign_keys = ON");
-        db.pragma("busy_timeout = 5000");
+        for (const pragma of SQLITE_PRAGMAS) db.pragma(pragma);
       },
     };
   } else {

@@ -1,0 +1,249 @@
+import http from "node:http";
+import { performance } from "node:perf_hooks";
+import WebSocket from "ws";
+import { percentile, round } from "../stats";
+import type { FromGenerator, Percentiles, SeededConversation, StepResult, ToGenerator } from "./protocol";
+
+/**
+ * The load generator, in its own process: visitors and operators on WebSockets, visitor posts sent
+ * open-loop (each at the moment it is due, whatever the server's pace), every latency counted from
+ * that moment so a slow server cannot slow the clock that measures it.
+ */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function send(message: FromGenerator): void {
+  process.send?.(message);
+}
+
+export function percentiles(sample: number[]): Percentiles {
+  const s = [...sample];
+  return {
+    p50: round(percentile(s, 50), 2),
+    p95: round(percentile(s, 95), 2),
+    p99: round(percentile(s, 99), 2),
+    max: round(s.length ? s[s.length - 1] : NaN, 2),
+    count: s.length,
+  };
+}
+
+interface Pending {
+  dueAt: number;
+  ackAt: number | null;
+  deliveredAt: number | null;
+  status: number;
+}
+
+let conversations: SeededConversation[] = [];
+let url = "";
+const pending = new Map<string, Pending>();
+const sockets: WebSocket[] = [];
+
+function post(path: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<{ status: number; text: string; cookies: string[] }> {
+  return new Promise((resolve) => {
+    const req = http.request(
+      `${url}${path}`,
+      { method: "POST", agent, headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...headers }, timeout: timeoutMs },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text, cookies: ([] as string[]).concat(res.headers["set-cookie"] ?? []) }));
+        res.on("error", () => resolve({ status: 0, text, cookies: [] }));
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", () => resolve({ status: 0, text: "", cookies: [] }));
+    req.end(body);
+  });
+}
+
+async function login(login: string, password: string): Promise<string> {
+  const page = await fetch(`${url}/web/login`);
+  const cookie = page.headers.getSetCookie().map((c) => c.split(";")[0]);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? "";
+  const res = await fetch(`${url}/web/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookie.join("; ") },
+    body: new URLSearchParams({ login, password, _csrf: csrf }).toString(),
+  });
+  const session = res.headers.getSetCookie().map((c) => c.split(";")[0]);
+  if (!session.some((c) => c.startsWith("host_sid="))) throw new Error(`login of ${login} failed (${res.status})`);
+  return [...cookie, ...session].join("; ");
+}
+
+function openSocket(path: string, headers: Record<string, string>, onNotification?: (type: string, payload: unknown) => void): Promise<WebSocket> {
+  const ws = new WebSocket(`${url.replace("http", "ws")}${path}`, { headers, perMessageDeflate: false });
+  return new Promise((resolve, reject) => {
+    ws.once("error", reject);
+    ws.on("message", (raw) => {
+      const data = JSON.parse(String(raw)) as { op: string; notification?: { type: string; payload: unknown } };
+      if (data.op === "ready") resolve(ws);
+      if (data.notification && onNotification) onNotification(data.notification.type, data.notification.payload);
+    });
+    ws.once("open", () => ws.send(JSON.stringify({ op: "hello", last: null })));
+  });
+}
+
+/** Runs `work` over `items`, `limit` at a time. */
+async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
+}
+
+function onOperatorNotification(type: string, payload: unknown): void {
+  if (type !== "livechat.message") return;
+  const body = (payload as { message?: { body?: string } }).message?.body;
+  const entry = body ? pending.get(body) : undefined;
+  if (entry && entry.deliveredAt === null) entry.deliveredAt = performance.now();
+}
+
+async function connect(message: Extract<ToGenerator, { type: "connect" }>): Promise<void> {
+  const t0 = performance.now();
+  url = message.url;
+  conversations = message.conversations;
+  const cookies: string[] = new Array(message.logins.length);
+  await pool(
+    message.logins.map((l, i) => [l, i] as const),
+    4,
+    async ([l, i]) => {
+      cookies[i] = await login(l, message.password);
+    },
+  );
+  await pool(cookies, 20, async (cookie) => {
+    sockets.push(await openSocket("/websocket", { Cookie: cookie }, onOperatorNotification));
+  });
+  const operatorSockets = sockets.length;
+  await pool(conversations, 20, async (c) => {
+    sockets.push(await openSocket(`/websocket?token=${c.token}`, {}));
+  });
+  send({ type: "connected", visitorSockets: sockets.length - operatorSockets, operatorSockets, seconds: round((performance.now() - t0) / 1000, 1) });
+}
+
+/** Calls `fire(i, dueAt)` for i = 0..total-1 at `rate` per second, on a 1 ms timer (catching up in bursts when late). */
+function openLoop(rate: number, seconds: number, fire: (i: number, dueAt: number) => void): Promise<number> {
+  const total = Math.round(rate * seconds);
+  const start = performance.now();
+  let i = 0;
+  return new Promise((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (i < total && start + (i * 1000) / rate <= now) {
+        fire(i, start + (i * 1000) / rate);
+        i++;
+      }
+      if (i < total) setTimeout(tick, 1);
+      else resolve(performance.now() - start);
+    };
+    tick();
+  });
+}
+
+let stepNumber = 0;
+
+async function step(offered: number, seconds: number, timeoutMs: number): Promise<StepResult> {
+  stepNumber++;
+  pending.clear();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const answers: Promise<void>[] = [];
+  const refusedLatency: number[] = [];
+  const sendingMs = await openLoop(offered, seconds, (i, dueAt) => {
+    const c = conversations[Math.floor(Math.random() * conversations.length)];
+    const body = `s${stepNumber}m${i}`;
+    const entry: Pending = { dueAt, ackAt: null, deliveredAt: null, status: 0 };
+    pending.set(body, entry);
+    answers.push(
+      post(`/livechat/conversations/${c.id}/messages`, { Authorization: `Bearer ${c.token}` }, JSON.stringify({ body, clientMessageId: body }), timeoutMs).then((r) => {
+        entry.status = r.status;
+        entry.ackAt = performance.now();
+        if (r.status === 503) refusedLatency.push(entry.ackAt - dueAt);
+      }),
+    );
+  });
+  await Promise.all(answers);
+  // Deliveries of acknowledged messages: wait until all arrived or the timeout passed.
+  const waitUntil = performance.now() + timeoutMs;
+  const entries = [...pending.values()];
+  while (performance.now() < waitUntil && entries.some((e) => e.status >= 200 && e.status < 300 && e.deliveredAt === null)) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const cpu = process.cpuUsage(cpu0);
+  const elapsed = performance.now() - t0;
+  const ok = entries.filter((e) => e.status >= 200 && e.status < 300);
+  const delivered = ok.filter((e) => e.deliveredAt !== null);
+  const refused = entries.filter((e) => e.status === 503).length;
+  return {
+    offered,
+    seconds,
+    sent: entries.length,
+    acknowledged: ok.length,
+    refused,
+    errors: entries.length - ok.length - refused + (ok.length - delivered.length),
+    achieved: round(delivered.filter((e) => (e.deliveredAt ?? Infinity) - t0 <= sendingMs + 1000).length / (sendingMs / 1000), 1),
+    ack: percentiles(ok.map((e) => (e.ackAt ?? 0) - e.dueAt)),
+    delivery: percentiles(delivered.map((e) => (e.deliveredAt ?? 0) - e.dueAt)),
+    refusedLatency: refused ? percentiles(refusedLatency) : null,
+    generatorCpuPercent: round(((cpu.user + cpu.system) / 1000 / elapsed) * 100, 1),
+  };
+}
+
+/** The baseline: a bare `ws` echo server, messages offered open-loop over `count` sockets. */
+async function echo(message: Extract<ToGenerator, { type: "echo" }>): Promise<StepResult> {
+  const open: WebSocket[] = [];
+  const due = new Map<number, number>();
+  const arrived: number[] = [];
+  for (let i = 0; i < message.sockets; i++) {
+    const ws = new WebSocket(message.url, { perMessageDeflate: false });
+    ws.on("message", (raw) => {
+      const id = Number(String(raw));
+      const at = due.get(id);
+      if (at !== undefined) arrived.push(performance.now() - at);
+      due.delete(id);
+    });
+    await new Promise((r) => ws.once("open", r));
+    open.push(ws);
+  }
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const sendingMs = await openLoop(message.offered, message.seconds, (i, dueAt) => {
+    due.set(i, dueAt);
+    open[i % open.length].send(String(i));
+  });
+  const waitUntil = performance.now() + 2000;
+  while (due.size > 0 && performance.now() < waitUntil) await new Promise((r) => setTimeout(r, 10));
+  const cpu = process.cpuUsage(cpu0);
+  for (const ws of open) ws.terminate();
+  const sent = Math.round(message.offered * message.seconds);
+  return {
+    offered: message.offered,
+    seconds: message.seconds,
+    sent,
+    acknowledged: arrived.length,
+    refused: 0,
+    errors: sent - arrived.length,
+    achieved: round(arrived.length / (sendingMs / 1000), 1),
+    ack: percentiles(arrived),
+    delivery: percentiles(arrived),
+    refusedLatency: null,
+    generatorCpuPercent: round(((cpu.user + cpu.system) / 1000 / (performance.now() - t0)) * 100, 1),
+  };
+}
+
+process.on("message", (message: ToGenerator) => {
+  const run = async () => {
+    if (message.type === "connect") await connect(message);
+    else if (message.type === "step") send({ type: "step", result: await step(message.offered, message.seconds, message.timeoutMs) });
+    else if (message.type === "echo") send({ type: "echo", result: await echo(message) });
+    else if (message.type === "stop") {
+      for (const ws of sockets) ws.terminate();
+      agent.destroy();
+      process.exit(0);
+    }
+  };
+  run().catch((err: unknown) => send({ type: "failed", error: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
+});

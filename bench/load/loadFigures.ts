@@ -1,0 +1,239 @@
+import { fork, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { round } from "../stats";
+import type { FromGenerator, FromServer, ServerStats, StepResult, ToGenerator } from "./protocol";
+
+export interface LoadOptions {
+  quick: boolean;
+  log: (line: string) => void;
+}
+
+export interface SqliteBaseline {
+  insertsPerSecond: number;
+  postTransactionsPerSecond: number;
+  synchronous: number;
+  pragmas: string[];
+}
+
+export interface LoadFigures {
+  setup: { conversations: number; operators: number; visitorSockets: number; operatorSockets: number; connectSeconds: number };
+  /** Server memory with every socket open and nothing posted yet. */
+  idleRssMb: number;
+  steps: StepResult[];
+  /** Highest offered rate with delivery p99 under the limit, nothing refused and no errors. */
+  saturation: StepResult | null;
+  /** The step at twice the saturation rate (how the server behaves past capacity). */
+  overload: StepResult | null;
+  echo: StepResult;
+  sqlite: SqliteBaseline;
+  p99LimitMs: number;
+}
+
+const P99_LIMIT_MS = 100;
+
+function child(script: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return fork(path.join(__dirname, script), args, {
+    execArgv: ["--import", "tsx"],
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+}
+
+function next<T>(proc: ChildProcess, accept: (m: T) => boolean = () => true): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: T) => {
+      if (!accept(m)) return;
+      cleanup();
+      resolve(m);
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`child ${proc.spawnfile} exited with ${code}`));
+    };
+    const cleanup = () => {
+      proc.off("message", onMessage);
+      proc.off("exit", onExit);
+    };
+    proc.on("message", onMessage);
+    proc.on("exit", onExit);
+  });
+}
+
+async function ask<T>(proc: ChildProcess, message: unknown, accept: (m: T) => boolean = () => true): Promise<T> {
+  const answer = next<T>(proc, accept);
+  proc.send(message as object);
+  return answer;
+}
+
+function fromGenerator(generator: ChildProcess, message: ToGenerator, type: FromGenerator["type"]): Promise<FromGenerator> {
+  return ask<FromGenerator>(generator, message, (m) => m.type === type || m.type === "failed").then((m) => {
+    if (m.type === "failed") throw new Error(`load generator: ${m.error}`);
+    return m;
+  });
+}
+
+export function passes(step: StepResult, limitMs = P99_LIMIT_MS): boolean {
+  return step.errors === 0 && step.refused === 0 && step.delivery.p99 < limitMs && step.achieved >= step.offered * 0.9;
+}
+
+/**
+ * Open-loop load against a real server process: the server, the load generator and the baselines
+ * each in their own process. Offered rates step up until delivery p99 or errors break, then twice the
+ * highest rate that held is offered to see how the server behaves past capacity.
+ */
+export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
+  const log = options.log;
+  const seconds = options.quick ? 3 : 8;
+  const timeoutMs = options.quick ? 5000 : 10_000;
+  const rates = options.quick ? [100, 250, 500, 1000, 2000, 4000] : [100, 200, 300, 500, 700, 1000, 1500, 2000, 3000, 4000, 6000];
+
+  const sqliteProc = child("baselines.ts", ["sqlite", options.quick ? "1.5" : "3"]);
+  const sqlite = await next<SqliteBaseline & { type: string }>(sqliteProc);
+  log(`bare SQLite (${sqlite.pragmas.join(", ")}, synchronous=${sqlite.synchronous}): ${sqlite.insertsPerSecond} single-row inserts/s, ${sqlite.postTransactionsPerSecond} post-shaped transactions/s`);
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "livechat-load-"));
+  const server = child("server.ts", [], { DATABASE_URL: `sqlite:${path.join(dir, "load.sqlite")}`, LOG_LEVEL: "error" });
+  const generator = child("generator.ts", []);
+  const echoServer = child("baselines.ts", ["echo"]);
+  try {
+    const ready = await next<FromServer>(server, (m) => m.type === "ready");
+    if (ready.type !== "ready") throw new Error("unexpected");
+    const connected = await fromGenerator(generator, { type: "connect", url: ready.url, conversations: ready.conversations, logins: ready.logins, password: ready.password }, "connected");
+    if (connected.type !== "connected") throw new Error("unexpected");
+    log(`connected ${connected.operatorSockets} operators and ${connected.visitorSockets} visitors on WebSockets in ${connected.seconds} s`);
+    const stats = () => ask<ServerStats>(server, { type: "stats" }, (m) => m.type === "stats");
+    const idle = await stats();
+
+    const echoReady = await next<{ url: string }>(echoServer);
+    const echoResult = await fromGenerator(generator, { type: "echo", url: echoReady.url, sockets: 100, offered: 3000, seconds }, "echo");
+    if (echoResult.type !== "echo") throw new Error("unexpected");
+    const echo = echoResult.result;
+    log(`bare ws echo at ${echo.offered}/s: p50 ${echo.ack.p50} ms, p99 ${echo.ack.p99} ms, errors ${echo.errors}`);
+
+    const steps: StepResult[] = [];
+    const runStep = async (offered: number) => {
+      const before = await stats();
+      const t0 = performance.now();
+      const answer = await fromGenerator(generator, { type: "step", offered, seconds, timeoutMs }, "step");
+      if (answer.type !== "step") throw new Error("unexpected");
+      const after = await stats();
+      const result = answer.result;
+      result.server = {
+        cpuPercent: round(((after.cpuMicros - before.cpuMicros) / 1000 / (performance.now() - t0)) * 100, 1),
+        rssMb: round(after.rss / 2 ** 20, 1),
+        lagP99Ms: round(after.lagP99Ms, 1),
+        lagMaxMs: round(after.lagMaxMs, 1),
+      };
+      steps.push(result);
+      log(describeStep(result));
+      // Let the server finish whatever the step left behind before the next one.
+      await new Promise((r) => setTimeout(r, 500));
+      return result;
+    };
+    let saturation: StepResult | null = null;
+    let broke: number | null = null;
+    for (const rate of rates) {
+      const result = await runStep(rate);
+      if (!passes(result)) {
+        broke = rate;
+        break;
+      }
+      saturation = result;
+    }
+    // Narrow down between the last rate that held and the first that broke.
+    for (let i = 0; i < (options.quick ? 1 : 2) && broke !== null; i++) {
+      const low = saturation?.offered ?? 0;
+      const mid = Math.round((low + broke) / 2 / 10) * 10;
+      if (mid <= low || mid >= broke) break;
+      const result = await runStep(mid);
+      if (passes(result)) saturation = result;
+      else broke = mid;
+    }
+    let overload: StepResult | null = null;
+    if (saturation) {
+      const target = saturation.offered * 2;
+      overload = steps.find((s) => s.offered === target) ?? (await runStep(target));
+    }
+    return {
+      setup: {
+        conversations: ready.conversations.length,
+        operators: ready.logins.length,
+        visitorSockets: connected.visitorSockets,
+        operatorSockets: connected.operatorSockets,
+        connectSeconds: connected.seconds,
+      },
+      idleRssMb: round(idle.rss / 2 ** 20, 1),
+      steps,
+      saturation,
+      overload,
+      echo,
+      sqlite: { insertsPerSecond: sqlite.insertsPerSecond, postTransactionsPerSecond: sqlite.postTransactionsPerSecond, synchronous: sqlite.synchronous, pragmas: sqlite.pragmas },
+      p99LimitMs: P99_LIMIT_MS,
+    };
+  } finally {
+    generator.send({ type: "stop" } satisfies ToGenerator);
+    echoServer.send({ type: "stop" });
+    server.send({ type: "stop" });
+    await Promise.all([server, generator, echoServer].map((p) => (p.exitCode === null ? new Promise((r) => p.once("exit", r)) : null)));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function describeStep(s: StepResult): string {
+  const server = s.server ? `server CPU ${s.server.cpuPercent}% RSS ${s.server.rssMb} MB lag p99 ${s.server.lagP99Ms} ms` : "";
+  const refused = s.refusedLatency ? ` refused ${s.refused} (p99 ${s.refusedLatency.p99} ms)` : "";
+  return (
+    `offered ${String(s.offered).padStart(5)}/s: achieved ${String(s.achieved).padStart(7)}/s, delivery p50 ${s.delivery.p50} p95 ${s.delivery.p95} p99 ${s.delivery.p99} max ${s.delivery.max} ms, ` +
+    `ack p99 ${s.ack.p99} ms, errors ${s.errors}${refused}; ${server}; generator CPU ${s.generatorCpuPercent}%`
+  );
+}
+
+/** Latency against offered rate, log-log, hand-drawn SVG. */
+export function chartSvg(load: LoadFigures): string {
+  const W = 640, H = 400, L = 60, R = 150, T = 30, B = 50;
+  const steps = load.steps.filter((s) => s.delivery.count > 0).sort((a, b) => a.offered - b.offered);
+  const xs = steps.map((s) => s.offered);
+  const ys = steps.flatMap((s) => [s.delivery.p50, s.delivery.p99, s.ack.p99]).concat([load.p99LimitMs, load.echo.ack.p99]);
+  const x0 = Math.log10(Math.min(...xs, 100)), x1 = Math.log10(Math.max(...xs, 1000));
+  const y0 = Math.floor(Math.log10(Math.max(0.1, Math.min(...ys)))), y1 = Math.ceil(Math.log10(Math.max(...ys, 1000)));
+  const px = (v: number) => L + ((Math.log10(v) - x0) / (x1 - x0 || 1)) * (W - L - R);
+  const py = (v: number) => T + (1 - (Math.log10(Math.max(v, 10 ** y0)) - y0) / (y1 - y0 || 1)) * (H - T - B);
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
+  parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
+  for (let e = y0; e <= y1; e++) {
+    const y = py(10 ** e);
+    parts.push(`<line x1="${L}" x2="${W - R}" y1="${y}" y2="${y}" stroke="#ddd"/><text x="${L - 6}" y="${y + 4}" text-anchor="end">${10 ** e >= 1 ? 10 ** e : (10 ** e).toFixed(1)} ms</text>`);
+  }
+  for (const v of xs) {
+    const x = px(v);
+    parts.push(`<line x1="${x}" x2="${x}" y1="${T}" y2="${H - B}" stroke="#eee"/><text x="${x}" y="${H - B + 16}" text-anchor="middle">${v}</text>`);
+  }
+  parts.push(`<text x="${(L + W - R) / 2}" y="${H - 10}" text-anchor="middle">offered visitor messages per second (open loop)</text>`);
+  parts.push(`<text x="${L}" y="${T - 12}">Latency against offered rate (${load.setup.conversations} conversations, ${load.setup.operators} operators, SQLite)</text>`);
+  const series: [string, string, (s: StepResult) => number, string][] = [
+    ["delivery p50", "#1f77b4", (s) => s.delivery.p50, ""],
+    ["delivery p99", "#d62728", (s) => s.delivery.p99, ""],
+    ["POST answer p99", "#ff7f0e", (s) => s.ack.p99, "4 3"],
+  ];
+  series.forEach(([name, color, value, dash], i) => {
+    const points = steps.map((s) => `${px(s.offered).toFixed(1)},${py(value(s)).toFixed(1)}`).join(" ");
+    parts.push(`<polyline points="${points}" fill="none" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}/>`);
+    for (const s of steps) parts.push(`<circle cx="${px(s.offered).toFixed(1)}" cy="${py(value(s)).toFixed(1)}" r="2.5" fill="${color}"/>`);
+    parts.push(`<line x1="${W - R + 10}" x2="${W - R + 30}" y1="${T + 10 + i * 18}" y2="${T + 10 + i * 18}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}/><text x="${W - R + 35}" y="${T + 14 + i * 18}">${name}</text>`);
+  });
+  const limitY = py(load.p99LimitMs);
+  parts.push(`<line x1="${L}" x2="${W - R}" y1="${limitY}" y2="${limitY}" stroke="#999" stroke-dasharray="2 2"/><text x="${W - R + 10}" y="${limitY + 4}">p99 limit</text>`);
+  const echoY = py(load.echo.ack.p99);
+  parts.push(`<line x1="${L}" x2="${W - R}" y1="${echoY}" y2="${echoY}" stroke="#2ca02c" stroke-dasharray="6 3"/><text x="${W - R + 10}" y="${echoY + 4}">bare ws p99 @${load.echo.offered}/s</text>`);
+  if (load.saturation) {
+    const x = px(load.saturation.offered);
+    parts.push(`<line x1="${x}" x2="${x}" y1="${T}" y2="${H - B}" stroke="#555" stroke-dasharray="1 3"/><text x="${x + 4}" y="${H - B - 6}">saturation</text>`);
+  }
+  parts.push(`<line x1="${L}" x2="${L}" y1="${T}" y2="${H - B}" stroke="#000"/><line x1="${L}" x2="${W - R}" y1="${H - B}" y2="${H - B}" stroke="#000"/>`);
+  parts.push("</svg>");
+  return parts.join("\n") + "\n";
+}

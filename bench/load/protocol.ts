@@ -1,0 +1,68 @@
+/** Messages between the bench's parent process and its children (server, load generator, baselines). */
+
+export interface SeededConversation {
+  id: number;
+  token: string;
+  /** Index into the logins of the operator it is assigned to. */
+  operator: number;
+}
+
+export type ToServer = { type: "stats" } | { type: "stop" };
+
+export type FromServer =
+  | { type: "ready"; url: string; conversations: SeededConversation[]; logins: string[]; password: string }
+  | ServerStats;
+
+export interface ServerStats {
+  type: "stats";
+  rss: number;
+  heapUsed: number;
+  /** User + system CPU time since the process started. */
+  cpuMicros: number;
+  /** Event-loop delay since the previous question. */
+  lagP99Ms: number;
+  lagMaxMs: number;
+}
+
+/** One offered rate held for a while. */
+export interface StepResult {
+  offered: number;
+  seconds: number;
+  sent: number;
+  /** Posts answered 2xx within the timeout. */
+  acknowledged: number;
+  /** Posts answered 503 (load shed) and how long those answers took. */
+  refused: number;
+  /** Errors: other statuses, network failures, timeouts, acknowledged messages never delivered. */
+  errors: number;
+  /** Acknowledged and delivered per second, over the step's sending time. */
+  achieved: number;
+  /** From the moment a post was due (not when it was sent: no coordinated omission) to its answer. */
+  ack: Percentiles;
+  /** From the moment a post was due to the operator's socket receiving the message. */
+  delivery: Percentiles;
+  refusedLatency: Percentiles | null;
+  /** Filled by the parent: the server during the step. */
+  server?: { cpuPercent: number; rssMb: number; lagP99Ms: number; lagMaxMs: number };
+  generatorCpuPercent: number;
+}
+
+export interface Percentiles {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  count: number;
+}
+
+export type ToGenerator =
+  | { type: "connect"; url: string; conversations: SeededConversation[]; logins: string[]; password: string }
+  | { type: "step"; offered: number; seconds: number; timeoutMs: number }
+  | { type: "echo"; url: string; sockets: number; offered: number; seconds: number }
+  | { type: "stop" };
+
+export type FromGenerator =
+  | { type: "connected"; visitorSockets: number; operatorSockets: number; seconds: number }
+  | { type: "step"; result: StepResult }
+  | { type: "echo"; result: StepResult }
+  | { type: "failed"; error: string };

@@ -1,0 +1,105 @@
+import "reflect-metadata";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { Host, ROOT_DIR } from "../../host/app";
+import { hashPassword } from "../../host/auth/passwords";
+import { SOCKET_LIMIT_SETTINGS } from "../../host/bus/SocketLimits";
+import { ConsoleLogger } from "../../host/logger";
+import { User } from "../../host/models/User";
+import { UserGroup } from "../../host/models/UserGroup";
+import { ChannelMember } from "../../module/models/ChannelMember";
+import { Conversation } from "../../module/models/Conversation";
+import { LivechatChannel } from "../../module/models/LivechatChannel";
+import { hashVisitorToken, newVisitorToken } from "../../module/services/conversations/visitorToken";
+import type { FromServer, SeededConversation, ToServer } from "./protocol";
+
+/**
+ * The server under load, in its own process as `npm start` runs it: a host on a fresh SQLite file
+ * (DATABASE_URL), seeded with open conversations already assigned to operators. It answers the
+ * parent's questions about its memory, CPU time and event-loop lag over IPC.
+ */
+const OPERATORS = Number(process.env.BENCH_OPERATORS ?? 100);
+const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 1000);
+export const OPERATOR_PASSWORD = "bench-password";
+
+function send(message: FromServer): void {
+  process.send?.(message);
+}
+
+async function seed(host: Host): Promise<{ conversations: SeededConversation[]; logins: string[] }> {
+  const passwordHash = await hashPassword(OPERATOR_PASSWORD);
+  const now = host.clock.now();
+  const logins = Array.from({ length: OPERATORS }, (_, i) => `load${i}`);
+  const userIds: number[] = [];
+  const conversations: SeededConversation[] = [];
+  await host.db.transaction(async (m) => {
+    for (let i = 0; i < logins.length; i += 200) {
+      const batch = logins.slice(i, i + 200).map((login) => ({ login, name: `Operator ${login}`, passwordHash, langCode: "en_US", active: true, createdAt: now }));
+      const inserted = await m.getRepository(User).insert(batch);
+      userIds.push(...inserted.identifiers.map((x) => Number(x.id)));
+    }
+    await m.getRepository(UserGroup).insert(userIds.map((userId) => ({ userId, groupId: "livechat.user" })));
+    const channel = await m.getRepository(LivechatChannel).save({ name: "Load", welcomeMessage: "", buttonText: "Chat", maxSessions: null, createdAt: now });
+    for (let i = 0; i < userIds.length; i += 300) {
+      await m.getRepository(ChannelMember).insert(userIds.slice(i, i + 300).map((userId) => ({ channelId: channel.id, userId, joinedAt: now })));
+    }
+    const tokens = Array.from({ length: CONVERSATIONS }, () => newVisitorToken());
+    const rows = tokens.map((token, i) => ({
+      channelId: channel.id,
+      visitorKey: `load${i}`,
+      visitorName: `Visitor ${i}`,
+      visitorLang: null,
+      visitorTokenHash: hashVisitorToken(token),
+      operatorId: userIds[i % userIds.length],
+      state: "open" as const,
+      assignmentTier: "anyone",
+      createdAt: now,
+      assignedAt: now,
+      closedAt: null,
+      closedReason: null,
+      lastVisitorSeenAt: now,
+    }));
+    for (let i = 0; i < rows.length; i += 300) {
+      const inserted = await m.getRepository(Conversation).insert(rows.slice(i, i + 300));
+      inserted.identifiers.forEach((x, j) => conversations.push({ id: Number(x.id), token: tokens[i + j], operator: (i + j) % userIds.length }));
+    }
+  });
+  for (const id of userIds) await host.presence.recordActivity(id);
+  return { conversations, logins };
+}
+
+async function main(): Promise<void> {
+  const host = await Host.create({ modules: [ROOT_DIR], logger: new ConsoleLogger("error"), demo: "never" });
+  // One client address (the load generator) speaks for all visitors and operators.
+  await host.settings.set("livechat.visitor_reads_per_minute", "1000000000");
+  await host.settings.set("livechat.visitor_writes_per_minute", "1000000000");
+  await host.settings.set(SOCKET_LIMIT_SETTINGS.address.key, "1000000");
+  const { conversations, logins } = await seed(host);
+  const url = await host.start(0, "127.0.0.1");
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
+  process.on("message", (raw: ToServer) => {
+    if (raw.type === "stats") {
+      const cpu = process.cpuUsage();
+      send({
+        type: "stats",
+        rss: process.memoryUsage().rss,
+        heapUsed: process.memoryUsage().heapUsed,
+        cpuMicros: cpu.user + cpu.system,
+        lagP99Ms: lag.percentile(99) / 1e6,
+        lagMaxMs: lag.max / 1e6,
+      });
+      lag.reset();
+    } else if (raw.type === "stop") {
+      host.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    }
+  });
+  send({ type: "ready", url, conversations, logins, password: OPERATOR_PASSWORD });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench server failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
