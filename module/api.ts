@@ -58,7 +58,8 @@ export interface ConversationAssignedEvent {
   conversationId: number;
   channelId: number;
   operatorId: number;
-  tier: AssignmentChoice["tier"];
+  /** The preference that chose the operator, or `taken` when an operator took it from the Waiting list. */
+  tier: AssignmentChoice["tier"] | "taken";
 }
 
 export interface ConversationClosedEvent {

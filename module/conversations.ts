@@ -2,6 +2,7 @@ import type { HostContract } from "../host/contract";
 import { channelJoined } from "./api";
 import { conversationEntities } from "./models";
 import type { OperatorServices } from "./operators";
+import { allConversationsRoutes } from "./routes/allConversationsRoutes";
 import { operatorApi } from "./routes/operatorApi";
 import { chatbotRoutes } from "./routes/chatbotRoutes";
 import { settingsRoutes } from "./routes/settingsRoutes";
@@ -65,6 +66,7 @@ export function installConversations(host: HostContract, operators: OperatorServ
   host.bus.authorizeVisitors((token) => visitors.busChannels(token));
   visitorApi(host, services, operators.channels);
   operatorApi(host, services);
+  allConversationsRoutes(host, inbox, operators.channels, operators.expertise);
   uiRoutes(host, operators.channels);
   settingsRoutes(host);
   chatbotRoutes(host, chatbots, operators.expertise);

@@ -12,7 +12,7 @@ const readBody = z.object({ lastMessageId: z.number().int().nonnegative() });
 
 /** The operators' JSON API (docs/api.md): behind login and CSRF; operators see their conversations, managers all. */
 export function operatorApi(host: HostContract, services: ConversationServices): void {
-  const { inbox, messages, lifecycle, windows } = services;
+  const { inbox, messages, lifecycle, windows, queue } = services;
   const api = Router();
   api.use(host.auth.requireGroup(OPERATOR_GROUP));
   const me = (req: Request) => host.auth.currentUser(req) as HostUser;
@@ -36,9 +36,20 @@ export function operatorApi(host: HostContract, services: ConversationServices):
       }
       const answer: OperatorConversationListDto = {
         channels: [...channels.values()].sort((a, b) => a.name.localeCompare(b.name)),
+        waiting: await inbox.waiting(me(req)),
         unreadConversations: list.filter((c) => c.unread > 0).length,
       };
       res.json(answer);
+    }),
+  );
+
+  api.post(
+    "/conversations/:id/take",
+    asyncRoute(async (req, res) => {
+      const conversation = await conversationOf(req);
+      await queue.take(conversation.id, me(req).id);
+      const [view] = await inbox.views([await inbox.conversation(conversation.id, me(req))], me(req));
+      res.json({ conversation: view });
     }),
   );
 

@@ -27,6 +27,7 @@ function conversation(id: number, fields: Partial<OperatorConversationDto> = {})
 
 const grouped = (...lists: OperatorConversationDto[][]): OperatorConversationListDto => ({
   channels: lists.map((conversations, i) => ({ id: i + 1, name: `Channel ${i + 1}`, conversations })),
+  waiting: [],
   unreadConversations: lists.flat().filter((c) => c.unread > 0).length,
 });
 

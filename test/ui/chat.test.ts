@@ -281,7 +281,7 @@ describe("The visitor's waiting queue in a real browser", function () {
     await operator.getByRole("region", { name: "Chat window" }).getByText("Please call me back about my invoice").waitFor();
   });
 
-  it("keeps what waiting visitors leave for the channel's operators to find in Discuss", async () => {
+  it("keeps what a visitor left in the queue for managers to find under All Conversations, out of the operators' inboxes", async () => {
     // Mitchell is at the channel's limit now: newcomers wait. One leaves a message and goes.
     const visitor = await (await browser.newContext()).newPage();
     await visitor.goto(`${t.url}/livechat/demo`);
@@ -293,16 +293,24 @@ describe("The visitor's waiting queue in a real browser", function () {
     await chat.getByText("No rush: my address changed to 5 Main St").waitFor();
     await chat.getByRole("button", { name: "End conversation" }).click();
     await chat.getByRole("status").filter({ hasText: "The conversation has ended." }).waitFor();
-
-    const marc = await loggedInPage(browser, t.url, "marc", { viewport: { width: 1280, height: 800 } });
-    await marc.goto(`${t.url}/livechat/discuss`);
     const left = await t.host.db.getRepository(Message).findOneByOrFail({ body: "No rush: my address changed to 5 Main St" });
     const name = (await t.host.db.getRepository(Conversation).findOneByOrFail({ id: left.conversationId })).visitorName;
-    const entry = marc.getByRole("navigation", { name: "Conversations" }).getByRole("link", { name: new RegExp(`^${name}\\b`) });
-    await entry.waitFor();
-    expect(await entry.evaluate((a) => a.classList.contains("o-unread"))).to.equal(true);
-    await entry.click();
-    const conversation = marc.getByRole("region", { name: "Conversation" });
+
+    // Nobody took it: it is in no operator's inbox.
+    const sofia = await loggedInPage(browser, t.url, "sofia", { viewport: { width: 1280, height: 800 } });
+    await sofia.goto(`${t.url}/livechat/discuss`);
+    const sofiasList = sofia.getByRole("navigation", { name: "Conversations" });
+    await sofiasList.getByText("Loading…").waitFor({ state: "detached" });
+    expect(await sofiasList.getByRole("link", { name: new RegExp(`^${name}\\b`) }).count()).to.equal(0);
+
+    const admin = await loggedInPage(browser, t.url, "admin", { viewport: { width: 1280, height: 800 } });
+    await admin.getByRole("navigation", { name: "Main menu" }).getByRole("button", { name: "Live Chat" }).click();
+    await admin.getByRole("link", { name: "All Conversations" }).click();
+    await admin.getByLabel("State").selectOption({ label: "Ended" });
+    await admin.getByLabel("Operator").selectOption({ label: "Nobody yet" });
+    await admin.getByRole("button", { name: "Filter" }).click();
+    await admin.getByRole("table", { name: "All Conversations" }).getByRole("link", { name }).click();
+    const conversation = admin.getByRole("region", { name: "Conversation" });
     await conversation.getByText("No rush: my address changed to 5 Main St").waitFor();
     await conversation.getByRole("status").filter({ hasText: "This conversation has ended." }).waitFor();
     expect(await conversation.getByRole("textbox", { name: "Message" }).isDisabled()).to.equal(true);

@@ -1,6 +1,7 @@
 import type { EntityManager } from "typeorm";
-import type { HostContract } from "../../../host/contract";
+import { ConflictError, NotFoundError, lt, type HostContract } from "../../../host/contract";
 import { Conversation } from "../../models/Conversation";
+import type { ConversationAssignedEvent } from "../../api";
 import { LivechatChannel } from "../../models/LivechatChannel";
 import type { AssignmentService } from "../assignment/AssignmentService";
 import type { OperatorProfiles } from "../OperatorProfiles";
@@ -9,6 +10,9 @@ import type { ConversationMessages } from "./ConversationMessages";
 import type { ConversationNotifier } from "./ConversationNotifier";
 import { conversationDto, type OperatorConversationDto } from "./dto";
 import { waitingConversations } from "./queueOrder";
+
+/** The assignment tier of a conversation an operator took from the Waiting list himself. */
+export const TAKEN_TIER = "taken" satisfies ConversationAssignedEvent["tier"];
 
 /**
  * Where conversations wait for an operator and how they leave the queue: assignment decisions taken
@@ -42,20 +46,59 @@ export class ConversationQueue {
   async assign(m: EntityManager, conversation: Conversation, channel: LivechatChannel): Promise<{ userId: number; name: string } | null> {
     const choice = await this.assignment.decide(m, conversation, channel.maxSessions);
     if (!choice) return null;
-    const now = this.host.clock.now();
     conversation.operatorId = choice.userId;
     conversation.state = "open";
-    conversation.assignedAt = now;
+    conversation.assignedAt = this.host.clock.now();
     conversation.assignmentTier = choice.tier;
     conversation.chatbotStepId = null;
     if (choice.expertAssigned !== null) conversation.expertAssigned = choice.expertAssigned;
     const { operatorId, state, assignedAt, assignmentTier, chatbotStepId, expertAssigned } = conversation;
     await m.getRepository(Conversation).update({ id: conversation.id }, { operatorId, state, assignedAt, assignmentTier, chatbotStepId, expertAssigned });
+    const name = await this.handedOver(m, conversation, channel, choice.tier);
+    return { userId: choice.userId, name };
+  }
+
+  /**
+   * An operator takes a waiting conversation of the channel from the Waiting list, within the
+   * channel's limit. Under the assignment lock (every instance), and the update changes the row only
+   * while it still waits: two operators who click at once never both get it.
+   */
+  async take(conversationId: number, userId: number): Promise<void> {
+    await this.locked(async (m) => {
+      const conversation = await m.getRepository(Conversation).findOneBy({ id: conversationId });
+      const channel = conversation && (await m.getRepository(LivechatChannel).findOneBy({ id: conversation.channelId }));
+      if (!conversation || !channel) throw new NotFoundError(lt("No such conversation for you."));
+      if (channel.maxSessions !== null) {
+        const open = await m.getRepository(Conversation).countBy({ operatorId: userId, channelId: channel.id, state: "open" });
+        if (open >= channel.maxSessions) {
+          throw new ConflictError(lt("You reached the limit of {channel} (at most {max} at once for each operator): end a conversation before taking another."), {
+            max: channel.maxSessions,
+            channel: channel.name,
+          });
+        }
+      }
+      const now = this.host.clock.now();
+      const taken = await m
+        .createQueryBuilder()
+        .update(Conversation)
+        .set({ operatorId: userId, state: "open", assignedAt: now, assignmentTier: TAKEN_TIER, chatbotStepId: null })
+        .where("id = :id AND state = 'waiting' AND operator_id IS NULL", { id: conversationId })
+        .execute();
+      if (!taken.affected) throw new ConflictError(lt("Another operator took this conversation first."));
+      Object.assign(conversation, { operatorId: userId, state: "open", assignedAt: now, assignmentTier: TAKEN_TIER, chatbotStepId: null });
+      await this.handedOver(m, conversation, channel, TAKEN_TIER);
+      await this.notifier.queueMoved(m, channel.id);
+    });
+  }
+
+  /** What follows once a conversation is given to its operator: the welcome message, the window, the notifications. */
+  private async handedOver(m: EntityManager, conversation: Conversation, channel: LivechatChannel, tier: ConversationAssignedEvent["tier"]): Promise<string> {
+    const userId = conversation.operatorId as number;
     if (channel.welcomeMessage && !conversation.chatbotScriptId) {
-      await this.messages.addWithin(m, conversation, { kind: "operator", userId: choice.userId }, channel.welcomeMessage, null, false);
+      await this.messages.addWithin(m, conversation, { kind: "operator", userId }, channel.welcomeMessage, null, false);
     }
-    await this.windows.openWithin(m, choice.userId, conversation.id);
-    const name = (await this.profiles.displayNames([choice.userId])).get(choice.userId) ?? "";
+    await this.windows.openWithin(m, userId, conversation.id);
+    const name = (await this.profiles.displayNames([userId])).get(userId) ?? "";
     // Built here, not read back: the rows are not visible to other connections before commit.
     const view: OperatorConversationDto = {
       ...conversationDto(conversation, channel.name, name, null),
@@ -65,9 +108,9 @@ export class ConversationQueue {
       unread: 0,
       lastMessage: null,
     };
-    await this.notifier.assigned(m, view, { conversationId: conversation.id, channelId: channel.id, operatorId: choice.userId, tier: choice.tier });
+    await this.notifier.assigned(m, view, { conversationId: conversation.id, channelId: channel.id, operatorId: userId, tier });
     await this.notifier.conversationChanged(m, conversation, { channelName: channel.name, operatorName: name, position: null });
-    return { userId: choice.userId, name };
+    return name;
   }
 
   /** Gives waiting conversations of the channel to free operators, oldest first. Returns the ids assigned. */

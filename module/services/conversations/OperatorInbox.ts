@@ -1,7 +1,7 @@
 import { In } from "typeorm";
-import { ForbiddenError, NotFoundError, type HostContract, type HostUser } from "../../../host/contract";
+import { ForbiddenError, NotFoundError, lt, type HostContract, type HostUser } from "../../../host/contract";
 import { MANAGER_GROUP } from "../../api";
-import { Conversation } from "../../models/Conversation";
+import { Conversation, type ConversationState } from "../../models/Conversation";
 import { ConversationAnswer } from "../../models/ConversationAnswer";
 import { ConversationRead } from "../../models/ConversationRead";
 import { LivechatChannel } from "../../models/LivechatChannel";
@@ -14,7 +14,20 @@ import { conversationDto, type OperatorConversationDto } from "./dto";
 import { queuePosition } from "./queueOrder";
 import { advanceReadPosition } from "./readPosition";
 
-/** The conversations an operator sees (their own, the unassigned ones of their channels; all for managers), unread counts and read marks. */
+/** Which conversations a manager's *All conversations* view shows. */
+export interface AllConversationsFilter {
+  channelId: number | null;
+  /** An operator's id, or `none` for conversations nobody was given. */
+  operatorId: number | "none" | null;
+  state: ConversationState | null;
+}
+
+/**
+ * Who sees what. An operator's inbox holds the conversations given to that operator, and only those
+ * count toward unread; the waiting ones of the channels they joined are listed apart (to take one),
+ * never unread; a conversation with the chatbot is nobody's until it is forwarded. Managers also see
+ * every conversation, in a view of its own that counts nothing.
+ */
 export class OperatorInbox {
   constructor(
     private readonly host: HostContract,
@@ -31,30 +44,53 @@ export class OperatorInbox {
     return conversation;
   }
 
+  /** Its operator; a member of its channel while it waits (to take it); a manager always. */
   async canSee(conversation: Conversation, user: HostUser): Promise<boolean> {
-    if (this.host.users.hasGroup(user, MANAGER_GROUP)) return true;
+    if (this.isManager(user)) return true;
     if (conversation.operatorId === user.id) return true;
-    return conversation.operatorId === null && (await this.assignment.channelsOf(user.id)).includes(conversation.channelId);
+    return conversation.state === "waiting" && (await this.assignment.channelsOf(user.id)).includes(conversation.channelId);
+  }
+
+  isManager(user: HostUser): boolean {
+    return this.host.users.hasGroup(user, MANAGER_GROUP);
   }
 
   /** Seeing a waiting or chatbot conversation of one's channel is not owning it: only its operator (or a manager) answers or ends it. */
   requireOwner(conversation: Conversation, user: HostUser, refusal: string): void {
-    if (conversation.operatorId !== user.id && !this.host.users.hasGroup(user, MANAGER_GROUP)) throw new ForbiddenError(refusal);
+    if (conversation.operatorId !== user.id && !this.isManager(user)) throw new ForbiddenError(refusal);
   }
 
+  /** The user's inbox: the conversations given to them, newest first. */
   async list(user: HostUser, state: "open" | "closed" | "all" = "all", limit = 200): Promise<OperatorConversationDto[]> {
-    const qb = this.host.db.getRepository(Conversation).createQueryBuilder("c");
-    if (!this.host.users.hasGroup(user, MANAGER_GROUP)) {
-      const channelIds = await this.assignment.channelsOf(user.id);
-      qb.where(
-        channelIds.length
-          ? "(c.operator_id = :me OR (c.operator_id IS NULL AND c.channel_id IN (:...channelIds)))"
-          : "c.operator_id = :me",
-        { me: user.id, channelIds },
-      );
-    }
-    if (state === "open") qb.andWhere("c.state IN ('open', 'waiting')");
+    const qb = this.host.db.getRepository(Conversation).createQueryBuilder("c").where("c.operator_id = :me", { me: user.id });
+    if (state === "open") qb.andWhere("c.state = 'open'");
     if (state === "closed") qb.andWhere("c.state = 'closed'");
+    const rows = await qb.orderBy("c.id", "DESC").limit(limit).getMany();
+    return this.views(rows, user);
+  }
+
+  /** Conversations waiting in the queues of the channels the user joined, longest waiting first. */
+  async waiting(user: HostUser, limit = 200): Promise<OperatorConversationDto[]> {
+    const channelIds = await this.assignment.channelsOf(user.id);
+    if (channelIds.length === 0) return [];
+    const rows = await this.host.db
+      .getRepository(Conversation)
+      .createQueryBuilder("c")
+      .where("c.state = 'waiting' AND c.channel_id IN (:...channelIds)", { channelIds })
+      .orderBy("c.id", "ASC")
+      .limit(limit)
+      .getMany();
+    return this.views(rows, user);
+  }
+
+  /** Every conversation (managers), newest first, filtered by channel, operator and state. */
+  async all(user: HostUser, filter: AllConversationsFilter, limit = 200): Promise<OperatorConversationDto[]> {
+    if (!this.isManager(user)) throw new ForbiddenError(lt("Only Live Chat administrators see all conversations."));
+    const qb = this.host.db.getRepository(Conversation).createQueryBuilder("c").where("1 = 1");
+    if (filter.channelId !== null) qb.andWhere("c.channel_id = :channelId", { channelId: filter.channelId });
+    if (filter.operatorId === "none") qb.andWhere("c.operator_id IS NULL");
+    else if (filter.operatorId !== null) qb.andWhere("c.operator_id = :operatorId", { operatorId: filter.operatorId });
+    if (filter.state !== null) qb.andWhere("c.state = :state", { state: filter.state });
     const rows = await qb.orderBy("c.id", "DESC").limit(limit).getMany();
     return this.views(rows, user);
   }
@@ -102,12 +138,13 @@ export class OperatorInbox {
     await this.notifier.unreadChanged(userId, await this.unreadConversationCount(userId));
   }
 
-  /** Per conversation, messages from others after the operator's read position. */
+  /** Per conversation given to the operator, messages from others after the operator's read position; others count nothing. */
   async unreadCounts(conversationIds: number[], userId: number): Promise<Map<number, number>> {
     if (conversationIds.length === 0) return new Map();
     const rows = await this.host.db
       .getRepository(Message)
       .createQueryBuilder("m")
+      .innerJoin(Conversation, "c", "c.id = m.conversation_id AND c.operator_id = :me", { me: userId })
       .leftJoin(ConversationRead, "r", "r.conversation_id = m.conversation_id AND r.user_id = :me", { me: userId })
       .select("m.conversation_id", "conversationId")
       .addSelect("COUNT(*)", "unread")

@@ -55,9 +55,14 @@ export interface ChatWindowDto {
   state: "open" | "folded";
 }
 
-/** An operator's conversations grouped under their channel (`GET /livechat/api/conversations`). */
+/**
+ * An operator's conversations grouped under their channel, the visitors waiting in the queues of the
+ * channels they joined (longest waiting first), and how many of their own have unread messages
+ * (`GET /livechat/api/conversations`).
+ */
 export interface OperatorConversationListDto {
   channels: { id: number; name: string; conversations: OperatorConversationDto[] }[];
+  waiting: OperatorConversationDto[];
   unreadConversations: number;
 }
 
