@@ -1,3 +1,5 @@
+import { CannedResponse } from "./CannedResponse";
+import { CannedResponseChannel } from "./CannedResponseChannel";
 import { ChannelMember } from "./ChannelMember";
 import { ChatbotAnswer } from "./ChatbotAnswer";
 import { ChatbotScript } from "./ChatbotScript";
@@ -29,3 +31,5 @@ export const operatorEntities = [
 export const conversationEntities = [Conversation, ConversationExpertise, Message, ConversationRead, ChatWindow];
 
 export const chatbotEntities = [ChatbotScript, ChatbotStep, ChatbotStepExpertise, ChatbotAnswer, ConversationAnswer];
+
+export const cannedResponseEntities = [CannedResponse, CannedResponseChannel];

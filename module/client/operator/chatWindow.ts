@@ -4,7 +4,7 @@ import { answered, errorMessage } from "../shared/http";
 import { initials } from "../shared/initials";
 import type { MessageThread } from "../shared/messageThread";
 import { composer, type Composer } from "./composer";
-import { operatorApi, type WindowState } from "./operatorApi";
+import { cannedSource, operatorApi, type WindowState } from "./operatorApi";
 import { operatorThread } from "./operatorThread";
 import { readMarkToSend } from "./unread";
 import { toggledFold } from "./windowStack";
@@ -56,7 +56,7 @@ export class ChatWindow {
       const res = await operatorApi.post(id, text, clientMessageId);
       this.thread.add(res.message);
       this.markRead();
-    });
+    }, cannedSource(id));
     const end = iconButton("End conversation", "fa-right-from-bracket");
     this.endButton = end.button;
     const close = iconButton("Close", "fa-xmark");

@@ -2,6 +2,7 @@ import { growWithText, isSendKey } from "../shared/composing";
 import { faIcon, h } from "../shared/dom";
 import { answered, errorMessage } from "../shared/http";
 import { LostMessage, withNetworkRetry } from "../shared/sending";
+import { CannedSuggestions, type CannedSource } from "./cannedSuggestions";
 
 export interface Composer {
   form: HTMLFormElement;
@@ -13,9 +14,10 @@ export interface Composer {
 /**
  * The operator's composer, in chat windows and Discuss: Enter sends, Shift+Enter adds a line. A send
  * lost by the network is retried with the same client id, and sending the same text again after an
- * error reuses it too, so a message is never stored twice.
+ * error reuses it too, so a message is never stored twice. With `canned`, `:` and a shortcut insert a
+ * canned response.
  */
-export function composer(send: (text: string, clientMessageId: string) => Promise<void>): Composer {
+export function composer(send: (text: string, clientMessageId: string) => Promise<void>, canned?: CannedSource): Composer {
   const input = h("textarea", {
     class: "form-control form-control-sm",
     props: { rows: 1, maxLength: 4000, placeholder: "Write a message…" },
@@ -28,6 +30,8 @@ export function composer(send: (text: string, clientMessageId: string) => Promis
   );
   const error = h("div", { class: "o-composer-error text-danger small", attrs: { role: "alert" } });
   const form = h("form", { class: "o-composer" }, input, sendButton, error);
+  const suggestions = canned ? new CannedSuggestions(input, canned, "Canned responses") : null;
+  if (suggestions) form.append(suggestions.list);
   const lost = new LostMessage();
   const grow = () => growWithText(input, 120);
 
@@ -55,6 +59,7 @@ export function composer(send: (text: string, clientMessageId: string) => Promis
     void submit();
   });
   input.addEventListener("keydown", (event) => {
+    if (suggestions?.handleKey(event)) return;
     if (isSendKey(event)) {
       event.preventDefault();
       void submit();

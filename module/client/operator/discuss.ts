@@ -12,7 +12,7 @@ import { debounce } from "./debounce";
 import { conversationDetails, waitingNotice } from "./discussView";
 import { DiscussSidebar } from "./discussSidebar";
 import { OPEN_WINDOW_EVENT } from "./openWindowEvent";
-import { operatorApi } from "./operatorApi";
+import { cannedSource, operatorApi } from "./operatorApi";
 import { operatorThread } from "./operatorThread";
 import { isUnassigned } from "./recentConversations";
 import { shortTime } from "./shortTime";
@@ -120,7 +120,7 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
       readUpTo: 0,
       composer: composer(async (text, clientMessageId) => {
         thread.add((await operatorApi.post(id, text, clientMessageId)).message);
-      }),
+      }, cannedSource(id)),
     };
     main.append(thread.list, notice, view.composer.form);
     current = view;

@@ -5,7 +5,9 @@ import type {
   OperatorConversationDetailDto,
   OperatorConversationListDto,
 } from "../../services/conversations/dto";
+import type { CannedSuggestion } from "../../services/CannedResponses";
 import { requestJson } from "../shared/http";
+import type { CannedSource } from "./cannedSuggestions";
 
 export type WindowState = ChatWindowDto["state"];
 
@@ -26,12 +28,22 @@ function call<T>(path: string, body?: object): Promise<T> {
   return requestJson<T>(`/livechat/api${path}`, init, "The request failed");
 }
 
+/** Canned responses for one conversation's composer. */
+export function cannedSource(conversationId: number): CannedSource {
+  return {
+    load: () => operatorApi.cannedResponses(conversationId),
+    used: (responseId) => void operatorApi.usedCannedResponse(responseId).catch(() => undefined),
+  };
+}
+
 export const operatorApi = {
   conversations: () => call<OperatorConversationListDto>("/conversations"),
   conversation: (id: number) => call<OperatorConversationDetailDto>(`/conversations/${id}`),
   post: (id: number, body: string, clientMessageId: string) => call<{ message: MessageDto }>(`/conversations/${id}/messages`, { body, clientMessageId }),
   markRead: (id: number, lastMessageId: number) => call<{ unread: number; unreadConversations: number }>(`/conversations/${id}/read`, { lastMessageId }),
   end: (id: number) => call<{ conversation: ConversationDto }>(`/conversations/${id}/end`, {}),
+  cannedResponses: (id: number) => call<{ responses: CannedSuggestion[] }>(`/conversations/${id}/canned-responses`).then((r) => r.responses),
+  usedCannedResponse: (responseId: number) => call<Record<string, never>>(`/canned-responses/${responseId}/use`, {}),
   windows: () => call<{ windows: ChatWindowDto[] }>("/windows"),
   setWindow: (id: number, state: WindowState | "closed") => call<{ windows: ChatWindowDto[] }>(`/windows/${id}`, { state }),
 };
