@@ -129,7 +129,7 @@ describe("Canned responses in the composer, by keyboard alone", function () {
     await page.goto(`${t.url}/livechat/discuss?conversation=${visitor.id}`);
     const conversation = page.getByRole("region", { name: "Conversation" });
     await conversation.getByText("Hi there").waitFor();
-    const input = conversation.getByRole("combobox", { name: "Message" });
+    const input = conversation.getByRole("textbox", { name: "Message" });
     await input.pressSequentially("Sure :g");
     const list = conversation.getByRole("listbox", { name: "Canned responses" });
     await list.waitFor();

@@ -12,8 +12,8 @@ let listCount = 0;
 
 /**
  * The suggestion list under a composer's text: typing `:` and letters filters the canned responses;
- * arrows move, Enter or Tab inserts the chosen text for editing, Escape closes. The textarea is the
- * combobox, so screen readers follow the active option.
+ * arrows move, Enter or Tab inserts the chosen text for editing, Escape closes. The textarea stays a
+ * text box that controls the list, and points screen readers at the active option.
  */
 export class CannedSuggestions {
   readonly list: HTMLUListElement;
@@ -30,10 +30,8 @@ export class CannedSuggestions {
     listCount += 1;
     this.list = h("ul", { class: "o-canned list-unstyled shadow-sm", props: { hidden: true }, attrs: { role: "listbox", "aria-label": label } });
     this.list.id = `o-canned-${listCount}`;
-    input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-controls", this.list.id);
-    input.setAttribute("aria-expanded", "false");
     input.addEventListener("input", () => void this.update());
     input.addEventListener("blur", () => this.close());
   }
@@ -97,7 +95,6 @@ export class CannedSuggestions {
       }),
     );
     this.list.hidden = false;
-    this.input.setAttribute("aria-expanded", "true");
     this.input.setAttribute("aria-activedescendant", `${this.list.id}-${this.active}`);
   }
 
@@ -114,7 +111,6 @@ export class CannedSuggestions {
   private close(): void {
     this.list.hidden = true;
     this.at = null;
-    this.input.setAttribute("aria-expanded", "false");
     this.input.removeAttribute("aria-activedescendant");
   }
 }
