@@ -22,6 +22,8 @@ import { percentile, round, withBaseline, type Figure } from "./stats";
  * (bench/load/). `npm run bench -- --quick` takes shorter samples and steps.
  */
 const QUICK = process.argv.includes("--quick");
+/** `--load`: only the open-loop load figures. */
+const LOAD_ONLY = process.argv.includes("--load");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 100 : 300));
 
 async function bareWsRoundTrip(): Promise<number[]> {
@@ -119,6 +121,7 @@ async function hostFigures() {
 }
 
 async function main(): Promise<void> {
+  if (LOAD_ONLY) return writeResults([], await runLoad());
   const wsBase = await bareWsRoundTrip();
   const host = await hostFigures();
   const figures: Figure[] = [];
@@ -187,10 +190,17 @@ async function main(): Promise<void> {
   );
   process.stdout.write(`Benchmark (${ROUNDS} rounds, loopback)\n${lines.join("\n")}\n\n`);
 
+  writeResults(figures, await runLoad());
+}
+
+async function runLoad(): Promise<LoadFigures> {
   process.stdout.write(`Open-loop load against a server process (${QUICK ? "quick" : "full"} run):\n`);
   const load = await loadFigures({ quick: QUICK, log: (line) => process.stdout.write(`  ${line}\n`) });
   process.stdout.write(`${loadSummary(load).join("\n")}\n`);
+  return load;
+}
 
+function writeResults(figures: Figure[], load: LoadFigures): void {
   const out = path.join(ROOT_DIR, "bench/results.json");
   fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), quick: QUICK, rounds: ROUNDS, node: process.version, cpus: os.cpus().length, figures, load }, null, 2) + "\n");
   const chart = path.join(ROOT_DIR, "bench/results.svg");
@@ -217,6 +227,10 @@ function loadSummary(load: LoadFigures): string[] {
   const at1000 = load.steps.find((s) => s.offered === 1000 || s.offered === 1100);
   if (at1000) lines.push(`  at ${at1000.offered}/s offered: ${describeStep(at1000)}`);
   if (load.overload) lines.push(`  past capacity (2× saturation): ${describeStep(load.overload)}`);
+  const busy = load.steps.filter((s) => s.server && s.acknowledged > 0);
+  const cpuPer = busy.length ? Math.min(...busy.map((s) => s.server?.cpuMsPerMessage ?? Infinity)) : NaN;
+  lines.push(`  server CPU per message (lowest over the steps): ${cpuPer} ms, i.e. at most ${round(1000 / cpuPer, 0)} messages per CPU-second`);
+  lines.push(`  load average during the run (other processes share the cores): ${os.loadavg().map((l) => round(l, 1)).join(", ")}`);
   lines.push(`  server RSS with ${load.setup.visitorSockets + load.setup.operatorSockets} idle sockets: ${load.idleRssMb} MB`);
   return lines;
 }

@@ -3,6 +3,7 @@ import path from "node:path";
 import { DataSource, type DataSourceOptions, type MixedList } from "typeorm";
 import type { ModuleEntity, ModuleMigration } from "./contract";
 import { serializeSqliteTransactions } from "./sqliteTransactions";
+import { DateUtils } from "typeorm/util/DateUtils";
 
 /** Where the data lives, parsed from `DATABASE_URL`. */
 export type DatabaseTarget =
@@ -70,8 +71,44 @@ export function createDataSource(
     };
   }
   const db = new DataSource(options);
-  if (target.kind === "sqlite") serializeSqliteTransactions(db);
+  if (target.kind === "sqlite") {
+    serializeSqliteTransactions(db);
+    bindNumbersAsParameters(db);
+  }
   return db;
+}
+
+type Escape = (sql: string, parameters: Record<string, unknown> | undefined, native: Record<string, unknown>) => [string, unknown[]];
+
+/**
+ * typeorm's SQLite drivers write number parameters into the SQL text (`"id" = 51`), so every id
+ * makes a statement of its own: the statement cache (100 entries) thrashes and SQLite prepares the
+ * same query again for each conversation. Here every named parameter is bound instead; integers as
+ * BigInt so SQLite sees an INTEGER, as it did with the literal (a plain JS number binds as REAL).
+ */
+function bindNumbersAsParameters(db: DataSource): void {
+  const driver = db.driver as unknown as { escapeQueryWithParameters: Escape };
+  const bindable = (value: unknown): unknown => {
+    if (typeof value === "number") return Number.isSafeInteger(value) ? BigInt(value) : value;
+    if (typeof value === "boolean") return value ? 1 : 0;
+    if (value instanceof Date) return DateUtils.mixedDateToUtcDatetimeString(value);
+    return value;
+  };
+  driver.escapeQueryWithParameters = (sql, parameters) => {
+    const values: unknown[] = [];
+    if (!parameters || Object.keys(parameters).length === 0) return [sql, values];
+    const bind = (value: unknown) => {
+      values.push(bindable(value));
+      return "?";
+    };
+    const text = sql.replace(/:(\.\.\.)?([A-Za-z0-9_.]+)/g, (whole: string, spread: string | undefined, key: string) => {
+      if (!Object.hasOwn(parameters, key)) return whole;
+      const value = parameters[key];
+      if (typeof value === "function") return String((value as () => unknown)());
+      return spread && Array.isArray(value) ? value.map(bind).join(", ") : bind(value);
+    });
+    return [text, values];
+  };
 }
 
 /** Creates the PostgreSQL schema named in the URL before the DataSource uses it. */

@@ -123,6 +123,8 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
       const result = answer.result;
       result.server = {
         cpuPercent: round(((after.cpuMicros - before.cpuMicros) / 1000 / (performance.now() - t0)) * 100, 1),
+        // CPU time per message holds still when other processes take the cores; latency does not.
+        cpuMsPerMessage: round((after.cpuMicros - before.cpuMicros) / 1000 / Math.max(1, result.acknowledged + result.refused), 3),
         rssMb: round(after.rss / 2 ** 20, 1),
         lagP99Ms: round(after.lagP99Ms, 1),
         lagMaxMs: round(after.lagMaxMs, 1),
@@ -183,7 +185,7 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
 }
 
 export function describeStep(s: StepResult): string {
-  const server = s.server ? `server CPU ${s.server.cpuPercent}% RSS ${s.server.rssMb} MB lag p99 ${s.server.lagP99Ms} ms` : "";
+  const server = s.server ? `server CPU ${s.server.cpuPercent}% (${s.server.cpuMsPerMessage} ms/message) RSS ${s.server.rssMb} MB lag p99 ${s.server.lagP99Ms} ms` : "";
   const refused = s.refusedLatency ? ` refused ${s.refused} (p99 ${s.refusedLatency.p99} ms)` : "";
   return (
     `offered ${String(s.offered).padStart(5)}/s: achieved ${String(s.achieved).padStart(7)}/s, delivery p50 ${s.delivery.p50} p95 ${s.delivery.p95} p99 ${s.delivery.p99} max ${s.delivery.max} ms, ` +

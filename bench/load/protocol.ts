@@ -43,7 +43,7 @@ export interface StepResult {
   delivery: Percentiles;
   refusedLatency: Percentiles | null;
   /** Filled by the parent: the server during the step. */
-  server?: { cpuPercent: number; rssMb: number; lagP99Ms: number; lagMaxMs: number };
+  server?: { cpuPercent: number; cpuMsPerMessage: number; rssMb: number; lagP99Ms: number; lagMaxMs: number };
   generatorCpuPercent: number;
 }
 

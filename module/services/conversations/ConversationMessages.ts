@@ -1,5 +1,5 @@
 import { In, type EntityManager } from "typeorm";
-import { ConflictError, DomainError, NotFoundError, type HostContract } from "../../../host/contract";
+import { ConflictError, NotFoundError, type HostContract } from "../../../host/contract";
 import { Conversation } from "../../models/Conversation";
 import { Message, type AuthorKind } from "../../models/Message";
 import type { ChatbotScripts } from "../chatbot/ChatbotScripts";
@@ -45,11 +45,10 @@ export class ConversationMessages {
 
   /**
    * Stores a message, then tells the visitor and the operator (after commit). The same client
-   * message id again returns the stored message instead of a second one.
+   * message id again returns the stored message instead of a second one: the unique index on
+   * (conversation, client message id) refuses the second row, so a first post costs no lookup.
    */
   async post(conversation: Conversation, author: Author, body: string, clientMessageId: string | null): Promise<PostResult> {
-    const again = clientMessageId ? await this.stored(conversation.id, author, clientMessageId) : null;
-    if (again) return again;
     let message: MessageDto;
     try {
       message = await this.notifier.transaction(async (m) => {
@@ -63,9 +62,9 @@ export class ConversationMessages {
         return saved;
       });
     } catch (err) {
-      // Two identical retries racing: the unique index let one through; answer with it.
-      const raced = clientMessageId && !(err instanceof DomainError) ? await this.stored(conversation.id, author, clientMessageId) : null;
-      if (raced) return raced;
+      // A retry of a message already stored (even if the conversation ended since): answer with it.
+      const again = clientMessageId && !(err instanceof NotFoundError) ? await this.stored(conversation.id, author, clientMessageId) : null;
+      if (again) return again;
       throw err;
     }
     return { message, created: true };
