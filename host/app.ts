@@ -465,6 +465,7 @@ export class Host {
   async stop(): Promise<void> {
     await this.scheduler.stop();
     await this.busServer?.close();
+    await this.busServer?.tabsSettled();
     if (this.server.listening) {
       this.server.closeAllConnections();
       await new Promise<void>((resolve) => this.server.close(() => resolve()));

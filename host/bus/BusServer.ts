@@ -67,6 +67,8 @@ interface Connection {
   alive: boolean;
   /** Messages are handled one after another so a refresh never races a catch-up. */
   queue: Promise<void>;
+  /** The presence writes of a user's socket (opened, then closed), in that order. */
+  tab: Promise<void>;
 }
 
 /** The WebSocket endpoint of the bus: authenticates sockets, catches them up, then streams live. */
@@ -77,6 +79,7 @@ export class BusServer {
   private readonly unsubscribe: () => void;
   private readonly pingTimer: NodeJS.Timeout;
   private closed = false;
+  private readonly pendingTabs = new Set<Promise<void>>();
 
   private readonly server: http.Server;
 
@@ -178,8 +181,10 @@ export class BusServer {
       baseline: 0,
       alive: true,
       queue: Promise.resolve(),
+      tab: Promise.resolve(),
     };
     this.connections.add(connection);
+    this.tabWrite(connection, (presence, userId) => presence.tabOpened(userId));
     this.setChannels(connection, channels);
     ws.on("pong", () => {
       connection.alive = true;
@@ -201,6 +206,24 @@ export class BusServer {
     this.options.limits.closed(connection.limitKeys);
     this.setChannels(connection, []);
     connection.buffered = [];
+    this.tabWrite(connection, (presence, userId) => presence.tabClosed(userId));
+  }
+
+  /** A user's socket is an open tab: presence counts them, so closing the last one soon makes the user offline. */
+  private tabWrite(connection: Connection, write: (presence: HostPresence, userId: number) => Promise<void>): void {
+    if (connection.identity.kind !== "user") return;
+    const userId = connection.identity.user.id;
+    const done = connection.tab
+      .then(() => write(this.options.presence, userId))
+      .catch((error: unknown) => this.options.logger.warn("bus: presence write failed", { userId, error: String(error) }));
+    connection.tab = done;
+    this.pendingTabs.add(done);
+    void done.then(() => this.pendingTabs.delete(done));
+  }
+
+  /** Resolves once the presence writes of sockets opened and closed so far are done. */
+  async tabsSettled(): Promise<void> {
+    while (this.pendingTabs.size) await Promise.all([...this.pendingTabs]);
   }
 
   // ---- protocol -------------------------------------------------------------------------------

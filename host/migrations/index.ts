@@ -4,6 +4,7 @@ import { HostGroupImplications1732410000000 } from "./1732410000000-HostGroupImp
 import { HostLoginThrottle1764100000000 } from "./1764100000000-HostLoginThrottle";
 import { HostSessionSecurity1764100000001 } from "./1764100000001-HostSessionSecurity";
 import { HostLoginsLowerCase1764100000002 } from "./1764100000002-HostLoginsLowerCase";
+import { HostPresenceTabs1764200000000 } from "./1764200000000-HostPresenceTabs";
 
 /** The host's migrations. With the modules' ones, they run in timestamp order. */
 export const hostMigrations: ModuleMigration[] = [
@@ -12,4 +13,5 @@ export const hostMigrations: ModuleMigration[] = [
   HostLoginThrottle1764100000000,
   HostSessionSecurity1764100000001,
   HostLoginsLowerCase1764100000002,
+  HostPresenceTabs1764200000000,
 ];

@@ -9,6 +9,12 @@ export interface PresenceSettings {
   offlineAfterMs: number;
 }
 
+/**
+ * How long after a user's last tab (bus socket) closed they still count as there: a reload opens a
+ * new socket within it. Past it they are offline, so no new visitor is given to them.
+ */
+export const PRESENCE_TAB_GRACE_MS = 20_000;
+
 /** A write this recent (by the clock) makes a new one for the same user unnecessary. */
 export const PRESENCE_WRITE_THROTTLE_MS = 15_000;
 const CHUNK = 500;
@@ -29,6 +35,8 @@ export class HostPresence implements Presence {
   private readonly activityColumn: string;
   private readonly seenColumn: string;
   private readonly userColumn: string;
+  private readonly tabsColumn: string;
+  private readonly closedColumn: string;
 
   constructor(
     private readonly db: DataSource,
@@ -42,6 +50,8 @@ export class HostPresence implements Presence {
     this.userColumn = escape("user_id");
     this.activityColumn = escape("last_activity_at");
     this.seenColumn = escape("last_seen_at");
+    this.tabsColumn = escape("open_tabs");
+    this.closedColumn = escape("tabs_closed_at");
   }
 
   async recordActivity(userId: number): Promise<void> {
@@ -74,21 +84,52 @@ export class HostPresence implements Presence {
     }
   }
 
+  /**
+   * A tab of the user opened (a bus socket on this instance): counted across instances, and a sign
+   * of an open tab. A count left by an instance that stopped without closing its sockets is
+   * recognised by the silence since (no heartbeat for the offline threshold) and started again.
+   */
+  async tabOpened(userId: number): Promise<void> {
+    const thresholds = await this.thresholds();
+    const now = this.clock.now();
+    const entry = this.entry(userId);
+    entry.seen = now.getTime();
+    const t = this.db.getMetadata(PresenceRecord).tableName;
+    const stale = new Date(now.getTime() - thresholds.offlineAfterMs);
+    const sql =
+      `INSERT INTO ${this.table} (${this.userColumn}, ${this.seenColumn}, ${this.tabsColumn}) VALUES (:userId, :now, 1) ` +
+      `ON CONFLICT (${this.userColumn}) DO UPDATE SET ` +
+      `${this.tabsColumn} = CASE WHEN ${t}.${this.seenColumn} IS NULL OR ${t}.${this.seenColumn} < :stale THEN 1 ELSE ${t}.${this.tabsColumn} + 1 END, ` +
+      `${this.seenColumn} = CASE WHEN ${t}.${this.seenColumn} IS NULL OR ${t}.${this.seenColumn} < excluded.${this.seenColumn} ` +
+      `THEN excluded.${this.seenColumn} ELSE ${t}.${this.seenColumn} END`;
+    const [query, parameters] = this.db.driver.escapeQueryWithParameters(sql, { userId, now, stale });
+    await this.db.query(query, parameters);
+  }
+
+  /** A tab of the user closed; when it was the last one anywhere, the grace for a reload starts. */
+  async tabClosed(userId: number): Promise<void> {
+    const sql =
+      `UPDATE ${this.table} SET ${this.tabsColumn} = CASE WHEN ${this.tabsColumn} > 1 THEN ${this.tabsColumn} - 1 ELSE 0 END, ` +
+      `${this.closedColumn} = :now WHERE ${this.userColumn} = :userId`;
+    const [query, parameters] = this.db.driver.escapeQueryWithParameters(sql, { userId, now: this.clock.now() });
+    await this.db.query(query, parameters);
+  }
+
   async get(userId: number): Promise<PresenceInfo> {
     const map = await this.getMany([userId]);
     return map.get(userId) as PresenceInfo;
   }
 
   async getMany(userIds: number[]): Promise<Map<number, PresenceInfo>> {
-    const thresholds = typeof this.settings === "function" ? await this.settings() : this.settings;
+    const thresholds = await this.thresholds();
     const result = new Map<number, PresenceInfo>();
     const ids = [...new Set(userIds)];
     const repo = this.db.getRepository(PresenceRecord);
     for (let i = 0; i < ids.length; i += CHUNK) {
       const rows = await repo.findBy({ userId: In(ids.slice(i, i + CHUNK)) });
-      for (const row of rows) result.set(row.userId, this.info(thresholds, row.userId, row.lastActivityAt, row.lastSeenAt));
+      for (const row of rows) result.set(row.userId, this.info(thresholds, row));
     }
-    for (const id of ids) if (!result.has(id)) result.set(id, this.info(thresholds, id, null, null));
+    for (const id of ids) if (!result.has(id)) result.set(id, this.info(thresholds, { userId: id, lastActivityAt: null, lastSeenAt: null, openTabs: 0, tabsClosedAt: null }));
     return result;
   }
 
@@ -107,15 +148,24 @@ export class HostPresence implements Presence {
     return ids.filter((id) => !active.has(id));
   }
 
-  private info(thresholds: PresenceSettings, userId: number, lastActivityAt: Date | null, lastSeenAt: Date | null): PresenceInfo {
-    return { userId, status: this.status(thresholds, lastActivityAt, lastSeenAt), lastActivityAt, lastSeenAt };
+  private thresholds(): Promise<PresenceSettings> {
+    return typeof this.settings === "function" ? this.settings() : Promise.resolve(this.settings);
   }
 
-  private status(thresholds: PresenceSettings, lastActivityAt: Date | null, lastSeenAt: Date | null): PresenceStatus {
+  private info(thresholds: PresenceSettings, row: PresenceRecord): PresenceInfo {
+    const { userId, lastActivityAt, lastSeenAt } = row;
+    return { userId, status: this.status(thresholds, row), lastActivityAt, lastSeenAt };
+  }
+
+  private status(thresholds: PresenceSettings, row: PresenceRecord): PresenceStatus {
+    const { lastActivityAt, lastSeenAt, openTabs, tabsClosedAt } = row;
     const now = this.clock.now().getTime();
     const activity = lastActivityAt?.getTime() ?? null;
     const latestSign = Math.max(activity ?? -Infinity, lastSeenAt?.getTime() ?? -Infinity);
     if (now - latestSign > thresholds.offlineAfterMs) return "offline";
+    // The last tab closed, no sign of another since, and no reload within the grace: gone.
+    const closed = tabsClosedAt?.getTime() ?? null;
+    if (openTabs === 0 && closed !== null && latestSign <= closed && now - closed > PRESENCE_TAB_GRACE_MS) return "offline";
     if (activity === null || now - activity > thresholds.awayAfterMs) return "away";
     return "online";
   }

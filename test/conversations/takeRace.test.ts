@@ -1,13 +1,16 @@
 import { expect } from "chai";
 import request from "supertest";
 import { TestClock } from "../../host/clock";
+import { PresenceRecord } from "../../host/models/PresenceRecord";
+import { PRESENCE_TAB_GRACE_MS } from "../../host/presence/HostPresence";
 import { ChatWindow } from "../../module/models/ChatWindow";
 import { Conversation } from "../../module/models/Conversation";
+import { connectBus } from "../support/busClient";
 import { skipUnlessPostgres } from "../support/postgres";
 import { startTwoInstances, type TestHost, type TestSession, type TwoInstances } from "../support/testHost";
 import { channelWithOperators, startVisitor } from "./helpers";
 
-describe("Take from the Waiting list on two instances sharing one PostgreSQL database", function () {
+describe("Take from the Waiting list, and presence, on two instances sharing one PostgreSQL database", function () {
   this.timeout(60_000);
   let two: TwoInstances | null = null;
   let a: TestHost;
@@ -60,4 +63,34 @@ describe("Take from the Waiting list on two instances sharing one PostgreSQL dat
     expect(open).to.equal(1);
     expect(await a.host.db.getRepository(Conversation).countBy({ channelId: channel.id, state: "waiting" })).to.equal(1);
   });
+
+  it("keeps an operator available while a tab of his stays open on the other instance", async () => {
+    const { channel, operators } = await channelWithOperators(a, "Two instances", ["racer4"], null);
+    const s = await a.login("racer4");
+    const onA = await connectBus(a.url, { cookie: s.cookie });
+    const onB = await connectBus(b.url, { cookie: s.cookie });
+    try {
+      await tabsCounted(operators[0].id, 2);
+      await onB.close();
+      await tabsCounted(operators[0].id, 1);
+      clock.advance(PRESENCE_TAB_GRACE_MS * 3);
+      expect((await startVisitor(b, channel.id)).body.conversation.state).to.equal("open");
+      await onA.close();
+      await tabsCounted(operators[0].id, 0);
+      clock.advance(PRESENCE_TAB_GRACE_MS + 1000);
+      expect((await startVisitor(a, channel.id)).body.conversation.state).to.equal("waiting");
+    } finally {
+      await onA.close();
+      await onB.close();
+    }
+  });
+
+  /** Waits until presence counted the user's open tabs on both instances. */
+  async function tabsCounted(userId: number, count: number): Promise<void> {
+    for (;;) {
+      const row = await a.host.db.getRepository(PresenceRecord).findOneBy({ userId });
+      if ((row?.openTabs ?? 0) === count) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
 });

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { DataSource } from "typeorm";
 import { createDataSource, ensureSchema, parseDatabaseUrl, type DatabaseTarget } from "../../host/database";
-import { HostInit1732000000000 } from "../../host/migrations/1732000000000-HostInit";
+import { hostMigrations } from "../../host/migrations";
 import { hostEntities } from "../../host/models";
 import { freshPostgresUrl } from "./postgres";
 
@@ -46,7 +46,7 @@ export class HostDatabase {
   }
 
   async open(): Promise<DataSource> {
-    const ds = createDataSource(this.target, hostEntities, [HostInit1732000000000]);
+    const ds = createDataSource(this.target, hostEntities, hostMigrations);
     await ds.initialize();
     this.sources.push(ds);
     this.migrated ??= ds.runMigrations();
