@@ -1,13 +1,14 @@
 import { expect } from "chai";
 import { createDataSource, parseDatabaseUrl } from "../../host/database";
 import { hostMigrations } from "../../host/migrations";
+import { HostLoginsLowerCase1764100000002 } from "../../host/migrations/1764100000002-HostLoginsLowerCase";
 import { hostEntities } from "../../host/models";
 import { tempSqliteUrl } from "../support/testHost";
 
 /** A database migrated up to just before logins became case-insensitive, holding `logins`. */
 async function databaseWithLogins(logins: string[]) {
   const url = parseDatabaseUrl(tempSqliteUrl());
-  const before = createDataSource(url, hostEntities, hostMigrations.slice(0, -1));
+  const before = createDataSource(url, hostEntities, hostMigrations.slice(0, hostMigrations.indexOf(HostLoginsLowerCase1764100000002)));
   await before.initialize();
   await before.runMigrations();
   for (const login of logins) {
