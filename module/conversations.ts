@@ -56,7 +56,7 @@ export function installConversations(host: HostContract, operators: OperatorServ
     },
     assign: async (m, conversation, channel) => (await queue.assign(m, conversation, channel)) !== null,
     changed: (m, conversation) => notifier.conversationChanged(m, conversation),
-    queueMoved: (m, channelId) => notifier.queueMoved(m, channelId),
+    joinedQueue: (m, conversation) => notifier.queueChanged(m, conversation.channelId, { joined: [conversation.id] }),
     closed: (m, conversation) => notifier.closed(m, { conversationId: conversation.id, channelId: conversation.channelId, reason: "chatbot" }),
   };
   const chatbot = new ChatbotRunner(host, chatbots, forChatbot);

@@ -1,6 +1,7 @@
 import { CannedResponse } from "./CannedResponse";
 import { CannedResponseChannel } from "./CannedResponseChannel";
 import { ChannelMember } from "./ChannelMember";
+import { ChannelQueue } from "./ChannelQueue";
 import { ChatbotAnswer } from "./ChatbotAnswer";
 import { ChatbotScript } from "./ChatbotScript";
 import { ChatbotStep } from "./ChatbotStep";
@@ -28,7 +29,7 @@ export const operatorEntities = [
   ChannelMembershipEvent,
 ];
 
-export const conversationEntities = [Conversation, ConversationExpertise, Message, ConversationRead, ChatWindow];
+export const conversationEntities = [Conversation, ConversationExpertise, Message, ConversationRead, ChatWindow, ChannelQueue];
 
 export const chatbotEntities = [ChatbotScript, ChatbotStep, ChatbotStepExpertise, ChatbotAnswer, ConversationAnswer];
 

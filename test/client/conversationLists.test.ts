@@ -14,6 +14,7 @@ function conversation(id: number, fields: Partial<OperatorConversationDto> = {})
     state: "open",
     operator: { name: "Mitchell" },
     queuePosition: null,
+    queueVersion: null,
     createdAt: "2026-11-25T09:00:00.000Z",
     closedAt: null,
     visitorName: `Visitor #${id}`,

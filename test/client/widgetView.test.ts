@@ -9,6 +9,7 @@ function conversation(fields: Partial<ConversationDto> = {}): ConversationDto {
     state: "open",
     operator: { name: "Mitchell" },
     queuePosition: null,
+    queueVersion: null,
     createdAt: "2026-11-25T09:00:00.000Z",
     closedAt: null,
     ...fields,

@@ -116,17 +116,22 @@ describe("Assignment in a running host", () => {
     expect((await state(c)).state).to.equal("open");
   });
 
-  it("tells the visitors behind one who leaves the queue their new place", async () => {
+  it("tells the visitors behind one who leaves the queue their new place with one notification on the channel's queue, naming nobody", async () => {
     const { channel } = await channelWithOperators(t, "Leaving", [], null);
     const a = await startVisitor(t, channel.id);
     const b = await startVisitor(t, channel.id);
     const c = await startVisitor(t, channel.id);
+    const version = Number(c.body.conversation.queueVersion);
+    expect(c.body.conversation.queueVersion).to.be.a("number");
     const cBus = await connectBus(t.url, { token: c.token });
     try {
       await asVisitor(t, a).post(`/livechat/conversations/${a.id}/end`);
-      const moved = await cBus.next((n) => n.type === "livechat.conversation" && (n.payload as { conversation: { queuePosition: number } }).conversation.queuePosition === 2);
-      expect(moved.payload).to.have.nested.property("conversation.state", "waiting");
-      expect((await asVisitor(t, b).get(`/livechat/conversations/${b.id}`)).body.conversation.queuePosition).to.equal(1);
+      const moved = await cBus.next((n) => n.type === "livechat.queue");
+      // What the widget needs to work out its place (2 - 1 = 1 ahead of it now), and nothing about anyone.
+      expect(moved.payload).to.deep.equal({ channelId: channel.id, version: version + 1, left: [a.id], joined: [] });
+      expect(cBus.notifications.filter((n) => n.type === "livechat.conversation")).to.deep.equal([]);
+      expect((await asVisitor(t, b).get(`/livechat/conversations/${b.id}`)).body.conversation).to.include({ queuePosition: 1, queueVersion: version + 1 });
+      expect((await asVisitor(t, c).get(`/livechat/conversations/${c.id}`)).body.conversation.queuePosition).to.equal(2);
     } finally {
       cBus.close();
     }

@@ -35,7 +35,7 @@ export interface Visitor {
   id: number;
   token: string;
   visitorKey: string;
-  body: { conversation: { state: string; operator: { name: string } | null; queuePosition: number | null } };
+  body: { conversation: { state: string; operator: { name: string } | null; queuePosition: number | null; queueVersion: number | null } };
 }
 
 export async function startVisitor(t: TestHost, channelId: number, extra: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<Visitor> {

@@ -239,27 +239,29 @@ describe("The visitor's waiting queue in a real browser", function () {
   this.timeout(90_000);
   let t: TestHost;
   let browser: Browser;
+  let demoScriptId: number | null;
   before(async () => {
     // Nobody is online on this host; an operator takes one conversation at a time.
     t = await startTestHost();
+    demoScriptId = (await t.host.db.getRepository(LivechatChannel).findOneByOrFail({ name: "Website Support" })).chatbotScriptId;
     await t.host.db.getRepository(LivechatChannel).update({ name: "Website Support" }, { chatbotScriptId: null, maxSessions: 1 });
     browser = await t.browser();
   });
+  const openWidget = async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${t.url}/livechat/demo`);
+    await page.getByRole("button", { name: "Have a question? Chat with us." }).click();
+    return page.getByRole("region", { name: "Live chat" });
+  };
   after(async () => {
     await t?.stop();
   });
 
   it("tells waiting visitors their place, lets them leave a message, and moves them up live", async () => {
-    const open = async () => {
-      const page = await (await browser.newContext()).newPage();
-      await page.goto(`${t.url}/livechat/demo`);
-      await page.getByRole("button", { name: "Have a question? Chat with us." }).click();
-      return page.getByRole("region", { name: "Live chat" });
-    };
-    const first = await open();
+    const first = await openWidget();
     await first.getByRole("status").filter({ hasText: "No operator is available right now. You are number 1 in the queue" }).waitFor();
     expect(await first.getByRole("heading").textContent()).to.equal("Website Support");
-    const second = await open();
+    const second = await openWidget();
     await second.getByRole("status").filter({ hasText: "You are number 2 in the queue" }).waitFor();
     await second.getByRole("textbox", { name: "Your message" }).fill("Please call me back about my invoice");
     await second.getByRole("textbox", { name: "Your message" }).press("Enter");
@@ -279,6 +281,41 @@ describe("The visitor's waiting queue in a real browser", function () {
     await t.host.scheduler.runNow(ASSIGN_WAITING_JOB);
     await second.getByRole("heading", { name: "Mitchell" }).waitFor();
     await operator.getByRole("region", { name: "Chat window" }).getByText("Please call me back about my invoice").waitFor();
+  });
+
+  it("moves a waiting visitor up live when the one ahead leaves", async () => {
+    // Mitchell is at the channel's limit: both wait.
+    const ahead = await openWidget();
+    await ahead.getByRole("status").filter({ hasText: "You are number 1 in the queue" }).waitFor();
+    const behind = await openWidget();
+    await behind.getByRole("status").filter({ hasText: "You are number 2 in the queue" }).waitFor();
+    await ahead.getByRole("button", { name: "End conversation" }).click();
+    await ahead.getByRole("status").filter({ hasText: "The conversation has ended." }).waitFor();
+    await behind.getByRole("status").filter({ hasText: "You are number 1 in the queue" }).waitFor();
+    await behind.getByRole("button", { name: "End conversation" }).click();
+    await behind.getByRole("status").filter({ hasText: "The conversation has ended." }).waitFor();
+  });
+
+  it("tells a visitor the chatbot could not hand over their place in the queue once, live", async () => {
+    await t.host.db.getRepository(LivechatChannel).update({ name: "Website Support" }, { chatbotScriptId: demoScriptId });
+    try {
+      // Mitchell, the Billing expert, is at the channel's limit; nobody else is online.
+      const ahead = await openWidget();
+      await ahead.getByRole("group", { name: "Answers" }).getByRole("button", { name: "Billing" }).click();
+      await ahead.getByRole("status").filter({ hasText: "You are number 1 in the queue" }).waitFor();
+      const behind = await openWidget();
+      await behind.getByRole("group", { name: "Answers" }).getByRole("button", { name: "Billing" }).click();
+      await behind.getByRole("status").filter({ hasText: "You are number 2 in the queue" }).waitFor();
+      await behind.getByText("Let me connect you with someone from Billing.").waitFor();
+      expect(await behind.getByText(/queue/).count()).to.equal(1);
+      await ahead.getByRole("button", { name: "End conversation" }).click();
+      await behind.getByRole("status").filter({ hasText: "You are number 1 in the queue" }).waitFor();
+      expect(await behind.getByText(/queue/).count()).to.equal(1);
+      await behind.getByRole("button", { name: "End conversation" }).click();
+      await behind.getByRole("status").filter({ hasText: "The conversation has ended." }).waitFor();
+    } finally {
+      await t.host.db.getRepository(LivechatChannel).update({ name: "Website Support" }, { chatbotScriptId: null });
+    }
   });
 
   it("keeps what a visitor left in the queue for managers to find under All Conversations, out of the operators' inboxes", async () => {

@@ -5,6 +5,7 @@ import type {
   MessageDto,
   OperatorConversationDto,
 } from "../../services/conversations/dto";
+import type { QueueChange } from "../../services/conversations/queueOrder";
 
 /** The module's bus notifications, by type, with what each carries. */
 export interface LivechatNotifications {
@@ -14,4 +15,6 @@ export interface LivechatNotifications {
   "livechat.window": { windows: ChatWindowDto[] };
   "livechat.unread": { unreadConversations: number };
   "livechat.channel_left": ChannelLeftNotification;
+  /** To visitors of a channel's queue: conversations that left it or joined it (see QueuePlaceTracker). */
+  "livechat.queue": QueueChange;
 }

@@ -10,6 +10,7 @@ import { type BusConnection, onNotification } from "../shared/hostBus";
 import { answered, errorMessage } from "../shared/http";
 import { MessageThread } from "../shared/messageThread";
 import { newClientMessageId, withNetworkRetry } from "../shared/sending";
+import { QueuePlaceTracker } from "./queuePlace";
 import { VisitorApi } from "./visitorApi";
 import { VisitorStorage } from "./visitorStorage";
 import { buildWidget, showConversation, showIntro, type WidgetDom } from "./widgetDom";
@@ -45,6 +46,8 @@ export function startWidget(script: HTMLScriptElement): void {
   api.token = saved?.token ?? null;
   let session: Session = { id: saved?.id ?? null, conversation: null, bus: null, open: saved?.open ?? false, unseen: 0 };
   let channelInfo: ChannelInfoDto | null = null;
+  let place = new QueuePlaceTracker();
+  let recounting = false;
 
   document.head.append(h("link", { props: { rel: "stylesheet", href: `${origin}/livechat/static/widget.css` } }));
   const dom: WidgetDom = buildWidget();
@@ -67,7 +70,16 @@ export function startWidget(script: HTMLScriptElement): void {
 
   function show(conversation: ConversationDto): void {
     session.conversation = conversation;
-    showConversation(dom, conversationView(conversation), (answer) => void sendText(answer));
+    place.counts(conversation);
+    render();
+  }
+
+  /** The conversation as last answered, with the live place in the queue while waiting. */
+  function render(): void {
+    const conversation = session.conversation;
+    if (!conversation) return;
+    const live = conversation.state === "waiting" ? { ...conversation, queuePosition: place.position() ?? conversation.queuePosition } : conversation;
+    showConversation(dom, conversationView(live), (answer) => void sendText(answer));
   }
 
   function connect(): void {
@@ -83,6 +95,21 @@ export function startWidget(script: HTMLScriptElement): void {
       if (!current() || conversation.id !== session.id) return;
       show(conversation);
       void load();
+    });
+    // The channel's queue moved: the place is worked out here, asked again only after a gap.
+    onNotification(bus, "livechat.queue", (change) => {
+      if (!current() || change.channelId !== session.conversation?.channel.id) return;
+      place.changed(change);
+      if (session.conversation.state !== "waiting") return;
+      render();
+      if (place.stale() && !recounting) {
+        recounting = true;
+        load()
+          .catch(() => {})
+          .finally(() => {
+            recounting = false;
+          });
+      }
     });
     bus.onReady(() => {
       if (current()) void load();
@@ -213,6 +240,7 @@ export function startWidget(script: HTMLScriptElement): void {
   function startAfresh(open: boolean): void {
     session.bus?.close();
     session = { id: null, conversation: null, bus: null, open, unseen: 0 };
+    place = new QueuePlaceTracker();
     api.token = null;
     storage.forgetConversation();
   }

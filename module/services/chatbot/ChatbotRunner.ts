@@ -10,9 +10,6 @@ import type { PostResult } from "../conversations/ConversationMessages";
 import { checkAnswer, type Then } from "./answerCheck";
 import type { ChatbotScripts, LoadedScript } from "./ChatbotScripts";
 
-export const NOBODY_AVAILABLE =
-  "No operator is available right now. You are in the queue: an operator will answer as soon as possible.";
-
 /** What the chatbot may do to a conversation; the conversation services provide it. */
 export interface ChatbotConversations {
   /** Runs `work` in a transaction holding the assignment lock. */
@@ -25,8 +22,8 @@ export interface ChatbotConversations {
   assign(m: EntityManager, conversation: Conversation, channel: LivechatChannel): Promise<boolean>;
   /** Tells the visitor and the operator the conversation's state. */
   changed(m: EntityManager, conversation: Conversation): Promise<void>;
-  /** Tells the channel's waiting visitors their places. */
-  queueMoved(m: EntityManager, channelId: number): Promise<void>;
+  /** Tells the channel's queue that the conversation joined it (maybe ahead of others: the queue is by arrival). */
+  joinedQueue(m: EntityManager, conversation: Conversation): Promise<void>;
   /** Tells integrators, after commit, that the script ended the conversation. */
   closed(m: EntityManager, conversation: Conversation): void;
 }
@@ -95,10 +92,10 @@ export class ChatbotRunner implements ChatbotOpening {
         conversation.chatbotStepId = null;
         await repo.save(conversation);
         if (await this.conversations.assign(m, conversation, channel)) return;
+        // The widget says so with the visitor's live place in the queue; the script goes on meanwhile.
         conversation.state = "waiting";
         await repo.save(conversation);
-        await this.say(m, conversation, NOBODY_AVAILABLE);
-        await this.conversations.queueMoved(m, channel.id);
+        await this.conversations.joinedQueue(m, conversation);
         position = next;
         continue;
       }

@@ -1,4 +1,4 @@
-import type { EntityManager } from "typeorm";
+import { In, type EntityManager } from "typeorm";
 import { NotFoundError, type HostContract, type HostUser } from "../../../host/contract";
 import { Conversation, type ClosedReason, type ConversationState } from "../../models/Conversation";
 import { LivechatChannel } from "../../models/LivechatChannel";
@@ -7,8 +7,11 @@ import type { ConversationMessages } from "./ConversationMessages";
 import type { ConversationNotifier } from "./ConversationNotifier";
 import type { ConversationQueue } from "./ConversationQueue";
 import { conversationDto, type ConversationDto, type StartedConversationDto } from "./dto";
-import { queuePosition } from "./queueOrder";
+import { queuePlace } from "./queueOrder";
 import { newVisitorKey, newVisitorToken, hashVisitorToken } from "./visitorToken";
+
+/** Abandoned conversations closed per transaction. */
+const CLOSE_BATCH = 100;
 
 export interface StartInput {
   visitorKey: string | null;
@@ -72,8 +75,8 @@ export class ConversationLifecycle {
       const operator = await this.queue.assign(m, conversation, channel);
       // A newcomer joins the end of the queue: nobody else's position changes, and the newcomer
       // learns theirs from this answer, counted while the queue cannot change.
-      const position = conversation.state === "waiting" ? await queuePosition(m, conversation) : null;
-      return { conversation, view: conversationDto(conversation, channel.name, operator?.name ?? null, position) };
+      const place = await queuePlace(m, conversation);
+      return { conversation, view: conversationDto(conversation, channel.name, operator?.name ?? null, place) };
     });
     const { conversation, view } = started;
     // The chatbot may have moved the conversation on (to an operator, or to the queue): read it back.
@@ -81,13 +84,13 @@ export class ConversationLifecycle {
   }
 
   async visitorView(conversation: Conversation): Promise<ConversationDto> {
-    const [channel, names, position] = await Promise.all([
+    const [channel, names, place] = await Promise.all([
       this.host.db.getRepository(LivechatChannel).findOneBy({ id: conversation.channelId }),
       conversation.operatorId ? this.profiles.displayNames([conversation.operatorId]) : Promise.resolve(new Map<number, string>()),
-      queuePosition(this.host.db.manager, conversation),
+      queuePlace(this.host.db.manager, conversation),
     ]);
     const operatorName = conversation.operatorId ? (names.get(conversation.operatorId) ?? null) : null;
-    const dto = conversationDto(conversation, channel?.name ?? "", operatorName, position);
+    const dto = conversationDto(conversation, channel?.name ?? "", operatorName, place);
     if (conversation.chatbotScriptId) dto.chatbot = await this.chatbot.view(conversation);
     return dto;
   }
@@ -98,18 +101,33 @@ export class ConversationLifecycle {
     return this.visitorView(await this.load(conversation.id));
   }
 
-  /** Closes conversations (with the bot, waiting or open) whose visitor has not been seen for `minutes`; returns how many. */
+  /**
+   * Closes conversations (with the bot, waiting or open) whose visitor has not been seen for
+   * `minutes`; returns how many. A batch at a time, each in one transaction that tells each channel's
+   * queue once, so closing many costs a few notifications per conversation, not one per waiting visitor.
+   */
   async closeAbandoned(minutes: number): Promise<number> {
     const before = new Date(this.host.clock.now().getTime() - minutes * 60_000);
-    const stale = await this.host.db
-      .getRepository(Conversation)
-      .createQueryBuilder("c")
-      .where("c.state IN ('bot', 'waiting', 'open') AND c.last_visitor_seen_at < :before", { before })
-      .orderBy("c.id", "ASC")
-      .getMany();
     let closed = 0;
-    for (const conversation of stale) if (await this.close(conversation, "inactivity", null, before)) closed++;
-    return closed;
+    let cursor = 0;
+    for (;;) {
+      const stale = await this.host.db
+        .getRepository(Conversation)
+        .createQueryBuilder("c")
+        .select("c.id", "id")
+        .where("c.state IN ('bot', 'waiting', 'open') AND c.last_visitor_seen_at < :before AND c.id > :cursor", { before, cursor })
+        .orderBy("c.id", "ASC")
+        .limit(CLOSE_BATCH)
+        .getRawMany<{ id: number | string }>();
+      if (stale.length === 0) return closed;
+      const ids = stale.map((r) => Number(r.id));
+      cursor = ids[ids.length - 1];
+      const batch = await this.closeBatch(ids, "inactivity", null, before);
+      closed += batch.closed;
+      // Seats freed go to those waiting; once per channel and batch.
+      for (const channelId of batch.channels) await this.queue.assignWaiting(channelId);
+      if (stale.length < CLOSE_BATCH) return closed;
+    }
   }
 
   /**
@@ -118,31 +136,55 @@ export class ConversationLifecycle {
    * Returns whether it closed it.
    */
   private async close(conversation: Conversation, reason: ClosedReason, byUser: HostUser | null, visitorGoneSince: Date | null): Promise<boolean> {
-    const closed = await this.notifier.transaction(async (m) => {
-      const current = await m.getRepository(Conversation).findOneBy({ id: conversation.id });
-      if (!current) throw new NotFoundError("This conversation no longer exists.");
-      if (current.state === "closed") return false;
-      if (visitorGoneSince && current.lastVisitorSeenAt >= visitorGoneSince) return false;
-      const wasWaiting = current.state === "waiting";
-      current.state = "closed";
-      current.closedAt = this.host.clock.now();
-      current.closedReason = reason;
-      await m.getRepository(Conversation).save(current);
-      const text =
-        reason === "visitor"
-          ? "The visitor ended the conversation."
-          : reason === "operator"
-            ? `${byUser ? (await this.profiles.displayNames([byUser.id])).get(byUser.id) : "The operator"} ended the conversation.`
-            : "The visitor left the conversation.";
-      await this.messages.addWithin(m, current, { kind: "system", userId: null }, text, null);
-      await this.notifier.conversationChanged(m, current);
-      // Those behind a visitor who left the queue move up.
-      if (wasWaiting) await this.notifier.queueMoved(m, current.channelId);
-      this.notifier.closed(m, { conversationId: current.id, channelId: current.channelId, reason });
-      return true;
+    const result = await this.closeBatch([conversation.id], reason, byUser, visitorGoneSince);
+    if (result.missing) throw new NotFoundError("This conversation no longer exists.");
+    for (const channelId of result.channels) await this.queue.assignWaiting(channelId);
+    return result.closed > 0;
+  }
+
+  /** Closes the conversations in one transaction; tells each channel's queue once of those that left it. Returns the channels touched. */
+  private async closeBatch(
+    ids: number[],
+    reason: ClosedReason,
+    byUser: HostUser | null,
+    visitorGoneSince: Date | null,
+  ): Promise<{ closed: number; missing: boolean; channels: number[] }> {
+    return this.notifier.transaction(async (m) => {
+      const leftQueue = new Map<number, number[]>();
+      const touched = new Set<number>();
+      let closed = 0;
+      let missing = false;
+      const rows = await m.getRepository(Conversation).findBy({ id: In(ids) });
+      if (rows.length < ids.length) missing = true;
+      for (const current of rows.sort((a, b) => a.id - b.id)) {
+        if (current.state === "closed") continue;
+        if (visitorGoneSince && current.lastVisitorSeenAt >= visitorGoneSince) continue;
+        const was = current.state;
+        await this.closeWithin(m, current, reason, byUser);
+        closed++;
+        // Those behind a visitor who left the queue move up; a served visitor frees a seat.
+        if (was === "waiting") leftQueue.set(current.channelId, [...(leftQueue.get(current.channelId) ?? []), current.id]);
+        touched.add(current.channelId);
+      }
+      for (const [channelId, left] of leftQueue) await this.notifier.queueChanged(m, channelId, { left });
+      return { closed, missing, channels: [...touched] };
     });
-    if (closed) await this.queue.assignWaiting(conversation.channelId);
-    return closed;
+  }
+
+  private async closeWithin(m: EntityManager, current: Conversation, reason: ClosedReason, byUser: HostUser | null): Promise<void> {
+    current.state = "closed";
+    current.closedAt = this.host.clock.now();
+    current.closedReason = reason;
+    await m.getRepository(Conversation).save(current);
+    const text =
+      reason === "visitor"
+        ? "The visitor ended the conversation."
+        : reason === "operator"
+          ? `${byUser ? (await this.profiles.displayNames([byUser.id])).get(byUser.id) : "The operator"} ended the conversation.`
+          : "The visitor left the conversation.";
+    await this.messages.addWithin(m, current, { kind: "system", userId: null }, text, null);
+    await this.notifier.conversationChanged(m, current);
+    this.notifier.closed(m, { conversationId: current.id, channelId: current.channelId, reason });
   }
 
   private async load(id: number): Promise<Conversation> {

@@ -14,7 +14,7 @@ import type { Conversation } from "../../models/Conversation";
 import { LivechatChannel } from "../../models/LivechatChannel";
 import type { OperatorProfiles } from "../OperatorProfiles";
 import { conversationDto, type ChatWindowDto, type ConversationDto, type MessageDto, type OperatorConversationDto } from "./dto";
-import { queuePosition, waitingConversations } from "./queueOrder";
+import { nextQueueVersion, queueAddress, queuePlace, type QueueChange, type QueuePlace } from "./queueOrder";
 
 /** The bus address a visitor's widget listens to for their conversation. */
 export const conversationAddress = (conversationId: number): string => busAddress.record("livechat.conversation", conversationId);
@@ -23,7 +23,7 @@ export const conversationAddress = (conversationId: number): string => busAddres
 export interface KnownView {
   channelName: string;
   operatorName: string | null;
-  position: number | null;
+  place: QueuePlace | null;
 }
 
 /**
@@ -64,7 +64,7 @@ export class ConversationNotifier {
   async conversationChanged(m: EntityManager, conversation: Conversation, known?: KnownView): Promise<void> {
     let dto: ConversationDto;
     if (known) {
-      dto = conversationDto(conversation, known.channelName, known.operatorName, known.position);
+      dto = conversationDto(conversation, known.channelName, known.operatorName, known.place);
     } else {
       const names = conversation.operatorId ? await this.profiles.displayNames([conversation.operatorId]) : new Map<number, string>();
       const channel = await m.getRepository(LivechatChannel).findOneBy({ id: conversation.channelId });
@@ -72,7 +72,7 @@ export class ConversationNotifier {
         conversation,
         channel?.name ?? "",
         conversation.operatorId ? (names.get(conversation.operatorId) ?? null) : null,
-        await queuePosition(m, conversation),
+        await queuePlace(m, conversation),
       );
     }
     await this.host.bus.publish(conversationAddress(conversation.id), "livechat.conversation", { conversation: dto }, m);
@@ -81,14 +81,16 @@ export class ConversationNotifier {
     }
   }
 
-  /** Tells every waiting visitor of the channel their place in the queue. */
-  async queueMoved(m: EntityManager, channelId: number): Promise<void> {
-    const waiting = await waitingConversations(m, channelId);
-    if (waiting.length === 0) return;
-    const channelName = (await m.getRepository(LivechatChannel).findOneBy({ id: channelId }))?.name ?? "";
-    for (const [i, conversation] of waiting.entries()) {
-      await this.conversationChanged(m, conversation, { channelName, operatorName: null, position: i + 1 });
-    }
+  /**
+   * Tells the channel's queue that conversations left it or joined it ahead of others: one
+   * notification, whatever the queue's length; each widget works out its own place (queueOrder.ts).
+   */
+  async queueChanged(m: EntityManager, channelId: number, change: { left?: number[]; joined?: number[] }): Promise<void> {
+    const left = change.left ?? [];
+    const joined = change.joined ?? [];
+    if (left.length === 0 && joined.length === 0) return;
+    const payload: QueueChange = { channelId, version: await nextQueueVersion(m, channelId), left, joined };
+    await this.host.bus.publish(queueAddress(channelId), "livechat.queue", payload, m);
   }
 
   /** A stored message, to the visitor and (unless `toOperator` is false) the conversation's operator. */

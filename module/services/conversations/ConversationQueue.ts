@@ -9,7 +9,7 @@ import type { ChatWindows } from "./ChatWindows";
 import type { ConversationMessages } from "./ConversationMessages";
 import type { ConversationNotifier } from "./ConversationNotifier";
 import { conversationDto, type OperatorConversationDto } from "./dto";
-import { waitingConversations } from "./queueOrder";
+import { firstWaiting } from "./queueOrder";
 
 /** The assignment tier of a conversation an operator took from the Waiting list himself. */
 export const TAKEN_TIER = "taken" satisfies ConversationAssignedEvent["tier"];
@@ -87,7 +87,7 @@ export class ConversationQueue {
       if (!taken.affected) throw new ConflictError(lt("Another operator took this conversation first."));
       Object.assign(conversation, { operatorId: userId, state: "open", assignedAt: now, assignmentTier: TAKEN_TIER, chatbotStepId: null });
       await this.handedOver(m, conversation, channel, TAKEN_TIER);
-      await this.notifier.queueMoved(m, channel.id);
+      await this.notifier.queueChanged(m, channel.id, { left: [conversation.id] });
     });
   }
 
@@ -109,7 +109,7 @@ export class ConversationQueue {
       lastMessage: null,
     };
     await this.notifier.assigned(m, view, { conversationId: conversation.id, channelId: channel.id, operatorId: userId, tier });
-    await this.notifier.conversationChanged(m, conversation, { channelName: channel.name, operatorName: name, position: null });
+    await this.notifier.conversationChanged(m, conversation, { channelName: channel.name, operatorName: name, place: null });
     return name;
   }
 
@@ -119,12 +119,13 @@ export class ConversationQueue {
       const channel = await m.getRepository(LivechatChannel).findOneBy({ id: channelId });
       if (!channel) return [];
       const assigned: number[] = [];
-      for (const conversation of await waitingConversations(m, channelId)) {
+      // Read one at a time: the work is what gets assigned, not the length of the queue.
+      for (let conversation = await firstWaiting(m, channelId); conversation; conversation = await firstWaiting(m, channelId)) {
         // Hard rules are the same for everyone in the queue: if the first cannot be served, nobody can.
         if (!(await this.assign(m, conversation, channel))) break;
         assigned.push(conversation.id);
       }
-      if (assigned.length) await this.notifier.queueMoved(m, channelId);
+      await this.notifier.queueChanged(m, channelId, { left: assigned });
       return assigned;
     });
   }

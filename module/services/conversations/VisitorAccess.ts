@@ -2,6 +2,7 @@ import type { EntityManager } from "typeorm";
 import { NotFoundError, type HostContract } from "../../../host/contract";
 import { Conversation } from "../../models/Conversation";
 import { conversationAddress } from "./ConversationNotifier";
+import { queueAddress } from "./queueOrder";
 import { hashVisitorToken, visitorTokenMatches } from "./visitorToken";
 
 /** How long after its end a conversation's token still opens its bus channel (a reload shows the end). */
@@ -22,13 +23,19 @@ export class VisitorAccess {
     return conversation;
   }
 
-  /** Bus channels a visitor token may listen to: its conversation's, until a while after it ended. */
+  /**
+   * Bus channels a visitor token may listen to: its conversation's, until a while after it ended; and
+   * while it waits for an operator (or talks with the chatbot, which may queue it), its channel's
+   * queue, which carries queue versions and conversation ids only.
+   */
   async busChannels(token: string): Promise<string[] | null> {
     const conversation = await this.host.db.getRepository(Conversation).findOneBy({ visitorTokenHash: hashVisitorToken(token) });
     if (!conversation) return null;
     const endedLongAgo =
       conversation.closedAt !== null && this.host.clock.now().getTime() - conversation.closedAt.getTime() > VISITOR_BUS_AFTER_CLOSE_MS;
-    return endedLongAgo ? null : [conversationAddress(conversation.id)];
+    if (endedLongAgo) return null;
+    const queued = conversation.state === "waiting" || conversation.state === "bot";
+    return queued ? [conversationAddress(conversation.id), queueAddress(conversation.channelId)] : [conversationAddress(conversation.id)];
   }
 
   /** Records that the visitor is still there; a write at most every 15 s per conversation (a hot path). */

@@ -1,5 +1,6 @@
 import type { Conversation, ConversationState } from "../../models/Conversation";
 import type { AuthorKind, Message } from "../../models/Message";
+import type { QueuePlace } from "./queueOrder";
 
 /** A message as clients receive it. */
 export interface MessageDto {
@@ -16,7 +17,10 @@ export interface ConversationDto {
   channel: { id: number; name: string };
   state: ConversationState;
   operator: { name: string } | null;
+  /** While waiting: the place in the channel's queue (1 is next)... */
   queuePosition: number | null;
+  /** ...and the channel's queue version it was counted at (see the `livechat.queue` notification). */
+  queueVersion: number | null;
   createdAt: string;
   closedAt: string | null;
   /** While a chatbot talks: its name, and the step waiting for the visitor (answer buttons for questions). */
@@ -83,18 +87,21 @@ export function messageDto(message: Message, authorName: string): MessageDto {
   };
 }
 
+/** `place`: where a waiting conversation stands (a bare position for operators' lists, which need no version). */
 export function conversationDto(
   conversation: Conversation,
   channelName: string,
   operatorName: string | null,
-  queuePosition: number | null,
+  place: QueuePlace | number | null,
 ): ConversationDto {
+  const known = conversation.state === "waiting" ? place : null;
   return {
     id: conversation.id,
     channel: { id: conversation.channelId, name: channelName },
     state: conversation.state,
     operator: operatorName === null ? null : { name: operatorName },
-    queuePosition: conversation.state === "waiting" ? queuePosition : null,
+    queuePosition: known === null ? null : typeof known === "number" ? known : known.position,
+    queueVersion: known === null || typeof known === "number" ? null : known.version,
     createdAt: conversation.createdAt.toISOString(),
     closedAt: conversation.closedAt ? conversation.closedAt.toISOString() : null,
   };
