@@ -11,6 +11,7 @@ import { visitorApi } from "./routes/visitorApi";
 import { AssignmentService } from "./services/assignment/AssignmentService";
 import { ChatbotRunner, type ChatbotConversations } from "./services/chatbot/ChatbotRunner";
 import { ChatbotScripts } from "./services/chatbot/ChatbotScripts";
+import { ConversationRatings } from "./services/ratings/ConversationRatings";
 import { ChatWindows } from "./services/conversations/ChatWindows";
 import { ConversationLifecycle } from "./services/conversations/ConversationLifecycle";
 import { ConversationMessages } from "./services/conversations/ConversationMessages";
@@ -29,6 +30,7 @@ export interface ConversationServices {
   visitors: VisitorAccess;
   chatbot: ChatbotRunner;
   chatbots: ChatbotScripts;
+  ratings: ConversationRatings;
 }
 
 export { conversationEntities };
@@ -61,7 +63,8 @@ export function installConversations(host: HostContract, operators: OperatorServ
   };
   const chatbot = new ChatbotRunner(host, chatbots, forChatbot);
   const lifecycle = new ConversationLifecycle(host, profiles, queue, messages, notifier, chatbot);
-  const services: ConversationServices = { assignment, lifecycle, messages, queue, inbox, windows, visitors, chatbot, chatbots };
+  const ratings = new ConversationRatings(host);
+  const services: ConversationServices = { assignment, lifecycle, messages, queue, inbox, windows, visitors, chatbot, chatbots, ratings };
 
   host.bus.authorizeVisitors((token) => visitors.busChannels(token));
   visitorApi(host, services, operators.channels);

@@ -6,6 +6,7 @@ import { conversationEntities, installConversations, type ConversationServices }
 import { loadOperatorsDemo } from "./demo";
 import { cannedResponseEntities, chatbotEntities } from "./models";
 import { installOperators, operatorEntities, type OperatorServices } from "./operators";
+import { installReports } from "./reports";
 
 /** Per host: one process may run several hosts (tests, tools), each with its own services. */
 const installed = new WeakMap<HostContract, { operators: OperatorServices; conversations: ConversationServices; canned: CannedResponses }>();
@@ -17,6 +18,7 @@ const livechat: ModuleDefinition = {
     const operators = installOperators(host);
     const conversations = installConversations(host, operators);
     const canned = installCannedResponses(host, operators, conversations);
+    installReports(host, operators);
     installed.set(host, { operators, conversations, canned });
   },
   async loadDemo(host: HostContract) {

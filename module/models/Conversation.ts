@@ -11,6 +11,8 @@ export type ClosedReason = "visitor" | "operator" | "inactivity" | "chatbot";
 @Index(["operatorId", "assignedAt"])
 @Index(["channelId", "state", "id"])
 @Index(["visitorKey", "id"])
+// Reports read conversations by the day they started.
+@Index("IDX_livechat_conversation_created", ["createdAt"])
 export class Conversation {
   @PrimaryGeneratedColumn({ type: "integer" })
   id: number;

@@ -10,6 +10,7 @@ import { ConversationAnswer } from "./ConversationAnswer";
 import { ConversationExpertise } from "./ConversationExpertise";
 import { ChatWindow } from "./ChatWindow";
 import { Conversation } from "./Conversation";
+import { ConversationRating } from "./ConversationRating";
 import { ConversationRead } from "./ConversationRead";
 import { Message } from "./Message";
 import { ChannelMembershipEvent } from "./ChannelMembershipEvent";
@@ -29,7 +30,7 @@ export const operatorEntities = [
   ChannelMembershipEvent,
 ];
 
-export const conversationEntities = [Conversation, ConversationExpertise, Message, ConversationRead, ChatWindow, ChannelQueue];
+export const conversationEntities = [Conversation, ConversationRating, ConversationExpertise, Message, ConversationRead, ChatWindow, ChannelQueue];
 
 export const chatbotEntities = [ChatbotScript, ChatbotStep, ChatbotStepExpertise, ChatbotAnswer, ConversationAnswer];
 

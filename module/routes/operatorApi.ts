@@ -62,6 +62,7 @@ export function operatorApi(host: HostContract, services: ConversationServices):
         conversation: view,
         messages: await messages.list(conversation.id),
         answers: await inbox.answers(conversation.id),
+        rating: await services.ratings.of(conversation.id),
       };
       res.json(detail);
     }),

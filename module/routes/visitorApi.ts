@@ -35,7 +35,7 @@ function bearer(req: Request): string | null {
  * credentials; conversations are opened by their bearer token only; every route is rate-limited.
  */
 export function visitorApi(host: HostContract, services: ConversationServices, channels: ChannelService): void {
-  const { assignment, lifecycle, messages, visitors, chatbot } = services;
+  const { assignment, lifecycle, messages, visitors, chatbot, ratings } = services;
   const api = Router();
   // Only the API paths: every request of the host passes through the public router.
   const paths = ["/livechat/channels/:channelId/info", "/livechat/channels/:channelId/conversations", "/livechat/conversations"];
@@ -154,6 +154,15 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
     asyncRoute(async (req, res) => {
       const conversation = await conversationOf(req);
       res.json({ conversation: await lifecycle.end(conversation, "visitor") });
+    }),
+  );
+
+  api.post(
+    "/livechat/conversations/:id/rating",
+    writes,
+    asyncRoute(async (req, res) => {
+      const conversation = await conversationOf(req);
+      res.status(201).json({ rating: await ratings.rate(conversation, req.body?.value, req.body?.comment) });
     }),
   );
 

@@ -75,6 +75,8 @@ export interface OperatorConversationDetailDto {
   conversation: OperatorConversationDto;
   messages: MessageDto[];
   answers: { question: string; value: string }[];
+  /** The visitor's rating once the conversation ended and they gave one; operators cannot change it. */
+  rating: { value: 5 | 3 | 1; comment: string | null; createdAt: string } | null;
 }
 
 export function messageDto(message: Message, authorName: string): MessageDto {
