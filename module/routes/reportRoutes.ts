@@ -12,7 +12,7 @@ export const REPORT_DAYS_MAX = 366;
 const TITLES: Record<ReportName, string> = {
   sessions: lt("Sessions"),
   waiting: lt("Waiting and response"),
-  operators: lt("Operators"),
+  operators: lt("Operator Analysis"),
   ratings: lt("Ratings"),
 };
 
