@@ -11,6 +11,7 @@ import { ConsoleLogger } from "../host/logger";
 import { LivechatChannel } from "../module/models/LivechatChannel";
 import { tempSqliteUrl } from "../test/support/testHost";
 import { conversationFigures } from "./conversations";
+import { reportFigures } from "./reports";
 import { chartSvg, describeStep, loadFigures, type LoadFigures } from "./load/loadFigures";
 import { widgetDownload } from "./widgetDownload";
 import { percentile, round, withBaseline, type Figure } from "./stats";
@@ -174,6 +175,8 @@ async function main(): Promise<void> {
       ),
     );
   }
+
+  figures.push(...(await reportFigures(QUICK ? 100_000 : 1_000_000, (line) => process.stdout.write(`${line}\n`))));
 
   // Not a speed: what every visitor of an embedding website pays before chatting (goal: under 30 KB).
   figures.push({

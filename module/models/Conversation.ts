@@ -62,6 +62,10 @@ export class Conversation {
   @Column({ name: "assigned_at", type: Date, nullable: true })
   assignedAt: Date | null;
 
+  /** When an operator first wrote: kept here so reports need not search the messages. */
+  @Column({ name: "first_reply_at", type: Date, nullable: true })
+  firstReplyAt: Date | null;
+
   @Column({ name: "closed_at", type: Date, nullable: true })
   closedAt: Date | null;
 

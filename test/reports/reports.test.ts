@@ -48,6 +48,7 @@ async function buildDataSet(t: TestHost): Promise<{ ana: HostUser; ben: HostUser
       chatbotStepId: null,
       createdAt,
       assignedAt,
+      firstReplyAt: operator && reply !== null ? at(created, wait + reply) : null,
       closedAt,
       closedReason: closedAt ? "operator" : null,
       lastVisitorSeenAt: createdAt,
@@ -199,6 +200,32 @@ for (const database of ["sqlite", "postgres"] as const) {
     });
   });
 }
+
+describe("First reply time", function () {
+  this.timeout(60_000);
+  let t: TestHost;
+  before(async () => {
+    t = await startTestHost();
+  });
+  after(async () => {
+    await t?.stop();
+  });
+
+  it("is when the operator first wrote, kept by the first message only", async () => {
+    const { channel, operators } = await channelWithOperators(t, "Timed", ["tim"], null);
+    await online(t, operators[0]);
+    const visitor = await startVisitor(t, channel.id, { name: "Quinn" });
+    const tim = await t.login("tim");
+    const conversations = t.host.db.getRepository(Conversation);
+    await asVisitor(t, visitor).post(`/livechat/conversations/${visitor.id}/messages`, { body: "Hello?", clientMessageId: "q1" });
+    expect((await conversations.findOneByOrFail({ id: visitor.id })).firstReplyAt).to.equal(null);
+    const first = await tim.postJson(`/livechat/api/conversations/${visitor.id}/messages`, { body: "Hi Quinn", clientMessageId: "r1" });
+    t.clock.set(new Date(t.clock.now().getTime() + 60_000));
+    await tim.postJson(`/livechat/api/conversations/${visitor.id}/messages`, { body: "Still there?", clientMessageId: "r2" });
+    const stored = await conversations.findOneByOrFail({ id: visitor.id });
+    expect(stored.firstReplyAt?.toISOString()).to.equal(first.body.message.createdAt);
+  });
+});
 
 describe("Rating a conversation", function () {
   this.timeout(60_000);

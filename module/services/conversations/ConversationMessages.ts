@@ -1,4 +1,4 @@
-import { In, type EntityManager } from "typeorm";
+import { In, IsNull, type EntityManager } from "typeorm";
 import { ConflictError, NotFoundError, type HostContract } from "../../../host/contract";
 import { Conversation } from "../../models/Conversation";
 import { Message, type AuthorKind } from "../../models/Message";
@@ -101,6 +101,10 @@ export class ConversationMessages {
       clientMessageId,
       createdAt: this.host.clock.now(),
     });
+    if (author.kind === "operator" && !conversation.firstReplyAt) {
+      await m.getRepository(Conversation).update({ id: conversation.id, firstReplyAt: IsNull() }, { firstReplyAt: saved.createdAt });
+      conversation.firstReplyAt = saved.createdAt;
+    }
     const [dto] = await this.dtos([saved], conversation);
     await this.notifier.messageStored(m, conversation, dto, notifyOperator);
     return dto;

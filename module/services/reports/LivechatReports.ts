@@ -260,8 +260,8 @@ export class LivechatReports {
   }
 }
 
-/** When the operator first wrote in conversation `c` (the message index makes it a short range scan). */
-const FIRST_OPERATOR_MESSAGE = "(SELECT MIN(m.created_at) FROM livechat_message m WHERE m.conversation_id = c.id AND m.author_kind = 'operator')";
+/** When an operator first wrote in conversation `c` (kept on the conversation when it happens). */
+const FIRST_OPERATOR_MESSAGE = "c.first_reply_at";
 
 function toUtcMinute(value: unknown): string {
   const date = value instanceof Date ? value : new Date(`${String(value).replace(" ", "T")}${String(value).endsWith("Z") ? "" : "Z"}`);
