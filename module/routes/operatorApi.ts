@@ -6,6 +6,7 @@ import type { ConversationServices } from "../conversations";
 import type { OperatorConversationDetailDto, OperatorConversationListDto } from "../services/conversations/dto";
 import { checkClientMessageId, checkMessageBody } from "../services/conversations/messageBody";
 import { asyncRoute } from "./asyncRoute";
+import { sendTranscript } from "./transcriptResponse";
 
 const windowBody = z.object({ state: z.enum(["open", "folded", "closed"]) });
 const readBody = z.object({ lastMessageId: z.number().int().nonnegative() });
@@ -65,6 +66,15 @@ export function operatorApi(host: HostContract, services: ConversationServices):
         rating: await services.ratings.of(conversation.id),
       };
       res.json(detail);
+    }),
+  );
+
+  api.get(
+    "/conversations/:id/transcript",
+    asyncRoute(async (req, res) => {
+      const conversation = await conversationOf(req);
+      const [view] = await inbox.views([conversation], me(req));
+      await sendTranscript(res, host, messages, conversation, view.channel.name, me(req).langCode);
     }),
   );
 

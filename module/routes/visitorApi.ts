@@ -7,6 +7,7 @@ import type { ChannelService } from "../services/ChannelService";
 import type { ChannelInfoDto } from "../services/conversations/dto";
 import { checkClientMessageId, checkMessageBody } from "../services/conversations/messageBody";
 import { asyncRoute } from "./asyncRoute";
+import { sendTranscript } from "./transcriptResponse";
 
 const startBody = z
   .object({
@@ -154,6 +155,16 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
     asyncRoute(async (req, res) => {
       const conversation = await conversationOf(req);
       res.json({ conversation: await lifecycle.end(conversation, "visitor") });
+    }),
+  );
+
+  api.get(
+    "/livechat/conversations/:id/transcript",
+    reads,
+    asyncRoute(async (req, res) => {
+      const conversation = await conversationOf(req);
+      const channel = await channels.find(conversation.channelId);
+      await sendTranscript(res, host, messages, conversation, channel?.name ?? "", conversation.visitorLang ?? "en_US");
     }),
   );
 
