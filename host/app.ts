@@ -325,6 +325,10 @@ export class Host {
     );
     const assets = this.staticRouter;
     assets.use("/host/static", express.static(path.join(__dirname, "static"), STATIC_OPTIONS));
+    // Browsers ask for /favicon.ico on pages that name no icon (the demo website): the same icon, public.
+    assets.get("/favicon.ico", (_req, res, next) => {
+      res.type("image/svg+xml").sendFile(path.join(__dirname, "static/favicon.svg"), { maxAge: STATIC_OPTIONS.maxAge }, (err) => err && next(err));
+    });
     assets.use("/vendor/bootstrap", express.static(path.join(ROOT_DIR, "node_modules/bootstrap/dist"), STATIC_OPTIONS));
     // The pages use the solid icons only.
     assets.use(

@@ -58,7 +58,7 @@ export class HostAuth implements Auth {
       this.requireUser(req, res, (err?: unknown) => {
         if (err) return next(err);
         if (!req.user?.groups.includes(group)) {
-          return next(new ForbiddenError(lt('You do not have access to this: it is reserved to the group "{group}".'), { group }));
+          return next(new ForbiddenError(lt("This page is for other users of the helpdesk. If you need it, ask an administrator for access.")));
         }
         next();
       });

@@ -57,7 +57,7 @@ export function errorHandler(views: ViewRegistry, i18n: HostI18n, logger: Logger
           res.status(status).json({ error: message, ...(details ? { details } : {}) });
           return;
         }
-        const title = i18n.translateAny(lang, status === 404 ? lt("Not found") : lt("Error"));
+        const title = i18n.translateAny(lang, errorTitle(status));
         await views
           .render(req, "host/error", { title, status, message })
           .then((html) => res.status(status).type("html").send(html))
@@ -67,8 +67,16 @@ export function errorHandler(views: ViewRegistry, i18n: HostI18n, logger: Logger
   };
 }
 
+/** The heading of an error page, in plain words: what happened, not how. */
+function errorTitle(status: number): string {
+  if (status === 404) return lt("Page not found");
+  if (status === 403) return lt("You cannot open this page");
+  if (status >= 500) return lt("Something went wrong");
+  return lt("This did not work");
+}
+
 export const notFound: RequestHandler = (_req, _res, next) => {
-  next(new NotFoundError(lt("Nothing here.")));
+  next(new NotFoundError(lt("This page does not exist. The link may be wrong, or the page was moved or deleted.")));
 };
 
 /** Wraps an async route so its rejection reaches the error handler. */

@@ -5,6 +5,7 @@ import { MANAGER_GROUP, OPERATOR_GROUP } from "../api";
 import type { ChannelService } from "../services/ChannelService";
 import { channelCard } from "../services/channelCard";
 import { asyncRoute } from "./asyncRoute";
+import { recordFirst } from "./recordFirst";
 import { manyIds } from "./formFields";
 
 const channelForm = z.object({
@@ -35,6 +36,7 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
   const { router, auth, views } = host;
   const operator = auth.requireGroup(OPERATOR_GROUP);
   const manager = auth.requireGroup(MANAGER_GROUP);
+  const channelExists = recordFirst(new NotFoundError(lt("This channel does not exist.")), (id) => channels.get(id));
   const currentUser = (req: Request) => auth.currentUser(req) as HostUser;
 
   router.get(
@@ -96,6 +98,7 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
 
   router.get(
     "/livechat/channels/:id",
+    channelExists,
     manager,
     asyncRoute(async (req, res) => {
       const id = parseId(req.params.id);
@@ -107,6 +110,7 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
 
   router.post(
     "/livechat/channels/:id",
+    channelExists,
     manager,
     asyncRoute(async (req, res) => {
       const id = req.params.id === "new" ? null : parseId(req.params.id);

@@ -5,6 +5,7 @@ import { STEP_TYPES } from "../models/ChatbotStep";
 import type { ChatbotScripts } from "../services/chatbot/ChatbotScripts";
 import type { ExpertiseService } from "../services/ExpertiseService";
 import { asyncRoute } from "./asyncRoute";
+import { recordFirst } from "./recordFirst";
 import { parseScriptForm, scriptFormValues } from "./scriptForm";
 
 const STEP_LABELS: Record<(typeof STEP_TYPES)[number], string> = {
@@ -21,6 +22,7 @@ const STEP_LABELS: Record<(typeof STEP_TYPES)[number], string> = {
 export function chatbotRoutes(host: HostContract, scripts: ChatbotScripts, expertise: ExpertiseService): void {
   const { router, auth, views } = host;
   const manager = auth.requireGroup(MANAGER_GROUP);
+  const scriptExists = recordFirst(new NotFoundError(lt("This chatbot script does not exist.")), (id) => scripts.load(id));
 
   const renderForm = async (req: Request, form: Record<string, unknown>, error?: DomainError) => {
     const t = await host.i18n.forRequest(req);
@@ -61,6 +63,7 @@ export function chatbotRoutes(host: HostContract, scripts: ChatbotScripts, exper
 
   router.get(
     "/livechat/chatbots/:id",
+    scriptExists,
     manager,
     asyncRoute(async (req, res) => {
       const id = parseId(req.params.id);
@@ -71,6 +74,7 @@ export function chatbotRoutes(host: HostContract, scripts: ChatbotScripts, exper
 
   router.post(
     "/livechat/chatbots/:id",
+    scriptExists,
     manager,
     asyncRoute(async (req, res) => {
       const id = req.params.id === "new" ? null : parseId(req.params.id);

@@ -4,6 +4,7 @@ import { lt, ConflictError, InvalidInputError, NotFoundError, parseId, type Doma
 import { MANAGER_GROUP } from "../api";
 import type { ExpertiseService } from "../services/ExpertiseService";
 import { asyncRoute } from "./asyncRoute";
+import { recordFirst } from "./recordFirst";
 import { manyIds } from "./formFields";
 
 const expertiseForm = z.object({
@@ -15,6 +16,7 @@ const expertiseForm = z.object({
 export function expertiseRoutes(host: HostContract, expertise: ExpertiseService): void {
   const { router, auth, views } = host;
   const manager = auth.requireGroup(MANAGER_GROUP);
+  const expertiseExists = recordFirst(new NotFoundError(lt("This expertise does not exist.")), (id) => expertise.get(id));
 
   const renderForm = async (req: Request, form: { id?: number | null; name?: unknown }, selected: number[], error?: DomainError) => {
     const t = await host.i18n.forRequest(req);
@@ -46,6 +48,7 @@ export function expertiseRoutes(host: HostContract, expertise: ExpertiseService)
 
   router.get(
     "/livechat/expertise/:id",
+    expertiseExists,
     manager,
     asyncRoute(async (req, res) => {
       const id = parseId(req.params.id);
@@ -57,6 +60,7 @@ export function expertiseRoutes(host: HostContract, expertise: ExpertiseService)
 
   router.post(
     "/livechat/expertise/:id",
+    expertiseExists,
     manager,
     asyncRoute(async (req, res) => {
       const id = req.params.id === "new" ? null : parseId(req.params.id);
@@ -80,6 +84,7 @@ export function expertiseRoutes(host: HostContract, expertise: ExpertiseService)
 
   router.post(
     "/livechat/expertise/:id/delete",
+    expertiseExists,
     manager,
     asyncRoute(async (req, res) => {
       const id = parseId(req.params.id);

@@ -6,6 +6,7 @@ import type { OperatorProfiles } from "../services/OperatorProfiles";
 import { operatorFieldsView } from "./operatorFieldsView";
 import { carriesOperatorFields, parseOperatorSettings } from "./operatorSettingsForm";
 import { asyncRoute } from "./asyncRoute";
+import { recordFirst } from "./recordFirst";
 
 const INCOMPLETE_FORM = lt("This form did not carry the operator's live chat fields, so nothing was saved. Reload the page and try again.");
 
@@ -20,6 +21,7 @@ export function operatorRoutes(host: HostContract, profiles: OperatorProfiles, e
     if (!user || !host.users.hasGroup(user, OPERATOR_GROUP)) throw new NotFoundError(lt("This user is not a live chat operator."));
     return user;
   };
+  const operatorExists = recordFirst(new NotFoundError(lt("This user is not a live chat operator.")), (id) => findOperator(String(id)));
 
   router.get(
     "/livechat/operators",
@@ -53,6 +55,7 @@ export function operatorRoutes(host: HostContract, profiles: OperatorProfiles, e
 
   router.get(
     "/livechat/operators/:id",
+    operatorExists,
     manager,
     asyncRoute(async (req, res) => {
       const operator = await findOperator(req.params.id);
@@ -63,6 +66,7 @@ export function operatorRoutes(host: HostContract, profiles: OperatorProfiles, e
 
   router.post(
     "/livechat/operators/:id",
+    operatorExists,
     manager,
     asyncRoute(async (req, res) => {
       const operator = await findOperator(req.params.id);
