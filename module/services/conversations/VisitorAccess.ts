@@ -5,8 +5,11 @@ import { conversationAddress } from "./ConversationNotifier";
 import { queueAddress } from "./queueOrder";
 import { hashVisitorToken, visitorTokenMatches } from "./visitorToken";
 
-/** How long after its end a conversation's token still opens its bus channel (a reload shows the end). */
-const VISITOR_BUS_AFTER_CLOSE_MS = 60 * 60_000;
+/**
+ * How long after its end a conversation's token still opens it, on the HTTP API and on the bus (a
+ * reload shows the end); after that the token opens nothing and the widget starts afresh.
+ */
+export const VISITOR_TOKEN_AFTER_CLOSE_MS = 60 * 60_000;
 /** Visitor activity is written at most this often: far finer than the minutes of the inactivity timeout. */
 const VISITOR_SEEN_EVERY_MS = 15_000;
 
@@ -14,13 +17,21 @@ const VISITOR_SEEN_EVERY_MS = 15_000;
 export class VisitorAccess {
   constructor(private readonly host: HostContract) {}
 
-  /** The conversation a visitor token opens, if it is this one; anything else is "not found" (no hint it exists). */
+  /**
+   * The conversation a visitor token opens, if it is this one and the token has not expired; anything
+   * else is "not found" (no hint it exists).
+   */
   async conversation(conversationId: number, token: string | null): Promise<Conversation> {
     const conversation = token ? await this.host.db.getRepository(Conversation).findOneBy({ id: conversationId }) : null;
-    if (!conversation || !token || !visitorTokenMatches(token, conversation.visitorTokenHash)) {
+    if (!conversation || !token || !visitorTokenMatches(token, conversation.visitorTokenHash) || this.expired(conversation)) {
       throw new NotFoundError("No such conversation for this visitor.");
     }
     return conversation;
+  }
+
+  /** Whether the conversation ended long enough ago that its token no longer opens it. */
+  private expired(conversation: Conversation): boolean {
+    return conversation.closedAt !== null && this.host.clock.now().getTime() - conversation.closedAt.getTime() > VISITOR_TOKEN_AFTER_CLOSE_MS;
   }
 
   /**
@@ -31,9 +42,7 @@ export class VisitorAccess {
   async busChannels(token: string): Promise<string[] | null> {
     const conversation = await this.host.db.getRepository(Conversation).findOneBy({ visitorTokenHash: hashVisitorToken(token) });
     if (!conversation) return null;
-    const endedLongAgo =
-      conversation.closedAt !== null && this.host.clock.now().getTime() - conversation.closedAt.getTime() > VISITOR_BUS_AFTER_CLOSE_MS;
-    if (endedLongAgo) return null;
+    if (this.expired(conversation)) return null;
     const queued = conversation.state === "waiting" || conversation.state === "bot";
     return queued ? [conversationAddress(conversation.id), queueAddress(conversation.channelId)] : [conversationAddress(conversation.id)];
   }
