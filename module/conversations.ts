@@ -17,6 +17,7 @@ import { ConversationLifecycle } from "./services/conversations/ConversationLife
 import { ConversationMessages } from "./services/conversations/ConversationMessages";
 import { ConversationNotifier } from "./services/conversations/ConversationNotifier";
 import { ConversationQueue } from "./services/conversations/ConversationQueue";
+import { ConversationRetention, RETENTION_DEFAULT_DAYS, RETENTION_JOB, RETENTION_SETTING } from "./services/conversations/ConversationRetention";
 import { OperatorInbox } from "./services/conversations/OperatorInbox";
 import { VisitorAccess } from "./services/conversations/VisitorAccess";
 
@@ -84,6 +85,10 @@ export function installConversations(host: HostContract, operators: OperatorServ
   });
   host.scheduler.register(CLOSE_ABANDONED_JOB, 60_000, async () => {
     await lifecycle.closeAbandoned(await host.settings.getNumber(VISITOR_TIMEOUT_SETTING, 15));
+  });
+  const retention = new ConversationRetention(host);
+  host.scheduler.register(RETENTION_JOB, 3600_000, async () => {
+    await retention.deleteEnded(await host.settings.getNumber(RETENTION_SETTING, RETENTION_DEFAULT_DAYS));
   });
   return services;
 }

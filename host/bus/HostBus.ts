@@ -42,6 +42,9 @@ interface Pending {
 const CHANNEL_MAX = 128;
 const TYPE_MAX = 64;
 const PAGE = 500;
+/** Old notifications deleted per statement, and statements per pruning run. */
+const PRUNE_BATCH = 5000;
+const PRUNE_MAX_BATCHES = 20;
 /**
  * After a listener reconnect, ids this far below the last delivered one are looked at again: a
  * transaction that took its id early but committed late (while the listener was down) would
@@ -228,10 +231,21 @@ export class HostBus implements Bus {
     return row?.max == null ? 0 : Number(row.max);
   }
 
-  /** Deletes notifications created before `olderThan`; returns how many. */
-  async prune(olderThan: Date): Promise<number> {
-    const result = await this.db.getRepository(BusNotificationRecord).delete({ createdAt: LessThan(olderThan) });
-    return result.affected ?? 0;
+  /**
+   * Deletes notifications created before `olderThan`, oldest first, `batch` rows per statement and at
+   * most `maxBatches` statements (so one run's work is bounded; the next run goes on). Returns how many.
+   */
+  async prune(olderThan: Date, { batch = PRUNE_BATCH, maxBatches = PRUNE_MAX_BATCHES }: { batch?: number; maxBatches?: number } = {}): Promise<number> {
+    const repo = this.db.getRepository(BusNotificationRecord);
+    let deleted = 0;
+    for (let round = 0; round < maxBatches; round++) {
+      const rows = await repo.find({ select: { id: true }, where: { createdAt: LessThan(olderThan) }, order: { createdAt: "ASC", id: "ASC" }, take: batch });
+      if (rows.length === 0) break;
+      const result = await repo.delete({ id: In(rows.map((r) => r.id)) });
+      deleted += result.affected ?? rows.length;
+      if (rows.length < batch) break;
+    }
+    return deleted;
   }
 
   // ---- delivery -------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ export type ClosedReason = "visitor" | "operator" | "inactivity" | "chatbot";
 @Index(["visitorKey", "id"])
 // Reports read conversations by the day they started.
 @Index("IDX_livechat_conversation_created", ["createdAt"])
+// Ended conversations by end time, for the retention job.
+@Index(["closedAt"])
 export class Conversation {
   @PrimaryGeneratedColumn({ type: "integer" })
   id: number;

@@ -4,6 +4,7 @@ import { VISITOR_TIMEOUT_SETTING } from "../../module/conversations";
 import { READS_SETTING, WRITES_SETTING } from "../../module/routes/visitorApi";
 import { INACTIVITY_JOB, INACTIVITY_SETTING } from "../../module/services/InactivityRule";
 import { LIVECHAT_SETTINGS } from "../../module/services/settings/livechatSettings";
+import { RETENTION_SETTING } from "../../module/services/conversations/ConversationRetention";
 import { ChannelMember } from "../../module/models/ChannelMember";
 import { loggedInPage } from "../support/browser";
 import { startTestHost, type TestHost } from "../support/testHost";
@@ -15,6 +16,7 @@ const FORM = {
   "host.presence_offline_minutes": "2",
   "livechat.visitor_reads_per_minute": "600",
   "livechat.visitor_writes_per_minute": "300",
+  "livechat.retention_days": "180",
 };
 
 describe("Live Chat → Configuration → Settings", function () {
@@ -35,6 +37,7 @@ describe("Live Chat → Configuration → Settings", function () {
       PRESENCE_SETTINGS.offlineMinutes.key,
       READS_SETTING,
       WRITES_SETTING,
+      RETENTION_SETTING,
     ]);
   });
 
@@ -45,6 +48,8 @@ describe("Live Chat → Configuration → Settings", function () {
     expect(page.text).to.contain('name="livechat.inactivity_minutes" type="number" min="1" max="1440" step="1" value="30"');
     expect(page.text).to.contain("Default: 30 minutes.");
     expect(page.text).to.contain(">requests per minute</span>");
+    expect(page.text).to.contain('name="livechat.retention_days" type="number" min="7" max="3650" step="1" value="180"');
+    expect(page.text).to.contain("Default: 180 days.");
     expect((await (await t.login("mitchell")).agent.get("/livechat/settings")).status).to.equal(403);
   });
 
@@ -86,6 +91,10 @@ describe("Live Chat → Configuration → Settings", function () {
     expect(res.text).to.contain("Visitor writes: a whole number from 10 to 100000. Nothing was saved.");
     expect(res.text).to.contain('value="2.5" required aria-describedby="livechat-visitor_writes_per_minute-help" aria-invalid="true"');
     expect(await t.host.settings.get("livechat.visitor_timeout_minutes", "")).to.equal(current);
+    const tooShort = await admin.postForm("/livechat/settings", { ...FORM, "livechat.retention_days": "6" });
+    expect(tooShort.status).to.equal(400);
+    expect(tooShort.text).to.contain("Keep ended conversations: a whole number from 7 to 3650. Nothing was saved.");
+    expect(await t.host.settings.getNumber(RETENTION_SETTING, 180)).to.equal(180);
     const missing = await admin.postForm("/livechat/settings", { "livechat.inactivity_minutes": "10" });
     expect(missing.status).to.equal(400);
     expect(await t.host.settings.getNumber("livechat.inactivity_minutes", 0)).to.equal(5);

@@ -1,4 +1,5 @@
 import { lt, InvalidInputError, PRESENCE_SETTINGS, type HostContract } from "../../../host/contract";
+import { RETENTION_DEFAULT_DAYS, RETENTION_SETTING } from "../conversations/ConversationRetention";
 
 /** One setting of Live Chat → Configuration → Settings: a whole number within a range. */
 export interface SettingDefinition {
@@ -69,6 +70,15 @@ export const LIVECHAT_SETTINGS: SettingDefinition[] = [
     defaultValue: 300,
     min: 10,
     max: 100000,
+  },
+  {
+    key: RETENTION_SETTING,
+    label: lt("Keep ended conversations"),
+    unit: lt("days"),
+    help: lt("Conversations that ended longer ago are deleted with their messages and chatbot answers. At least 7 days, the time notifications are kept."),
+    defaultValue: RETENTION_DEFAULT_DAYS,
+    min: 7,
+    max: 3650,
   },
 ];
 
