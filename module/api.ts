@@ -6,7 +6,7 @@
  * operators a conversation may go to, `conversationClosed.on(host.hooks, handler)` to hear about an
  * end, and so on. Events are emitted after the change is committed.
  */
-import { EventHook, FilterHook } from "../host/contract";
+import { EventHook, FilterHook, type HostUser } from "../host/contract";
 import type { ClosedReason } from "./models/Conversation";
 import type { AssignmentChoice, AssignmentRequest, Candidate } from "./services/assignment/chooseOperator";
 import type { MessageDto } from "./services/conversations/dto";
@@ -88,3 +88,29 @@ export const conversationClosed = new EventHook<ConversationClosedEvent>("livech
 export const messagePosted = new EventHook<MessagePostedEvent>("livechat.message_posted");
 /** An operator joined a channel (waiting visitors may now be served). */
 export const channelJoined = new EventHook<ChannelJoinedEvent>("livechat.channel_joined");
+
+/** What a composer command is run with: the conversation it was typed in, by whom, and what followed the name. */
+export interface ComposerCommandContext {
+  conversationId: number;
+  user: HostUser;
+  /** The text after `/name `, trimmed. */
+  args: string;
+  /** The operator's language (a locale code such as `fr_FR`), for the words the command answers. */
+  lang: string;
+}
+
+/**
+ * A `/command` operators type in a composer instead of a message. `run` answers a short notice shown
+ * to the operator only (nothing is posted unless the command posts it); throwing a DomainError shows
+ * its message instead.
+ */
+export interface ComposerCommand {
+  /** Typed after `/`: lower-case letters, digits, `-` and `_`. */
+  name: string;
+  /** One line for `/help`, in `lang`: the declaring module translates its own words. */
+  describe(lang: string): string;
+  run(context: ComposerCommandContext): Promise<string>;
+}
+
+/** The commands of the composer, after `/help` and `/end`: add yours by returning the list with it. */
+export const composerCommands = new FilterHook<ComposerCommand[], { user: HostUser }>("livechat.composer_commands");

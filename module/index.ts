@@ -2,6 +2,7 @@ import type { HostContract, ModuleDefinition } from "../host/contract";
 import { installCannedResponses, loadCannedResponsesDemo } from "./cannedResponses";
 import type { CannedResponses } from "./services/CannedResponses";
 import { loadChatbotDemo } from "./chatbotDemo";
+import { installCommands } from "./commands";
 import { conversationEntities, installConversations, type ConversationServices } from "./conversations";
 import { loadOperatorsDemo } from "./demo";
 import { cannedResponseEntities, chatbotEntities } from "./models";
@@ -19,6 +20,7 @@ const livechat: ModuleDefinition = {
     const conversations = installConversations(host, operators);
     const canned = installCannedResponses(host, operators, conversations);
     installReports(host, operators);
+    installCommands(host, conversations);
     installed.set(host, { operators, conversations, canned });
   },
   async loadDemo(host: HostContract) {

@@ -14,6 +14,7 @@ describe("Public surfaces", () => {
       "assignmentCandidates",
       "assignmentRanking",
       "channelJoined",
+      "composerCommands",
       "conversationAssigned",
       "conversationClosed",
       "conversationStarted",
@@ -30,6 +31,7 @@ describe("Public surfaces", () => {
       closed: api.conversationClosed.name,
       posted: api.messagePosted.name,
       joined: api.channelJoined.name,
+      commands: api.composerCommands.name,
       groups: [api.OPERATOR_GROUP, api.MANAGER_GROUP],
     }).to.deep.equal({
       candidates: "livechat.assignment_candidates",
@@ -39,6 +41,7 @@ describe("Public surfaces", () => {
       closed: "livechat.conversation_closed",
       posted: "livechat.message_posted",
       joined: "livechat.channel_joined",
+      commands: "livechat.composer_commands",
       groups: ["livechat.user", "livechat.manager"],
     });
   });

@@ -56,7 +56,7 @@ export class ChatWindow {
       const res = await operatorApi.post(id, text, clientMessageId);
       this.thread.add(res.message);
       this.markRead();
-    }, cannedSource(id));
+    }, cannedSource(id), (text) => operatorApi.command(id, text));
     const end = iconButton("End conversation", "fa-right-from-bracket");
     this.endButton = end.button;
     const close = iconButton("Close", "fa-xmark");

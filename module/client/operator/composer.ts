@@ -17,7 +17,11 @@ export interface Composer {
  * error reuses it too, so a message is never stored twice. With `canned`, `:` and a shortcut insert a
  * canned response.
  */
-export function composer(send: (text: string, clientMessageId: string) => Promise<void>, canned?: CannedSource): Composer {
+export function composer(
+  send: (text: string, clientMessageId: string) => Promise<void>,
+  canned?: CannedSource,
+  runCommand?: (text: string) => Promise<string>,
+): Composer {
   const input = h("textarea", {
     class: "form-control form-control-sm",
     props: { rows: 1, maxLength: 4000, placeholder: "Write a message…" },
@@ -29,15 +33,32 @@ export function composer(send: (text: string, clientMessageId: string) => Promis
     faIcon("fa-paper-plane"),
   );
   const error = h("div", { class: "o-composer-error text-danger small", attrs: { role: "alert" } });
-  const form = h("form", { class: "o-composer" }, input, sendButton, error);
+  // What a /command answered: for this operator only, never posted.
+  const notice = h("div", { class: "o-composer-notice small text-muted", attrs: { role: "status" } });
+  const form = h("form", { class: "o-composer" }, input, sendButton, error, notice);
   const suggestions = canned ? new CannedSuggestions(input, canned, "Canned responses") : null;
   if (suggestions) form.append(suggestions.list);
   const lost = new LostMessage();
   const grow = () => growWithText(input, 120);
 
+  async function command(text: string, run: (text: string) => Promise<string>): Promise<void> {
+    input.value = "";
+    grow();
+    error.textContent = "";
+    notice.textContent = "";
+    try {
+      notice.textContent = await run(text);
+    } catch (err) {
+      error.textContent = errorMessage(err, "The command failed.");
+      if (!input.value) input.value = text;
+    }
+  }
+
   async function submit(): Promise<void> {
     const text = input.value.trim();
     if (!text || input.disabled) return;
+    if (runCommand && /^\/[a-z0-9_-]+(\s|$)/.test(text)) return command(text, runCommand);
+    notice.textContent = "";
     const id = lost.idFor(text);
     input.value = "";
     grow();

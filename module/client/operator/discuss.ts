@@ -120,7 +120,7 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
       readUpTo: 0,
       composer: composer(async (text, clientMessageId) => {
         thread.add((await operatorApi.post(id, text, clientMessageId)).message);
-      }, cannedSource(id)),
+      }, cannedSource(id), (text) => operatorApi.command(id, text)),
     };
     main.append(thread.list, notice, view.composer.form);
     current = view;

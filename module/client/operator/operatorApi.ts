@@ -44,6 +44,7 @@ export const operatorApi = {
   end: (id: number) => call<{ conversation: ConversationDto }>(`/conversations/${id}/end`, {}),
   cannedResponses: (id: number) => call<{ responses: CannedSuggestion[] }>(`/conversations/${id}/canned-responses`).then((r) => r.responses),
   usedCannedResponse: (responseId: number) => call<Record<string, never>>(`/canned-responses/${responseId}/use`, {}),
+  command: (id: number, text: string) => call<{ notice: string }>(`/conversations/${id}/commands`, { text }).then((r) => r.notice),
   windows: () => call<{ windows: ChatWindowDto[] }>("/windows"),
   setWindow: (id: number, state: WindowState | "closed") => call<{ windows: ChatWindowDto[] }>(`/windows/${id}`, { state }),
 };
