@@ -58,6 +58,12 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
   const reads = host.rateLimit({ windowMs: 60_000, limit: perMinute(READS_SETTING, 600) });
   const writes = host.rateLimit({ windowMs: 60_000, limit: perMinute(WRITES_SETTING, 300) });
 
+  /** The visitor's language: an explicit one if enabled (the website's choice), else the browser's best match. */
+  const visitorLanguage = async (req: Request, explicit: unknown) => {
+    const chosen = typeof explicit === "string" && explicit && explicit.length <= 35 ? await host.langs.bestMatch(explicit.replace(/_/g, "-")) : null;
+    return chosen ?? (await host.langs.bestMatch(req.headers["accept-language"]));
+  };
+
   const conversationOf = async (req: Request) => {
     const id = parseId(req.params.id);
     if (id === null) throw new NotFoundError("No such conversation for this visitor.");
@@ -73,6 +79,7 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
       const id = parseId(req.params.channelId);
       const channel = id === null ? null : await channels.find(id);
       if (!channel) throw new NotFoundError("This live chat channel does not exist.");
+      const lang = await visitorLanguage(req, req.query.lang);
       const info: ChannelInfoDto = {
         id: channel.id,
         name: channel.name,
@@ -80,6 +87,7 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
         welcomeMessage: channel.welcomeMessage,
         available: await assignment.anyoneAvailable(channel.id, channel.maxSessions),
         hasChatbot: channel.chatbotScriptId !== null,
+        lang: lang ? lang.code.replace(/_/g, "-") : "en",
       };
       res.json(info);
     }),
@@ -94,8 +102,7 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
       const parsed = startBody.safeParse(req.body ?? {});
       if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join(" "));
       // An explicit language wins over the browser's; both must match an enabled language.
-      const explicit = parsed.data.lang ? await host.langs.bestMatch(parsed.data.lang.replace("_", "-")) : null;
-      const lang = explicit ?? (await host.langs.bestMatch(req.headers["accept-language"]));
+      const lang = await visitorLanguage(req, parsed.data.lang);
       const started = await lifecycle.start(id, {
         visitorKey: parsed.data.visitorKey ?? null,
         visitorName: parsed.data.name || null,

@@ -27,6 +27,7 @@ const info: ChannelInfoDto = {
   welcomeMessage: "Hi! How can we help?",
   available: true,
   hasChatbot: false,
+  lang: "en",
 };
 
 describe("Client: what the visitor's widget shows", () => {

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
+import { ROOT_DIR } from "../../host/app";
 import { namespaces, type Namespace } from "../support/translationKeys";
 
 const LANGUAGES = ["fr", "es", "de"];
@@ -53,4 +54,42 @@ describe("Translation catalogs", () => {
       }
     });
   }
+});
+
+/** A literal string set as what a person reads: element text, titles, placeholders, labels, aria-labels. */
+const SHOWN_LITERAL =
+  /(?:\b(?:text|title|placeholder|label)\s*:|"aria-label"\s*:|\.(?:textContent|title|placeholder)\s*=|setAttribute\(\s*"(?:aria-label|title|placeholder)"\s*,)\s*(["'`])((?:(?!\1)[^\\]|\\.)*)\1/g;
+
+function clientFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? clientFiles(full) : entry.name.endsWith(".ts") ? [full] : [];
+  });
+}
+
+describe("Translation of the browser code (module/client)", () => {
+  const clientDir = path.join(ROOT_DIR, "module/client");
+
+  it("shows no words that bypass the translation function", () => {
+    const bare: string[] = [];
+    for (const file of clientFiles(clientDir)) {
+      const source = fs.readFileSync(file, "utf8");
+      for (const m of source.matchAll(SHOWN_LITERAL)) {
+        // What a template literal fills in is data (a count, a name); the words around it are not.
+        if (!/\p{L}{2,}/u.test(m[2].replace(/\$\{[^}]*\}/g, ""))) continue;
+        const line = source.slice(0, m.index).split("\n").length;
+        bare.push(`${path.relative(ROOT_DIR, file)}:${line}: ${m[0]}`);
+      }
+    }
+    expect(bare, "texts shown without t()").to.deep.equal([]);
+  });
+
+  it("has its texts checked with the module's: present in every catalog, none left unused", () => {
+    const livechat = namespaces().find((ns) => ns.name !== "host");
+    const clientKeys = livechat?.used.filter((k) => k.where.startsWith("module/client/")) ?? [];
+    // The widget, chat windows, Discuss and the Messages menu each bring their own words.
+    for (const part of ["widget/", "operator/chatWindow", "operator/discuss", "operator/messagesMenu"]) {
+      expect(clientKeys.some((k) => k.where.startsWith(`module/client/${part}`)), part).to.equal(true);
+    }
+  });
 });

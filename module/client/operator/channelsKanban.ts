@@ -4,17 +4,18 @@ import type { ChannelCard } from "../../services/channelCard";
 import { h } from "../shared/dom";
 import { onNotification } from "../shared/hostBus";
 import { errorMessage, requestJson } from "../shared/http";
+import { t } from "../shared/i18n";
 import { initials } from "../shared/initials";
 
 export function memberCountText(count: number): string {
-  return `${count} ${count === 1 ? "operator" : "operators"}`;
+  return t("{count} operators", { count });
 }
 
 /** What the card's button does next: leave a channel one is in, join one is not. */
 export function joinAction(card: Pick<ChannelCard, "id" | "isMember">): { action: string; label: string; className: string } {
   return card.isMember
-    ? { action: `/livechat/channels/${card.id}/leave`, label: "Leave", className: "btn btn-outline-secondary btn-sm" }
-    : { action: `/livechat/channels/${card.id}/join`, label: "Join", className: "btn btn-primary btn-sm" };
+    ? { action: `/livechat/channels/${card.id}/leave`, label: t("Leave"), className: "btn btn-outline-secondary btn-sm" }
+    : { action: `/livechat/channels/${card.id}/join`, label: t("Join"), className: "btn btn-primary btn-sm" };
 }
 
 function render(cardEl: Element, channel: ChannelCard): void {
@@ -58,10 +59,10 @@ export function startChannelsKanban(): void {
         body: "{}",
         credentials: "same-origin",
       },
-      "The request failed",
+      t("The request failed"),
     )
       .then((res) => render(card, res.channel))
-      .catch((err: unknown) => notice(errorMessage(err, "The request failed.")))
+      .catch((err: unknown) => notice(errorMessage(err, t("The request failed."))))
       .finally(() => {
         button.disabled = false;
       });
@@ -74,6 +75,6 @@ export function startChannelsKanban(): void {
       const card = document.querySelector(`[data-channel-id="${channel.id}"]`);
       if (card) render(card, channel);
     }
-    notice("You were inactive for too long and left your channels. Join again when you are back.");
+    notice(t("You were inactive for too long and left your channels. Join again when you are back."));
   });
 }

@@ -1,6 +1,7 @@
 import type { OperatorConversationDto } from "../../services/conversations/dto";
 import { faIcon, h } from "../shared/dom";
 import { answered, errorMessage } from "../shared/http";
+import { t } from "../shared/i18n";
 import { initials } from "../shared/initials";
 import type { MessageThread } from "../shared/messageThread";
 import { composer, type Composer } from "./composer";
@@ -30,12 +31,12 @@ export class ChatWindow {
   readonly el: HTMLElement;
   readonly thread: MessageThread;
   readonly composer: Composer;
-  readonly title = h("h2", { class: "o-chat-title", text: "Visitor" });
+  readonly title = h("h2", { class: "o-chat-title", text: t("Visitor") });
   private readonly subtitle = h("div", { class: "o-chat-subtitle" });
   private readonly avatar = h("span", { class: "o-chat-avatar", text: "…", attrs: { "aria-hidden": "true" } });
   private readonly badge = h("span", { class: "badge rounded-pill o-chat-unread", props: { hidden: true } });
   private readonly notice = h("p", { class: "o-chat-notice small text-muted", attrs: { role: "status" } });
-  private readonly fold = iconButton("Fold", "fa-minus");
+  private readonly fold = iconButton(t("Fold"), "fa-minus");
   private readonly endButton: HTMLButtonElement;
   state: WindowState;
   unread = 0;
@@ -57,9 +58,9 @@ export class ChatWindow {
       this.thread.add(res.message);
       this.markRead();
     }, cannedSource(id), (text) => operatorApi.command(id, text));
-    const end = iconButton("End conversation", "fa-right-from-bracket");
+    const end = iconButton(t("End conversation"), "fa-right-from-bracket");
     this.endButton = end.button;
-    const close = iconButton("Close", "fa-xmark");
+    const close = iconButton(t("Close"), "fa-xmark");
     const header = h(
       "header",
       { class: "o-chat-header" },
@@ -71,7 +72,7 @@ export class ChatWindow {
       close.button,
     );
     const body = h("div", { class: "o-chat-body" }, this.thread.list, this.notice, this.composer.form);
-    this.el = h("section", { class: "o-chat-window shadow", attrs: { "aria-label": "Chat window" } }, header, body);
+    this.el = h("section", { class: "o-chat-window shadow", attrs: { "aria-label": t("Chat window") } }, header, body);
     this.el.dataset.conversationId = String(id);
 
     // Like Odoo, a click on the header's empty space folds or unfolds the window.
@@ -104,8 +105,8 @@ export class ChatWindow {
     this.state = state;
     const folded = state === "folded";
     this.el.classList.toggle("o-folded", folded);
-    this.fold.button.setAttribute("aria-label", folded ? "Unfold" : "Fold");
-    this.fold.button.title = folded ? "Unfold" : "Fold";
+    this.fold.button.setAttribute("aria-label", folded ? t("Unfold") : t("Fold"));
+    this.fold.button.title = folded ? t("Unfold") : t("Fold");
     this.fold.button.setAttribute("aria-expanded", folded ? "false" : "true");
     this.fold.icon.className = `fa-solid ${folded ? "fa-chevron-up" : "fa-minus"}`;
     if (state === "open") this.thread.scrollToEnd();
@@ -116,7 +117,7 @@ export class ChatWindow {
     this.unread = count;
     this.badge.textContent = String(count);
     this.badge.hidden = count === 0;
-    this.badge.setAttribute("aria-label", `${count} unread`);
+    this.badge.setAttribute("aria-label", t("{count} unread", { count }));
   }
 
   /** Marks what the operator sees as read: only an open window, on screen, once loaded. */
@@ -135,9 +136,9 @@ export class ChatWindow {
     if (this.ended) return;
     this.ended = true;
     this.el.classList.add("o-ended");
-    this.composer.disable("This conversation has ended.");
+    this.composer.disable(t("This conversation has ended."));
     this.endButton.hidden = true;
-    this.notice.textContent = "This conversation has ended.";
+    this.notice.textContent = t("This conversation has ended.");
   }
 
   async load(): Promise<void> {
@@ -151,8 +152,8 @@ export class ChatWindow {
       if (state === "closed") this.showEnded();
       else if (state === "waiting" || state === "bot") {
         this.waiting = true;
-        this.composer.disable("Waiting for an operator.");
-        this.notice.textContent = "This visitor is waiting in the queue.";
+        this.composer.disable(t("Waiting for an operator."));
+        this.notice.textContent = t("This visitor is waiting in the queue.");
       }
       this.thread.scrollToEnd();
       this.markRead();

@@ -4,6 +4,7 @@
 import type { ChatWindowDto } from "../../services/conversations/dto";
 import { faIcon, h } from "../shared/dom";
 import { onNotification } from "../shared/hostBus";
+import { t } from "../shared/i18n";
 import { ChatWindow, type WindowHost } from "./chatWindow";
 import { debounce } from "./debounce";
 import { OPEN_WINDOW_EVENT } from "./openWindowEvent";
@@ -90,7 +91,7 @@ export function startChatWindows(root: HTMLElement): void {
     }
     more.el.hidden = hidden.length === 0;
     more.count.textContent = ` +${hidden.length}`;
-    more.button.setAttribute("aria-label", `${hidden.length} more chat windows`);
+    more.button.setAttribute("aria-label", t("{count} more chat windows", { count: hidden.length }));
     more.menu.replaceChildren(
       ...hidden.map((w) => {
         const pick = h("button", {

@@ -1,5 +1,6 @@
 // Chatbot script form: add, remove and reorder steps. Fields are named steps[i][field] in page
 // order, so the server reads the steps in the order they are shown.
+import { t } from "../shared/i18n";
 
 /** A step field's form name and element id at a position. */
 export function stepField(index: number, field: string): { name: string; id: string } {
@@ -14,8 +15,8 @@ export function startChatbotForm(form: HTMLFormElement): void {
   const renumber = () => {
     list.querySelectorAll<HTMLElement>("[data-step]").forEach((step, i) => {
       const title = step.querySelector("[data-step-title]");
-      if (title) title.textContent = `Step ${i + 1}`;
-      step.setAttribute("aria-label", `Step ${i + 1}`);
+      if (title) title.textContent = t("Step {number}", { number: i + 1 });
+      step.setAttribute("aria-label", t("Step {number}", { number: i + 1 }));
       step.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>("[data-field]").forEach((field) => {
         const { name, id } = stepField(i, field.dataset.field ?? "");
         const label = step.querySelector<HTMLLabelElement>(`label[for="${field.id}"]`);

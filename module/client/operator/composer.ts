@@ -1,6 +1,7 @@
 import { growWithText, isSendKey } from "../shared/composing";
 import { faIcon, h } from "../shared/dom";
 import { answered, errorMessage } from "../shared/http";
+import { t } from "../shared/i18n";
 import { LostMessage, withNetworkRetry } from "../shared/sending";
 import { CannedSuggestions, type CannedSource } from "./cannedSuggestions";
 
@@ -24,12 +25,12 @@ export function composer(
 ): Composer {
   const input = h("textarea", {
     class: "form-control form-control-sm",
-    props: { rows: 1, maxLength: 4000, placeholder: "Write a message…" },
-    attrs: { "aria-label": "Message" },
+    props: { rows: 1, maxLength: 4000, placeholder: t("Write a message…") },
+    attrs: { "aria-label": t("Message") },
   });
   const sendButton = h(
     "button",
-    { class: "btn btn-sm o-composer-send", props: { type: "submit", title: "Send (Enter)" }, attrs: { "aria-label": "Send" } },
+    { class: "btn btn-sm o-composer-send", props: { type: "submit", title: t("Send (Enter)") }, attrs: { "aria-label": t("Send") } },
     faIcon("fa-paper-plane"),
   );
   const error = h("div", { class: "o-composer-error text-danger small", attrs: { role: "alert" } });
@@ -66,7 +67,7 @@ export function composer(
     try {
       await withNetworkRetry(() => send(text, id), 600);
     } catch (err) {
-      error.textContent = errorMessage(err, "The message could not be sent.");
+      error.textContent = errorMessage(err, t("The message could not be sent."));
       if (!answered(err)) lost.remember(text, id);
       if (!input.value) {
         input.value = text;

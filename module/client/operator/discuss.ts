@@ -5,6 +5,7 @@ import type { OperatorConversationDetailDto, OperatorConversationDto } from "../
 import { faIcon, h } from "../shared/dom";
 import { onNotification } from "../shared/hostBus";
 import { answered, errorMessage } from "../shared/http";
+import { t } from "../shared/i18n";
 import { initials } from "../shared/initials";
 import type { MessageThread } from "../shared/messageThread";
 import { composer, type Composer } from "./composer";
@@ -68,15 +69,15 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
   function showEnded(view: Shown): void {
     if (view.ended) return;
     view.ended = true;
-    view.composer.disable("This conversation has ended.");
+    view.composer.disable(t("This conversation has ended."));
     view.endButton.hidden = true;
-    view.notice.textContent = "This conversation has ended.";
+    view.notice.textContent = t("This conversation has ended.");
   }
 
   /** Not assigned yet: the operator reads what the visitor left; answering starts once it is assigned. */
   function showWaiting(view: Shown, c: OperatorConversationDto): void {
     view.waiting = true;
-    view.composer.disable("Waiting for an operator: answer once it is assigned.");
+    view.composer.disable(t("Waiting for an operator: answer once it is assigned."));
     view.endButton.hidden = true;
     view.notice.textContent = waitingNotice(c);
   }
@@ -88,7 +89,7 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
   function renderConversation(data: OperatorConversationDetailDto): void {
     const c = data.conversation;
     const id = c.id;
-    const end = h("button", { class: "btn btn-outline-secondary btn-sm ms-auto", props: { type: "button" } }, faIcon("fa-right-from-bracket"), " End conversation");
+    const end = h("button", { class: "btn btn-outline-secondary btn-sm ms-auto", props: { type: "button" } }, faIcon("fa-right-from-bracket"), " " + t("End conversation"));
     const header = h(
       "header",
       { class: "o-discuss-header" },
@@ -104,7 +105,7 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
     main.replaceChildren(header);
     // What the visitor told the chatbot before the hand-off.
     if (data.answers.length) {
-      const answers = h("dl", { class: "o-discuss-answers", attrs: { "aria-label": "Visitor's answers" } });
+      const answers = h("dl", { class: "o-discuss-answers", attrs: { "aria-label": t("Visitor's answers") } });
       for (const a of data.answers) answers.append(h("dt", { text: a.question }), h("dd", { text: a.value }));
       main.append(answers);
     }
@@ -155,7 +156,7 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
     } catch (err) {
       if (selected !== id) return;
       current = null;
-      showEmpty(answered(err) && err.status === 404 ? "This conversation does not exist or is not yours." : errorMessage(err, ""));
+      showEmpty(answered(err) && err.status === 404 ? t("This conversation does not exist or is not yours.") : errorMessage(err, ""));
     }
   }
 
@@ -165,7 +166,7 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
     else {
       selected = null;
       current = null;
-      showEmpty("Choose a conversation on the left.");
+      showEmpty(t("Choose a conversation on the left."));
       void refreshSidebar();
     }
   });

@@ -1,5 +1,6 @@
 import type { OperatorConversationDto, OperatorConversationListDto } from "../../services/conversations/dto";
 import { faIcon, h } from "../shared/dom";
+import { t } from "../shared/i18n";
 import { initials } from "../shared/initials";
 import { conversationTag } from "./discussView";
 
@@ -24,7 +25,7 @@ export class DiscussSidebar {
       this.el.append(
         h("p", {
           class: "o-discuss-sidebar-empty",
-          text: "No live chat conversation yet. Join a channel under Live Chat → Channels to receive visitors.",
+          text: t("No live chat conversation yet. Join a channel under Live Chat → Channels to receive visitors."),
         }),
       );
     }
@@ -66,7 +67,7 @@ export class DiscussSidebar {
     const tag = conversationTag(c);
     if (tag) link.append(h("span", { class: "o-discuss-tag" + (tag.waiting ? " o-discuss-tag-waiting" : ""), text: tag.text }));
     if (c.unread) {
-      link.append(h("span", { class: "badge rounded-pill o-discuss-count", text: String(c.unread), attrs: { "aria-label": `${c.unread} unread` } }));
+      link.append(h("span", { class: "badge rounded-pill o-discuss-count", text: String(c.unread), attrs: { "aria-label": t("{count} unread", { count: c.unread }) } }));
     }
     link.addEventListener("click", (event) => {
       if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;

@@ -4,6 +4,7 @@
 import type { OperatorConversationDto, OperatorConversationListDto } from "../../services/conversations/dto";
 import { h } from "../shared/dom";
 import { onNotification } from "../shared/hostBus";
+import { t } from "../shared/i18n";
 import { initials } from "../shared/initials";
 import { debounce } from "./debounce";
 import { openWindowEvent } from "./openWindowEvent";
@@ -37,7 +38,7 @@ export function startMessagesMenu(root: HTMLElement): void {
       h("span", { class: "o-messages-avatar", text: initials(c.visitorName), attrs: { "aria-hidden": "true" } }),
       h("span", { class: "o-messages-text" }, line, h("span", { class: "o-messages-preview", text: conversationPreview(c) })),
     );
-    if (c.unread) pick.append(h("span", { class: "badge rounded-pill text-bg-primary", text: String(c.unread), attrs: { "aria-label": `${c.unread} unread` } }));
+    if (c.unread) pick.append(h("span", { class: "badge rounded-pill text-bg-primary", text: String(c.unread), attrs: { "aria-label": t("{count} unread", { count: c.unread }) } }));
     pick.addEventListener("click", () => {
       // Not assigned yet: nothing to answer in a window, Discuss shows it.
       if (isUnassigned(c) && !document.querySelector("[data-discuss-main]")) location.assign(`/livechat/discuss?conversation=${c.id}`);
@@ -53,12 +54,12 @@ export function startMessagesMenu(root: HTMLElement): void {
     const key = JSON.stringify(data);
     if (key === shown) return;
     shown = key;
-    const all = h("a", { class: "small", text: "Open Discuss", props: { href: "/livechat/discuss" } });
-    const header = h("li", {}, h("h6", { class: "dropdown-header d-flex align-items-center" }, h("span", { class: "me-auto", text: "Live chat" }), all));
+    const all = h("a", { class: "small", text: t("Open Discuss"), props: { href: "/livechat/discuss" } });
+    const header = h("li", {}, h("h6", { class: "dropdown-header d-flex align-items-center" }, h("span", { class: "me-auto", text: t("Live chat") }), all));
     const items = recentConversations(data);
     list.replaceChildren(
       header,
-      ...(items.length ? items.map(item) : [h("li", { class: "dropdown-item-text text-muted small", text: "No conversations yet." })]),
+      ...(items.length ? items.map(item) : [h("li", { class: "dropdown-item-text text-muted small", text: t("No conversations yet.") })]),
     );
   };
 

@@ -7,6 +7,7 @@ import type {
 } from "../../services/conversations/dto";
 import type { CannedSuggestion } from "../../services/CannedResponses";
 import { requestJson } from "../shared/http";
+import { t } from "../shared/i18n";
 import type { CannedSource } from "./cannedSuggestions";
 
 export type WindowState = ChatWindowDto["state"];
@@ -25,7 +26,7 @@ function call<T>(path: string, body?: object): Promise<T> {
     headers["x-csrf-token"] = csrfToken();
     init.body = JSON.stringify(body);
   }
-  return requestJson<T>(`/livechat/api${path}`, init, "The request failed");
+  return requestJson<T>(`/livechat/api${path}`, init, t("The request failed"));
 }
 
 /** Canned responses for one conversation's composer. */

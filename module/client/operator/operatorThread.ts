@@ -1,5 +1,6 @@
 import type { MessageDto } from "../../services/conversations/dto";
 import { h } from "../shared/dom";
+import { locale, t } from "../shared/i18n";
 import { initials } from "../shared/initials";
 import { MessageThread } from "../shared/messageThread";
 import { shortTime } from "./shortTime";
@@ -15,7 +16,7 @@ function renderMessage(message: MessageDto): HTMLElement {
   const time = h("time", {
     class: "o-msg-time",
     text: shortTime(message.createdAt),
-    props: { dateTime: message.createdAt, title: new Date(message.createdAt).toLocaleString() },
+    props: { dateTime: message.createdAt, title: new Date(message.createdAt).toLocaleString(locale()) },
   });
   item.append(
     h("span", { class: "o-msg-avatar", text: initials(message.author.name), attrs: { "aria-hidden": "true" } }),
@@ -42,7 +43,7 @@ export function operatorThread(): MessageThread {
   const list = h("ol", {
     class: "o-thread list-unstyled",
     props: { tabIndex: 0 },
-    attrs: { "aria-label": "Messages", "aria-live": "polite" },
+    attrs: { "aria-label": t("Messages"), "aria-live": "polite" },
   });
   return new MessageThread(list, renderMessage, followsToBottom);
 }

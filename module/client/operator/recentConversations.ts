@@ -1,4 +1,5 @@
 import type { OperatorConversationDto, OperatorConversationListDto } from "../../services/conversations/dto";
+import { t } from "../shared/i18n";
 
 /** How many conversations the Messages menu lists. */
 export const RECENT_LIMIT = 12;
@@ -16,8 +17,8 @@ export function recentConversations(list: OperatorConversationListDto, limit = R
 /** The Messages button's accessible name and tooltip for a number of unread conversations. */
 export function messagesButtonText(unreadConversations: number): { label: string; title: string } {
   const n = unreadConversations;
-  if (!n) return { label: "Messages", title: "Messages" };
-  return { label: `Messages, ${n} unread`, title: `${n} ${n === 1 ? "conversation" : "conversations"} with unread messages` };
+  if (!n) return { label: t("Messages"), title: t("Messages") };
+  return { label: t("Messages, {count} unread", { count: n }), title: t("{count} conversations with unread messages", { count: n }) };
 }
 
 /** The line under a conversation's name: its last message (with its author unless the visitor's), or its channel. */

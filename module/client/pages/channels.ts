@@ -1,4 +1,5 @@
 // The Channels kanban.
 import { startChannelsKanban } from "../operator/channelsKanban";
+import { whenTranslated } from "../shared/i18n";
 
-startChannelsKanban();
+whenTranslated(startChannelsKanban);

@@ -1,5 +1,6 @@
 // The chatbot script form.
 import { startChatbotForm } from "../operator/chatbotForm";
+import { whenTranslated } from "../shared/i18n";
 
 const form = document.querySelector<HTMLFormElement>("[data-script-form]");
-if (form) startChatbotForm(form);
+if (form) whenTranslated(() => startChatbotForm(form));

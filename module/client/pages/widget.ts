@@ -4,5 +4,5 @@ import { startWidget } from "../widget/widget";
 const script = document.currentScript;
 if (script instanceof HTMLScriptElement && !window.__livechatWidget) {
   window.__livechatWidget = true;
-  startWidget(script);
+  void startWidget(script);
 }

@@ -1,19 +1,26 @@
 import type { ChannelInfoDto, ConversationDto, MessageDto, StartedConversationDto } from "../../services/conversations/dto";
+import { t } from "../shared/i18n";
 import { requestJson } from "../shared/http";
 
 /** The helpdesk's public visitor API (docs/api.md), called from any website. */
 export class VisitorApi {
   /** The conversation's bearer token, once started. */
   token: string | null = null;
+  /** The language the widget speaks (a BCP 47 tag): the helpdesk answers errors in it too. */
+  lang: string | null = null;
 
   constructor(private readonly origin: string) {}
 
-  channelInfo(channelId: number): Promise<ChannelInfoDto> {
-    return this.call("GET", `/livechat/channels/${channelId}/info`);
+  /** The channel, and the language to speak: `lang` if the helpdesk has it enabled, else the browser's best match. */
+  channelInfo(channelId: number, lang: string | null): Promise<ChannelInfoDto> {
+    return this.call("GET", `/livechat/channels/${channelId}/info${lang ? `?lang=${encodeURIComponent(lang)}` : ""}`);
   }
 
   start(channelId: number, visitorKey: string | null): Promise<StartedConversationDto> {
-    return this.call("POST", `/livechat/channels/${channelId}/conversations`, visitorKey ? { visitorKey } : {});
+    const body: { visitorKey?: string; lang?: string } = {};
+    if (visitorKey) body.visitorKey = visitorKey;
+    if (this.lang) body.lang = this.lang;
+    return this.call("POST", `/livechat/channels/${channelId}/conversations`, body);
   }
 
   conversation(id: number): Promise<{ conversation: ConversationDto }> {
@@ -40,12 +47,13 @@ export class VisitorApi {
   private call<T>(method: "GET" | "POST", path: string, body?: object): Promise<T> {
     const headers: Record<string, string> = { Accept: "application/json" };
     if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    if (this.lang) headers["Accept-Language"] = this.lang;
     if (body !== undefined) headers["Content-Type"] = "application/json";
     // credentials "omit": even on the helpdesk's own origin, the visitor is the token, never a session.
     return requestJson<T>(
       this.origin + path,
       { method, headers, credentials: "omit", body: body === undefined ? undefined : JSON.stringify(body) },
-      "Something went wrong",
+      t("Something went wrong"),
     );
   }
 }

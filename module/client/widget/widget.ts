@@ -8,6 +8,7 @@ import { isSendKey, growWithText } from "../shared/composing";
 import { h } from "../shared/dom";
 import { type BusConnection, onNotification } from "../shared/hostBus";
 import { answered, errorMessage } from "../shared/http";
+import { loadCatalog } from "../shared/i18n";
 import { MessageThread } from "../shared/messageThread";
 import { newClientMessageId, withNetworkRetry } from "../shared/sending";
 import { QueuePlaceTracker } from "./queuePlace";
@@ -15,7 +16,7 @@ import { VisitorApi } from "./visitorApi";
 import { VisitorStorage } from "./visitorStorage";
 import { buildWidget, showConversation, showIntro, type WidgetDom } from "./widgetDom";
 import { renderMessage } from "./widgetMessage";
-import { conversationView, countsAsUnseen, DEFAULT_PLACEHOLDER, introView } from "./widgetView";
+import { conversationView, countsAsUnseen, defaultPlaceholder, introView } from "./widgetView";
 
 declare global {
   interface Window {
@@ -35,17 +36,21 @@ interface Session {
   unseen: number;
 }
 
-export function startWidget(script: HTMLScriptElement): void {
+export async function startWidget(script: HTMLScriptElement): Promise<void> {
   const src = new URL(script.src, location.href);
   const origin = src.origin;
   const channelId = Number(src.searchParams.get("channel"));
   if (!channelId) return;
   const storage = new VisitorStorage(origin, channelId);
   const api = new VisitorApi(origin);
+  // The widget speaks the conversation's language: the website's choice (`lang` on the script tag),
+  // else the browser's, among the helpdesk's enabled languages. Its words come from the helpdesk's catalog.
+  const channelInfo: ChannelInfoDto | null = await api.channelInfo(channelId, src.searchParams.get("lang")).catch(() => null);
+  api.lang = channelInfo?.lang ?? null;
+  await loadCatalog(channelInfo?.lang ?? "en", origin);
   const saved = storage.conversation();
   api.token = saved?.token ?? null;
   let session: Session = { id: saved?.id ?? null, conversation: null, bus: null, open: saved?.open ?? false, unseen: 0 };
-  let channelInfo: ChannelInfoDto | null = null;
   let place = new QueuePlaceTracker();
   let recounting = false;
 
@@ -247,7 +252,7 @@ export function startWidget(script: HTMLScriptElement): void {
   dom.restart.addEventListener("click", () => {
     startAfresh(true);
     thread.reset(dom.greeting);
-    input.placeholder = DEFAULT_PLACEHOLDER;
+    input.placeholder = defaultPlaceholder();
     showIntro(dom, introView(channelInfo));
     setOpen(true);
   });
@@ -256,17 +261,11 @@ export function startWidget(script: HTMLScriptElement): void {
     if (session.id && session.conversation && session.conversation.state !== "closed") api.ping(session.id).catch(() => {});
   }, PING_EVERY_MS);
 
-  api
-    .channelInfo(channelId)
-    .then((info) => {
-      channelInfo = info;
-      dom.launcherText.textContent = info.buttonText;
-      dom.launcher.setAttribute("aria-label", info.buttonText);
-      if (!session.conversation) showIntro(dom, introView(channelInfo));
-    })
-    .catch(() => {
-      /* the default text stays */
-    });
+  if (channelInfo) {
+    dom.launcherText.textContent = channelInfo.buttonText;
+    dom.launcher.setAttribute("aria-label", channelInfo.buttonText);
+    if (!session.conversation) showIntro(dom, introView(channelInfo));
+  }
 
   if (session.id) {
     loadBus();

@@ -1,4 +1,5 @@
 import { h, svgIcon } from "../shared/dom";
+import { t } from "../shared/i18n";
 import { initials } from "../shared/initials";
 import type { ConversationView, HeaderView } from "./widgetView";
 
@@ -9,50 +10,50 @@ const SEND_ICON = "M2 21l21-9L2 3v7l15 2-15 2z";
 /** The widget's elements: a launcher button and the chat window it opens. */
 export function buildWidget() {
   // Icons drawn in SVG: no icon font or emoji font is needed on the visitor's site.
-  const launcherText = h("span", { class: "lcw-launcher-text", text: "Chat with us" });
+  const launcherText = h("span", { class: "lcw-launcher-text", text: t("Chat with us") });
   const launcherBadge = h("span", { class: "lcw-launcher-badge", props: { hidden: true } });
   const launcher = h(
     "button",
-    { class: "lcw-launcher", props: { type: "button" }, attrs: { "aria-label": "Chat with us" } },
+    { class: "lcw-launcher", props: { type: "button" }, attrs: { "aria-label": t("Chat with us") } },
     svgIcon(BUBBLE_ICON, "lcw-launcher-icon"),
     launcherText,
     launcherBadge,
   );
 
   const avatar = h("span", { class: "lcw-header-avatar", attrs: { "aria-hidden": "true" } });
-  const title = h("h2", { class: "lcw-title", text: "Live chat" });
+  const title = h("h2", { class: "lcw-title", text: t("Live chat") });
   const subtitle = h("div", { class: "lcw-subtitle" });
   const endButton = h("button", {
     class: "lcw-end",
-    text: "End",
-    props: { type: "button", title: "End conversation" },
-    attrs: { "aria-label": "End conversation" },
+    text: t("End"),
+    props: { type: "button", title: t("End conversation") },
+    attrs: { "aria-label": t("End conversation") },
   });
   const closeButton = h(
     "button",
-    { class: "lcw-close", props: { type: "button", title: "Minimize" }, attrs: { "aria-label": "Minimize chat" } },
+    { class: "lcw-close", props: { type: "button", title: t("Minimize") }, attrs: { "aria-label": t("Minimize chat") } },
     svgIcon(MINIMIZE_ICON, "lcw-close-icon"),
   );
   const header = h("header", { class: "lcw-header" }, avatar, h("div", { class: "lcw-titles" }, title, subtitle), endButton, closeButton);
   const status = h("p", { class: "lcw-status", props: { hidden: true }, attrs: { role: "status" } });
   const greeting = h("li", { class: "lcw-greeting", props: { hidden: true } });
-  const thread = h("ol", { class: "lcw-thread", attrs: { "aria-label": "Messages", "aria-live": "polite" } }, greeting);
+  const thread = h("ol", { class: "lcw-thread", attrs: { "aria-label": t("Messages"), "aria-live": "polite" } }, greeting);
   const input = h("textarea", {
-    props: { rows: 1, maxLength: 4000, placeholder: "Type your message…" },
-    attrs: { "aria-label": "Your message" },
+    props: { rows: 1, maxLength: 4000, placeholder: t("Type your message…") },
+    attrs: { "aria-label": t("Your message") },
   });
   const send = h(
     "button",
-    { class: "lcw-send", props: { type: "submit", title: "Send" }, attrs: { "aria-label": "Send" } },
+    { class: "lcw-send", props: { type: "submit", title: t("Send") }, attrs: { "aria-label": t("Send") } },
     svgIcon(SEND_ICON, "lcw-send-icon"),
   );
   const form = h("form", { class: "lcw-composer" }, input, send);
   const error = h("p", { class: "lcw-error", attrs: { role: "alert" } });
-  const choices = h("div", { class: "lcw-choices", props: { hidden: true }, attrs: { role: "group", "aria-label": "Answers" } });
-  const restart = h("button", { class: "lcw-restart", text: "Start a new conversation", props: { type: "button", hidden: true } });
+  const choices = h("div", { class: "lcw-choices", props: { hidden: true }, attrs: { role: "group", "aria-label": t("Answers") } });
+  const restart = h("button", { class: "lcw-restart", text: t("Start a new conversation"), props: { type: "button", hidden: true } });
   const panel = h(
     "section",
-    { class: "lcw-window", props: { hidden: true }, attrs: { "aria-label": "Live chat" } },
+    { class: "lcw-window", props: { hidden: true }, attrs: { "aria-label": t("Live chat") } },
     header,
     status,
     thread,

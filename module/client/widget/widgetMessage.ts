@@ -1,10 +1,11 @@
 import type { MessageDto } from "../../services/conversations/dto";
 import { h } from "../shared/dom";
+import { locale } from "../shared/i18n";
 import { initials } from "../shared/initials";
 import { messageAuthor } from "./widgetView";
 
 function timeOfDay(iso: string): string {
-  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return new Date(iso).toLocaleTimeString(locale(), { hour: "2-digit", minute: "2-digit" });
 }
 
 /** A message as the visitor sees it: author and time above the text; a system line on its own. */

@@ -1,4 +1,5 @@
 import type { ChannelInfoDto, ConversationDto, MessageDto } from "../../services/conversations/dto";
+import { t } from "../shared/i18n";
 
 /** What the widget's header shows. `avatarName` null: a chat bubble instead of initials. */
 export interface HeaderView {
@@ -17,11 +18,14 @@ export interface ConversationView extends HeaderView {
   placeholder: string;
 }
 
-export const DEFAULT_PLACEHOLDER = "Type your message…";
+/** The composer's hint when the chatbot asks for nothing in particular. */
+export function defaultPlaceholder(): string {
+  return t("Type your message…");
+}
 
 export function queueStatus(position: number | null): string {
-  if (position === null) return "No operator is available right now. Leave a message and we will answer as soon as possible.";
-  return `No operator is available right now. You are number ${position} in the queue; leave a message and we will answer as soon as possible.`;
+  if (position === null) return t("No operator is available right now. Leave a message and we will answer as soon as possible.");
+  return t("No operator is available right now. You are number {position} in the queue; leave a message and we will answer as soon as possible.", { position });
 }
 
 export function conversationView(conversation: ConversationDto): ConversationView {
@@ -34,19 +38,19 @@ export function conversationView(conversation: ConversationDto): ConversationVie
   return {
     title,
     avatarName: operator || bot ? title : null,
-    subtitle: ended ? "Conversation ended" : waiting ? "Waiting for an operator" : operator ? "Online" : bot ? "Virtual assistant" : "",
-    status: waiting ? queueStatus(conversation.queuePosition) : ended ? "The conversation has ended." : "",
+    subtitle: ended ? t("Conversation ended") : waiting ? t("Waiting for an operator") : operator ? t("Online") : bot ? t("Virtual assistant") : "",
+    status: waiting ? queueStatus(conversation.queuePosition) : ended ? t("The conversation has ended.") : "",
     ended,
     answers: !ended && step?.type === "question" ? step.answers.map((a) => a.label) : [],
-    placeholder: step?.type === "email" ? "name@example.com" : step?.type === "phone" ? "Your phone number" : DEFAULT_PLACEHOLDER,
+    placeholder: step?.type === "email" ? t("name@example.com") : step?.type === "phone" ? t("Your phone number") : defaultPlaceholder(),
   };
 }
 
 /** Before the conversation starts: the channel's name and welcome message (defaults until known). */
 export function introView(info: ChannelInfoDto | null): HeaderView & { greeting: string } {
   return {
-    title: info ? info.name : "Live chat",
-    subtitle: info ? (info.available ? "We are online" : "We will answer as soon as possible") : "",
+    title: info ? info.name : t("Live chat"),
+    subtitle: info ? (info.available ? t("We are online") : t("We will answer as soon as possible")) : "",
     avatarName: null,
     greeting: info?.welcomeMessage ?? "",
   };
@@ -55,7 +59,7 @@ export function introView(info: ChannelInfoDto | null): HeaderView & { greeting:
 /** Who a message is from, as the visitor reads it: "You" for their own; initials only for the bot. */
 export function messageAuthor(message: MessageDto): { label: string; avatarName: string | null } {
   const kind = message.author.kind;
-  return { label: kind === "visitor" ? "You" : message.author.name, avatarName: kind === "bot" ? message.author.name : null };
+  return { label: kind === "visitor" ? t("You") : message.author.name, avatarName: kind === "bot" ? message.author.name : null };
 }
 
 /** Whether a message counts on the launcher's badge: someone else's, while the window is closed. */

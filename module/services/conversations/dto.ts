@@ -44,6 +44,8 @@ export interface ChannelInfoDto {
   welcomeMessage: string;
   available: boolean;
   hasChatbot: boolean;
+  /** The language the widget speaks and the conversation will have (a BCP 47 tag such as `fr-FR`). */
+  lang: string;
 }
 
 /** The answer to a visitor's start: the conversation and the credentials the widget keeps. */

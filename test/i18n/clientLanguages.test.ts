@@ -1,0 +1,71 @@
+import { expect } from "chai";
+import type { Browser } from "playwright-core";
+import { LivechatChannel } from "../../module/models/LivechatChannel";
+import { Message } from "../../module/models/Message";
+import { loggedInPage } from "../support/browser";
+import { startTestHost, type TestHost } from "../support/testHost";
+
+describe("Chat windows, Discuss and the widget speak their reader's language in a real browser", function () {
+  this.timeout(90_000);
+  let t: TestHost;
+  let browser: Browser;
+  before(async () => {
+    // Marc (French) is the only operator online; the visitor's browser asks for Spanish.
+    t = await startTestHost();
+    await t.host.db.getRepository(LivechatChannel).update({ name: "Website Support" }, { chatbotScriptId: null });
+    browser = await t.browser();
+  });
+  after(async () => {
+    await t?.stop();
+  });
+
+  it("shows Marc French chat window and Discuss labels, and a Spanish visitor Spanish widget labels", async () => {
+    const marc = await loggedInPage(browser, t.url, "marc", { viewport: { width: 1280, height: 800 } });
+    const visitor = await (await browser.newContext({ locale: "es-ES", timezoneId: "UTC" })).newPage();
+    const scriptErrors: string[] = [];
+    for (const page of [marc, visitor]) page.on("pageerror", (error) => scriptErrors.push(error.message));
+
+    await visitor.goto(`${t.url}/livechat/demo`);
+    await visitor.getByRole("button", { name: "Have a question? Chat with us." }).click();
+    const chat = visitor.getByRole("region", { name: "Chat en vivo" });
+    const box = chat.getByRole("textbox", { name: "Su mensaje" });
+    expect(await box.getAttribute("placeholder")).to.equal("Escriba su mensaje…");
+    await box.fill("Hola, necesito ayuda con mi pedido");
+    await box.press("Enter");
+    await chat.getByText("Hola, necesito ayuda con mi pedido").waitFor();
+    expect(await chat.getByRole("button", { name: "Minimizar el chat" }).isVisible()).to.equal(true);
+    expect(await chat.getByText("Usted", { exact: true }).isVisible()).to.equal(true);
+    await chat.getByText("En línea", { exact: true }).waitFor();
+
+    // Marc's chat window opens with French labels; times are written the French way.
+    const window = marc.getByRole("region", { name: "Fenêtre de discussion" });
+    await window.getByText("Hola, necesito ayuda con mi pedido").waitFor();
+    expect(await window.getByRole("button", { name: "Replier" }).isVisible()).to.equal(true);
+    expect(await window.getByRole("button", { name: "Terminer la conversation" }).isVisible()).to.equal(true);
+    expect(await window.getByRole("textbox", { name: "Message" }).getAttribute("placeholder")).to.equal("Écrire un message…");
+    const sent = await t.host.db.getRepository(Message).findOneByOrFail({ body: "Hola, necesito ayuda con mi pedido" });
+    const time = window.locator(`[data-message-id="${sent.id}"] time`);
+    const zone = await marc.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+    expect(await time.getAttribute("title")).to.equal(sent.createdAt.toLocaleString("fr", { timeZone: zone }));
+    await window.getByRole("textbox", { name: "Message" }).fill("Bonjour ! Je regarde.");
+    await window.getByRole("textbox", { name: "Message" }).press("Enter");
+    await chat.getByText("Bonjour ! Je regarde.").waitFor();
+
+    // Discuss: the list, the conversation's details and its buttons in French.
+    await marc.getByRole("navigation", { name: "Menu principal" }).getByRole("link", { name: "Discussion" }).click();
+    await marc.waitForURL(`${t.url}/livechat/discuss`);
+    await marc.getByRole("navigation", { name: "Conversations" }).getByRole("link").first().click();
+    const conversation = marc.getByRole("region", { name: "Conversation" });
+    await conversation.getByText("Hola, necesito ayuda con mi pedido").waitFor();
+    await conversation.getByText(/^Website Support · avec Marc · es_ES · commencée /).waitFor();
+    await conversation.getByRole("button", { name: "Terminer la conversation" }).click();
+    await conversation.getByRole("status").filter({ hasText: "Cette conversation est terminée." }).waitFor();
+    expect(await conversation.getByRole("textbox", { name: "Message" }).getAttribute("placeholder")).to.equal("Cette conversation est terminée.");
+
+    // The visitor learns it in Spanish, and may start again.
+    await chat.getByRole("status").filter({ hasText: "La conversación ha terminado." }).waitFor();
+    await chat.getByText("Conversación terminada", { exact: true }).waitFor();
+    await chat.getByRole("button", { name: "Iniciar una nueva conversación" }).waitFor();
+    expect(scriptErrors).to.deep.equal([]);
+  });
+});
