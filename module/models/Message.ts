@@ -19,8 +19,17 @@ export class Message {
   @Column({ name: "author_user_id", type: "integer", nullable: true })
   authorUserId: number | null;
 
+  /** Plain text; for a system line, its English text (readers see it rendered from key and parameters). */
   @Column({ type: "text" })
   body: string;
+
+  /** What a system line says (see services/conversations/systemLines.ts); null for other messages. */
+  @Column({ name: "system_key", type: String, length: 32, nullable: true })
+  systemKey: string | null;
+
+  /** A system line's parameters as JSON (`{"name":"Marc"}`); null for other messages. */
+  @Column({ name: "system_params", type: "text", nullable: true })
+  systemParams: string | null;
 
   /** The sender's id for this message: a retried post with the same id is the same message. */
   @Column({ name: "client_message_id", type: String, length: 64, nullable: true })

@@ -5,6 +5,7 @@ import { OPERATOR_GROUP } from "../api";
 import type { ConversationServices } from "../conversations";
 import type { OperatorConversationDetailDto, OperatorConversationListDto } from "../services/conversations/dto";
 import { checkClientMessageId, checkMessageBody } from "../services/conversations/messageBody";
+import { withSystemText } from "../services/conversations/systemLines";
 import { asyncRoute } from "./asyncRoute";
 import { sendTranscript } from "./transcriptResponse";
 
@@ -61,7 +62,7 @@ export function operatorApi(host: HostContract, services: ConversationServices):
       const [view] = await inbox.views([conversation], me(req));
       const detail: OperatorConversationDetailDto = {
         conversation: view,
-        messages: await messages.list(conversation.id),
+        messages: withSystemText(await messages.list(conversation.id), "operator", (text, vars) => host.i18n.t(me(req).langCode, text, vars)),
         answers: await inbox.answers(conversation.id),
         rating: await services.ratings.of(conversation.id),
       };

@@ -6,6 +6,7 @@ import type { ConversationServices } from "../conversations";
 import type { ChannelService } from "../services/ChannelService";
 import type { ChannelInfoDto } from "../services/conversations/dto";
 import { checkClientMessageId, checkMessageBody } from "../services/conversations/messageBody";
+import { withSystemText } from "../services/conversations/systemLines";
 import { asyncRoute } from "./asyncRoute";
 import { sendTranscript } from "./transcriptResponse";
 
@@ -137,7 +138,9 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
       const conversation = await conversationOf(req);
       const after = req.query.after === undefined || req.query.after === "0" ? 0 : parseId(req.query.after);
       if (after === null) throw new InvalidInputError("after must be a message id.");
-      res.json({ messages: await messages.list(conversation.id, after) });
+      // System lines in the conversation's language, from the visitor's side.
+      const t = (text: string, vars?: Record<string, string>) => host.i18n.t(conversation.visitorLang ?? "en", text, vars);
+      res.json({ messages: withSystemText(await messages.list(conversation.id, after), "visitor", t) });
     }),
   );
 

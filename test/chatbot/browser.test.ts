@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import type { Browser } from "playwright-core";
+import { ASSIGN_WAITING_JOB } from "../../module/conversations";
 import { Conversation } from "../../module/models/Conversation";
-import { loggedInPage } from "../support/browser";
+import { closeContexts, loggedInPage } from "../support/browser";
 import { startTestHost, type TestHost } from "../support/testHost";
 
 describe("Chatbot hand-off in real browsers", function () {
@@ -39,9 +40,33 @@ describe("Chatbot hand-off in real browsers", function () {
     await window.getByRole("textbox", { name: "Message" }).press("Enter");
 
     await chat.getByText("Hi, I handle billing. How can I help?").waitFor();
+    // The hand-over is said on both sides.
+    await chat.getByText("Mitchell joined the conversation.", { exact: true }).waitFor();
+    await window.getByText("Mitchell joined the conversation.", { exact: true }).waitFor();
     expect(await chat.getByRole("heading").textContent()).to.equal("Mitchell");
     expect(await chat.textContent()).not.to.contain("Stephens");
     const row = await t.host.db.getRepository(Conversation).findOneByOrFail({ operatorId: (await t.host.users.findByLogin("mitchell"))!.id });
     expect(row.expertAssigned).to.equal(true);
+  });
+
+  it("tells a visitor who waited for the hand-over who took the conversation, also after a reload", async () => {
+    await closeContexts(browser);
+    t.clock.advance(3 * 3600_000);
+    const visitor = await (await browser.newContext()).newPage();
+    await visitor.goto(`${t.url}/livechat/demo`);
+    await visitor.getByRole("button", { name: "Have a question? Chat with us." }).click();
+    const chat = visitor.getByRole("region", { name: "Live chat" });
+    await chat.getByRole("group", { name: "Answers" }).getByRole("button", { name: "Billing" }).click();
+    await chat.getByText("Let me connect you with someone from Billing.").waitFor();
+
+    const mitchell = (await t.host.users.findByLogin("mitchell"))!;
+    await t.host.presence.recordActivity(mitchell.id);
+    await t.host.scheduler.runNow(ASSIGN_WAITING_JOB);
+    const thread = chat.getByRole("list", { name: "Messages" });
+    await thread.getByText("Mitchell joined the conversation.", { exact: true }).waitFor();
+    // The widget reopens as it was after a reload, the line still there.
+    await visitor.reload();
+    await thread.getByText("Mitchell joined the conversation.", { exact: true }).waitFor();
+    expect(await thread.getByText(/No operator is available/).count()).to.equal(0);
   });
 });

@@ -144,7 +144,12 @@ describe("Chatbot scripts", () => {
 
     const session = await t.login("bx_expert");
     const detail = await session.agent.get(`/livechat/api/conversations/${v.id}`);
-    expect(detail.body.messages.map((m: { body: string }) => m.body)).to.deep.equal(["What can we help you with?", "Billing", "Let me find an expert."]);
+    expect(detail.body.messages.map((m: { body: string }) => m.body)).to.deep.equal([
+      "What can we help you with?",
+      "Billing",
+      "Let me find an expert.",
+      `${expert.name} joined the conversation.`,
+    ]);
     expect(detail.body.answers).to.deep.equal([{ question: "What can we help you with?", value: "Billing" }]);
   });
 

@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import type { ChannelInfoDto, ConversationDto, MessageDto } from "../../module/services/conversations/dto";
-import { conversationView, countsAsUnseen, introView, messageAuthor, queueStatus } from "../../module/client/widget/widgetView";
+import { conversationView, countsAsUnseen, introView, isStaleQueueNotice, messageAuthor, queueStatus } from "../../module/client/widget/widgetView";
+import { messageText } from "../../module/client/shared/messageText";
+import { useCatalog } from "../../module/client/shared/i18n";
 
 function conversation(fields: Partial<ConversationDto> = {}): ConversationDto {
   return {
@@ -75,9 +77,9 @@ describe("Client: what the visitor's widget shows", () => {
     expect(introView(null)).to.deep.equal({ title: "Live chat", subtitle: "", avatarName: null, greeting: "" });
   });
 
-  it("shows the visitor's own messages as theirs, and initials for the bot only", () => {
+  it("shows the visitor's own messages as theirs, and initials for the operator and the bot", () => {
     expect(messageAuthor(message("visitor", "Visitor #4"))).to.deep.equal({ label: "You", avatarName: null });
-    expect(messageAuthor(message("operator", "Mitchell"))).to.deep.equal({ label: "Mitchell", avatarName: null });
+    expect(messageAuthor(message("operator", "Mitchell"))).to.deep.equal({ label: "Mitchell", avatarName: "Mitchell" });
     expect(messageAuthor(message("bot", "Bot"))).to.deep.equal({ label: "Bot", avatarName: "Bot" });
   });
 
@@ -86,5 +88,27 @@ describe("Client: what the visitor's widget shows", () => {
     expect(countsAsUnseen(message("system", ""), false)).to.equal(true);
     expect(countsAsUnseen(message("operator", "Mitchell"), true)).to.equal(false);
     expect(countsAsUnseen(message("visitor", "Visitor #4"), false)).to.equal(false);
+  });
+
+  it("reads system lines from the visitor's side, in the page's language", () => {
+    const ended: MessageDto = { ...message("system", "System"), body: "The visitor ended the conversation.", system: { key: "visitor_ended", params: {} } };
+    expect(messageText(ended, "visitor")).to.equal("You ended the conversation.");
+    expect(messageText(ended, "operator")).to.equal("The visitor ended the conversation.");
+    const joined: MessageDto = { ...message("system", "System"), body: "Marc joined the conversation.", system: { key: "operator_joined", params: { name: "Marc" } } };
+    useCatalog("fr", { "{name} joined the conversation.": "{name} a rejoint la conversation." });
+    try {
+      expect(messageText(joined, "visitor")).to.equal("Marc a rejoint la conversation.");
+    } finally {
+      useCatalog("en", {});
+    }
+    // A line stored without a key (by an older version) shows its text.
+    expect(messageText({ ...message("system", "System"), body: "Something happened." }, "visitor")).to.equal("Something happened.");
+  });
+
+  it("drops the queue notice once an operator took over", () => {
+    const notice: MessageDto = { ...message("system", "System"), system: { key: "queued", params: {} } };
+    expect(isStaleQueueNotice(notice, conversation({ state: "waiting", operator: null }))).to.equal(false);
+    expect(isStaleQueueNotice(notice, conversation({ state: "open", operator: { name: "Marc" } }))).to.equal(true);
+    expect(isStaleQueueNotice(message("system", "System"), conversation())).to.equal(false);
   });
 });

@@ -61,8 +61,9 @@ describe("Conversations: visitor API, operator API, isolation", () => {
         const atVisitor = await visitorBus.next((n) => n.type === "livechat.message" && (n.payload as { message: { body: string } }).message.body === "Hello, how can I help?");
         expect(atVisitor.payload).to.have.nested.property("message.author.name", "Mitchell");
         const list = await asVisitor(t, v).get(`/livechat/conversations/${v.id}/messages`);
-        // The channel's welcome message comes first, in the operator's name.
+        // Who joined (in the visitor's Spanish), then the channel's welcome message in the operator's name.
         expect(list.body.messages.map((m: { body: string }) => m.body)).to.deep.equal([
+          "Mitchell se unió a la conversación.",
           "Hello! How can we help you today?",
           "Hola!",
           "Hello, how can I help?",
@@ -203,7 +204,7 @@ describe("Conversations: visitor API, operator API, isolation", () => {
       const seen = await visitorBus.next((n) => n.type === "livechat.conversation" && (n.payload as { conversation: { state: string } }).conversation.state === "closed");
       expect(seen).to.be.an("object");
       const messages = (await asVisitor(t, v).get(`/livechat/conversations/${v.id}/messages`)).body.messages as { body: string }[];
-      expect(messages.at(-1)?.body).to.equal("Marc ended the conversation.");
+      expect(messages.at(-1)?.body).to.equal("Marc left the conversation.");
     } finally {
       visitorBus.close();
     }
@@ -236,7 +237,7 @@ describe("Conversations: visitor API, operator API, isolation", () => {
     expect((await asVisitor(t, gone).get(`/livechat/conversations/${gone.id}`)).body.conversation.state).to.equal("closed");
     expect((await asVisitor(t, staying).get(`/livechat/conversations/${staying.id}`)).body.conversation.state).to.equal("open");
     const last = (await asVisitor(t, gone).get(`/livechat/conversations/${gone.id}/messages`)).body.messages.at(-1);
-    expect(last).to.deep.include({ body: "The visitor left the conversation.", author: { kind: "system", name: "System" } });
+    expect(last).to.deep.include({ body: "The conversation was closed while you were away.", author: { kind: "system", name: "System" } });
   });
 });
 

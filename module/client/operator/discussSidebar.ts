@@ -2,6 +2,7 @@ import type { OperatorConversationDto, OperatorConversationListDto } from "../..
 import { faIcon, h } from "../shared/dom";
 import { t } from "../shared/i18n";
 import { initials } from "../shared/initials";
+import { messageText } from "../shared/messageText";
 import { conversationTag } from "./discussView";
 
 /**
@@ -62,7 +63,7 @@ export class DiscussSidebar {
     link.dataset.conversationId = String(c.id);
     if (c.id === selected) link.setAttribute("aria-current", "page");
     const text = h("span", { class: "o-discuss-text" }, h("span", { class: "o-discuss-name", text: c.visitorName }));
-    if (c.lastMessage) text.append(h("span", { class: "o-discuss-preview", text: c.lastMessage.body }));
+    if (c.lastMessage) text.append(h("span", { class: "o-discuss-preview", text: messageText(c.lastMessage, "operator") }));
     link.append(h("span", { class: "o-discuss-avatar", text: initials(c.visitorName), attrs: { "aria-hidden": "true" } }), text);
     const tag = conversationTag(c);
     if (tag) link.append(h("span", { class: "o-discuss-tag" + (tag.waiting ? " o-discuss-tag-waiting" : ""), text: tag.text }));

@@ -3,6 +3,7 @@ import { h } from "../shared/dom";
 import { locale, t } from "../shared/i18n";
 import { initials } from "../shared/initials";
 import { MessageThread } from "../shared/messageThread";
+import { messageText } from "../shared/messageText";
 import { shortTime } from "./shortTime";
 
 /** An operator's message row: avatar, author and time above the text; a system line on its own. */
@@ -10,7 +11,7 @@ function renderMessage(message: MessageDto): HTMLElement {
   const kind = message.author.kind;
   const item = h("li", { class: `o-msg o-msg-${kind}` });
   if (kind === "system") {
-    item.append(h("span", { class: "o-msg-system", text: message.body }));
+    item.append(h("span", { class: "o-msg-system", text: messageText(message, "operator") }));
     return item;
   }
   const time = h("time", {

@@ -1,5 +1,6 @@
 import type { OperatorConversationDto, OperatorConversationListDto } from "../../services/conversations/dto";
 import { t } from "../shared/i18n";
+import { messageText } from "../shared/messageText";
 
 /** How many conversations the Messages menu lists. */
 export const RECENT_LIMIT = 12;
@@ -25,7 +26,8 @@ export function messagesButtonText(unreadConversations: number): { label: string
 export function conversationPreview(c: OperatorConversationDto): string {
   const last = c.lastMessage;
   if (!last) return c.channel.name;
-  return (last.author.kind === "visitor" ? "" : `${last.author.name}: `) + last.body;
+  const kind = last.author.kind;
+  return (kind === "visitor" || kind === "system" ? "" : `${last.author.name}: `) + messageText(last, "operator");
 }
 
 /** Not assigned yet (a visitor in the queue or with the chatbot): nothing to answer in a window. */

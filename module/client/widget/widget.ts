@@ -16,7 +16,7 @@ import { VisitorApi } from "./visitorApi";
 import { VisitorStorage } from "./visitorStorage";
 import { buildWidget, showConversation, showIntro, type WidgetDom } from "./widgetDom";
 import { renderMessage } from "./widgetMessage";
-import { conversationView, countsAsUnseen, defaultPlaceholder, introView } from "./widgetView";
+import { conversationView, countsAsUnseen, defaultPlaceholder, introView, isStaleQueueNotice } from "./widgetView";
 
 declare global {
   interface Window {
@@ -65,6 +65,7 @@ export async function startWidget(script: HTMLScriptElement): Promise<void> {
   };
 
   function addMessage(message: MessageDto): void {
+    if (isStaleQueueNotice(message, session.conversation)) return;
     if (!thread.add(message)) return;
     if (countsAsUnseen(message, !panel.hidden)) {
       session.unseen += 1;
@@ -76,6 +77,8 @@ export async function startWidget(script: HTMLScriptElement): Promise<void> {
   function show(conversation: ConversationDto): void {
     session.conversation = conversation;
     place.counts(conversation);
+    // An operator took over: a queue notice stored by an earlier version is not true any more.
+    if (conversation.operator) dom.thread.querySelectorAll('[data-system-key="queued"]').forEach((line) => line.remove());
     render();
   }
 

@@ -2,6 +2,7 @@ import type { MessageDto } from "../../services/conversations/dto";
 import { h } from "../shared/dom";
 import { locale } from "../shared/i18n";
 import { initials } from "../shared/initials";
+import { messageText } from "../shared/messageText";
 import { messageAuthor } from "./widgetView";
 
 function timeOfDay(iso: string): string {
@@ -13,7 +14,8 @@ export function renderMessage(message: MessageDto): HTMLElement {
   const kind = message.author.kind;
   const item = h("li", { class: `lcw-msg lcw-${kind}` });
   if (kind === "system") {
-    item.textContent = message.body;
+    item.textContent = messageText(message, "visitor");
+    if (message.system) item.dataset.systemKey = message.system.key;
     return item;
   }
   const author = messageAuthor(message);

@@ -56,10 +56,15 @@ export function introView(info: ChannelInfoDto | null): HeaderView & { greeting:
   };
 }
 
-/** Who a message is from, as the visitor reads it: "You" for their own; initials only for the bot. */
+/** Who a message is from, as the visitor reads it: "You" for their own; the bot's or the operator's initials for theirs. */
 export function messageAuthor(message: MessageDto): { label: string; avatarName: string | null } {
   const kind = message.author.kind;
-  return { label: kind === "visitor" ? t("You") : message.author.name, avatarName: kind === "bot" ? message.author.name : null };
+  return { label: kind === "visitor" ? t("You") : message.author.name, avatarName: kind === "bot" || kind === "operator" ? message.author.name : null };
+}
+
+/** The queue notice is stale once an operator took the conversation over: the widget drops it then. */
+export function isStaleQueueNotice(message: MessageDto, conversation: ConversationDto | null): boolean {
+  return message.system?.key === "queued" && conversation?.operator != null;
 }
 
 /** Whether a message counts on the launcher's badge: someone else's, while the window is closed. */

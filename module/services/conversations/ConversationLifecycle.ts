@@ -8,6 +8,7 @@ import type { ConversationNotifier } from "./ConversationNotifier";
 import type { ConversationQueue } from "./ConversationQueue";
 import { conversationDto, type ConversationDto, type StartedConversationDto } from "./dto";
 import { queuePlace } from "./queueOrder";
+import type { SystemLine } from "./systemLines";
 import { newVisitorKey, newVisitorToken, hashVisitorToken } from "./visitorToken";
 
 /** Abandoned conversations closed per transaction. */
@@ -176,13 +177,15 @@ export class ConversationLifecycle {
     current.closedAt = this.host.clock.now();
     current.closedReason = reason;
     await m.getRepository(Conversation).save(current);
-    const text =
+    // Each side reads it in its language and from its side ("You ended the conversation" for the visitor).
+    const leaving = reason === "operator" ? (byUser?.id ?? current.operatorId) : null;
+    const line: SystemLine =
       reason === "visitor"
-        ? "The visitor ended the conversation."
-        : reason === "operator"
-          ? `${byUser ? (await this.profiles.displayNames([byUser.id])).get(byUser.id) : "The operator"} ended the conversation.`
-          : "The visitor left the conversation.";
-    await this.messages.addWithin(m, current, { kind: "system", userId: null }, text, null);
+        ? { key: "visitor_ended", params: {} }
+        : leaving !== null
+          ? { key: "operator_left", params: { name: (await this.profiles.displayNames([leaving])).get(leaving) ?? "" } }
+          : { key: "visitor_left", params: {} };
+    await this.messages.addSystemWithin(m, current, line);
     await this.notifier.conversationChanged(m, current);
     this.notifier.closed(m, { conversationId: current.id, channelId: current.channelId, reason });
   }

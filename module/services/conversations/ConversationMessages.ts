@@ -6,6 +6,7 @@ import type { ChatbotScripts } from "../chatbot/ChatbotScripts";
 import type { OperatorProfiles } from "../OperatorProfiles";
 import type { ConversationNotifier } from "./ConversationNotifier";
 import { messageDto, type MessageDto } from "./dto";
+import { systemLineBody, type SystemLine } from "./systemLines";
 import { advanceReadPosition } from "./readPosition";
 import type { VisitorAccess } from "./VisitorAccess";
 
@@ -84,6 +85,11 @@ export class ConversationMessages {
     return { message: (await this.dtos([existing]))[0], created: false };
   }
 
+  /** Stores a system line (its key, parameters and English text) inside the caller's transaction, and tells both sides. */
+  addSystemWithin(m: EntityManager, conversation: Conversation, line: SystemLine): Promise<MessageDto> {
+    return this.addWithin(m, conversation, { kind: "system", userId: null }, systemLineBody(line), null, true, line);
+  }
+
   /** Stores a message inside the caller's transaction and tells the visitor (and the operator unless `notifyOperator` is false). */
   async addWithin(
     m: EntityManager,
@@ -92,12 +98,15 @@ export class ConversationMessages {
     body: string,
     clientMessageId: string | null,
     notifyOperator = true,
+    system: SystemLine | null = null,
   ): Promise<MessageDto> {
     const saved = await m.getRepository(Message).save({
       conversationId: conversation.id,
       authorKind: author.kind,
       authorUserId: author.userId,
       body,
+      systemKey: system?.key ?? null,
+      systemParams: system ? JSON.stringify(system.params) : null,
       clientMessageId,
       createdAt: this.host.clock.now(),
     });

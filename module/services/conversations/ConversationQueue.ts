@@ -94,11 +94,13 @@ export class ConversationQueue {
   /** What follows once a conversation is given to its operator: the welcome message, the window, the notifications. */
   private async handedOver(m: EntityManager, conversation: Conversation, channel: LivechatChannel, tier: ConversationAssignedEvent["tier"]): Promise<string> {
     const userId = conversation.operatorId as number;
+    const name = (await this.profiles.displayNames([userId])).get(userId) ?? "";
+    // Both sides see who took the conversation: from the queue, from the chatbot, or taken by an operator.
+    await this.messages.addSystemWithin(m, conversation, { key: "operator_joined", params: { name } });
     if (channel.welcomeMessage && !conversation.chatbotScriptId) {
       await this.messages.addWithin(m, conversation, { kind: "operator", userId }, channel.welcomeMessage, null, false);
     }
     await this.windows.openWithin(m, userId, conversation.id);
-    const name = (await this.profiles.displayNames([userId])).get(userId) ?? "";
     // Built here, not read back: the rows are not visible to other connections before commit.
     const view: OperatorConversationDto = {
       ...conversationDto(conversation, channel.name, name, null),

@@ -1,6 +1,7 @@
 import type { Conversation, ConversationState } from "../../models/Conversation";
 import type { AuthorKind, Message } from "../../models/Message";
 import type { QueuePlace } from "./queueOrder";
+import { isSystemKey, type SystemLine } from "./systemLines";
 
 /** A message as clients receive it. */
 export interface MessageDto {
@@ -9,6 +10,8 @@ export interface MessageDto {
   author: { kind: AuthorKind; name: string };
   body: string;
   createdAt: string;
+  /** A system line's key and parameters, for clients to show it in their reader's language (`body` is English). */
+  system?: SystemLine;
 }
 
 /** A conversation as its visitor sees it: the operator appears only by display name. */
@@ -82,13 +85,25 @@ export interface OperatorConversationDetailDto {
 }
 
 export function messageDto(message: Message, authorName: string): MessageDto {
-  return {
+  const dto: MessageDto = {
     id: message.id,
     conversationId: message.conversationId,
     author: { kind: message.authorKind, name: authorName },
     body: message.body,
     createdAt: message.createdAt.toISOString(),
   };
+  if (message.authorKind === "system" && isSystemKey(message.systemKey)) dto.system = { key: message.systemKey, params: systemParams(message.systemParams) };
+  return dto;
+}
+
+function systemParams(json: string | null): Record<string, string> {
+  try {
+    const parsed: unknown = JSON.parse(json ?? "{}");
+    if (typeof parsed !== "object" || parsed === null) return {};
+    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === "string"));
+  } catch {
+    return {};
+  }
 }
 
 /** `place`: where a waiting conversation stands (a bare position for operators' lists, which need no version). */
