@@ -1,7 +1,7 @@
 import cors from "cors";
 import { Router, type Request } from "express";
 import { z } from "zod";
-import { isCleanName, InvalidInputError, NotFoundError, parseId, type HostContract } from "../../host/contract";
+import { InvalidInputError, isCleanName, lt, NotFoundError, parseId, type HostContract } from "../../host/contract";
 import type { ConversationServices } from "../conversations";
 import type { ChannelService } from "../services/ChannelService";
 import type { ChannelInfoDto } from "../services/conversations/dto";
@@ -67,7 +67,7 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
 
   const conversationOf = async (req: Request) => {
     const id = parseId(req.params.id);
-    if (id === null) throw new NotFoundError("No such conversation for this visitor.");
+    if (id === null) throw new NotFoundError(lt("No such conversation for this visitor."));
     const conversation = await visitors.conversation(id, bearer(req));
     await visitors.seen(conversation);
     return conversation;
@@ -79,7 +79,7 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
     asyncRoute(async (req, res) => {
       const id = parseId(req.params.channelId);
       const channel = id === null ? null : await channels.find(id);
-      if (!channel) throw new NotFoundError("This live chat channel does not exist.");
+      if (!channel) throw new NotFoundError(lt("This live chat channel does not exist."));
       const lang = await visitorLanguage(req, req.query.lang);
       const info: ChannelInfoDto = {
         id: channel.id,
@@ -99,7 +99,7 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
     writes,
     asyncRoute(async (req, res) => {
       const id = parseId(req.params.channelId);
-      if (id === null) throw new NotFoundError("This live chat channel does not exist.");
+      if (id === null) throw new NotFoundError(lt("This live chat channel does not exist."));
       const parsed = startBody.safeParse(req.body ?? {});
       if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join(" "));
       // An explicit language wins over the browser's; both must match an enabled language.

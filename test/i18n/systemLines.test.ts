@@ -58,6 +58,12 @@ describe("System lines in each reader's language, from each reader's side", () =
       operator: ["Marc a rejoint la conversation.", "Le visiteur a mis fin à la conversation."],
     });
 
+    // What the widget is refused is said in its language (it sends the conversation's as Accept-Language).
+    const refused = await asVisitor(t, french).post(`/livechat/conversations/${french.id}/messages`, { body: "Encore là ?" }).set("Accept-Language", "fr-FR");
+    expect([refused.status, refused.body.error]).to.deep.equal([409, "Cette conversation est terminée : plus aucun message ne peut être envoyé."]);
+    const empty = await asVisitor(t, english).post(`/livechat/conversations/${english.id}/messages`, { body: "   " }).set("Accept-Language", "de");
+    expect([empty.status, empty.body.error]).to.deep.equal([400, "Die Nachricht ist leer."]);
+
     // Marc ends the English visitor's: "Marc left the conversation." on both sides.
     await marc.postJson(`/livechat/api/conversations/${english.id}/end`, {});
     expect(await lines(english)).to.deep.equal({

@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import { ConflictError, NotFoundError, type HostContract } from "../../../host/contract";
+import { ConflictError, lt, NotFoundError, type HostContract } from "../../../host/contract";
 import type { ChatbotStep } from "../../models/ChatbotStep";
 import { Conversation } from "../../models/Conversation";
 import { ConversationAnswer } from "../../models/ConversationAnswer";
@@ -57,19 +57,19 @@ export class ChatbotRunner implements ChatbotOpening {
   async answer(conversation: Conversation, body: string, clientMessageId: string | null): Promise<PostResult> {
     const loaded = await this.scripts.load(conversation.chatbotScriptId as number);
     const index = loaded.steps.findIndex((s) => s.id === conversation.chatbotStepId);
-    if (index < 0) throw new ConflictError("The chatbot is not waiting for an answer.");
+    if (index < 0) throw new ConflictError(lt("The chatbot is not waiting for an answer."));
     const step = loaded.steps[index];
     const { value, then } = checkAnswer(loaded.steps, index, loaded.answers.get(step.id) ?? [], body);
     const posted = await this.conversations.postAnswer(conversation, body, clientMessageId);
     if (!posted.created) return posted;
     await this.conversations.locked(async (m) => {
       const current = await m.getRepository(Conversation).findOneBy({ id: conversation.id });
-      if (!current) throw new NotFoundError("This conversation no longer exists.");
+      if (!current) throw new NotFoundError(lt("This conversation no longer exists."));
       // Another answer to the same step got here first: this one is kept as a message only.
       if (current.chatbotStepId !== step.id) return;
       await m.getRepository(ConversationAnswer).save({ conversationId: current.id, stepId: step.id, question: step.text, value });
       const channel = await m.getRepository(LivechatChannel).findOneBy({ id: current.channelId });
-      if (!channel) throw new NotFoundError("This live chat channel does not exist.");
+      if (!channel) throw new NotFoundError(lt("This live chat channel does not exist."));
       await this.runFrom(m, current, channel, loaded, then === "end" ? loaded.steps.length : then);
     });
     return posted;

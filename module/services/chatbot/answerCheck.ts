@@ -1,4 +1,4 @@
-import { ConflictError, InvalidInputError } from "../../../host/contract";
+import { ConflictError, InvalidInputError, lt } from "../../../host/contract";
 import type { ChatbotAnswer } from "../../models/ChatbotAnswer";
 import type { ChatbotStep } from "../../models/ChatbotStep";
 
@@ -18,29 +18,29 @@ export function checkAnswer(steps: ChatbotStep[], index: number, answers: Chatbo
   switch (step.type) {
     case "question": {
       const chosen = answers.find((a) => a.label.toLocaleLowerCase() === value.toLocaleLowerCase());
-      if (!chosen) throw new InvalidInputError(`Please choose one of the answers: ${answers.map((a) => a.label).join(", ")}.`);
+      if (!chosen) throw new InvalidInputError(lt("Please choose one of the answers: {answers}."), { answers: answers.map((a) => a.label).join(", ") });
       if (chosen.endsScript) return { value: chosen.label, then: "end" };
       if (chosen.jumpToStepId !== null) {
         const target = steps.findIndex((s) => s.id === chosen.jumpToStepId);
-        if (target <= index) throw new InvalidInputError("This answer leads to a step that does not exist any more.");
+        if (target <= index) throw new InvalidInputError(lt("This answer leads to a step that does not exist any more."));
         return { value: chosen.label, then: target };
       }
       return { value: chosen.label, then: next };
     }
     case "email":
-      if (!EMAIL.test(value)) throw new InvalidInputError("That does not look like an email address. Please type one like name@example.com.");
+      if (!EMAIL.test(value)) throw new InvalidInputError(lt("That does not look like an email address. Please type one like name@example.com."));
       return { value, then: next };
     case "phone":
       if (!/^\+?[0-9 ().-]{6,24}$/.test(value) || value.replace(/\D/g, "").length < 6) {
-        throw new InvalidInputError("That does not look like a phone number. Please type digits, with the country code if you are abroad.");
+        throw new InvalidInputError(lt("That does not look like a phone number. Please type digits, with the country code if you are abroad."));
       }
       return { value, then: next };
     case "text":
-      if (value.includes("\n")) throw new InvalidInputError("Please answer on a single line.");
+      if (value.includes("\n")) throw new InvalidInputError(lt("Please answer on a single line."));
       return { value, then: next };
     case "textarea":
       return { value, then: next };
     default:
-      throw new ConflictError("The chatbot is not waiting for an answer.");
+      throw new ConflictError(lt("The chatbot is not waiting for an answer."));
   }
 }

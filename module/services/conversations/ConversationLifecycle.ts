@@ -1,5 +1,5 @@
 import { In, type EntityManager } from "typeorm";
-import { NotFoundError, type HostContract, type HostUser } from "../../../host/contract";
+import { lt, NotFoundError, type HostContract, type HostUser } from "../../../host/contract";
 import { Conversation, type ClosedReason, type ConversationState } from "../../models/Conversation";
 import { LivechatChannel } from "../../models/LivechatChannel";
 import type { OperatorProfiles } from "../OperatorProfiles";
@@ -44,7 +44,7 @@ export class ConversationLifecycle {
     const visitorKey = input.visitorKey ?? newVisitorKey();
     const started = await this.queue.locked(async (m) => {
       const channel = await m.getRepository(LivechatChannel).findOneBy({ id: channelId });
-      if (!channel) throw new NotFoundError("This live chat channel does not exist.");
+      if (!channel) throw new NotFoundError(lt("This live chat channel does not exist."));
       const now = this.host.clock.now();
       const conversation = await m.getRepository(Conversation).save({
         channelId,
@@ -138,7 +138,7 @@ export class ConversationLifecycle {
    */
   private async close(conversation: Conversation, reason: ClosedReason, byUser: HostUser | null, visitorGoneSince: Date | null): Promise<boolean> {
     const result = await this.closeBatch([conversation.id], reason, byUser, visitorGoneSince);
-    if (result.missing) throw new NotFoundError("This conversation no longer exists.");
+    if (result.missing) throw new NotFoundError(lt("This conversation no longer exists."));
     for (const channelId of result.channels) await this.queue.assignWaiting(channelId);
     return result.closed > 0;
   }
@@ -192,7 +192,7 @@ export class ConversationLifecycle {
 
   private async load(id: number): Promise<Conversation> {
     const conversation = await this.host.db.getRepository(Conversation).findOneBy({ id });
-    if (!conversation) throw new NotFoundError("This conversation no longer exists.");
+    if (!conversation) throw new NotFoundError(lt("This conversation no longer exists."));
     return conversation;
   }
 }

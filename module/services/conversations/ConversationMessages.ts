@@ -1,5 +1,5 @@
 import { In, IsNull, type EntityManager } from "typeorm";
-import { ConflictError, NotFoundError, type HostContract } from "../../../host/contract";
+import { ConflictError, lt, NotFoundError, type HostContract } from "../../../host/contract";
 import { Conversation } from "../../models/Conversation";
 import { Message, type AuthorKind } from "../../models/Message";
 import type { ChatbotScripts } from "../chatbot/ChatbotScripts";
@@ -54,8 +54,8 @@ export class ConversationMessages {
     try {
       message = await this.notifier.transaction(async (m) => {
         const current = await m.getRepository(Conversation).findOneBy({ id: conversation.id });
-        if (!current) throw new NotFoundError("This conversation no longer exists.");
-        if (current.state === "closed") throw new ConflictError("This conversation has ended: no more messages can be sent.");
+        if (!current) throw new NotFoundError(lt("This conversation no longer exists."));
+        if (current.state === "closed") throw new ConflictError(lt("This conversation has ended: no more messages can be sent."));
         const saved = await this.addWithin(m, current, author, body, clientMessageId);
         if (author.kind === "visitor") await this.visitors.seen(current, m);
         if (author.kind === "operator" && author.userId) await advanceReadPosition(m, current.id, author.userId, saved.id);

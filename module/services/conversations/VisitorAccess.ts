@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import { NotFoundError, type HostContract } from "../../../host/contract";
+import { lt, NotFoundError, type HostContract } from "../../../host/contract";
 import { Conversation } from "../../models/Conversation";
 import { conversationAddress } from "./ConversationNotifier";
 import { queueAddress } from "./queueOrder";
@@ -24,7 +24,7 @@ export class VisitorAccess {
   async conversation(conversationId: number, token: string | null): Promise<Conversation> {
     const conversation = token ? await this.host.db.getRepository(Conversation).findOneBy({ id: conversationId }) : null;
     if (!conversation || !token || !visitorTokenMatches(token, conversation.visitorTokenHash) || this.expired(conversation)) {
-      throw new NotFoundError("No such conversation for this visitor.");
+      throw new NotFoundError(lt("No such conversation for this visitor."));
     }
     return conversation;
   }

@@ -1,13 +1,13 @@
-import { InvalidInputError, isBlankText } from "../../../host/contract";
+import { InvalidInputError, isBlankText, lt } from "../../../host/contract";
 
 export const MESSAGE_MAX = 4000;
 
 /** Trims a message and refuses an empty (nothing visible) or oversized one with a message saying which. */
 export function checkMessageBody(raw: unknown): string {
-  if (typeof raw !== "string") throw new InvalidInputError("The message must be text.");
+  if (typeof raw !== "string") throw new InvalidInputError(lt("The message must be text."));
   const body = raw.trim();
-  if (isBlankText(body)) throw new InvalidInputError("The message is empty.");
-  if (body.length > MESSAGE_MAX) throw new InvalidInputError(`The message is too long: at most ${MESSAGE_MAX} characters, this one has ${body.length}.`);
+  if (isBlankText(body)) throw new InvalidInputError(lt("The message is empty."));
+  if (body.length > MESSAGE_MAX) throw new InvalidInputError(lt("The message is too long: at most {max} characters, this one has {length}."), { max: MESSAGE_MAX, length: body.length });
   return body;
 }
 
