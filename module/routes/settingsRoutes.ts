@@ -1,7 +1,7 @@
 import type { Request } from "express";
 import { InvalidInputError, type HostContract } from "../../host/contract";
 import { MANAGER_GROUP } from "../api";
-import { LivechatSettings } from "../services/settings/livechatSettings";
+import { DEFAULT_LANGUAGE, LivechatSettings } from "../services/settings/livechatSettings";
 import { asyncRoute } from "./asyncRoute";
 
 /** Live Chat → Configuration → Settings (managers): timeouts and limits, applied without a restart. */
@@ -23,9 +23,18 @@ export function settingsRoutes(host: HostContract): void {
       value: posted ? String(posted[s.key] ?? "") : String(s.value),
       invalid: extra.error?.details?.field === s.key,
     }));
+    const lang = await settings.defaultLanguage();
+    const chosen = posted ? String(posted[lang.key] ?? lang.value) : lang.value;
+    const language = {
+      key: lang.key,
+      id: lang.key.replace(/\./g, "-"),
+      invalid: extra.error?.details?.field === lang.key,
+      choices: lang.choices.map((c) => ({ ...c, selected: c.code === chosen })),
+      defaultName: lang.choices.find((c) => c.code === DEFAULT_LANGUAGE)?.name ?? DEFAULT_LANGUAGE,
+    };
     // The label comes translated already: it fills a placeholder of the message.
     const error = extra.error && t(extra.error.key, { ...extra.error.vars, label: fields.find((f) => f.invalid)?.label ?? "" });
-    return host.views.render(req, "livechat/settings", { title: t("Settings"), fields, saved: extra.saved, error });
+    return host.views.render(req, "livechat/settings", { title: t("Settings"), fields, language, saved: extra.saved, error });
   };
 
   host.router.get(

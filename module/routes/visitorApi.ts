@@ -7,6 +7,7 @@ import type { ChannelService } from "../services/ChannelService";
 import type { ChannelInfoDto } from "../services/conversations/dto";
 import { checkClientMessageId, checkMessageBody } from "../services/conversations/messageBody";
 import { withSystemText } from "../services/conversations/systemLines";
+import { LivechatSettings } from "../services/settings/livechatSettings";
 import { asyncRoute } from "./asyncRoute";
 import { sendTranscript } from "./transcriptResponse";
 
@@ -39,6 +40,7 @@ function bearer(req: Request): string | null {
 export function visitorApi(host: HostContract, services: ConversationServices, channels: ChannelService): void {
   const { assignment, lifecycle, messages, visitors, chatbot, ratings } = services;
   const api = Router();
+  const settings = new LivechatSettings(host);
   // Only the API paths: every request of the host passes through the public router.
   const paths = ["/livechat/channels/:channelId/info", "/livechat/channels/:channelId/conversations", "/livechat/conversations"];
   api.use(paths, cors({ origin: "*", methods: ["GET", "POST"], allowedHeaders: ["Authorization", "Content-Type"], maxAge: 600 }));
@@ -59,10 +61,14 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
   const reads = host.rateLimit({ windowMs: 60_000, limit: perMinute(READS_SETTING, 600) });
   const writes = host.rateLimit({ windowMs: 60_000, limit: perMinute(WRITES_SETTING, 300) });
 
-  /** The visitor's language: an explicit one if enabled (the website's choice), else the browser's best match. */
-  const visitorLanguage = async (req: Request, explicit: unknown) => {
+  /**
+   * The visitor's language: an explicit one if enabled (the website's choice), else the browser's best
+   * match, else the default language of the Settings page.
+   */
+  const visitorLanguage = async (req: Request, explicit: unknown): Promise<string> => {
     const chosen = typeof explicit === "string" && explicit && explicit.length <= 35 ? await host.langs.bestMatch(explicit.replace(/_/g, "-")) : null;
-    return chosen ?? (await host.langs.bestMatch(req.headers["accept-language"]));
+    const matched = chosen ?? (await host.langs.bestMatch(req.headers["accept-language"]));
+    return matched?.code ?? (await settings.defaultLanguage()).value;
   };
 
   const conversationOf = async (req: Request) => {
@@ -88,7 +94,7 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
         welcomeMessage: channel.welcomeMessage,
         available: await assignment.anyoneAvailable(channel.id, channel.maxSessions),
         hasChatbot: channel.chatbotScriptId !== null,
-        lang: lang ? lang.code.replace(/_/g, "-") : "en",
+        lang: lang.replace(/_/g, "-"),
       };
       res.json(info);
     }),
@@ -107,7 +113,7 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
       const started = await lifecycle.start(id, {
         visitorKey: parsed.data.visitorKey ?? null,
         visitorName: parsed.data.name || null,
-        lang: lang?.code ?? null,
+        lang,
       });
       res.status(201).json(started);
     }),

@@ -33,7 +33,8 @@ describe("Conversation events for integrators", () => {
     await asVisitor(t, v).post(`/livechat/conversations/${v.id}/messages`, { body: "Still there?" }).expect(409);
     expect(seen).to.deep.equal([
       `started ${v.id}`,
-      `assigned ${v.id} to ${operators[0].id} (anyone)`,
+      // A visitor whose browser names no language gets the default one (English), which the operator speaks.
+      `assigned ${v.id} to ${operators[0].id} (language)`,
       `posted ${v.id}: visitor Hello`,
       `closed ${v.id} (visitor)`,
     ]);

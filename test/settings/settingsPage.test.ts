@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import request from "supertest";
 import { PRESENCE_SETTINGS } from "../../host/contract";
 import { VISITOR_TIMEOUT_SETTING } from "../../module/conversations";
 import { READS_SETTING, WRITES_SETTING } from "../../module/routes/visitorApi";
@@ -6,6 +7,8 @@ import { INACTIVITY_JOB, INACTIVITY_SETTING } from "../../module/services/Inacti
 import { LIVECHAT_SETTINGS } from "../../module/services/settings/livechatSettings";
 import { RETENTION_SETTING } from "../../module/services/conversations/ConversationRetention";
 import { ChannelMember } from "../../module/models/ChannelMember";
+import { Conversation } from "../../module/models/Conversation";
+import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { loggedInPage } from "../support/browser";
 import { startTestHost, type TestHost } from "../support/testHost";
 
@@ -98,6 +101,29 @@ describe("Live Chat → Configuration → Settings", function () {
     const missing = await admin.postForm("/livechat/settings", { "livechat.inactivity_minutes": "10" });
     expect(missing.status).to.equal(400);
     expect(await t.host.settings.getNumber("livechat.inactivity_minutes", 0)).to.equal(5);
+  });
+
+  it("sets the visitors' default language among the enabled ones: a browser asking for none gets it", async () => {
+    const admin = await t.login("admin");
+    const page = await admin.agent.get("/livechat/settings");
+    expect(page.text).to.match(/<option value="en_US" selected>/);
+    const channel = (await t.host.db.getRepository(LivechatChannel).findOneByOrFail({ name: "Website Support" })).id;
+    const info = () => request(t.url).get(`/livechat/channels/${channel}/info`).set("Accept-Language", "ja-JP");
+    expect((await info()).body.lang).to.equal("en-US");
+
+    const refused = await admin.postForm("/livechat/settings", { ...FORM, "livechat.default_lang": "ja_JP" });
+    expect(refused.status).to.equal(400);
+    expect(refused.text).to.contain("Default language: choose one of the enabled languages. Nothing was saved.");
+    expect((await admin.postForm("/livechat/settings", { ...FORM, "livechat.default_lang": "de_DE" })).status).to.equal(302);
+    expect((await admin.agent.get("/livechat/settings")).text).to.match(/<option value="de_DE" selected>/);
+    expect((await info()).body.lang).to.equal("de-DE");
+    // A browser that asks for an enabled language still gets it.
+    expect((await request(t.url).get(`/livechat/channels/${channel}/info`).set("Accept-Language", "fr")).body.lang).to.equal("fr-FR");
+    // The conversation speaks it too: its system lines and errors.
+    const started = await request(t.url).post(`/livechat/channels/${channel}/conversations`).set("Accept-Language", "ja-JP").send({});
+    const stored = await t.host.db.getRepository(Conversation).findOneByOrFail({ id: started.body.conversation.id });
+    expect(stored.visitorLang).to.equal("de_DE");
+    expect((await admin.postForm("/livechat/settings", { ...FORM, "livechat.default_lang": "en_US" })).status).to.equal(302);
   });
 
   it("is reached from the menu and saves in a real browser, in the manager's language", async () => {

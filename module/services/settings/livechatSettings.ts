@@ -86,6 +86,20 @@ export interface SettingValue extends SettingDefinition {
   value: number;
 }
 
+/**
+ * The language of visitors whose browser asks for none of the enabled languages: their widget, their
+ * conversation and its system lines speak it. A language code such as `en_US`; English by default.
+ */
+export const DEFAULT_LANGUAGE_SETTING = "livechat.default_lang";
+export const DEFAULT_LANGUAGE = "en_US";
+
+/** The default language as it can be chosen: among the enabled languages. */
+export interface LanguageSetting {
+  key: string;
+  value: string;
+  choices: { code: string; name: string }[];
+}
+
 /** Reads and saves the Live Chat settings; a form with one bad value saves none of them. */
 export class LivechatSettings {
   constructor(private readonly host: HostContract) {}
@@ -94,7 +108,15 @@ export class LivechatSettings {
     return Promise.all(LIVECHAT_SETTINGS.map(async (d) => ({ ...d, value: await this.host.settings.getNumber(d.key, d.defaultValue) })));
   }
 
-  /** Every value is checked before the first one is written. */
+  /** The visitors' default language: the setting while that language is enabled, else the first enabled one, else English. */
+  async defaultLanguage(): Promise<LanguageSetting> {
+    const enabled = await this.host.langs.list({ enabledOnly: true });
+    const stored = await this.host.settings.get(DEFAULT_LANGUAGE_SETTING, DEFAULT_LANGUAGE);
+    const value = enabled.find((l) => l.code === stored)?.code ?? enabled.find((l) => l.code === DEFAULT_LANGUAGE)?.code ?? enabled[0]?.code ?? DEFAULT_LANGUAGE;
+    return { key: DEFAULT_LANGUAGE_SETTING, value, choices: enabled.map((l) => ({ code: l.code, name: l.name })) };
+  }
+
+  /** Every value is checked before the first one is written; a form without the default language keeps it. */
   async save(posted: Record<string, unknown>): Promise<void> {
     const parsed = LIVECHAT_SETTINGS.map((d) => ({ definition: d, value: parseWhole(posted[d.key]) }));
     for (const { definition: d, value } of parsed) {
@@ -102,7 +124,12 @@ export class LivechatSettings {
         throw new InvalidInputError(lt("{label}: a whole number from {min} to {max}."), { label: d.label, min: d.min, max: d.max }, { field: d.key });
       }
     }
+    const lang = posted[DEFAULT_LANGUAGE_SETTING];
+    if (lang !== undefined && !(await this.defaultLanguage()).choices.some((c) => c.code === lang)) {
+      throw new InvalidInputError(lt("Default language: choose one of the enabled languages."), {}, { field: DEFAULT_LANGUAGE_SETTING });
+    }
     for (const { definition, value } of parsed) await this.host.settings.set(definition.key, String(value));
+    if (typeof lang === "string") await this.host.settings.set(DEFAULT_LANGUAGE_SETTING, lang);
   }
 }
 
