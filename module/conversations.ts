@@ -6,6 +6,7 @@ import { allConversationsRoutes } from "./routes/allConversationsRoutes";
 import { operatorApi } from "./routes/operatorApi";
 import { chatbotRoutes } from "./routes/chatbotRoutes";
 import { settingsRoutes } from "./routes/settingsRoutes";
+import { translationRoutes } from "./routes/translationRoutes";
 import { uiRoutes } from "./routes/uiRoutes";
 import { visitorApi } from "./routes/visitorApi";
 import { AssignmentService } from "./services/assignment/AssignmentService";
@@ -74,6 +75,7 @@ export function installConversations(host: HostContract, operators: OperatorServ
   uiRoutes(host, operators.channels);
   settingsRoutes(host);
   chatbotRoutes(host, chatbots, operators.expertise);
+  translationRoutes(host, chatbots);
 
   // Capacity appears when an operator joins, when a conversation ends (ConversationLifecycle.end), and
   // when an operator comes back online: the job covers the last case.

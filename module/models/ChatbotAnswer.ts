@@ -19,6 +19,10 @@ export class ChatbotAnswer {
   @Column({ type: String, length: 128 })
   label: string;
 
+  /** The same texts in other languages, as JSON by language code (see services/contentTranslations.ts). */
+  @Column({ type: "text", nullable: true })
+  translations: string | null;
+
   @Column({ name: "jump_to_step_id", type: "integer", nullable: true })
   jumpToStepId: number | null;
 

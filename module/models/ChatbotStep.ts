@@ -23,6 +23,10 @@ export class ChatbotStep {
   @Column({ type: "text" })
   text: string;
 
+  /** The same texts in other languages, as JSON by language code (see services/contentTranslations.ts). */
+  @Column({ type: "text", nullable: true })
+  translations: string | null;
+
   /** The script ends after this step instead of going on with the next one. */
   @Column({ name: "ends_script", type: Boolean, default: false })
   endsScript: boolean;

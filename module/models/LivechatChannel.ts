@@ -16,6 +16,10 @@ export class LivechatChannel {
   @Column({ name: "button_text", type: String, length: 64, default: "Have a question? Chat with us." })
   buttonText: string;
 
+  /** The same texts in other languages, as JSON by language code (see services/contentTranslations.ts). */
+  @Column({ type: "text", nullable: true })
+  translations: string | null;
+
   /** Limit of simultaneous conversations per operator; null means no limit. */
   @Column({ name: "max_sessions", type: "integer", nullable: true })
   maxSessions: number | null;

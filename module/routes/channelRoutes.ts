@@ -7,6 +7,7 @@ import { channelCard } from "../services/channelCard";
 import { asyncRoute } from "./asyncRoute";
 import { recordFirst } from "./recordFirst";
 import { manyIds } from "./formFields";
+import { languageLinks } from "./translationRoutes";
 
 const channelForm = z.object({
   name: z
@@ -83,6 +84,7 @@ export function channelRoutes(host: HostContract, channels: ChannelService): voi
       form,
       operators,
       scripts,
+      languages: form.id ? await languageLinks(host, req, `/livechat/channels/${String(form.id)}`, null) : null,
       error: error && t(error.key, error.vars),
     });
   };

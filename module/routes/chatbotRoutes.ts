@@ -7,6 +7,7 @@ import type { ExpertiseService } from "../services/ExpertiseService";
 import { asyncRoute } from "./asyncRoute";
 import { recordFirst } from "./recordFirst";
 import { parseScriptForm, scriptFormValues } from "./scriptForm";
+import { languageLinks } from "./translationRoutes";
 
 const STEP_LABELS: Record<(typeof STEP_TYPES)[number], string> = {
   message: lt("Message"),
@@ -39,6 +40,7 @@ export function chatbotRoutes(host: HostContract, scripts: ChatbotScripts, exper
       form: { ...form, steps },
       stepTypes: STEP_TYPES.map((type) => ({ type, label: t(STEP_LABELS[type]) })),
       allExpertise,
+      languages: form.id ? await languageLinks(host, req, `/livechat/chatbots/${String(form.id)}`, null) : null,
       error: error && t(error.key, error.vars),
     });
   };

@@ -7,6 +7,7 @@ import type { ChannelService } from "../services/ChannelService";
 import type { ChannelInfoDto } from "../services/conversations/dto";
 import { checkClientMessageId, checkMessageBody } from "../services/conversations/messageBody";
 import { withSystemText } from "../services/conversations/systemLines";
+import { parseFieldTranslations, translated } from "../services/contentTranslations";
 import { LivechatSettings } from "../services/settings/livechatSettings";
 import { asyncRoute } from "./asyncRoute";
 import { sendTranscript } from "./transcriptResponse";
@@ -87,11 +88,12 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
       const channel = id === null ? null : await channels.find(id);
       if (!channel) throw new NotFoundError(lt("This live chat channel does not exist."));
       const lang = await visitorLanguage(req, req.query.lang);
+      const texts = parseFieldTranslations(channel.translations);
       const info: ChannelInfoDto = {
         id: channel.id,
         name: channel.name,
-        buttonText: channel.buttonText,
-        welcomeMessage: channel.welcomeMessage,
+        buttonText: translated(channel.buttonText, texts.buttonText ?? {}, lang),
+        welcomeMessage: translated(channel.welcomeMessage, texts.welcomeMessage ?? {}, lang),
         available: await assignment.anyoneAvailable(channel.id, channel.maxSessions),
         hasChatbot: channel.chatbotScriptId !== null,
         lang: lang.replace(/_/g, "-"),

@@ -7,6 +7,7 @@ import { ConversationExpertise } from "../../models/ConversationExpertise";
 import { LivechatChannel } from "../../models/LivechatChannel";
 import type { ChatbotOpening } from "../conversations/ConversationLifecycle";
 import type { PostResult } from "../conversations/ConversationMessages";
+import { parseTranslations, translated } from "../contentTranslations";
 import { checkAnswer, type Then } from "./answerCheck";
 import type { ChatbotScripts, LoadedScript } from "./ChatbotScripts";
 
@@ -49,7 +50,13 @@ export class ChatbotRunner implements ChatbotOpening {
     const step = loaded.steps.find((s) => s.id === conversation.chatbotStepId);
     return {
       name: loaded.script.botName,
-      step: step ? { id: step.id, type: step.type, answers: (loaded.answers.get(step.id) ?? []).map((a) => ({ id: a.id, label: a.label })) } : null,
+      step: step
+        ? {
+            id: step.id,
+            type: step.type,
+            answers: (loaded.answers.get(step.id) ?? []).map((a) => ({ id: a.id, label: translated(a.label, parseTranslations(a.translations), conversation.visitorLang) })),
+          }
+        : null,
     };
   }
 
@@ -59,7 +66,7 @@ export class ChatbotRunner implements ChatbotOpening {
     const index = loaded.steps.findIndex((s) => s.id === conversation.chatbotStepId);
     if (index < 0) throw new ConflictError(lt("The chatbot is not waiting for an answer."));
     const step = loaded.steps[index];
-    const { value, then } = checkAnswer(loaded.steps, index, loaded.answers.get(step.id) ?? [], body);
+    const { value, then } = checkAnswer(loaded.steps, index, loaded.answers.get(step.id) ?? [], body, conversation.visitorLang);
     const posted = await this.conversations.postAnswer(conversation, body, clientMessageId);
     if (!posted.created) return posted;
     await this.conversations.locked(async (m) => {
@@ -81,7 +88,8 @@ export class ChatbotRunner implements ChatbotOpening {
     let position: Then = index;
     while (position !== "end" && position < loaded.steps.length) {
       const step: ChatbotStep = loaded.steps[position];
-      await this.say(m, conversation, step.text);
+      // In the conversation's language when the script has it.
+      await this.say(m, conversation, translated(step.text, parseTranslations(step.translations), conversation.visitorLang));
       const next: Then = step.endsScript ? "end" : position + 1;
       if (step.type === "message") {
         position = next;

@@ -5,6 +5,11 @@ import { ChatbotScript } from "../../models/ChatbotScript";
 import { ChatbotStep, STEP_TYPES, type ChatbotStepType } from "../../models/ChatbotStep";
 import { ChatbotStepExpertise } from "../../models/ChatbotStepExpertise";
 import { Expertise } from "../../models/Expertise";
+import { parseTranslations, serializeTranslations } from "../contentTranslations";
+
+function withTranslation(json: string | null, lang: string, text: string): string | null {
+  return serializeTranslations({ ...parseTranslations(json), [lang]: text.trim() });
+}
 
 /** A script as it is edited: steps in order, answers referring to later steps by their position. */
 export interface ScriptInput {
@@ -86,6 +91,8 @@ export class ChatbotScripts {
       const repo = m.getRepository(ChatbotScript);
       if (id !== null && !(await repo.findOneBy({ id }))) throw new NotFoundError(lt("This chatbot script does not exist."));
       const script = await repo.save({ ...(id !== null ? { id } : {}), name, botName });
+      // Steps are written again: their translations stay with the step and answer at the same place.
+      const before = id === null ? null : await this.load(script.id, m);
       await m.getRepository(ChatbotStep).delete({ scriptId: script.id });
       const saved: ChatbotStep[] = [];
       for (const [i, step] of input.steps.entries()) {
@@ -95,6 +102,7 @@ export class ChatbotScripts {
             sequence: (i + 1) * 10,
             type: step.type,
             text: step.text.trim(),
+            translations: before?.steps[i]?.translations ?? null,
             endsScript: step.endsScript ?? false,
           }),
         );
@@ -109,12 +117,33 @@ export class ChatbotScripts {
             stepId: saved[i].id,
             sequence: j,
             label: answer.label.trim(),
+            translations: before ? ((before.answers.get(before.steps[i]?.id ?? 0) ?? [])[j]?.translations ?? null) : null,
             jumpToStepId: typeof answer.then === "number" ? saved[answer.then].id : null,
             endsScript: answer.then === "end",
           });
         }
       }
       return script.id;
+    });
+  }
+
+  /**
+   * Saves the script's texts in `lang`: for each step in order, what the bot says and its answers'
+   * labels. An empty text leaves that one to the default; the script's structure does not change.
+   */
+  async saveTranslation(id: number, lang: string, steps: { text: string; answers: string[] }[]): Promise<void> {
+    await this.host.db.transaction(async (m) => {
+      const loaded = await this.load(id, m);
+      for (const [i, step] of loaded.steps.entries()) {
+        const given = steps[i] ?? { text: "", answers: [] };
+        if (given.text.length > 4000) throw new InvalidInputError(lt("Step {step}: the text is at most 4000 characters."), { step: i + 1 });
+        await m.getRepository(ChatbotStep).update({ id: step.id }, { translations: withTranslation(step.translations, lang, given.text) });
+        for (const [j, answer] of (loaded.answers.get(step.id) ?? []).entries()) {
+          const label = given.answers[j] ?? "";
+          if (label.length > 128) throw new InvalidInputError(lt("Step {step}: an answer needs a label of at most 128 characters."), { step: i + 1 });
+          await m.getRepository(ChatbotAnswer).update({ id: answer.id }, { translations: withTranslation(answer.translations, lang, label) });
+        }
+      }
     });
   }
 

@@ -1,6 +1,7 @@
 import { ConflictError, InvalidInputError, lt } from "../../../host/contract";
 import type { ChatbotAnswer } from "../../models/ChatbotAnswer";
 import type { ChatbotStep } from "../../models/ChatbotStep";
+import { parseTranslations, translated } from "../contentTranslations";
 
 /** Where the script goes after an answer: a step position, or the end. */
 export type Then = number | "end";
@@ -11,14 +12,17 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
  * Checks a visitor's answer to `steps[index]` and says where the script goes next. A wrong answer
  * is refused with a message that asks again, and the script does not move.
  */
-export function checkAnswer(steps: ChatbotStep[], index: number, answers: ChatbotAnswer[], raw: string): { value: string; then: Then } {
+export function checkAnswer(steps: ChatbotStep[], index: number, answers: ChatbotAnswer[], raw: string, lang: string | null = null): { value: string; then: Then } {
   const step = steps[index];
   const value = raw.trim();
   const next: Then = step.endsScript ? "end" : index + 1;
   switch (step.type) {
     case "question": {
-      const chosen = answers.find((a) => a.label.toLocaleLowerCase() === value.toLocaleLowerCase());
-      if (!chosen) throw new InvalidInputError(lt("Please choose one of the answers: {answers}."), { answers: answers.map((a) => a.label).join(", ") });
+      // The label in the visitor's language, or the default one: either way the same answer, stored by its default label.
+      const shown = (a: ChatbotAnswer) => translated(a.label, parseTranslations(a.translations), lang);
+      const matches = (text: string) => text.toLocaleLowerCase() === value.toLocaleLowerCase();
+      const chosen = answers.find((a) => matches(shown(a)) || matches(a.label));
+      if (!chosen) throw new InvalidInputError(lt("Please choose one of the answers: {answers}."), { answers: answers.map(shown).join(", ") });
       if (chosen.endsScript) return { value: chosen.label, then: "end" };
       if (chosen.jumpToStepId !== null) {
         const target = steps.findIndex((s) => s.id === chosen.jumpToStepId);

@@ -9,6 +9,7 @@ import type { ChatWindows } from "./ChatWindows";
 import type { ConversationMessages } from "./ConversationMessages";
 import type { ConversationNotifier } from "./ConversationNotifier";
 import { conversationDto, type OperatorConversationDto } from "./dto";
+import { parseFieldTranslations, translated } from "../contentTranslations";
 import { firstWaiting } from "./queueOrder";
 
 /** The assignment tier of a conversation an operator took from the Waiting list himself. */
@@ -98,7 +99,8 @@ export class ConversationQueue {
     // Both sides see who took the conversation: from the queue, from the chatbot, or taken by an operator.
     await this.messages.addSystemWithin(m, conversation, { key: "operator_joined", params: { name } });
     if (channel.welcomeMessage && !conversation.chatbotScriptId) {
-      await this.messages.addWithin(m, conversation, { kind: "operator", userId }, channel.welcomeMessage, null, false);
+      const welcome = translated(channel.welcomeMessage, parseFieldTranslations(channel.translations).welcomeMessage ?? {}, conversation.visitorLang);
+      await this.messages.addWithin(m, conversation, { kind: "operator", userId }, welcome, null, false);
     }
     await this.windows.openWithin(m, userId, conversation.id);
     // Built here, not read back: the rows are not visible to other connections before commit.
