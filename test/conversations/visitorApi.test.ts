@@ -217,7 +217,8 @@ describe("Conversations: visitor API, operator API, isolation", () => {
     const marc = await t.login("marc");
     const refused = await marc.postJson(`/livechat/api/conversations/${v.id}/end`, {});
     expect(refused.status).to.equal(403);
-    expect(refused.body.error).to.equal("Only the operator of this conversation can end it.");
+    // Marc reads French.
+    expect(refused.body.error).to.equal("Seul l'opérateur de cette conversation peut la terminer.");
     const after = (await asVisitor(t, v).get(`/livechat/conversations/${v.id}`)).body.conversation;
     expect(after.state).to.equal("waiting");
     const admin = await t.login("admin");
