@@ -264,7 +264,11 @@ export class BusServer {
     // Live notifications are buffered from now on, so nothing committed during catch-up is missed.
     connection.state = "catching";
     let maxSent = 0;
-    if (last !== null) maxSent = await this.sendSince(connection, [...connection.channels], last);
+    if (last !== null) {
+      // Stored below `last` but committed after the client saw it: sent first, they are older.
+      for (const n of await this.options.bus.committedLate([...connection.channels], last)) this.sendNotification(connection, n);
+      maxSent = await this.sendSince(connection, [...connection.channels], last);
+    }
     const current = await this.options.bus.lastId();
     maxSent = Math.max(maxSent, this.flushBuffered(connection));
     connection.state = "live";

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { Client } from "pg";
 import {
+  Between,
   In,
   LessThan,
   MoreThan,
@@ -65,6 +66,8 @@ export class HostBus implements Bus {
   private readonly pending = new Map<QueryRunner, Pending[]>();
   private readonly subscriber: EntitySubscriberInterface;
   private readonly delivered = new RecentIds(20_000);
+  /** The order ids were delivered in here: commit order (PostgreSQL sends NOTIFY in commit order). */
+  private readonly deliveryOrder = new DeliveryOrder(20_000);
   private readonly reconnectMinMs: number;
   private readonly reconnectMaxMs: number;
   private readonly pgChannel: string | null;
@@ -221,6 +224,29 @@ export class HostBus implements Bus {
     return rows.map(toNotification);
   }
 
+  /**
+   * Notifications on `channels` stored below `lastId` but committed after it: what a client that saw
+   * `lastId` may have missed, because ids are taken at insert and transactions commit in another
+   * order. Known from the order this instance delivered ids in; when `lastId` is older than what it
+   * remembers (it started later, or `lastId` is long past), the `LATE_COMMIT_WINDOW` ids below it are
+   * read again (a client may then get some twice: they carry their ids).
+   */
+  async committedLate(channels: string[], lastId: number): Promise<BusNotification[]> {
+    if (channels.length === 0 || lastId <= 0) return [];
+    const repo = this.db.getRepository(BusNotificationRecord);
+    // Not delivered here yet: whatever commits after it is announced later and reaches the socket live.
+    if (lastId > this.lastDeliveredId) return [];
+    const late = this.deliveryOrder.lateAfter(lastId);
+    if (late !== null && late.length === 0) return [];
+    const rows: BusNotificationRecord[] = [];
+    if (late === null) {
+      rows.push(...(await repo.find({ where: { channel: In(channels), id: Between(Math.max(1, lastId - LATE_COMMIT_WINDOW), lastId - 1) }, order: { id: "ASC" } })));
+    } else {
+      for (let i = 0; i < late.length; i += PAGE) rows.push(...(await repo.findBy({ channel: In(channels), id: In(late.slice(i, i + PAGE)) })));
+    }
+    return rows.sort((a, b) => a.id - b.id).map(toNotification);
+  }
+
   /** The highest id stored so far (0 when there is none). */
   async lastId(): Promise<number> {
     const row = await this.db
@@ -254,6 +280,7 @@ export class HostBus implements Bus {
     for (const notification of notifications) {
       if (this.delivered.has(notification.id)) continue;
       this.delivered.add(notification.id);
+      this.deliveryOrder.add(notification.id);
       if (notification.id > this.lastDeliveredId) this.lastDeliveredId = notification.id;
       for (const listener of [...this.listeners]) {
         try {
@@ -420,6 +447,30 @@ export function listenChannelFor(schema: string): string {
   if (name.length <= 63) return name;
   const hash = createHash("sha256").update(schema).digest("hex").slice(0, 12);
   return `host_bus_${schema.slice(0, 63 - "host_bus_".length - 13)}_${hash}`;
+}
+
+/** The order ids were added in, the latest `capacity` of them. */
+export class DeliveryOrder {
+  private readonly ids: number[] = [];
+  private readonly sequence = new Map<number, number>();
+  private added = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  add(id: number): void {
+    if (this.sequence.has(id)) return;
+    this.sequence.set(id, this.added++);
+    this.ids.push(id);
+    if (this.ids.length > this.capacity) this.sequence.delete(this.ids.shift() as number);
+  }
+
+  /** Ids added after `id` that are smaller than it; null when `id` is not remembered. */
+  lateAfter(id: number): number[] | null {
+    const at = this.sequence.get(id);
+    if (at === undefined) return null;
+    const first = this.added - this.ids.length;
+    return this.ids.slice(at - first + 1).filter((other) => other < id);
+  }
 }
 
 /** A bounded set of the most recently added ids (oldest forgotten first). */
