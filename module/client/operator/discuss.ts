@@ -89,7 +89,13 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
   function renderConversation(data: OperatorConversationDetailDto): void {
     const c = data.conversation;
     const id = c.id;
-    const end = h("button", { class: "btn btn-outline-secondary btn-sm ms-auto", props: { type: "button" } }, faIcon("fa-right-from-bracket"), " " + t("End conversation"));
+    const end = h("button", { class: "btn btn-outline-secondary btn-sm", props: { type: "button" } }, faIcon("fa-right-from-bracket"), " " + t("End conversation"));
+    const transcript = h(
+      "a",
+      { class: "btn btn-outline-secondary btn-sm ms-auto me-2", props: { href: `/livechat/api/conversations/${id}/transcript`, download: `livechat-${id}.txt` } },
+      faIcon("fa-download"),
+      " " + t("Transcript"),
+    );
     const header = h(
       "header",
       { class: "o-discuss-header" },
@@ -100,6 +106,7 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
         h("h1", { class: "h5 mb-0", text: c.visitorName }),
         h("div", { class: "text-muted small", text: conversationDetails(c, shortTime(c.createdAt)) }),
       ),
+      transcript,
       end,
     );
     main.replaceChildren(header);
@@ -123,7 +130,9 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
         thread.add((await operatorApi.post(id, text, clientMessageId)).message);
       }, cannedSource(id), (text) => operatorApi.command(id, text)),
     };
-    main.append(thread.list, notice, view.composer.form);
+    main.append(thread.list);
+    if (data.rating) main.append(ratingLine(data.rating));
+    main.append(notice, view.composer.form);
     current = view;
     data.messages.forEach((m) => thread.add(m));
     end.addEventListener("click", () => {
@@ -207,4 +216,16 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
   setInterval(() => {
     if (visible()) void refreshSidebar();
   }, SLOW_REFRESH_MS);
+}
+
+/** The visitor's rating, under the thread: read-only for operators. */
+function ratingLine(rating: NonNullable<OperatorConversationDetailDto["rating"]>): HTMLElement {
+  const face = rating.value === 5 ? t("Satisfied") : rating.value === 3 ? t("Okay") : t("Dissatisfied");
+  return h(
+    "p",
+    { class: "o-discuss-rating small", attrs: { role: "note", "aria-label": t("Visitor's rating") } },
+    faIcon(rating.value === 5 ? "fa-face-smile" : rating.value === 3 ? "fa-face-meh" : "fa-face-frown"),
+    " " + t("Rated: {face}", { face }),
+    rating.comment ? h("q", { class: "ms-2", text: rating.comment }) : "",
+  );
 }

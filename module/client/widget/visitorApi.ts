@@ -1,6 +1,6 @@
 import type { ChannelInfoDto, ConversationDto, MessageDto, StartedConversationDto } from "../../services/conversations/dto";
 import { t } from "../shared/i18n";
-import { requestJson } from "../shared/http";
+import { RequestError, requestJson } from "../shared/http";
 
 /** The helpdesk's public visitor API (docs/api.md), called from any website. */
 export class VisitorApi {
@@ -37,6 +37,20 @@ export class VisitorApi {
 
   end(id: number): Promise<{ conversation: ConversationDto }> {
     return this.call("POST", `/livechat/conversations/${id}/end`);
+  }
+
+  rate(id: number, value: 5 | 3 | 1, comment: string): Promise<unknown> {
+    return this.call("POST", `/livechat/conversations/${id}/rating`, comment.trim() ? { value, comment } : { value });
+  }
+
+  /** The whole conversation as plain text. */
+  async transcript(id: number): Promise<string> {
+    const res = await fetch(`${this.origin}/livechat/conversations/${id}/transcript`, {
+      headers: { Authorization: `Bearer ${this.token ?? ""}`, ...(this.lang ? { "Accept-Language": this.lang } : {}) },
+      credentials: "omit",
+    });
+    if (!res.ok) throw new RequestError(t("Something went wrong"), res.status);
+    return res.text();
   }
 
   /** Tells the helpdesk the visitor is still here, so an abandoned chat can be closed later. */

@@ -16,6 +16,7 @@ import { VisitorApi } from "./visitorApi";
 import { VisitorStorage } from "./visitorStorage";
 import { buildWidget, showConversation, showIntro, type WidgetDom } from "./widgetDom";
 import { renderMessage } from "./widgetMessage";
+import { WidgetRating } from "./widgetRating";
 import { conversationView, countsAsUnseen, defaultPlaceholder, introView, isStaleQueueNotice } from "./widgetView";
 
 declare global {
@@ -59,6 +60,8 @@ export async function startWidget(script: HTMLScriptElement): Promise<void> {
   const { panel, input, form, error } = dom;
   document.body.append(dom.launcher, panel);
   const thread = new MessageThread(dom.thread, renderMessage, () => true);
+  const rating = new WidgetRating(api);
+  panel.insertBefore(rating.el, dom.restart);
 
   const save = () => {
     if (session.id && api.token) storage.saveConversation({ id: session.id, token: api.token, open: session.open });
@@ -88,6 +91,7 @@ export async function startWidget(script: HTMLScriptElement): Promise<void> {
     if (!conversation) return;
     const live = conversation.state === "waiting" ? { ...conversation, queuePosition: place.position() ?? conversation.queuePosition } : conversation;
     showConversation(dom, conversationView(live), (answer) => void sendText(answer));
+    rating.show(live);
   }
 
   function connect(): void {
@@ -254,6 +258,7 @@ export async function startWidget(script: HTMLScriptElement): Promise<void> {
   }
   dom.restart.addEventListener("click", () => {
     startAfresh(true);
+    rating.show(null);
     thread.reset(dom.greeting);
     input.placeholder = defaultPlaceholder();
     showIntro(dom, introView(channelInfo));
