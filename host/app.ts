@@ -16,6 +16,7 @@ import {
   PRESENCE_SETTINGS,
 } from "./contract";
 import { HttpError } from "./http/HttpError";
+import { LoadShedder } from "./http/LoadShedder";
 import { createDataSource, DEFAULT_DATABASE_URL, ensureSchema, parseDatabaseUrl, type DatabaseTarget } from "./database";
 import { hostEntities } from "./models";
 import { hostMigrations } from "./migrations";
@@ -70,11 +71,15 @@ export interface HostOptions {
   /** Milliseconds between scheduler passes; null leaves the scheduler to `tick()` calls (tests). */
   schedulerTickMs?: number | null;
   instanceId?: string;
+  /** HTTP requests in progress at once before more are refused with 503 (default MAX_IN_FLIGHT, else 64). */
+  maxInFlight?: number;
 }
 
 /** A running host: the reference helpdesk application with its modules installed. */
 export class Host {
   readonly server: http.Server;
+  /** The bound on HTTP requests in progress; past it requests are refused at once (503). */
+  readonly load: LoadShedder;
   readonly app = express();
   readonly clock: Clock;
   readonly logger: Logger;
@@ -125,6 +130,7 @@ export class Host {
     this.scheduler = new HostScheduler(db, this.clock, this.logger, this.instanceId);
     this.sessions = new DatabaseSessionStore(db, this.clock, SESSION_IDLE_MS, SESSION_ABSOLUTE_MS);
     this.server = http.createServer(this.app);
+    this.load = new LoadShedder(options.maxInFlight ?? Number(process.env.MAX_IN_FLIGHT ?? DEFAULT_MAX_IN_FLIGHT));
     this.contract = this.buildContract();
   }
 
@@ -302,6 +308,7 @@ export class Host {
     const secureCookies = process.env.COOKIE_SECURE === "1";
     app.disable("x-powered-by");
     app.set("trust proxy", process.env.TRUST_PROXY === "1" ? 1 : false);
+    app.use(this.load.middleware);
     app.use(
       helmet({
         contentSecurityPolicy: {
@@ -480,6 +487,7 @@ export class Host {
 }
 
 /** A session ends after two weeks without a request, and 30 days after login however active. */
+const DEFAULT_MAX_IN_FLIGHT = 64;
 const SESSION_IDLE_MS = 14 * 24 * 3600_000;
 const SESSION_ABSOLUTE_MS = 30 * 24 * 3600_000;
 const BUS_RETENTION_MS = 7 * 24 * 3600_000;

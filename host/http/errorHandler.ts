@@ -47,7 +47,8 @@ export function errorHandler(views: ViewRegistry, i18n: HostI18n, logger: Logger
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const { status, details, message: key, vars } = describeError(err);
-    if (status >= 500) logger.error("request failed", { method: req.method, path: req.path, error: (err as Error)?.stack ?? String(err) });
+    // A 503 of the load shedder is the server working as meant, not a failure to log.
+    if (status >= 500 && !(err instanceof HttpError)) logger.error("request failed", { method: req.method, path: req.path, error: (err as Error)?.stack ?? String(err) });
     i18n
       .requestLang(req)
       .catch(() => "en_US")

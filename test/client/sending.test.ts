@@ -64,6 +64,23 @@ describe("Client: sending a message through network failures", () => {
     expect(waited).to.deep.equal([]);
   });
 
+  it("sends again after a busy server's 503, waiting as long as it asked", async () => {
+    const { waited, wait } = pauses();
+    let calls = 0;
+    const result = await withNetworkRetry(
+      async () => {
+        calls += 1;
+        if (calls === 1) throw new RequestError("The server is busy: please try again in a moment.", 503, 2000);
+        return "stored";
+      },
+      800,
+      wait,
+    );
+    expect(result).to.equal("stored");
+    expect(calls).to.equal(2);
+    expect(waited).to.deep.equal([2000]);
+  });
+
   it("gives every message its own client id", () => {
     const ids = new Set(Array.from({ length: 50 }, () => newClientMessageId()));
     expect(ids.size).to.equal(50);

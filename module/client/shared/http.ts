@@ -3,9 +3,16 @@ export class RequestError extends Error {
   constructor(
     message: string,
     readonly status: number,
+    /** From `Retry-After` (seconds) on a 503: how long the server asked to wait before trying again. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message);
   }
+}
+
+/** The server was too busy to take the request and asked to be tried again later: worth retrying. */
+export function busy(err: unknown): err is RequestError {
+  return err instanceof RequestError && err.status === 503;
 }
 
 /** Whether the server answered (as opposed to a network failure, which is worth retrying). */
@@ -27,7 +34,12 @@ export async function requestJson<T>(url: string, init: RequestInit, failure: st
   const data: unknown = await res.json().catch(() => ({}));
   if (!res.ok) {
     const error = typeof data === "object" && data !== null && "error" in data ? data.error : null;
-    throw new RequestError(typeof error === "string" && error ? error : `${failure} (${res.status}).`, res.status);
+    const retryAfter = Number(res.headers.get("Retry-After"));
+    throw new RequestError(
+      typeof error === "string" && error ? error : `${failure} (${res.status}).`,
+      res.status,
+      res.status === 503 && Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : null,
+    );
   }
   return data as T;
 }

@@ -1,21 +1,22 @@
-import { answered } from "./http";
+import { answered, busy } from "./http";
 
-/** Tries a send at most this many times more when the network (not the server) failed. */
+/** Tries a send at most this many times more when the network failed or the server was busy. */
 const NETWORK_RETRIES = 3;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Runs `send`, retrying after network failures with a growing pause (`pauseMs`, twice that, ...).
- * Safe for messages because each carries its client id: the server stores a message once.
+ * Runs `send`, retrying after network failures with a growing pause (`pauseMs`, twice that, ...), and
+ * after a busy server's 503 once the pause it asked for (`Retry-After`) has passed. Safe for messages
+ * because each carries its client id: the server stores a message once.
  */
 export async function withNetworkRetry<T>(send: () => Promise<T>, pauseMs: number, wait: (ms: number) => Promise<void> = sleep): Promise<T> {
   for (let tries = 0; ; tries++) {
     try {
       return await send();
     } catch (err) {
-      if (answered(err) || tries >= NETWORK_RETRIES) throw err;
-      await wait(pauseMs * (tries + 1));
+      if ((answered(err) && !busy(err)) || tries >= NETWORK_RETRIES) throw err;
+      await wait(Math.max(pauseMs * (tries + 1), busy(err) ? (err.retryAfterMs ?? 0) : 0));
     }
   }
 }

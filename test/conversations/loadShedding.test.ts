@@ -1,0 +1,60 @@
+import { expect } from "chai";
+import type request from "supertest";
+import { LivechatChannel } from "../../module/models/LivechatChannel";
+import { Message } from "../../module/models/Message";
+import { startTestHost, type TestHost } from "../support/testHost";
+import { asVisitor, online, startVisitor, type Visitor } from "./helpers";
+
+describe("Load shedding: a bounded number of requests in progress", () => {
+  let t: TestHost;
+  let visitor: Visitor;
+  before(async () => {
+    t = await startTestHost();
+    const support = await t.host.db.getRepository(LivechatChannel).findOneByOrFail({ name: "Website Support" });
+    await t.host.db.getRepository(LivechatChannel).update({ id: support.id }, { chatbotScriptId: null });
+    await online(t, (await t.host.users.findByLogin("mitchell"))!);
+    visitor = await startVisitor(t, support.id);
+  });
+  after(async () => {
+    await t?.stop();
+  });
+
+  /** Resolves once `n` requests are in progress on the host. */
+  async function inFlight(n: number): Promise<void> {
+    while (t.host.load.current < n) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  it("refuses a request past the budget with 503 and Retry-After, and the widget's retry stores the message once", async () => {
+    t.host.load.limit = 3;
+    const post = (clientMessageId: string): Promise<request.Response> =>
+      asVisitor(t, visitor).post(`/livechat/conversations/${visitor.id}/messages`, { body: `Message ${clientMessageId}`, clientMessageId }).then((r) => r);
+    // Hold the database so that posts stay in progress.
+    let release = () => undefined as void;
+    const held = t.host.db.transaction(() => new Promise<void>((resolve) => (release = resolve)));
+    try {
+      const accepted = ["a-1", "a-2", "a-3"].map(post);
+      await inFlight(3);
+      const refused = await post("r-1");
+      expect(refused.status).to.equal(503);
+      expect(refused.headers["retry-after"]).to.equal("1");
+      expect(refused.body.error).to.equal("The server is busy: please try again in a moment.");
+      release();
+      await held;
+      expect((await Promise.all(accepted)).map((r) => r.status)).to.deep.equal([201, 201, 201]);
+    } finally {
+      release();
+      t.host.load.limit = 64;
+    }
+    const messages = t.host.db.getRepository(Message);
+    expect(await messages.countBy({ conversationId: visitor.id, clientMessageId: "r-1" })).to.equal(0);
+
+    // The widget sends the refused message again with the same client id: stored once, however often it retries.
+    const retried = await post("r-1");
+    expect(retried.status).to.equal(201);
+    const again = await post("r-1");
+    expect(again.status).to.equal(200);
+    expect(again.body.message.id).to.equal(retried.body.message.id);
+    expect(await messages.countBy({ conversationId: visitor.id, clientMessageId: "r-1" })).to.equal(1);
+    expect(t.host.load.current).to.equal(0);
+  });
+});
