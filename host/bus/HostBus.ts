@@ -142,8 +142,13 @@ export class HostBus implements Bus {
     const text = JSON.stringify(payload) ?? "null";
     const createdAt = this.clock.now();
     const em = manager ?? this.db.manager;
-    const result = await em.getRepository(BusNotificationRecord).insert({ channel, type, payload: text, createdAt });
-    const id = Number(result.identifiers[0]?.id);
+    // One statement text for every notification (prepared once), and no query building on this hot path.
+    const [sql, parameters] = em.connection.driver.escapeQueryWithParameters(
+      "INSERT INTO host_bus_notification (channel, type, payload, created_at) VALUES (:channel, :type, :payload, :createdAt) RETURNING id",
+      { channel, type, payload: text, createdAt },
+    );
+    const rows = (await em.query(sql, parameters)) as { id: number | string }[];
+    const id = Number(rows[0]?.id);
     if (!Number.isSafeInteger(id) || id <= 0) throw new Error("Bus notification was stored without an id");
 
     if (this.target.kind === "postgres") {

@@ -23,6 +23,20 @@ export interface Author {
 
 const SYSTEM_NAME = "System";
 
+/**
+ * A conversation's state and operator, read in one small statement whose text is the same for every
+ * conversation (so SQLite prepares it once).
+ */
+async function currentState(m: EntityManager, id: number): Promise<Pick<Conversation, "state" | "operatorId"> | null> {
+  const [sql, parameters] = m.connection.driver.escapeQueryWithParameters(
+    "SELECT state, operator_id FROM livechat_conversation WHERE id = :id",
+    { id },
+  );
+  const rows = (await m.query(sql, parameters)) as { state: Conversation["state"]; operator_id: number | string | null }[];
+  const row = rows[0];
+  return row ? { state: row.state, operatorId: row.operator_id === null ? null : Number(row.operator_id) } : null;
+}
+
 /** A conversation's messages: stored before they are told, listed with their authors' names, never posted twice. */
 export class ConversationMessages {
   constructor(
@@ -53,9 +67,11 @@ export class ConversationMessages {
     let message: MessageDto;
     try {
       message = await this.notifier.transaction(async (m) => {
-        const current = await m.getRepository(Conversation).findOneBy({ id: conversation.id });
-        if (!current) throw new NotFoundError(lt("This conversation no longer exists."));
-        if (current.state === "closed") throw new ConflictError(lt("This conversation has ended: no more messages can be sent."));
+        // What may have changed since the caller read it: whether it ended, and who answers it.
+        const now = await currentState(m, conversation.id);
+        if (!now) throw new NotFoundError(lt("This conversation no longer exists."));
+        if (now.state === "closed") throw new ConflictError(lt("This conversation has ended: no more messages can be sent."));
+        const current = Object.assign(new Conversation(), conversation, now);
         const saved = await this.addWithin(m, current, author, body, clientMessageId);
         if (author.kind === "visitor") await this.visitors.seen(current, m);
         if (author.kind === "operator" && author.userId) await advanceReadPosition(m, current.id, author.userId, saved.id);
@@ -100,7 +116,7 @@ export class ConversationMessages {
     notifyOperator = true,
     system: SystemLine | null = null,
   ): Promise<MessageDto> {
-    const saved = await m.getRepository(Message).save({
+    const saved = Object.assign(new Message(), {
       conversationId: conversation.id,
       authorKind: author.kind,
       authorUserId: author.userId,
@@ -110,6 +126,9 @@ export class ConversationMessages {
       clientMessageId,
       createdAt: this.host.clock.now(),
     });
+    // insert, not save: save would first look for an existing row and diff it.
+    const inserted = await m.getRepository(Message).insert(saved);
+    saved.id = Number(inserted.identifiers[0]?.id);
     if (author.kind === "operator" && !conversation.firstReplyAt) {
       await m.getRepository(Conversation).update({ id: conversation.id, firstReplyAt: IsNull() }, { firstReplyAt: saved.createdAt });
       conversation.firstReplyAt = saved.createdAt;
