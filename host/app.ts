@@ -71,7 +71,7 @@ export interface HostOptions {
   /** Milliseconds between scheduler passes; null leaves the scheduler to `tick()` calls (tests). */
   schedulerTickMs?: number | null;
   instanceId?: string;
-  /** HTTP requests in progress at once before more are refused with 503 (default MAX_IN_FLIGHT, else 64). */
+  /** HTTP requests in progress at once before more are refused with 503 (default MAX_IN_FLIGHT, else 256). */
   maxInFlight?: number;
 }
 
@@ -487,7 +487,7 @@ export class Host {
 }
 
 /** A session ends after two weeks without a request, and 30 days after login however active. */
-const DEFAULT_MAX_IN_FLIGHT = 64;
+const DEFAULT_MAX_IN_FLIGHT = 256;
 const SESSION_IDLE_MS = 14 * 24 * 3600_000;
 const SESSION_ABSOLUTE_MS = 30 * 24 * 3600_000;
 const BUS_RETENTION_MS = 7 * 24 * 3600_000;

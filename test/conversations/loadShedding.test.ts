@@ -43,7 +43,7 @@ describe("Load shedding: a bounded number of requests in progress", () => {
       expect((await Promise.all(accepted)).map((r) => r.status)).to.deep.equal([201, 201, 201]);
     } finally {
       release();
-      t.host.load.limit = 64;
+      t.host.load.limit = 256;
     }
     const messages = t.host.db.getRepository(Message);
     expect(await messages.countBy({ conversationId: visitor.id, clientMessageId: "r-1" })).to.equal(0);
