@@ -48,7 +48,9 @@ export function operatorApi(host: HostContract, services: ConversationServices):
   api.post(
     "/conversations/:id/take",
     asyncRoute(async (req, res) => {
-      const conversation = await conversationOf(req);
+      const id = parseId(req.params.id);
+      if (id === null) throw new NotFoundError("No such conversation for you.");
+      const conversation = await inbox.toTake(id, me(req));
       await queue.take(conversation.id, me(req).id);
       const [view] = await inbox.views([await inbox.conversation(conversation.id, me(req))], me(req));
       res.json({ conversation: view });

@@ -74,9 +74,11 @@ describe("Who sees what: an operator's inbox, the Waiting list, Take and the man
     expect(marcs.unreadConversations).to.equal(1);
     expect((await marc.postJson(`/livechat/api/conversations/${v.id}/messages`, { body: "Hello, Marc here" })).status).to.equal(201);
 
-    // Sofia clicked a moment too late: she is told, and the conversation leaves her lists.
+    // Sofia clicked a moment too late: she is told (in Spanish, her language), and the conversation leaves her lists.
     const late = await sofia.postJson(`/livechat/api/conversations/${v.id}/take`, {});
-    expect(late.status).to.equal(404);
+    expect(late.status).to.equal(409);
+    expect(late.body.error).to.equal("Otro operador tomó esta conversación primero.");
+    expect((await sofia.agent.get(`/livechat/api/conversations/${v.id}`)).status).to.equal(404);
     expect((await inbox(sofia)).waiting.map((c) => c.id)).not.to.include(v.id);
   });
 

@@ -68,7 +68,10 @@ export class ConversationQueue {
     await this.locked(async (m) => {
       const conversation = await m.getRepository(Conversation).findOneBy({ id: conversationId });
       const channel = conversation && (await m.getRepository(LivechatChannel).findOneBy({ id: conversation.channelId }));
-      if (!conversation || !channel) throw new NotFoundError(lt("No such conversation for you."));
+      // With the chatbot, a conversation is nobody's, not even to take.
+      if (!conversation || !channel || conversation.state === "bot") throw new NotFoundError(lt("No such conversation for you."));
+      if (conversation.state === "closed") throw new ConflictError(lt("This conversation has ended: there is nothing to take."));
+      if (conversation.operatorId !== null) throw new ConflictError(lt("Another operator took this conversation first."));
       if (channel.maxSessions !== null) {
         const open = await m.getRepository(Conversation).countBy({ operatorId: userId, channelId: channel.id, state: "open" });
         if (open >= channel.maxSessions) {

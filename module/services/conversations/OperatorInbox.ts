@@ -44,6 +44,17 @@ export class OperatorInbox {
     return conversation;
   }
 
+  /**
+   * A conversation the user may try to take: one of a channel they joined (any conversation for a
+   * manager); whether it still waits is for the take to tell, so a late click hears who was faster.
+   */
+  async toTake(conversationId: number, user: HostUser): Promise<Conversation> {
+    const conversation = await this.host.db.getRepository(Conversation).findOneBy({ id: conversationId });
+    const mayTake = conversation && (this.isManager(user) || (await this.assignment.channelsOf(user.id)).includes(conversation.channelId));
+    if (!conversation || !mayTake) throw new NotFoundError("No such conversation for you.");
+    return conversation;
+  }
+
   /** Its operator; a member of its channel while it waits (to take it); a manager always. */
   async canSee(conversation: Conversation, user: HostUser): Promise<boolean> {
     if (this.isManager(user)) return true;
