@@ -43,7 +43,11 @@ const visible = () => document.visibilityState === "visible";
 export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
   let selected = idFromUrl();
   let current: Shown | null = null;
-  const sidebar = new DiscussSidebar(sidebarEl, (id) => void select(id, true));
+  const sidebar = new DiscussSidebar(
+    sidebarEl,
+    (id) => void select(id, true),
+    (id) => take(id),
+  );
 
   const refreshSidebar = () =>
     operatorApi.conversations().then(
@@ -64,6 +68,22 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
       .catch(() => {
         if (current) current.readUpTo = 0;
       });
+  }
+
+  /** Takes a waiting visitor: the conversation becomes this operator's and opens with a working composer. */
+  function take(id: number): void {
+    operatorApi.take(id).then(
+      () => {
+        void select(id, true);
+        void refreshSidebar();
+      },
+      (err: unknown) => {
+        const message = errorMessage(err, "");
+        if (current && current.id === id) current.notice.textContent = message;
+        else sidebar.tell(message);
+        void refreshSidebar();
+      },
+    );
   }
 
   function showEnded(view: Shown): void {
@@ -96,6 +116,12 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
       faIcon("fa-download"),
       " " + t("Transcript"),
     );
+    const takeButton = h("button", { class: "btn btn-primary btn-sm me-2", props: { type: "button", hidden: true } }, faIcon("fa-hand"), " " + t("Take"));
+    takeButton.setAttribute("aria-label", t("Take the conversation with {name}", { name: c.visitorName }));
+    takeButton.addEventListener("click", () => {
+      takeButton.disabled = true;
+      take(id);
+    });
     const header = h(
       "header",
       { class: "o-discuss-header" },
@@ -107,6 +133,7 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
         h("div", { class: "text-muted small", text: conversationDetails(c, shortTime(c.createdAt)) }),
       ),
       transcript,
+      takeButton,
       end,
     );
     main.replaceChildren(header);
@@ -149,7 +176,11 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
       );
     });
     if (c.state === "closed") showEnded(view);
-    else if (isUnassigned(c)) showWaiting(view, c);
+    else if (isUnassigned(c)) {
+      showWaiting(view, c);
+      // A visitor in the queue of the operator's channel: his to take. With the chatbot: nobody's yet.
+      takeButton.hidden = c.state !== "waiting";
+    }
     thread.scrollToEnd();
     if (!view.ended) view.composer.input.focus();
     markRead();

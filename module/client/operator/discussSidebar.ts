@@ -4,25 +4,33 @@ import { t } from "../shared/i18n";
 import { initials } from "../shared/initials";
 import { messageText } from "../shared/messageText";
 import { conversationTag } from "./discussView";
+import { waitingGroup } from "./waitingList";
 
 /**
- * Discuss's left panel: conversations grouped under their channel's name, unread ones bold with a
- * count, the selected one marked. Unchanged data keeps the same elements (no flicker, focus stays).
+ * Discuss's left panel: the visitors waiting in the operator's channels (to take), then the
+ * operator's conversations grouped under their channel's name, unread ones bold with a count, the
+ * selected one marked. Unchanged data keeps the same elements (no flicker, focus stays).
  */
 export class DiscussSidebar {
   private shown: string | null = null;
+  private told: string | null = null;
 
   constructor(
     private readonly el: HTMLElement,
     private readonly onPick: (id: number) => void,
+    private readonly onTake: (id: number) => void,
   ) {}
 
   render(data: OperatorConversationListDto, selected: number | null): void {
-    const key = JSON.stringify([data, selected]);
+    const now = new Date();
+    // Wait times move with the minute even when nothing else changed.
+    const key = JSON.stringify([data, selected, this.told, data.waiting.length ? Math.floor(now.getTime() / 60_000) : 0]);
     if (key === this.shown) return;
     this.shown = key;
     this.el.replaceChildren();
-    if (data.channels.length === 0) {
+    if (this.told) this.el.append(h("p", { class: "alert alert-warning small py-2 mx-2", text: this.told, attrs: { role: "alert" } }));
+    this.el.append(...waitingGroup(data.waiting, selected, now, (id) => this.pick(id), this.onTake));
+    if (data.channels.length === 0 && data.waiting.length === 0) {
       this.el.append(
         h("p", {
           class: "o-discuss-sidebar-empty",
@@ -36,6 +44,16 @@ export class DiscussSidebar {
       list.append(...channel.conversations.map((c) => h("li", {}, this.entry(c, selected))));
       this.el.append(heading, list);
     }
+  }
+
+  /** Says something above the lists (a take that came too late) until the operator picks a conversation. */
+  tell(message: string): void {
+    this.told = message;
+  }
+
+  private pick(id: number): void {
+    this.told = null;
+    this.onPick(id);
   }
 
   /** Shows an error in place of the list; the next render draws the list again. */
@@ -73,7 +91,7 @@ export class DiscussSidebar {
     link.addEventListener("click", (event) => {
       if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
       event.preventDefault();
-      this.onPick(c.id);
+      this.pick(c.id);
     });
     return link;
   }

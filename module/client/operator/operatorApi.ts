@@ -3,6 +3,7 @@ import type {
   ConversationDto,
   MessageDto,
   OperatorConversationDetailDto,
+  OperatorConversationDto,
   OperatorConversationListDto,
 } from "../../services/conversations/dto";
 import type { CannedSuggestion } from "../../services/CannedResponses";
@@ -42,6 +43,7 @@ export const operatorApi = {
   conversation: (id: number) => call<OperatorConversationDetailDto>(`/conversations/${id}`),
   post: (id: number, body: string, clientMessageId: string) => call<{ message: MessageDto }>(`/conversations/${id}/messages`, { body, clientMessageId }),
   markRead: (id: number, lastMessageId: number) => call<{ unread: number; unreadConversations: number }>(`/conversations/${id}/read`, { lastMessageId }),
+  take: (id: number) => call<{ conversation: OperatorConversationDto }>(`/conversations/${id}/take`, {}),
   end: (id: number) => call<{ conversation: ConversationDto }>(`/conversations/${id}/end`, {}),
   cannedResponses: (id: number) => call<{ responses: CannedSuggestion[] }>(`/conversations/${id}/canned-responses`).then((r) => r.responses),
   usedCannedResponse: (responseId: number) => call<Record<string, never>>(`/canned-responses/${responseId}/use`, {}),
