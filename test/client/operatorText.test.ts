@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { joinAction, memberCountText } from "../../module/client/operator/channelsKanban";
 import { stepField } from "../../module/client/operator/chatbotForm";
-import { shortTime } from "../../module/client/operator/shortTime";
+import { relativeTime, shortTime } from "../../module/client/operator/shortTime";
 
 describe("Client: channel cards, chatbot steps and message times", () => {
   it("offers Leave in a channel the operator is in and Join in the others", () => {
@@ -24,5 +24,15 @@ describe("Client: channel cards, chatbot steps and message times", () => {
     expect(shortTime(monday.toISOString(), now)).to.equal(`${monday.toLocaleDateString([], { weekday: "short" })} ${hm(monday)}`);
     const old = new Date(2026, 9, 1, 9, 5);
     expect(shortTime(old.toISOString(), now)).to.equal(old.toLocaleDateString([], { day: "numeric", month: "short" }));
+  });
+
+  it("says how long ago within a day, in the page's language, and the short time beyond", () => {
+    const now = new Date("2026-11-26T12:00:00Z");
+    const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000).toISOString();
+    expect(relativeTime(ago(20), now, "en")).to.equal("now");
+    expect(relativeTime(ago(5 * 60 + 10), now, "en")).to.equal("5 min. ago");
+    expect(relativeTime(ago(2 * 3600 + 5), now, "en")).to.equal("2 hr. ago");
+    expect(relativeTime(ago(5 * 60), now, "fr").replace(/\s/g, " ")).to.equal("il y a 5 min");
+    expect(relativeTime(ago(2 * 86_400), now, "en")).to.equal(shortTime(ago(2 * 86_400), now, "en"));
   });
 });

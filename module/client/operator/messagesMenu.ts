@@ -10,7 +10,7 @@ import { debounce } from "./debounce";
 import { openWindowEvent } from "./openWindowEvent";
 import { operatorApi } from "./operatorApi";
 import { conversationPreview, isUnassigned, messagesButtonText, recentConversations } from "./recentConversations";
-import { shortTime } from "./shortTime";
+import { relativeTime, shortTime } from "./shortTime";
 
 /** Messages left by visitors waiting in the queue reach no operator's bus channel: refresh slowly too. */
 const SLOW_REFRESH_MS = 60_000;
@@ -31,7 +31,11 @@ export function startMessagesMenu(root: HTMLElement): void {
 
   function item(c: OperatorConversationDto): HTMLElement {
     const line = h("span", { class: "o-messages-line" }, h("span", { class: "o-messages-name", text: c.visitorName }));
-    if (c.lastMessage) line.append(h("time", { class: "o-messages-time", text: shortTime(c.lastMessage.createdAt) }));
+    if (c.lastMessage) {
+      const time = h("time", { class: "o-messages-time", text: relativeTime(c.lastMessage.createdAt), props: { title: shortTime(c.lastMessage.createdAt) } });
+      time.dateTime = c.lastMessage.createdAt;
+      line.append(time);
+    }
     const pick = h(
       "button",
       { class: "dropdown-item o-messages-item" + (c.unread ? " o-unread" : ""), props: { type: "button" } },

@@ -14,3 +14,13 @@ export function shortTime(iso: string, now = new Date(), lang = locale()): strin
   if (now.getTime() - d.getTime() < 6 * DAY_MS) return `${d.toLocaleDateString(lang, { weekday: "short" })} ${hm}`;
   return d.toLocaleDateString(lang, { day: "numeric", month: "short" });
 }
+
+/** "now", "5 min. ago", "2 hr. ago" within a day (Intl, in the page's language); `shortTime` beyond. */
+export function relativeTime(iso: string, now = new Date(), lang = locale()): string {
+  const seconds = Math.round((now.getTime() - new Date(iso).getTime()) / 1000);
+  if (seconds >= DAY_MS / 1000 || seconds < -60) return shortTime(iso, now, lang);
+  const format = new Intl.RelativeTimeFormat(lang, { numeric: "auto", style: "short" });
+  if (seconds < 60) return format.format(0, "second");
+  if (seconds < 3600) return format.format(-Math.floor(seconds / 60), "minute");
+  return format.format(-Math.floor(seconds / 3600), "hour");
+}
