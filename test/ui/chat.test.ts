@@ -222,7 +222,7 @@ describe("Messages icon, Discuss and chat windows across tabs", function () {
     await tab2.goto(`${t.url}/my/profile`);
     await tab1.waitForFunction(() => !!(globalThis as { hostBus?: unknown }).hostBus);
 
-    await visitorSays("Hello from a third visitor");
+    const third = await visitorSays("Hello from a third visitor");
     const inTab1 = tab1.getByRole("region", { name: "Chat window" }).filter({ hasText: "Hello from a third visitor" });
     const inTab2 = tab2.getByRole("region", { name: "Chat window" }).filter({ hasText: "Hello from a third visitor" });
     await inTab1.waitFor();
@@ -232,6 +232,13 @@ describe("Messages icon, Discuss and chat windows across tabs", function () {
     await inTab2.getByRole("button", { name: "Unfold" }).waitFor();
     await inTab2.getByRole("button", { name: "Close" }).click();
     await tab1.waitForFunction(() => ![...document.querySelectorAll("section.o-chat-window")].some((w) => w.textContent?.includes("third visitor")));
+
+    // The visitor writes again: the closed window opens again, on both tabs, with the new message.
+    const chat = third.getByRole("region", { name: "Live chat" });
+    await chat.getByRole("textbox", { name: "Your message" }).fill("Are you still there?");
+    await chat.getByRole("textbox", { name: "Your message" }).press("Enter");
+    await inTab1.getByText("Are you still there?").waitFor();
+    await inTab2.getByText("Are you still there?").waitFor();
   });
 });
 

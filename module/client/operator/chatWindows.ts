@@ -134,8 +134,14 @@ export function startChatWindows(root: HTMLElement): void {
   onNotification(bus, "livechat.window", ({ windows: list }) => sync(list));
   onNotification(bus, "livechat.message", ({ message }) => {
     const w = windows.get(message.conversationId);
+    if (!w) {
+      // The visitor wrote in a conversation of mine whose window I had closed: it opens again (every
+      // tab does the same, and the server keeps it open); on Discuss the conversation is in the page.
+      if (!onDiscuss && message.author.kind === "visitor") change(open(message.conversationId, "open"), "open");
+      return;
+    }
     // Before the window's first load, the message is kept; the load brings the server's unread count.
-    if (!w || !w.thread.add(message) || !w.loaded) return;
+    if (!w.thread.add(message) || !w.loaded) return;
     if (countsAsUnread(message, w.state === "open" && host.visible())) w.setUnread(w.unread + 1);
     w.markRead();
     layout();
