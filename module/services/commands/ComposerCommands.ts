@@ -6,11 +6,6 @@ import type { OperatorInbox } from "../conversations/OperatorInbox";
 
 const COMMAND = /^\/([a-z0-9_-]+)(?:\s+([\s\S]*))?$/;
 
-/** Whether a composer text is a command rather than a message. */
-export function isCommandText(text: string): boolean {
-  return COMMAND.test(text.trim());
-}
-
 /** `/help`, `/end`, and those other modules add through `composerCommands`. */
 export class ComposerCommands {
   constructor(

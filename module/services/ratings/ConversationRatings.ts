@@ -1,4 +1,3 @@
-import { In } from "typeorm";
 import { isBlankText, lt, ConflictError, InvalidInputError, type HostContract } from "../../../host/contract";
 import type { Conversation } from "../../models/Conversation";
 import { ConversationRating, RATING_VALUES, type RatingValue } from "../../models/ConversationRating";
@@ -39,11 +38,6 @@ export class ConversationRatings {
     return row ? dto(row) : null;
   }
 
-  async ofMany(conversationIds: number[]): Promise<Map<number, RatingDto>> {
-    if (conversationIds.length === 0) return new Map();
-    const rows = await this.host.db.getRepository(ConversationRating).findBy({ conversationId: In(conversationIds) });
-    return new Map(rows.map((r) => [r.conversationId, dto(r)]));
-  }
 }
 
 function dto(row: ConversationRating): RatingDto {
