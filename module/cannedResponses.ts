@@ -8,7 +8,7 @@ import { CannedResponses } from "./services/CannedResponses";
 
 /** Canned responses: the configuration pages and what composers ask of them. */
 export function installCannedResponses(host: HostContract, operators: OperatorServices, conversations: ConversationServices): CannedResponses {
-  const responses = new CannedResponses(host);
+  const responses = new CannedResponses(host, operators.channels);
   cannedResponseRoutes(host, responses);
   cannedResponseApi(host, responses, conversations.inbox, operators.profiles);
   return responses;

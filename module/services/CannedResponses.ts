@@ -1,9 +1,9 @@
-import { In, type DataSource } from "typeorm";
+import type { DataSource } from "typeorm";
 import { isBlankText, lt, ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type HostContract, type HostUser } from "../../host/contract";
 import { MANAGER_GROUP } from "../api";
 import { CannedResponse } from "../models/CannedResponse";
 import { CannedResponseChannel } from "../models/CannedResponseChannel";
-import { LivechatChannel } from "../models/LivechatChannel";
+import type { ChannelService } from "./ChannelService";
 import { isUniqueViolation } from "./uniqueViolation";
 
 export const SHORTCUT_MAX = 32;
@@ -40,7 +40,10 @@ export interface PlaceholderValues {
 
 /** Canned responses: operators keep their own, managers manage every one; everyone may use all that apply to a channel. */
 export class CannedResponses {
-  constructor(private readonly host: HostContract) {}
+  constructor(
+    private readonly host: HostContract,
+    private readonly channels: ChannelService,
+  ) {}
 
   private get db(): DataSource {
     return this.host.db;
@@ -139,13 +142,13 @@ export class CannedResponses {
   }
 
   async channelChoices(): Promise<{ id: number; name: string }[]> {
-    const rows = await this.db.getRepository(LivechatChannel).find({ order: { name: "ASC" } });
-    return rows.map((c) => ({ id: c.id, name: c.name }));
+    const rows = await this.channels.records();
+    return rows.map((c) => ({ id: c.id, name: c.name })).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   private async checkChannels(ids: number[]): Promise<void> {
     if (ids.length === 0) return;
-    const found = new Set((await this.db.getRepository(LivechatChannel).findBy({ id: In(ids) })).map((c) => c.id));
+    const found = new Set((await this.channels.channelsByIds(ids)).map((c) => c.id));
     const wrong = ids.filter((id) => !found.has(id));
     if (wrong.length) throw new InvalidInputError(lt("Channels: channel {ids} does not exist."), { ids: wrong.join(", ") });
   }
