@@ -239,9 +239,9 @@ export class HostBus implements Bus {
   async committedLate(channels: string[], lastId: number): Promise<BusNotification[]> {
     if (channels.length === 0 || lastId <= 0) return [];
     const repo = this.db.getRepository(BusNotificationRecord);
-    // Not delivered here yet: whatever commits after it is announced later and reaches the socket live.
-    if (lastId > this.lastDeliveredId) return [];
-    const late = this.deliveryOrder.lateAfter(lastId);
+    // A client ahead of this instance (it saw `lastId` elsewhere first) may have missed ids this
+    // instance delivered before it connected: the order is unknown here, so the window is re-read.
+    const late = lastId > this.lastDeliveredId ? null : this.deliveryOrder.lateAfter(lastId);
     if (late !== null && late.length === 0) return [];
     const rows: BusNotificationRecord[] = [];
     if (late === null) {
@@ -281,11 +281,15 @@ export class HostBus implements Bus {
 
   // ---- delivery -------------------------------------------------------------------------------
 
-  private deliver(notifications: BusNotification[]): void {
+  /**
+   * `inCommitOrder` is false for what a catch-up read by id: its commit order is unknown, so it is
+   * not remembered as such and `committedLate` falls back to re-reading a window for it.
+   */
+  private deliver(notifications: BusNotification[], inCommitOrder = true): void {
     for (const notification of notifications) {
       if (this.delivered.has(notification.id)) continue;
       this.delivered.add(notification.id);
-      this.deliveryOrder.add(notification.id);
+      if (inCommitOrder) this.deliveryOrder.add(notification.id);
       if (notification.id > this.lastDeliveredId) this.lastDeliveredId = notification.id;
       for (const listener of [...this.listeners]) {
         try {
@@ -353,6 +357,9 @@ export class HostBus implements Bus {
     if (this.listener !== client || this.stopping) return;
     this.listener = null;
     this.logger.warn("bus: PostgreSQL listener connection lost; reconnecting", { error: error ?? undefined });
+    // What commits until the listener is back is read by id, not in commit order: forget the order
+    // known so far, since ids delivered before the gap can be followed by lower ones caught up after it.
+    this.deliveryOrder.clear();
     client.removeAllListeners("end");
     client.end().catch(() => undefined);
     this.scheduleReconnect();
@@ -395,7 +402,7 @@ export class HostBus implements Bus {
     for (;;) {
       const rows = await repo.find({ where: { id: MoreThan(cursor) }, order: { id: "ASC" }, take: PAGE });
       if (this.stopping) return;
-      this.deliver(rows.map(toNotification));
+      this.deliver(rows.map(toNotification), false);
       if (rows.length < PAGE) return;
       cursor = rows[rows.length - 1].id;
     }
@@ -410,14 +417,22 @@ export class HostBus implements Bus {
     try {
       // Let a burst of notifications accumulate before querying.
       await new Promise<void>((resolve) => setImmediate(resolve));
+      let failures = 0;
       while (this.toLoad.length > 0 && !this.stopping) {
         const ids = this.toLoad.splice(0, PAGE);
         try {
           const rows = await this.db.getRepository(BusNotificationRecord).findBy({ id: In(ids) });
-          rows.sort((a, b) => a.id - b.id);
-          if (!this.stopping) this.deliver(rows.map(toNotification));
+          const byId = new Map(rows.map((row) => [Number(row.id), row]));
+          // In the order NOTIFY announced them, which is commit order.
+          const found = ids.map((id) => byId.get(id)).filter((row): row is BusNotificationRecord => row !== undefined);
+          if (!this.stopping) this.deliver(found.map(toNotification));
+          failures = 0;
         } catch (error) {
-          this.logger.error("bus: loading notified rows failed", { error, count: ids.length });
+          // A lost database connection must not lose the notifications: they are loaded again.
+          this.toLoad.unshift(...ids);
+          failures += 1;
+          this.logger.warn("bus: loading notified rows failed; retrying", { error, count: ids.length, attempt: failures });
+          await new Promise<void>((resolve) => setTimeout(resolve, Math.min(this.reconnectMaxMs, this.reconnectMinMs * 2 ** Math.min(failures, 10))));
         }
       }
     } finally {
@@ -467,6 +482,12 @@ export class DeliveryOrder {
     this.sequence.set(id, this.added++);
     this.ids.push(id);
     if (this.ids.length > this.capacity) this.sequence.delete(this.ids.shift() as number);
+  }
+
+  clear(): void {
+    this.ids.length = 0;
+    this.sequence.clear();
+    this.added = 0;
   }
 
   /** Ids added after `id` that are smaller than it; null when `id` is not remembered. */
