@@ -58,8 +58,11 @@ export interface ConversationAssignedEvent {
   conversationId: number;
   channelId: number;
   operatorId: number;
-  /** The preference that chose the operator, or `taken` when an operator took it from the Waiting list. */
-  tier: AssignmentChoice["tier"] | "taken";
+  /**
+   * The preference that chose the operator, `taken` when an operator took it from the Waiting list,
+   * or `transferred` when another operator (or a manager) transferred it to him.
+   */
+  tier: AssignmentChoice["tier"] | "taken" | "transferred";
 }
 
 export interface ConversationClosedEvent {

@@ -6,6 +6,7 @@ import { allConversationsRoutes } from "./routes/allConversationsRoutes";
 import { operatorApi } from "./routes/operatorApi";
 import { chatbotRoutes } from "./routes/chatbotRoutes";
 import { settingsRoutes } from "./routes/settingsRoutes";
+import { transferApi } from "./routes/transferApi";
 import { translationRoutes } from "./routes/translationRoutes";
 import { uiRoutes } from "./routes/uiRoutes";
 import { visitorApi } from "./routes/visitorApi";
@@ -21,6 +22,7 @@ import { ConversationQueue } from "./services/conversations/ConversationQueue";
 import { ConversationRetention, RETENTION_DEFAULT_DAYS, RETENTION_JOB, RETENTION_SETTING } from "./services/conversations/ConversationRetention";
 import { OperatorInbox } from "./services/conversations/OperatorInbox";
 import { VisitorAccess } from "./services/conversations/VisitorAccess";
+import { TransferService } from "./services/transfer/TransferService";
 
 export interface ConversationServices {
   assignment: AssignmentService;
@@ -33,6 +35,7 @@ export interface ConversationServices {
   chatbot: ChatbotRunner;
   chatbots: ChatbotScripts;
   ratings: ConversationRatings;
+  transfers: TransferService;
 }
 
 export { conversationEntities };
@@ -66,11 +69,13 @@ export function installConversations(host: HostContract, operators: OperatorServ
   const chatbot = new ChatbotRunner(host, chatbots, forChatbot);
   const lifecycle = new ConversationLifecycle(host, profiles, queue, messages, notifier, chatbot);
   const ratings = new ConversationRatings(host);
-  const services: ConversationServices = { assignment, lifecycle, messages, queue, inbox, windows, visitors, chatbot, chatbots, ratings };
+  const transfers = new TransferService(host, profiles, assignment, queue, messages, windows, notifier);
+  const services: ConversationServices = { assignment, lifecycle, messages, queue, inbox, windows, visitors, chatbot, chatbots, ratings, transfers };
 
   host.bus.authorizeVisitors((token) => visitors.busChannels(token));
   visitorApi(host, services, operators.channels);
   operatorApi(host, services);
+  transferApi(host, transfers, inbox);
   allConversationsRoutes(host, inbox, operators.channels, operators.expertise);
   uiRoutes(host, operators.channels);
   settingsRoutes(host);

@@ -27,10 +27,15 @@ describe("Composer commands", function () {
     const run = (text: unknown) => session.postJson(`/livechat/api/conversations/${visitor.id}/commands`, { text });
 
     const list = await session.agent.get("/livechat/api/commands");
-    expect(list.body.commands.map((c: { name: string }) => c.name)).to.deep.equal(["help", "end", "note"]);
+    expect(list.body.commands.map((c: { name: string }) => c.name)).to.deep.equal(["help", "end", "transfer", "note"]);
     const help = await run("/help");
     expect(help.status).to.equal(200);
-    expect(help.body.notice.split("\n")).to.deep.equal(["/help — Lists the commands.", "/end — Ends the conversation.", "/note — Adds a note about the conversation."]);
+    expect(help.body.notice.split("\n")).to.deep.equal([
+      "/help — Lists the commands.",
+      "/end — Ends the conversation.",
+      "/transfer — Transfers the conversation to an operator or a channel: /transfer followed by a name.",
+      "/note — Adds a note about the conversation.",
+    ]);
 
     const note = await run("/note  called back about the invoice ");
     expect(note.body.notice).to.equal("Note saved.");

@@ -1,5 +1,7 @@
 import request from "supertest";
+import { Not } from "typeorm";
 import type { HostUser } from "../../host/contract";
+import { ChannelMember } from "../../module/models/ChannelMember";
 import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { ChannelService } from "../../module/services/ChannelService";
 import type { TestHost } from "../support/testHost";
@@ -48,3 +50,19 @@ export const asVisitor = (t: TestHost, v: { token: string }) => ({
   get: (path: string) => request(t.url).get(path).set("Authorization", `Bearer ${v.token}`),
   post: (path: string, body: object = {}) => request(t.url).post(path).set("Authorization", `Bearer ${v.token}`).send(body),
 });
+
+/**
+ * A visitor served by `owner`: the channel's only member (online) while the visitor starts; the other
+ * members are back after, and `others` online.
+ */
+export async function servedBy(t: TestHost, channelId: number, owner: HostUser, others: HostUser[], name = "Vic"): Promise<Visitor> {
+  const members = t.host.db.getRepository(ChannelMember);
+  const all = await members.findBy({ channelId });
+  await members.delete({ channelId, userId: Not(owner.id) });
+  await online(t, owner);
+  const visitor = await startVisitor(t, channelId, { name });
+  await members.save(all);
+  if (visitor.body.conversation.operator === null) throw new Error(`${owner.login} did not get the visitor`);
+  await online(t, ...others);
+  return visitor;
+}

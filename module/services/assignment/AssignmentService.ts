@@ -107,8 +107,11 @@ export class AssignmentService {
     return rows.map((r) => r.expertiseId);
   }
 
-  /** Decides who takes `conversation` (already locked by the caller), or null when nobody can now. */
-  async decide(m: EntityManager, conversation: Conversation, maxPerOperator: number | null): Promise<AssignmentDecision | null> {
+  /**
+   * Decides who takes `conversation` (already locked by the caller), or null when nobody can now.
+   * `exclude`: operators who may not get it (the one who transfers it away).
+   */
+  async decide(m: EntityManager, conversation: Conversation, maxPerOperator: number | null, exclude: number[] = []): Promise<AssignmentDecision | null> {
     const expertiseIds = await this.requestedExpertise(m, conversation.id);
     const request: AssignmentRequest = {
       lang: conversation.visitorLang,
@@ -117,7 +120,8 @@ export class AssignmentService {
       maxPerOperator,
     };
     const context: AssignmentContext = { channelId: conversation.channelId, conversationId: conversation.id, request };
-    const candidates = await assignmentCandidates.apply(this.host.hooks, await this.candidates(m, conversation.channelId), context);
+    const members = (await this.candidates(m, conversation.channelId)).filter((c) => !exclude.includes(c.userId));
+    const candidates = await assignmentCandidates.apply(this.host.hooks, members, context);
     const ranked = rankCandidates(candidates, request);
     // A ranker may re-order or drop choices, never add someone the rules left out.
     const allowed = new Map(ranked.map((choice) => [choice.userId, choice]));

@@ -3,15 +3,17 @@ import { composerCommands, type ComposerCommand } from "../../api";
 import type { Conversation } from "../../models/Conversation";
 import type { ConversationLifecycle } from "../conversations/ConversationLifecycle";
 import type { OperatorInbox } from "../conversations/OperatorInbox";
+import type { TransferService } from "../transfer/TransferService";
 
 const COMMAND = /^\/([a-z0-9_-]+)(?:\s+([\s\S]*))?$/;
 
-/** `/help`, `/end`, and those other modules add through `composerCommands`. */
+/** `/help`, `/end`, `/transfer`, and those other modules add through `composerCommands`. */
 export class ComposerCommands {
   constructor(
     private readonly host: HostContract,
     private readonly inbox: OperatorInbox,
     private readonly lifecycle: ConversationLifecycle,
+    private readonly transfers: TransferService,
   ) {}
 
   private builtIn(conversation: Conversation | null): ComposerCommand[] {
@@ -32,7 +34,39 @@ export class ComposerCommands {
           return t(lang, lt("The conversation has ended."));
         },
       },
+      {
+        name: "transfer",
+        describe: (lang) => t(lang, lt("Transfers the conversation to an operator or a channel: /transfer followed by a name.")),
+        run: async ({ user, lang, args }) => {
+          if (!conversation) return "";
+          this.inbox.requireOwner(conversation, user, lt("Only the operator of this conversation can transfer it."));
+          return args ? this.transfer(conversation, user, args, lang) : this.transferChoices(conversation, lang);
+        },
+      },
     ];
+  }
+
+  private async transfer(conversation: Conversation, user: HostUser, name: string, lang: string): Promise<string> {
+    const done = await this.transfers.transfer(conversation.id, user, await this.transfers.targetNamed(conversation, name));
+    const vars = { name: done.operator?.name ?? "", channel: done.channel.name };
+    if (done.channel.id === conversation.channelId) return this.host.i18n.t(lang, lt("Transferred to {name}."), vars);
+    if (done.operator) return this.host.i18n.t(lang, lt("Transferred to the channel {channel}: {name} has it now."), vars);
+    return this.host.i18n.t(lang, lt("Transferred to the channel {channel}: nobody is available there, the visitor waits in its queue."), vars);
+  }
+
+  /** What `/transfer` alone answers: the operators and channels to choose from, and how. */
+  private async transferChoices(conversation: Conversation, lang: string): Promise<string> {
+    const t = (text: string, vars?: Record<string, string>) => this.host.i18n.t(lang, text, vars);
+    const { operators, channels } = await this.transfers.choices(conversation);
+    return [
+      operators.length
+        ? t(lt("Available operators: {names}."), { names: operators.map((o) => o.name).join(", ") })
+        : t(lt("No other operator of this channel is available now.")),
+      channels.length ? t(lt("Channels: {names}."), { names: channels.map((c) => c.name).join(", ") }) : "",
+      t(lt("Type /transfer followed by one of these names.")),
+    ]
+      .filter(Boolean)
+      .join("\n");
   }
 
   /** Every command this user may type, built-in first, by name within each part. */

@@ -32,4 +32,9 @@ export class ChatWindows {
     const existing = await m.getRepository(ChatWindow).findOneBy({ userId, conversationId });
     if (!existing) await m.getRepository(ChatWindow).insert({ userId, conversationId, state: "open", openedAt: this.host.clock.now() });
   }
+
+  /** Closes the operator's window of a conversation that is not his any more (his tabs hear of it from the notifier). */
+  async closeWithin(m: EntityManager, userId: number, conversationId: number): Promise<void> {
+    await m.getRepository(ChatWindow).delete({ userId, conversationId });
+  }
 }

@@ -107,6 +107,14 @@ export class ConversationNotifier {
     this.afterCommit(m, () => conversationAssigned.emit(this.host.hooks, event));
   }
 
+  /**
+   * The operator who had the conversation lost it to a transfer: his windows and lists let it go, on
+   * every tab; `line` says to whom.
+   */
+  async transferredAway(m: EntityManager, userId: number, line: MessageDto): Promise<void> {
+    await this.host.bus.publish(busAddress.user(userId), "livechat.conversation_transferred", { conversationId: line.conversationId, line }, m);
+  }
+
   async unreadChanged(userId: number, unreadConversations: number): Promise<void> {
     await this.host.bus.publish(busAddress.user(userId), "livechat.unread", { unreadConversations });
   }

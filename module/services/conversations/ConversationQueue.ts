@@ -43,9 +43,10 @@ export class ConversationQueue {
   /**
    * Assigns if someone can take it (caller holds the lock); tells the operator and the visitor.
    * Returns the operator (with the name visitors see), or null when nobody can take it now.
+   * `exclude`: operators who may not get it (the one who transfers it away).
    */
-  async assign(m: EntityManager, conversation: Conversation, channel: LivechatChannel): Promise<{ userId: number; name: string } | null> {
-    const choice = await this.assignment.decide(m, conversation, channel.maxSessions);
+  async assign(m: EntityManager, conversation: Conversation, channel: LivechatChannel, exclude: number[] = []): Promise<{ userId: number; name: string } | null> {
+    const choice = await this.assignment.decide(m, conversation, channel.maxSessions, exclude);
     if (!choice) return null;
     conversation.operatorId = choice.userId;
     conversation.state = "open";

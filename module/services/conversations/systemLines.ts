@@ -4,11 +4,19 @@
 // Pure: the server renders with the reader's language, the browser code with its served catalog.
 
 /** What a system line says. */
-export type SystemKey = "operator_joined" | "operator_left" | "visitor_ended" | "visitor_left" | "queued";
+export type SystemKey = "operator_joined" | "operator_left" | "visitor_ended" | "visitor_left" | "queued" | "transferred" | "transferred_to_channel";
 
-export const SYSTEM_KEYS: readonly SystemKey[] = ["operator_joined", "operator_left", "visitor_ended", "visitor_left", "queued"];
+export const SYSTEM_KEYS: readonly SystemKey[] = [
+  "operator_joined",
+  "operator_left",
+  "visitor_ended",
+  "visitor_left",
+  "queued",
+  "transferred",
+  "transferred_to_channel",
+];
 
-/** A system line's key and the values of its placeholders (an operator's Online Chat Name). */
+/** A system line's key and the values of its placeholders (an operator's Online Chat Name, a channel's name). */
 export interface SystemLine {
   key: SystemKey;
   params: Record<string, string>;
@@ -36,6 +44,10 @@ export function systemLineText(line: SystemLine, reader: SystemReader, t: Transl
       return reader === "visitor" ? t("You ended the conversation.") : t("The visitor ended the conversation.");
     case "visitor_left":
       return reader === "visitor" ? t("The conversation was closed while you were away.") : t("The visitor left the conversation.");
+    case "transferred":
+      return t("{name} transferred the conversation to {to}.", { name, to: line.params.to ?? "" });
+    case "transferred_to_channel":
+      return t("{name} transferred the conversation to the channel {channel}.", { name, channel: line.params.channel ?? "" });
     case "queued":
       return reader === "visitor"
         ? t("No operator is available right now. You are in the queue: an operator will answer as soon as possible.")
