@@ -3,6 +3,7 @@ import type { Browser, Page } from "playwright-core";
 import { ChannelService } from "../../module/services/ChannelService";
 import { INACTIVITY_JOB } from "../../module/services/InactivityRule";
 import { loggedInPage } from "../support/browser";
+import { readmeShot } from "../support/screenshot";
 import { startTestHost, type TestHost } from "../support/testHost";
 
 describe("Operators in a real browser", () => {
@@ -25,6 +26,13 @@ describe("Operators in a real browser", () => {
     const nav = page.getByRole("navigation", { name: "Main menu" });
     await nav.getByRole("button", { name: app }).click();
     await nav.getByRole("link", { name: entry, exact: true }).click();
+  }
+
+  /** The tags a tag input shows: each has a button to remove it, named after the tag. */
+  async function tagsOf(page: Page, label: string): Promise<string[]> {
+    const wrapper = page.locator(".ts-wrapper").filter({ has: page.getByRole("combobox", { name: label }) });
+    const names = await wrapper.getByRole("button").evaluateAll((buttons) => buttons.map((b) => b.getAttribute("aria-label") ?? ""));
+    return names.map((name) => name.replace(/^Remove /, ""));
   }
 
   /** A kanban card's state as a person sees it: its button, count and avatars. */
@@ -127,24 +135,42 @@ describe("Operators in a real browser", () => {
     await openMenu(page, "Live Chat", "Operators");
     await page.getByRole("table", { name: "Operators" }).getByRole("link", { name: "Sofia Herrera" }).click();
     await page.getByLabel("Online Chat Name").waitFor();
-    expect(await page.getByLabel("Live Chat Expertise").evaluate((el) => [...(el as HTMLSelectElement).selectedOptions].map((o) => o.text))).to.have.members([
-      "Sales",
-      "Technical",
-    ]);
+    await page.getByRole("button", { name: "Remove Sales" }).waitFor();
+    expect(await tagsOf(page, "Live Chat Expertise")).to.have.members(["Sales", "Technical"]);
 
+    await page.context().close();
+  });
+
+  it("picks and removes Online Chat Languages and Live Chat Expertise as tags with the keyboard, and saves them", async () => {
+    const page = await loginPage("admin");
     await page.getByRole("button", { name: "User menu" }).click();
     await page.getByRole("link", { name: "My Profile" }).click();
     await page.getByRole("tab", { name: "Preferences" }).waitFor();
     await page.getByLabel("Online Chat Name").fill("Mitch");
-    await page.getByLabel("Online Chat Languages").selectOption(["fr_FR", "es_ES"]);
-    await page.getByLabel("Live Chat Expertise").selectOption({ label: "Shipping" });
+    // Tags are chosen and removed with the keyboard: type, Enter; Backspace removes the last one.
+    const languages = page.getByRole("combobox", { name: "Online Chat Languages" });
+    await languages.focus();
+    const choices = page.getByRole("listbox", { name: "Online Chat Languages" });
+    for (const name of ["French / Français", "Spanish / Español", "German / Deutsch"]) {
+      await page.keyboard.type(name.slice(0, 4));
+      await choices.getByRole("option", { name }).waitFor();
+      await page.keyboard.press("Enter");
+      await page.getByRole("button", { name: `Remove ${name}` }).waitFor();
+    }
+    await page.keyboard.press("Backspace");
+    await page.getByRole("button", { name: "Remove German / Deutsch" }).waitFor({ state: "detached" });
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("Ship");
+    await page.keyboard.press("Enter");
+    await page.getByRole("button", { name: "Remove Shipping" }).waitFor();
+    await readmeShot(page, "profile-tags.png");
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByRole("status").filter({ hasText: "Your profile was saved." }).waitFor();
     expect(await page.getByLabel("Online Chat Name").inputValue()).to.equal("Mitch");
-    const selected = await page.getByLabel("Online Chat Languages").evaluate((el) =>
-      [...(el as HTMLSelectElement).selectedOptions].map((o) => o.value),
-    );
-    expect(selected).to.have.members(["fr_FR", "es_ES"]);
+    expect(await tagsOf(page, "Online Chat Languages")).to.have.members(["French / Français", "Spanish / Español"]);
+    expect(await tagsOf(page, "Live Chat Expertise")).to.have.members(["Shipping"]);
+    const saved = await t.host.db.query("SELECT l.lang_code FROM livechat_operator_lang l JOIN host_user u ON u.id = l.user_id WHERE u.login = 'admin'");
+    expect(saved.map((r: { lang_code: string }) => r.lang_code)).to.have.members(["fr_FR", "es_ES"]);
     await page.context().close();
   });
 });
