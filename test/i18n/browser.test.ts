@@ -31,7 +31,7 @@ describe("A French operator's pages in a real browser", function () {
     await page.getByRole("button", { name: "Menu utilisateur" }).click();
     await page.getByRole("link", { name: "Mon profil" }).click();
     await page.getByRole("tab", { name: "Préférences" }).waitFor();
-    expect(await page.getByLabel("Langues du chat en ligne").isVisible()).to.equal(true);
+    await page.getByRole("combobox", { name: "Langues du chat en ligne" }).waitFor();
     expect(await page.getByRole("button", { name: "Enregistrer" }).isVisible()).to.equal(true);
 
     await nav.getByRole("link", { name: "Discussion" }).click();
