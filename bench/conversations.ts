@@ -183,6 +183,7 @@ async function decisionTime(host: Host): Promise<number[]> {
     assignedAt: new Date(now.getTime() - i * 1000),
     closedAt: null,
     closedReason: null,
+    lastActivityAt: now,
     lastVisitorSeenAt: now,
   }));
   await host.db.transaction(async (m) => {

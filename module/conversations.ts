@@ -23,6 +23,7 @@ import { ConversationRetention, RETENTION_DEFAULT_DAYS, RETENTION_JOB, RETENTION
 import { OperatorInbox } from "./services/conversations/OperatorInbox";
 import { VisitorAccess } from "./services/conversations/VisitorAccess";
 import { TransferService } from "./services/transfer/TransferService";
+import { VisitorPanel } from "./services/conversations/VisitorPanel";
 
 export interface ConversationServices {
   assignment: AssignmentService;
@@ -36,6 +37,7 @@ export interface ConversationServices {
   chatbots: ChatbotScripts;
   ratings: ConversationRatings;
   transfers: TransferService;
+  visitorPanel: VisitorPanel;
 }
 
 export { conversationEntities };
@@ -70,7 +72,8 @@ export function installConversations(host: HostContract, operators: OperatorServ
   const lifecycle = new ConversationLifecycle(host, profiles, queue, messages, notifier, chatbot);
   const ratings = new ConversationRatings(host);
   const transfers = new TransferService(host, profiles, assignment, queue, messages, windows, notifier);
-  const services: ConversationServices = { assignment, lifecycle, messages, queue, inbox, windows, visitors, chatbot, chatbots, ratings, transfers };
+  const visitorPanel = new VisitorPanel(host, profiles, assignment, inbox);
+  const services: ConversationServices = { assignment, lifecycle, messages, queue, inbox, windows, visitors, chatbot, chatbots, ratings, transfers, visitorPanel };
 
   host.bus.authorizeVisitors((token) => visitors.busChannels(token));
   visitorApi(host, services, operators.channels);

@@ -56,6 +56,7 @@ async function seed(host: Host): Promise<{ conversations: SeededConversation[]; 
       assignedAt: now,
       closedAt: null,
       closedReason: null,
+      lastActivityAt: now,
       lastVisitorSeenAt: now,
     }));
     for (let i = 0; i < rows.length; i += 300) {

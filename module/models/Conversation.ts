@@ -15,6 +15,9 @@ export type ClosedReason = "visitor" | "operator" | "inactivity" | "chatbot";
 @Index("IDX_livechat_conversation_created", ["createdAt"])
 // Ended conversations by end time, for the retention job.
 @Index(["closedAt"])
+// Discuss's lists, newest activity first, paged by (last activity, id).
+@Index(["lastActivityAt", "id"])
+@Index(["operatorId", "lastActivityAt", "id"])
 export class Conversation {
   @PrimaryGeneratedColumn({ type: "integer" })
   id: number;
@@ -73,6 +76,21 @@ export class Conversation {
 
   @Column({ name: "closed_reason", type: String, length: 16, nullable: true })
   closedReason: ClosedReason | null;
+
+  /** The user who ended it, when an operator (or a manager) did. */
+  @Column({ name: "closed_by_id", type: "integer", nullable: true })
+  closedById: number | null;
+
+  /** When it was started or last had a message: Discuss lists conversations by it. */
+  @Column({ name: "last_activity_at", type: Date })
+  lastActivityAt: Date;
+
+  /** The page the visitor started the chat on, and the page that brought them there, as the widget told. */
+  @Column({ name: "start_page_url", type: String, length: 2048, nullable: true })
+  startPageUrl: string | null;
+
+  @Column({ name: "referrer_url", type: String, length: 2048, nullable: true })
+  referrerUrl: string | null;
 
   /** Last sign of the visitor (a request or a heartbeat from the widget). */
   @Column({ name: "last_visitor_seen_at", type: Date })

@@ -4,6 +4,7 @@ import type { ConversationState } from "../models/Conversation";
 import type { ChannelService } from "../services/ChannelService";
 import type { AllConversationsFilter, OperatorInbox } from "../services/conversations/OperatorInbox";
 import type { ExpertiseService } from "../services/ExpertiseService";
+import { pageQuery } from "../services/conversations/conversationPaging";
 import { asyncRoute } from "./asyncRoute";
 
 const STATES: ConversationState[] = ["bot", "waiting", "open", "closed"];
@@ -30,7 +31,9 @@ function filterOf(query: Record<string, unknown>): AllConversationsFilter {
 
 /**
  * Live Chat → All Conversations (managers): every conversation, filtered by channel, operator and
- * state, each opening in Discuss. Reading it changes nobody's unread count.
+ * state, searched by visitor name or message text, newest activity first, a page at a time (keyset:
+ * "Older conversations" carries the last row's cursor), each opening in Discuss. Reading it changes
+ * nobody's unread count.
  */
 export function allConversationsRoutes(host: HostContract, inbox: OperatorInbox, channels: ChannelService, expertise: ExpertiseService): void {
   host.router.get(
@@ -39,8 +42,21 @@ export function allConversationsRoutes(host: HostContract, inbox: OperatorInbox,
     asyncRoute(async (req, res) => {
       const t = await host.i18n.forRequest(req);
       const user = host.auth.currentUser(req) as HostUser;
-      const filter = filterOf(req.query as Record<string, unknown>);
-      const [rows, channelList, operators] = await Promise.all([inbox.all(user, filter), channels.records(), expertise.operators()]);
+      const query = req.query as Record<string, unknown>;
+      const filter = filterOf(query);
+      const page = pageQuery(query);
+      const [rows, channelList, operators] = await Promise.all([inbox.all(user, filter, page), channels.records(), expertise.operators()]);
+      // The next page keeps the filters and the search; only the cursor moves.
+      const pageLink = (cursor: string | null) => {
+        const params = new URLSearchParams();
+        for (const name of ["channel", "operator", "state", "search"]) {
+          const value = query[name];
+          if (typeof value === "string" && value) params.set(name, value);
+        }
+        if (cursor) params.set("cursor", cursor);
+        const text = params.toString();
+        return `/livechat/conversations${text ? `?${text}` : ""}`;
+      };
       const stateLabel: Record<ConversationState, string> = {
         bot: t("With the chatbot"),
         waiting: t("Waiting"),
@@ -53,14 +69,18 @@ export function allConversationsRoutes(host: HostContract, inbox: OperatorInbox,
           channels: channelList.map((c) => ({ id: c.id, name: c.name, selected: c.id === filter.channelId })),
           operators: operators.map((u) => ({ id: u.id, name: u.name, selected: u.id === filter.operatorId })),
           nobodySelected: filter.operatorId === "none",
+          search: page.search ?? "",
+          olderLink: rows.next ? pageLink(rows.next) : null,
+          newestLink: page.cursor ? pageLink(null) : null,
           states: STATES.map((s) => ({ value: s, label: stateLabel[s], selected: s === filter.state })),
-          conversations: rows.map((c) => ({
+          conversations: rows.items.map((c) => ({
             id: c.id,
             visitorName: c.visitorName,
             channel: c.channel.name,
             operator: c.operator?.name ?? "",
             state: stateLabel[c.state],
             createdAt: c.createdAt,
+            lastActivityAt: c.lastActivityAt,
             lastMessage: c.lastMessage?.body ?? "",
           })),
         }),

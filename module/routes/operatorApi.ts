@@ -4,6 +4,7 @@ import { InvalidInputError, NotFoundError, parseId, type HostContract, type Host
 import { OPERATOR_GROUP } from "../api";
 import type { ConversationServices } from "../conversations";
 import type { OperatorConversationDetailDto, OperatorConversationListDto } from "../services/conversations/dto";
+import { pageQuery } from "../services/conversations/conversationPaging";
 import { checkClientMessageId, checkMessageBody } from "../services/conversations/messageBody";
 import { withSystemText } from "../services/conversations/systemLines";
 import { asyncRoute } from "./asyncRoute";
@@ -29,17 +30,21 @@ export function operatorApi(host: HostContract, services: ConversationServices):
     asyncRoute(async (req, res) => {
       const state = req.query.state ?? "all";
       if (state !== "open" && state !== "closed" && state !== "all") throw new InvalidInputError("state is open, closed or all.");
-      const list = await inbox.list(me(req), state);
+      const query = pageQuery(req.query);
+      const user = me(req);
+      const page = await inbox.list(user, state, query);
       const channels = new Map<number, OperatorConversationListDto["channels"][number]>();
-      for (const c of list) {
+      for (const c of page.items) {
         const group = channels.get(c.channel.id) ?? { id: c.channel.id, name: c.channel.name, conversations: [] };
         group.conversations.push(c);
         channels.set(c.channel.id, group);
       }
       const answer: OperatorConversationListDto = {
         channels: [...channels.values()].sort((a, b) => a.name.localeCompare(b.name)),
-        waiting: await inbox.waiting(me(req)),
-        unreadConversations: list.filter((c) => c.unread > 0).length,
+        // The queue comes with the first page only: later pages continue the operator's own list.
+        waiting: query.cursor ? [] : await inbox.waiting(user, query.search),
+        unreadConversations: await inbox.unreadConversationCount(user.id),
+        next: page.next,
       };
       res.json(answer);
     }),
@@ -67,6 +72,8 @@ export function operatorApi(host: HostContract, services: ConversationServices):
         messages: withSystemText(await messages.list(conversation.id), "operator", (text, vars) => host.i18n.t(me(req).langCode, text, vars)),
         answers: await inbox.answers(conversation.id),
         rating: await services.ratings.of(conversation.id),
+        visitor: await services.visitorPanel.of(conversation, me(req)),
+        endedBy: await services.visitorPanel.endedBy(conversation),
       };
       res.json(detail);
     }),

@@ -12,6 +12,22 @@ import { LivechatSettings } from "../services/settings/livechatSettings";
 import { asyncRoute } from "./asyncRoute";
 import { sendTranscript } from "./transcriptResponse";
 
+/** A web page's address as the widget reads it (`location.href`, `document.referrer`); empty means unknown. */
+function webAddress(field: string) {
+  return z
+    .string()
+    .max(2048, `${field} is at most 2048 characters`)
+    .refine((v) => v === "" || isWebAddress(v), `${field} must be an http or https address`);
+}
+
+function isWebAddress(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
 const startBody = z
   .object({
     visitorKey: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "visitorKey must be 8 to 64 letters, digits, _ or -").optional(),
@@ -22,6 +38,8 @@ const startBody = z
       .refine((v) => v === "" || isCleanName(v), "name cannot contain control or text-direction characters, nor be only invisible characters")
       .optional(),
     lang: z.string().max(35).optional(),
+    pageUrl: webAddress("pageUrl").optional(),
+    referrer: webAddress("referrer").optional(),
   })
   .strict();
 
@@ -116,6 +134,8 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
         visitorKey: parsed.data.visitorKey ?? null,
         visitorName: parsed.data.name || null,
         lang,
+        startPageUrl: parsed.data.pageUrl || null,
+        referrerUrl: parsed.data.referrer || null,
       });
       res.status(201).json(started);
     }),

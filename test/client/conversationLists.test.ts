@@ -22,6 +22,7 @@ function conversation(id: number, fields: Partial<OperatorConversationDto> = {})
     operatorId: 2,
     unread: 0,
     lastMessage: null,
+    lastActivityAt: "2026-11-25T09:00:00.000Z",
     ...fields,
   };
 }
@@ -30,6 +31,7 @@ const grouped = (...lists: OperatorConversationDto[][]): OperatorConversationLis
   channels: lists.map((conversations, i) => ({ id: i + 1, name: `Channel ${i + 1}`, conversations })),
   waiting: [],
   unreadConversations: lists.flat().filter((c) => c.unread > 0).length,
+  next: null,
 });
 
 describe("Client: the Messages menu and Discuss's list", () => {

@@ -49,6 +49,7 @@ async function waitingVisitors(t: TestHost, channelId: number, count: number): P
         assignedAt: null,
         closedAt: null,
         closedReason: null,
+        lastActivityAt: now,
         lastVisitorSeenAt: now,
       });
       saved.push({ id: row.id, token });

@@ -17,9 +17,12 @@ export class VisitorApi {
   }
 
   start(channelId: number, visitorKey: string | null): Promise<StartedConversationDto> {
-    const body: { visitorKey?: string; lang?: string } = {};
+    const body: { visitorKey?: string; lang?: string; pageUrl?: string; referrer?: string } = {};
     if (visitorKey) body.visitorKey = visitorKey;
     if (this.lang) body.lang = this.lang;
+    // Where the chat starts and what led there, for the operator's visitor panel (the API keeps 2048 characters).
+    if (/^https?:/.test(location.href)) body.pageUrl = location.href.slice(0, 2048);
+    if (/^https?:/.test(document.referrer)) body.referrer = document.referrer.slice(0, 2048);
     return this.call("POST", `/livechat/channels/${channelId}/conversations`, body);
   }
 

@@ -18,6 +18,9 @@ export interface StartInput {
   visitorKey: string | null;
   visitorName: string | null;
   lang: string | null;
+  /** The page the chat starts on and the page that led there, as the widget tells them. */
+  startPageUrl?: string | null;
+  referrerUrl?: string | null;
 }
 
 /** What the life of a conversation needs from the channel's chatbot. */
@@ -59,7 +62,11 @@ export class ConversationLifecycle {
         assignedAt: null,
         closedAt: null,
         closedReason: null,
+        closedById: null,
         lastVisitorSeenAt: now,
+        lastActivityAt: now,
+        startPageUrl: input.startPageUrl ?? null,
+        referrerUrl: input.referrerUrl ?? null,
       });
       if (!input.visitorName) {
         conversation.visitorName = `Visitor #${conversation.id}`;
@@ -176,9 +183,10 @@ export class ConversationLifecycle {
     current.state = "closed";
     current.closedAt = this.host.clock.now();
     current.closedReason = reason;
-    await m.getRepository(Conversation).save(current);
     // Each side reads it in its language and from its side ("You ended the conversation" for the visitor).
     const leaving = reason === "operator" ? (byUser?.id ?? current.operatorId) : null;
+    current.closedById = leaving;
+    await m.getRepository(Conversation).save(current);
     const line: SystemLine =
       reason === "visitor"
         ? { key: "visitor_ended", params: {} }

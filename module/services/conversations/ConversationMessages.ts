@@ -129,6 +129,9 @@ export class ConversationMessages {
     // insert, not save: save would first look for an existing row and diff it.
     const inserted = await m.getRepository(Message).insert(saved);
     saved.id = Number(inserted.identifiers[0]?.id);
+    // Also on the caller's object: a later save of it must not put an older time back.
+    await m.getRepository(Conversation).update({ id: conversation.id }, { lastActivityAt: saved.createdAt });
+    conversation.lastActivityAt = saved.createdAt;
     if (author.kind === "operator" && !conversation.firstReplyAt) {
       await m.getRepository(Conversation).update({ id: conversation.id, firstReplyAt: IsNull() }, { firstReplyAt: saved.createdAt });
       conversation.firstReplyAt = saved.createdAt;

@@ -113,6 +113,7 @@ export class ConversationQueue {
       visitorName: conversation.visitorName,
       visitorLang: conversation.visitorLang,
       operatorId: conversation.operatorId,
+      lastActivityAt: conversation.lastActivityAt.toISOString(),
       unread: 0,
       lastMessage: null,
     };

@@ -10,6 +10,7 @@ import type { AssignmentService } from "../assignment/AssignmentService";
 import type { OperatorProfiles } from "../OperatorProfiles";
 import type { ConversationMessages } from "./ConversationMessages";
 import type { ConversationNotifier } from "./ConversationNotifier";
+import { applyPage, applySearch, pageOf, type Page, type PageQuery } from "./conversationPaging";
 import { conversationDto, type OperatorConversationDto } from "./dto";
 import { queuePosition } from "./queueOrder";
 import { advanceReadPosition } from "./readPosition";
@@ -71,39 +72,37 @@ export class OperatorInbox {
     if (conversation.operatorId !== user.id && !this.isManager(user)) throw new ForbiddenError(refusal);
   }
 
-  /** The user's inbox: the conversations given to them, newest first. */
-  async list(user: HostUser, state: "open" | "closed" | "all" = "all", limit = 200): Promise<OperatorConversationDto[]> {
+  /** The user's inbox: the conversations given to them, newest activity first, a page at a time. */
+  async list(user: HostUser, state: "open" | "closed" | "all", page: PageQuery): Promise<Page<OperatorConversationDto>> {
     const qb = this.host.db.getRepository(Conversation).createQueryBuilder("c").where("c.operator_id = :me", { me: user.id });
     if (state === "open") qb.andWhere("c.state = 'open'");
     if (state === "closed") qb.andWhere("c.state = 'closed'");
-    const rows = await qb.orderBy("c.id", "DESC").limit(limit).getMany();
-    return this.views(rows, user);
+    const { rows, next } = pageOf(await applyPage(qb, page).getMany(), page.limit);
+    return { items: await this.views(rows, user), next };
   }
 
-  /** Conversations waiting in the queues of the channels the user joined, longest waiting first. */
-  async waiting(user: HostUser, limit = 200): Promise<OperatorConversationDto[]> {
+  /** Conversations waiting in the queues of the channels the user joined, longest waiting first (matching `search` if given). */
+  async waiting(user: HostUser, search: string | null = null, limit = 200): Promise<OperatorConversationDto[]> {
     const channelIds = await this.assignment.channelsOf(user.id);
     if (channelIds.length === 0) return [];
-    const rows = await this.host.db
+    const qb = this.host.db
       .getRepository(Conversation)
       .createQueryBuilder("c")
-      .where("c.state = 'waiting' AND c.channel_id IN (:...channelIds)", { channelIds })
-      .orderBy("c.id", "ASC")
-      .limit(limit)
-      .getMany();
+      .where("c.state = 'waiting' AND c.channel_id IN (:...channelIds)", { channelIds });
+    const rows = await applySearch(qb, search).orderBy("c.id", "ASC").limit(limit).getMany();
     return this.views(rows, user);
   }
 
-  /** Every conversation (managers), newest first, filtered by channel, operator and state. */
-  async all(user: HostUser, filter: AllConversationsFilter, limit = 200): Promise<OperatorConversationDto[]> {
+  /** Every conversation (managers), newest activity first, filtered by channel, operator and state, a page at a time. */
+  async all(user: HostUser, filter: AllConversationsFilter, page: PageQuery): Promise<Page<OperatorConversationDto>> {
     if (!this.isManager(user)) throw new ForbiddenError(lt("Only Live Chat administrators see all conversations."));
     const qb = this.host.db.getRepository(Conversation).createQueryBuilder("c").where("1 = 1");
     if (filter.channelId !== null) qb.andWhere("c.channel_id = :channelId", { channelId: filter.channelId });
     if (filter.operatorId === "none") qb.andWhere("c.operator_id IS NULL");
     else if (filter.operatorId !== null) qb.andWhere("c.operator_id = :operatorId", { operatorId: filter.operatorId });
     if (filter.state !== null) qb.andWhere("c.state = :state", { state: filter.state });
-    const rows = await qb.orderBy("c.id", "DESC").limit(limit).getMany();
-    return this.views(rows, user);
+    const { rows, next } = pageOf(await applyPage(qb, page).getMany(), page.limit);
+    return { items: await this.views(rows, user), next };
   }
 
   async views(rows: Conversation[], user: HostUser): Promise<OperatorConversationDto[]> {
@@ -124,6 +123,7 @@ export class OperatorInbox {
       operatorId: c.operatorId,
       unread: unread.get(c.id) ?? 0,
       lastMessage: lastMessages.get(c.id) ?? null,
+      lastActivityAt: c.lastActivityAt.toISOString(),
     }));
   }
 
@@ -168,10 +168,17 @@ export class OperatorInbox {
     return new Map(rows.map((r) => [Number(r.conversationId), Number(r.unread)]));
   }
 
+  /** How many of the operator's most recently active conversations (the 200 the Messages menu may reach) have unread messages. */
   async unreadConversationCount(userId: number): Promise<number> {
-    const user = await this.host.users.get(userId);
-    if (!user) return 0;
-    const list = await this.list(user, "all");
-    return list.filter((c) => c.unread > 0).length;
+    const recent = await this.host.db
+      .getRepository(Conversation)
+      .createQueryBuilder("c")
+      .select("c.id", "id")
+      .where("c.operator_id = :me", { me: userId })
+      .orderBy("c.last_activity_at", "DESC")
+      .addOrderBy("c.id", "DESC")
+      .limit(200)
+      .getRawMany<{ id: number | string }>();
+    return (await this.unreadCounts(recent.map((r) => Number(r.id)), userId)).size;
   }
 }

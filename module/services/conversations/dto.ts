@@ -1,4 +1,4 @@
-import type { Conversation, ConversationState } from "../../models/Conversation";
+import type { ClosedReason, Conversation, ConversationState } from "../../models/Conversation";
 import type { AuthorKind, Message } from "../../models/Message";
 import type { QueuePlace } from "./queueOrder";
 import { isSystemKey, type SystemLine } from "./systemLines";
@@ -37,6 +37,8 @@ export interface OperatorConversationDto extends ConversationDto {
   operatorId: number | null;
   unread: number;
   lastMessage: MessageDto | null;
+  /** When it started or last had a message: lists are ordered by it. */
+  lastActivityAt: string;
 }
 
 /** A channel as the widget sees it before a conversation starts (`GET /livechat/channels/:id/info`). */
@@ -73,6 +75,28 @@ export interface OperatorConversationListDto {
   channels: { id: number; name: string; conversations: OperatorConversationDto[] }[];
   waiting: OperatorConversationDto[];
   unreadConversations: number;
+  /** Pass it back as `cursor` for the next (older) page of the operator's conversations; null on the last page. */
+  next: string | null;
+}
+
+/** What Discuss shows beside a conversation about its visitor. */
+export interface VisitorPanelDto {
+  name: string;
+  lang: string | null;
+  /** The page the chat started on, and the page that led there, when the widget told them. */
+  startPage: string | null;
+  referrer: string | null;
+  /** The last email and phone number the visitor gave the chatbot. */
+  email: string | null;
+  phone: string | null;
+  /** The visitor's other conversations (same visitor key) that the reader may open, newest first. */
+  earlier: { id: number; state: ConversationState; channelName: string; operatorName: string | null; createdAt: string }[];
+}
+
+/** Who ended a conversation: the visitor, an operator (by name), the chatbot, or nobody (the visitor left). */
+export interface EndedByDto {
+  reason: ClosedReason;
+  name: string | null;
 }
 
 /** One conversation for an operator, with its messages and what the visitor told the chatbot. */
@@ -82,6 +106,9 @@ export interface OperatorConversationDetailDto {
   answers: { question: string; value: string }[];
   /** The visitor's rating once the conversation ended and they gave one; operators cannot change it. */
   rating: { value: 5 | 3 | 1; comment: string | null; createdAt: string } | null;
+  visitor: VisitorPanelDto;
+  /** Once ended. */
+  endedBy: EndedByDto | null;
 }
 
 export function messageDto(message: Message, authorName: string): MessageDto {

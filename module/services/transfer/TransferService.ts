@@ -120,6 +120,7 @@ export class TransferService {
       visitorName: conversation.visitorName,
       visitorLang: conversation.visitorLang,
       operatorId: to,
+      lastActivityAt: conversation.lastActivityAt.toISOString(),
       unread: 0,
       lastMessage: null,
     };
