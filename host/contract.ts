@@ -18,7 +18,7 @@ import type { Request, RequestHandler, Router } from "express";
 import type { DataSource, EntityManager, EntitySchema, MigrationInterface } from "typeorm";
 
 /** The version of this contract; a manifest's `hostVersion` is a semver range checked against it. */
-export const HOST_CONTRACT_VERSION = "1.1.0";
+export const HOST_CONTRACT_VERSION = "1.2.0";
 
 /**
  * Failures a person can act on, thrown from any layer (services included) of the host or a module.
@@ -146,6 +146,13 @@ export interface BusNotification<P = unknown> {
   createdAt: string;
 }
 
+/** A notification that is delivered but never stored (see `Bus.signal`): it has no id and no catch-up replays it. */
+export interface BusSignal<P = unknown> {
+  channel: string;
+  type: string;
+  payload: P;
+}
+
 /**
  * Bus addresses (the channel a notification goes to). Code names them with these helpers, never by
  * hand, so host and modules agree on their shape.
@@ -163,6 +170,12 @@ export type VisitorAuthorizer = (token: string) => Promise<string[] | null>;
 export interface Bus {
   /** Store, then deliver to every socket listening to `channel`, on every instance. Returns the id. */
   publish<P>(channel: string, type: string, payload: P, manager?: EntityManager): Promise<number>;
+  /**
+   * Delivers at once to the sockets listening to `channel`, on every instance, and stores nothing: a
+   * client that is not connected never gets it, and no catch-up replays it. For what is stale within
+   * seconds, such as "someone is typing". The payload is small (at most 4000 bytes as JSON).
+   */
+  signal<P>(channel: string, type: string, payload: P): Promise<void>;
   authorizeVisitors(authorizer: VisitorAuthorizer): void;
 }
 

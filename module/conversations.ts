@@ -21,6 +21,7 @@ import { ConversationNotifier } from "./services/conversations/ConversationNotif
 import { ConversationQueue } from "./services/conversations/ConversationQueue";
 import { ConversationRetention, RETENTION_DEFAULT_DAYS, RETENTION_JOB, RETENTION_SETTING } from "./services/conversations/ConversationRetention";
 import { OperatorInbox } from "./services/conversations/OperatorInbox";
+import { TypingSignals } from "./services/conversations/TypingSignals";
 import { VisitorAccess } from "./services/conversations/VisitorAccess";
 import { TransferService } from "./services/transfer/TransferService";
 import { VisitorPanel } from "./services/conversations/VisitorPanel";
@@ -38,6 +39,7 @@ export interface ConversationServices {
   ratings: ConversationRatings;
   transfers: TransferService;
   visitorPanel: VisitorPanel;
+  typing: TypingSignals;
 }
 
 export { conversationEntities };
@@ -73,7 +75,8 @@ export function installConversations(host: HostContract, operators: OperatorServ
   const ratings = new ConversationRatings(host);
   const transfers = new TransferService(host, profiles, assignment, queue, messages, windows, notifier);
   const visitorPanel = new VisitorPanel(host, profiles, assignment, inbox);
-  const services: ConversationServices = { assignment, lifecycle, messages, queue, inbox, windows, visitors, chatbot, chatbots, ratings, transfers, visitorPanel };
+  const typing = new TypingSignals(host);
+  const services: ConversationServices = { assignment, lifecycle, messages, queue, inbox, windows, visitors, chatbot, chatbots, ratings, transfers, visitorPanel, typing };
 
   host.bus.authorizeVisitors((token) => visitors.busChannels(token));
   visitorApi(host, services, operators.channels);

@@ -2,7 +2,7 @@ import type http from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
 import { z } from "zod";
-import type { BusNotification, HostUser, Logger } from "../contract";
+import type { BusNotification, BusSignal, HostUser, Logger } from "../contract";
 import type { HostPresence } from "../presence/HostPresence";
 import { RecentIds, type HostBus } from "./HostBus";
 import { TOO_MANY_SOCKETS, type SocketKeys, type SocketLimits } from "./SocketLimits";
@@ -77,6 +77,7 @@ export class BusServer {
   private readonly connections = new Set<Connection>();
   private readonly byChannel = new Map<string, Set<Connection>>();
   private readonly unsubscribe: () => void;
+  private readonly unsubscribeSignals: () => void;
   private readonly pingTimer: NodeJS.Timeout;
   private closed = false;
   private readonly pendingTabs = new Set<Promise<void>>();
@@ -87,6 +88,7 @@ export class BusServer {
     this.server = options.server;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
     this.unsubscribe = options.bus.onNotification((n) => this.dispatch(n));
+    this.unsubscribeSignals = options.bus.onSignal((signal) => this.dispatchSignal(signal));
     this.server.on("upgrade", this.onUpgrade);
     this.pingTimer = setInterval(() => this.pingAll(), options.pingIntervalMs ?? 30_000);
     this.pingTimer.unref();
@@ -102,6 +104,7 @@ export class BusServer {
     clearInterval(this.pingTimer);
     this.server.off("upgrade", this.onUpgrade);
     this.unsubscribe();
+    this.unsubscribeSignals();
     for (const connection of this.connections) connection.ws.close(1001, "server shutting down");
     for (const connection of [...this.connections]) {
       // Sockets that do not finish the closing handshake promptly are cut.
@@ -342,6 +345,13 @@ export class BusServer {
     for (const connection of listeners) {
       if (connection.state === "live") this.sendNotification(connection, notification);
       else if (connection.state === "catching") connection.buffered.push(notification);
+    }
+  }
+
+  /** Signals go to sockets that said hello, as they come: they have no id and are never caught up. */
+  private dispatchSignal(signal: BusSignal): void {
+    for (const connection of this.byChannel.get(signal.channel) ?? []) {
+      if (connection.state !== "new") this.send(connection, { op: "signal", signal });
     }
   }
 

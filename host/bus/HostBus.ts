@@ -16,6 +16,7 @@ import {
   busAddress,
   type Bus,
   type BusNotification,
+  type BusSignal,
   type Clock,
   type HostUser,
   type Logger,
@@ -31,6 +32,7 @@ export interface HostBusOptions {
 }
 
 type Listener = (notification: BusNotification) => void;
+type SignalListener = (signal: BusSignal) => void;
 /** Adds channels a logged-in user's socket listens to besides their own. */
 export type UserChannelProvider = (user: HostUser) => Promise<string[]>;
 
@@ -43,6 +45,10 @@ interface Pending {
 const CHANNEL_MAX = 128;
 const TYPE_MAX = 64;
 const PAGE = 500;
+/** A signal travels whole in a NOTIFY payload (PostgreSQL's limit is 8000 bytes). */
+const SIGNAL_MAX_BYTES = 4000;
+/** NOTIFY payloads of signals start with this; those of stored notifications are their id, digits only. */
+const SIGNAL_PREFIX = "s";
 /** Old notifications deleted per statement, and statements per pruning run. */
 const PRUNE_BATCH = 5000;
 const PRUNE_MAX_BATCHES = 20;
@@ -60,6 +66,7 @@ const LATE_COMMIT_WINDOW = 1000;
  */
 export class HostBus implements Bus {
   private readonly listeners = new Set<Listener>();
+  private readonly signalListeners = new Set<SignalListener>();
   private readonly visitorAuthorizers: VisitorAuthorizer[] = [];
   private readonly userChannelProviders: UserChannelProvider[] = [];
   /** SQLite: notifications waiting for their transaction to commit, per query runner. */
@@ -137,8 +144,7 @@ export class HostBus implements Bus {
   }
 
   async publish<P>(channel: string, type: string, payload: P, manager?: EntityManager): Promise<number> {
-    if (!channel || channel.length > CHANNEL_MAX) throw new Error(`Bus channel must be 1..${CHANNEL_MAX} characters`);
-    if (!type || type.length > TYPE_MAX) throw new Error(`Bus notification type must be 1..${TYPE_MAX} characters`);
+    checkAddress(channel, type);
     const text = JSON.stringify(payload) ?? "null";
     const createdAt = this.clock.now();
     const em = manager ?? this.db.manager;
@@ -171,6 +177,26 @@ export class HostBus implements Bus {
       this.deliver([notification]);
     }
     return id;
+  }
+
+  async signal<P>(channel: string, type: string, payload: P): Promise<void> {
+    checkAddress(channel, type);
+    const text = JSON.stringify({ channel, type, payload: payload ?? null });
+    if (Buffer.byteLength(text) > SIGNAL_MAX_BYTES) throw new Error(`Bus signal must be at most ${SIGNAL_MAX_BYTES} bytes as JSON`);
+    if (this.target.kind === "postgres") {
+      // Outside any transaction, so sent at once; every instance (this one included) hears it through LISTEN.
+      await this.db.query("SELECT pg_notify($1, $2)", [this.pgChannel, SIGNAL_PREFIX + text]);
+      return;
+    }
+    this.deliverSignal(JSON.parse(text) as BusSignal);
+  }
+
+  /** Listens to signals (`signal`), which are never stored: what is not heard when sent is gone. */
+  onSignal(listener: SignalListener): () => void {
+    this.signalListeners.add(listener);
+    return () => {
+      this.signalListeners.delete(listener);
+    };
   }
 
   onNotification(listener: Listener): () => void {
@@ -301,6 +327,28 @@ export class HostBus implements Bus {
     }
   }
 
+  private deliverSignal(signal: BusSignal): void {
+    for (const listener of [...this.signalListeners]) {
+      try {
+        listener(signal);
+      } catch (error) {
+        this.logger.error("bus: signal listener failed", { type: signal.type, error });
+      }
+    }
+  }
+
+  /** A signal as another instance (or this one) sent it through NOTIFY; anything malformed is dropped. */
+  private receiveSignal(text: string): void {
+    let signal: unknown;
+    try {
+      signal = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (!isSignal(signal)) return;
+    this.deliverSignal({ channel: signal.channel, type: signal.type, payload: signal.payload });
+  }
+
   /** Subscribers are read from the DataSource at each broadcast, and replaced when it initialises. */
   private ensureSubscriber(): void {
     if (!this.db.subscribers.includes(this.subscriber)) this.db.subscribers.push(this.subscriber);
@@ -335,6 +383,7 @@ export class HostBus implements Bus {
     client.on("end", () => this.listenerLost(client, null));
     client.on("notification", (message) => {
       if (message.channel !== this.pgChannel) return;
+      if (message.payload?.startsWith(SIGNAL_PREFIX)) return this.receiveSignal(message.payload.slice(SIGNAL_PREFIX.length));
       const id = Number(message.payload);
       if (Number.isSafeInteger(id) && id > 0) this.queueLoad(id);
     });
@@ -440,6 +489,17 @@ export class HostBus implements Bus {
       this.loading = null;
     }
   }
+}
+
+function checkAddress(channel: string, type: string): void {
+  if (!channel || channel.length > CHANNEL_MAX) throw new Error(`Bus channel must be 1..${CHANNEL_MAX} characters`);
+  if (!type || type.length > TYPE_MAX) throw new Error(`Bus notification type must be 1..${TYPE_MAX} characters`);
+}
+
+function isSignal(value: unknown): value is BusSignal {
+  if (typeof value !== "object" || value === null) return false;
+  const { channel, type } = value as Record<string, unknown>;
+  return typeof channel === "string" && typeof type === "string" && "payload" in value;
 }
 
 function toNotification(row: BusNotificationRecord): BusNotification {

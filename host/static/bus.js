@@ -3,6 +3,7 @@
  *
  *   var bus = window.HostBus.connect({ token: visitorToken, storageKey: "my-widget", origin: "https://helpdesk.example" });
  *   bus.on("message", function (notification) { ... });   // "*" receives every type
+ *   bus.onSignal("typing", function (signal) { ... });     // signals: never stored, never caught up
  *   bus.onReady(function () { ... });                       // after each (re)connection's catch-up
  *   bus.close();
  *
@@ -49,6 +50,7 @@
     var store = makeStore(options.storageKey || (isUser ? "hostbus.last" : "hostbus.visitor.last"));
 
     var handlers = {};
+    var signalHandlers = {};
     var readyHandlers = [];
     var seen = new Set();
     var seenOrder = [];
@@ -138,6 +140,8 @@
         }
         if (message.op === "notification") {
           dispatch(message.notification);
+        } else if (message.op === "signal") {
+          if (message.signal && typeof message.signal.type === "string") emit(signalHandlers[message.signal.type], message.signal);
         } else if (message.op === "ready") {
           attempts = 0;
           // The server's id is authoritative: a stored id from an older database must not hide newer ones.
@@ -217,6 +221,15 @@
         (handlers[type] = handlers[type] || []).push(handler);
         return function () {
           var list = handlers[type] || [];
+          var index = list.indexOf(handler);
+          if (index >= 0) list.splice(index, 1);
+        };
+      },
+      /** Signals of `type` (`{ channel, type, payload }`): delivered live only, never replayed after a reconnect. */
+      onSignal: function (type, handler) {
+        (signalHandlers[type] = signalHandlers[type] || []).push(handler);
+        return function () {
+          var list = signalHandlers[type] || [];
           var index = list.indexOf(handler);
           if (index >= 0) list.splice(index, 1);
         };

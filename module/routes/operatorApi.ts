@@ -12,6 +12,7 @@ import { sendTranscript } from "./transcriptResponse";
 
 const windowBody = z.object({ state: z.enum(["open", "folded", "closed"]) });
 const readBody = z.object({ lastMessageId: z.number().int().nonnegative() });
+const typingBody = z.object({ typing: z.boolean() }).strict();
 
 /** The operators' JSON API (docs/api.md): behind login and CSRF; operators see their conversations, managers all. */
 export function operatorApi(host: HostContract, services: ConversationServices): void {
@@ -98,6 +99,17 @@ export function operatorApi(host: HostContract, services: ConversationServices):
       const clientMessageId = checkClientMessageId(req.body?.clientMessageId);
       const result = await messages.post(conversation, { kind: "operator", userId: user.id }, body, clientMessageId);
       res.status(result.created ? 201 : 200).json({ message: result.message });
+    }),
+  );
+
+  // "The operator is typing", to the visitor: a bus signal, never stored (see the visitor API's).
+  api.post(
+    "/conversations/:id/typing",
+    asyncRoute(async (req, res) => {
+      const conversation = await conversationOf(req);
+      const parsed = typingBody.safeParse(req.body ?? {});
+      if (!parsed.success) throw new InvalidInputError("typing must be true or false.");
+      res.json({ delivered: await services.typing.fromOperator(conversation, me(req), parsed.data.typing) });
     }),
   );
 

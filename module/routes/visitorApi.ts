@@ -43,6 +43,8 @@ const startBody = z
   })
   .strict();
 
+const typingBody = z.object({ typing: z.boolean() }).strict();
+
 export const READS_SETTING = "livechat.visitor_reads_per_minute";
 export const WRITES_SETTING = "livechat.visitor_writes_per_minute";
 
@@ -57,7 +59,7 @@ function bearer(req: Request): string | null {
  * credentials; conversations are opened by their bearer token only; every route is rate-limited.
  */
 export function visitorApi(host: HostContract, services: ConversationServices, channels: ChannelService): void {
-  const { assignment, lifecycle, messages, visitors, chatbot, ratings } = services;
+  const { assignment, lifecycle, messages, visitors, chatbot, ratings, typing } = services;
   const api = Router();
   const settings = new LivechatSettings(host);
   // Only the API paths: every request of the host passes through the public router.
@@ -184,6 +186,19 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
           ? await chatbot.answer(conversation, body, clientMessageId)
           : await messages.post(conversation, { kind: "visitor", userId: null }, body, clientMessageId);
       res.status(result.created ? 201 : 200).json({ message: result.message });
+    }),
+  );
+
+  // "The visitor is typing", to the operator: a bus signal, never stored. `delivered` is false when
+  // the conversation sent too many at once (those are dropped).
+  api.post(
+    "/livechat/conversations/:id/typing",
+    writes,
+    asyncRoute(async (req, res) => {
+      const conversation = await conversationOf(req);
+      const parsed = typingBody.safeParse(req.body ?? {});
+      if (!parsed.success) throw new InvalidInputError("typing must be true or false.");
+      res.json({ delivered: await typing.fromVisitor(conversation, parsed.data.typing) });
     }),
   );
 

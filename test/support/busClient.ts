@@ -1,5 +1,5 @@
 import WebSocket from "ws";
-import type { BusNotification } from "../../host/contract";
+import type { BusNotification, BusSignal } from "../../host/contract";
 
 const WAIT_MS = 5000;
 
@@ -15,6 +15,7 @@ export interface BusFrame {
   op: string;
   last?: number;
   notification?: BusNotification;
+  signal?: BusSignal;
   message?: string;
 }
 
@@ -61,6 +62,17 @@ export class TestBusClient {
   /** Every notification received so far, in order. */
   get notifications(): BusNotification[] {
     return this.frames.filter((f) => f.op === "notification" && f.notification).map((f) => f.notification as BusNotification);
+  }
+
+  /** Every signal received so far (never stored, so never caught up), in order. */
+  get signals(): BusSignal[] {
+    return this.frames.filter((f) => f.op === "signal" && f.signal).map((f) => f.signal as BusSignal);
+  }
+
+  /** Resolves with the first signal (already received or future) matching `predicate`. */
+  async nextSignal(predicate: (s: BusSignal) => boolean, timeoutMs = WAIT_MS): Promise<BusSignal> {
+    const frame = await this.frame((f) => f.op === "signal" && !!f.signal && predicate(f.signal), "a matching signal", 0, timeoutMs);
+    return frame.signal as BusSignal;
   }
 
   /** Says hello (catching up after `last`) and resolves with the last id the server's `ready` reports. */

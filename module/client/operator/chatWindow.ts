@@ -4,6 +4,7 @@ import { answered, errorMessage } from "../shared/http";
 import { t } from "../shared/i18n";
 import { initials } from "../shared/initials";
 import type { MessageThread } from "../shared/messageThread";
+import { TypingIndicator } from "../shared/typingIndicator";
 import { composer, type Composer } from "./composer";
 import { cannedSource, operatorApi, type WindowState } from "./operatorApi";
 import { operatorThread } from "./operatorThread";
@@ -36,6 +37,7 @@ export class ChatWindow {
   private readonly avatar = h("span", { class: "o-chat-avatar", text: "…", attrs: { "aria-hidden": "true" } });
   private readonly badge = h("span", { class: "badge rounded-pill o-chat-unread", props: { hidden: true } });
   private readonly notice = h("p", { class: "o-chat-notice small text-muted", attrs: { role: "status" } });
+  private readonly visitorTyping = new TypingIndicator("o-typing small text-muted");
   private readonly fold = iconButton(t("Fold"), "fa-minus");
   private readonly endButton: HTMLButtonElement;
   state: WindowState;
@@ -57,7 +59,7 @@ export class ChatWindow {
       const res = await operatorApi.post(id, text, clientMessageId);
       this.thread.add(res.message);
       this.markRead();
-    }, cannedSource(id), (text) => operatorApi.command(id, text));
+    }, cannedSource(id), (text) => operatorApi.command(id, text), (typing) => operatorApi.typing(id, typing));
     const end = iconButton(t("End conversation"), "fa-right-from-bracket");
     this.endButton = end.button;
     const close = iconButton(t("Close"), "fa-xmark");
@@ -71,7 +73,7 @@ export class ChatWindow {
       this.fold.button,
       close.button,
     );
-    const body = h("div", { class: "o-chat-body" }, this.thread.list, this.notice, this.composer.form);
+    const body = h("div", { class: "o-chat-body" }, this.thread.list, this.visitorTyping.el, this.notice, this.composer.form);
     this.el = h("section", { class: "o-chat-window shadow", attrs: { "aria-label": t("Chat window") } }, header, body);
     this.el.dataset.conversationId = String(id);
 
@@ -132,9 +134,20 @@ export class ChatWindow {
     });
   }
 
+  /** The visitor typed (true) or stopped (false); their message or the end hides it too. */
+  showTyping(typing: boolean): void {
+    this.visitorTyping.show(this.title.textContent ?? "", typing && !this.ended);
+  }
+
+  /** A message arrived: the visitor's own ends their "is typing". */
+  messageArrived(kind: string): void {
+    if (kind === "visitor") this.visitorTyping.hide();
+  }
+
   showEnded(): void {
     if (this.ended) return;
     this.ended = true;
+    this.visitorTyping.hide();
     this.el.classList.add("o-ended");
     this.composer.disable(t("This conversation has ended."));
     this.endButton.hidden = true;

@@ -3,7 +3,7 @@
 // through `livechat.window` notifications.
 import type { ChatWindowDto } from "../../services/conversations/dto";
 import { faIcon, h } from "../shared/dom";
-import { onNotification } from "../shared/hostBus";
+import { onNotification, onSignal } from "../shared/hostBus";
 import { t } from "../shared/i18n";
 import { ChatWindow, type WindowHost } from "./chatWindow";
 import { debounce } from "./debounce";
@@ -140,12 +140,14 @@ export function startChatWindows(root: HTMLElement): void {
       if (!onDiscuss && message.author.kind === "visitor") change(open(message.conversationId, "open"), "open");
       return;
     }
+    w.messageArrived(message.author.kind);
     // Before the window's first load, the message is kept; the load brings the server's unread count.
     if (!w.thread.add(message) || !w.loaded) return;
     if (countsAsUnread(message, w.state === "open" && host.visible())) w.setUnread(w.unread + 1);
     w.markRead();
     layout();
   });
+  onSignal(bus, "livechat.typing", ({ conversationId, typing }) => windows.get(conversationId)?.showTyping(typing));
   onNotification(bus, "livechat.conversation", ({ conversation }) => {
     const w = windows.get(conversation.id);
     if (!w) return;

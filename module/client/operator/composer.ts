@@ -3,6 +3,7 @@ import { faIcon, h } from "../shared/dom";
 import { answered, errorMessage } from "../shared/http";
 import { t } from "../shared/i18n";
 import { LostMessage, withNetworkRetry } from "../shared/sending";
+import { TypingSender } from "../shared/typingSender";
 import { CannedSuggestions, type CannedSource } from "./cannedSuggestions";
 
 export interface Composer {
@@ -16,12 +17,13 @@ export interface Composer {
  * The operator's composer, in chat windows and Discuss: Enter sends, Shift+Enter adds a line. A send
  * lost by the network is retried with the same client id, and sending the same text again after an
  * error reuses it too, so a message is never stored twice. With `canned`, `:` and a shortcut insert a
- * canned response.
+ * canned response. With `typing`, the visitor is told (throttled) that the operator is typing.
  */
 export function composer(
   send: (text: string, clientMessageId: string) => Promise<void>,
   canned?: CannedSource,
   runCommand?: (text: string) => Promise<string>,
+  typing?: (typing: boolean) => Promise<unknown>,
 ): Composer {
   const input = h("textarea", {
     class: "form-control form-control-sm",
@@ -40,6 +42,7 @@ export function composer(
   const suggestions = canned ? new CannedSuggestions(input, canned, "Canned responses") : null;
   if (suggestions) form.append(suggestions.list);
   const lost = new LostMessage();
+  const typingSender = typing ? new TypingSender(typing) : null;
   const grow = () => growWithText(input, 120);
 
   async function command(text: string, run: (text: string) => Promise<string>): Promise<void> {
@@ -63,6 +66,7 @@ export function composer(
     const id = lost.idFor(text);
     input.value = "";
     grow();
+    typingSender?.stopped();
     error.textContent = "";
     try {
       await withNetworkRetry(() => send(text, id), 600);
@@ -87,7 +91,11 @@ export function composer(
       void submit();
     }
   });
-  input.addEventListener("input", grow);
+  input.addEventListener("input", () => {
+    grow();
+    typingSender?.changed(input.value);
+  });
+  input.addEventListener("blur", () => typingSender?.stopped());
   return {
     form,
     input,

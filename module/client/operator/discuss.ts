@@ -3,11 +3,12 @@
 // The URL keeps the selection (?conversation=<id>).
 import type { OperatorConversationDetailDto, OperatorConversationDto } from "../../services/conversations/dto";
 import { faIcon, h } from "../shared/dom";
-import { onNotification } from "../shared/hostBus";
+import { onNotification, onSignal } from "../shared/hostBus";
 import { answered, errorMessage } from "../shared/http";
 import { t } from "../shared/i18n";
 import { initials } from "../shared/initials";
 import type { MessageThread } from "../shared/messageThread";
+import { TypingIndicator } from "../shared/typingIndicator";
 import { composer, type Composer } from "./composer";
 import { debounce } from "./debounce";
 import { conversationDetails, waitingNotice } from "./discussView";
@@ -29,6 +30,8 @@ interface Shown {
   composer: Composer;
   endButton: HTMLButtonElement;
   notice: HTMLElement;
+  visitorName: string;
+  visitorTyping: TypingIndicator;
   ended: boolean;
   waiting: boolean;
   readUpTo: number;
@@ -89,6 +92,7 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
   function showEnded(view: Shown): void {
     if (view.ended) return;
     view.ended = true;
+    view.visitorTyping.hide();
     view.composer.disable(t("This conversation has ended."));
     view.endButton.hidden = true;
     view.notice.textContent = t("This conversation has ended.");
@@ -150,14 +154,16 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
       thread,
       endButton: end,
       notice,
+      visitorName: c.visitorName,
+      visitorTyping: new TypingIndicator("o-typing small text-muted"),
       ended: false,
       waiting: false,
       readUpTo: 0,
       composer: composer(async (text, clientMessageId) => {
         thread.add((await operatorApi.post(id, text, clientMessageId)).message);
-      }, cannedSource(id), (text) => operatorApi.command(id, text)),
+      }, cannedSource(id), (text) => operatorApi.command(id, text), (typing) => operatorApi.typing(id, typing)),
     };
-    main.append(thread.list);
+    main.append(thread.list, view.visitorTyping.el);
     if (data.rating) main.append(ratingLine(data.rating));
     main.append(notice, view.composer.form);
     current = view;
@@ -223,10 +229,14 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
   if (bus) {
     onNotification(bus, "livechat.message", ({ message }) => {
       if (current && message.conversationId === current.id) {
+        if (message.author.kind === "visitor") current.visitorTyping.hide();
         current.thread.add(message);
         markRead();
       }
       refreshSoon();
+    });
+    onSignal(bus, "livechat.typing", ({ conversationId, typing }) => {
+      if (current && conversationId === current.id && !current.ended) current.visitorTyping.show(current.visitorName, typing);
     });
     onNotification(bus, "livechat.conversation", ({ conversation }) => {
       if (current && conversation.id === current.id) {

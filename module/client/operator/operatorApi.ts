@@ -42,6 +42,7 @@ export const operatorApi = {
   conversations: () => call<OperatorConversationListDto>("/conversations"),
   conversation: (id: number) => call<OperatorConversationDetailDto>(`/conversations/${id}`),
   post: (id: number, body: string, clientMessageId: string) => call<{ message: MessageDto }>(`/conversations/${id}/messages`, { body, clientMessageId }),
+  typing: (id: number, typing: boolean) => call<{ delivered: boolean }>(`/conversations/${id}/typing`, { typing }),
   markRead: (id: number, lastMessageId: number) => call<{ unread: number; unreadConversations: number }>(`/conversations/${id}/read`, { lastMessageId }),
   take: (id: number) => call<{ conversation: OperatorConversationDto }>(`/conversations/${id}/take`, {}),
   end: (id: number) => call<{ conversation: ConversationDto }>(`/conversations/${id}/end`, {}),

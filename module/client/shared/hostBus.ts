@@ -1,9 +1,11 @@
-import type { BusNotification } from "../../../host/contract";
-import type { LivechatNotifications } from "./notifications";
+import type { BusNotification, BusSignal } from "../../../host/contract";
+import type { LivechatNotifications, LivechatSignals } from "./notifications";
 
 /** The host's browser bus client (host/static/bus.js), as its header describes it. */
 export interface BusConnection {
   on(type: string, handler: (notification: BusNotification) => void): () => void;
+  /** Signals: delivered live only, never stored nor replayed after a reconnect. */
+  onSignal(type: string, handler: (signal: BusSignal) => void): () => void;
   /** After each (re)connection's catch-up of missed notifications. */
   onReady(handler: () => void): () => void;
   refresh(): void;
@@ -30,4 +32,9 @@ export function onNotification<T extends keyof LivechatNotifications>(
   handler: (payload: LivechatNotifications[T]) => void,
 ): () => void {
   return bus.on(type, (notification) => handler(notification.payload as LivechatNotifications[T]));
+}
+
+/** Listens to one of the module's signals with its payload typed. */
+export function onSignal<T extends keyof LivechatSignals>(bus: BusConnection, type: T, handler: (payload: LivechatSignals[T]) => void): () => void {
+  return bus.onSignal(type, (signal) => handler(signal.payload as LivechatSignals[T]));
 }

@@ -6,6 +6,7 @@ import type {
   OperatorConversationDto,
 } from "../../services/conversations/dto";
 import type { QueueChange } from "../../services/conversations/queueOrder";
+import type { TypingSignal } from "../../services/conversations/TypingSignals";
 
 /** The module's bus notifications, by type, with what each carries. */
 export interface LivechatNotifications {
@@ -17,4 +18,9 @@ export interface LivechatNotifications {
   "livechat.channel_left": ChannelLeftNotification;
   /** To visitors of a channel's queue: conversations that left it or joined it (see QueuePlaceTracker). */
   "livechat.queue": QueueChange;
+}
+
+/** The module's bus signals (never stored), by type, with what each carries. */
+export interface LivechatSignals {
+  "livechat.typing": TypingSignal;
 }

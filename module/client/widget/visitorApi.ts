@@ -38,6 +38,11 @@ export class VisitorApi {
     return this.call("POST", `/livechat/conversations/${id}/messages`, { body, clientMessageId });
   }
 
+  /** The visitor is typing (true) or stopped (false): the operator is told, nothing is stored. */
+  typing(id: number, typing: boolean): Promise<{ delivered: boolean }> {
+    return this.call("POST", `/livechat/conversations/${id}/typing`, { typing });
+  }
+
   end(id: number): Promise<{ conversation: ConversationDto }> {
     return this.call("POST", `/livechat/conversations/${id}/end`);
   }

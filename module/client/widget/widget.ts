@@ -6,11 +6,13 @@
 import type { ChannelInfoDto, ConversationDto, MessageDto } from "../../services/conversations/dto";
 import { isSendKey, growWithText } from "../shared/composing";
 import { h } from "../shared/dom";
-import { type BusConnection, onNotification } from "../shared/hostBus";
+import { type BusConnection, onNotification, onSignal } from "../shared/hostBus";
 import { answered, errorMessage } from "../shared/http";
 import { loadCatalog } from "../shared/i18n";
 import { MessageThread } from "../shared/messageThread";
 import { newClientMessageId, withNetworkRetry } from "../shared/sending";
+import { TypingIndicator } from "../shared/typingIndicator";
+import { TypingSender } from "../shared/typingSender";
 import { QueuePlaceTracker } from "./queuePlace";
 import { VisitorApi } from "./visitorApi";
 import { VisitorStorage } from "./visitorStorage";
@@ -62,6 +64,12 @@ export async function startWidget(script: HTMLScriptElement): Promise<void> {
   const thread = new MessageThread(dom.thread, renderMessage, () => true);
   const rating = new WidgetRating(api);
   panel.insertBefore(rating.el, dom.restart);
+  const operatorTyping = new TypingIndicator("lcw-typing");
+  dom.thread.after(operatorTyping.el);
+  // Only an operator hears the visitor type: with the bot or in the queue, nothing is sent.
+  const typing = new TypingSender((value) =>
+    session.id && session.conversation?.state === "open" ? api.typing(session.id, value) : Promise.resolve(),
+  );
 
   const save = () => {
     if (session.id && api.token) storage.saveConversation({ id: session.id, token: api.token, open: session.open });
@@ -70,6 +78,7 @@ export async function startWidget(script: HTMLScriptElement): Promise<void> {
   function addMessage(message: MessageDto): void {
     if (isStaleQueueNotice(message, session.conversation)) return;
     if (!thread.add(message)) return;
+    if (message.author.kind === "operator") operatorTyping.hide();
     if (countsAsUnseen(message, !panel.hidden)) {
       session.unseen += 1;
       dom.launcherBadge.textContent = String(session.unseen);
@@ -82,6 +91,7 @@ export async function startWidget(script: HTMLScriptElement): Promise<void> {
     place.counts(conversation);
     // An operator took over: a queue notice stored by an earlier version is not true any more.
     if (conversation.operator) dom.thread.querySelectorAll('[data-system-key="queued"]').forEach((line) => line.remove());
+    if (conversation.state !== "open") operatorTyping.hide();
     render();
   }
 
@@ -107,6 +117,10 @@ export async function startWidget(script: HTMLScriptElement): Promise<void> {
       if (!current() || conversation.id !== session.id) return;
       show(conversation);
       void load();
+    });
+    onSignal(bus, "livechat.typing", ({ conversationId, typing: on }) => {
+      const operator = session.conversation?.operator;
+      if (current() && conversationId === session.id && operator) operatorTyping.show(operator.name, on);
     });
     // The channel's queue moved: the place is worked out here, asked again only after a gap.
     onNotification(bus, "livechat.queue", (change) => {
@@ -216,6 +230,7 @@ export async function startWidget(script: HTMLScriptElement): Promise<void> {
     if (!text) return;
     input.value = "";
     input.style.height = "";
+    typing.stopped();
     void sendText(text);
   });
   input.addEventListener("keydown", (event) => {
@@ -224,7 +239,11 @@ export async function startWidget(script: HTMLScriptElement): Promise<void> {
       form.requestSubmit();
     }
   });
-  input.addEventListener("input", () => growWithText(input, 110));
+  input.addEventListener("input", () => {
+    growWithText(input, 110);
+    typing.changed(input.value);
+  });
+  input.addEventListener("blur", () => typing.stopped());
   dom.launcher.addEventListener("click", () => setOpen(true));
   const minimize = () => {
     setOpen(false);
@@ -251,6 +270,7 @@ export async function startWidget(script: HTMLScriptElement): Promise<void> {
   /** Forgets the conversation: the next message starts a new one. */
   function startAfresh(open: boolean): void {
     session.bus?.close();
+    operatorTyping.hide();
     session = { id: null, conversation: null, bus: null, open, unseen: 0 };
     place = new QueuePlaceTracker();
     api.token = null;
