@@ -16,4 +16,8 @@ export class ChatWindow {
 
   @Column({ name: "opened_at", type: Date })
   openedAt: Date;
+
+  /** When the operator closed it, null while it shows: kept so it opens again as it was (folded or not). */
+  @Column({ name: "closed_at", type: Date, nullable: true })
+  closedAt: Date | null;
 }

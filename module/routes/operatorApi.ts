@@ -151,5 +151,14 @@ export function operatorApi(host: HostContract, services: ConversationServices):
     }),
   );
 
+  // Something new in a conversation whose window was closed: it shows again as it was, on every tab.
+  api.post(
+    "/windows/:id/reopen",
+    asyncRoute(async (req, res) => {
+      const conversation = await conversationOf(req);
+      res.json({ windows: await windows.reopen(me(req).id, conversation.id) });
+    }),
+  );
+
   host.router.use("/livechat/api", api);
 }

@@ -194,6 +194,38 @@ describe("Conversations: visitor API, operator API, isolation", () => {
     expect((await marc.postJson(`/livechat/api/windows/${v.id}`, { state: "huge" })).status).to.equal(400);
   });
 
+  it("opens a closed window again as it was (folded if it was), once, and tells every tab; a read tells them too", async () => {
+    await onlyOnline("marc");
+    const v = await startVisitor(t, support.id);
+    const marc = await t.login("marc");
+    const tabs = [await connectBus(t.url, { cookie: marc.cookie }), await connectBus(t.url, { cookie: marc.cookie })];
+    try {
+      await marc.postJson(`/livechat/api/windows/${v.id}`, { state: "folded" }).expect(200);
+      await marc.postJson(`/livechat/api/windows/${v.id}`, { state: "closed" }).expect(200);
+      const listed = async () => (await marc.agent.get("/livechat/api/windows")).body.windows as { conversationId: number; state: string }[];
+      expect((await listed()).map((w) => w.conversationId)).not.to.include(v.id);
+      // Both tabs ask at once; it shows again folded, and only one notification tells so.
+      const mentions = (n: { type: string; payload: unknown }) => n.type === "livechat.window" && JSON.stringify(n.payload).includes(`"conversationId":${v.id}`);
+      await tabs[0].next((n) => n.type === "livechat.window" && !mentions(n));
+      const before = tabs[0].notifications.length;
+      const answers = await Promise.all(tabs.map(() => marc.postJson(`/livechat/api/windows/${v.id}/reopen`, {})));
+      for (const answer of answers) expect(answer.body.windows).to.deep.include({ conversationId: v.id, state: "folded" });
+      await tabs[1].next((n) => n.type === "livechat.window" && !mentions(n));
+      const told = await tabs[1].next((n) => mentions(n) && tabs[1].notifications.indexOf(n) > tabs[1].notifications.findIndex((x) => x.type === "livechat.window" && !mentions(x)));
+      expect(told.payload).to.have.property("windows").that.deep.includes({ conversationId: v.id, state: "folded" });
+      // Shown already: nothing changes and nobody is told again.
+      await marc.postJson(`/livechat/api/windows/${v.id}/reopen`, {}).expect(200);
+      await marc.postJson(`/livechat/api/conversations/${v.id}/read`, { lastMessageId: 1_000_000 }).expect(200);
+      const read = await tabs[0].next((n) => n.type === "livechat.read");
+      expect(read.payload).to.have.property("conversationId", v.id);
+      expect(tabs[0].notifications.slice(before).filter((n) => n.type === "livechat.window")).to.have.length(1);
+      // Someone else's conversation is not the operator's to open.
+      expect((await (await t.login("sofia")).postJson(`/livechat/api/windows/${v.id}/reopen`, {})).status).to.equal(404);
+    } finally {
+      await Promise.all(tabs.map((tab) => tab.close()));
+    }
+  });
+
   it("lets the operator end a conversation, which the visitor sees, and frees the operator", async () => {
     await onlyOnline("marc");
     const v = await startVisitor(t, support.id);

@@ -233,12 +233,20 @@ describe("Messages icon, Discuss and chat windows across tabs", function () {
     await inTab2.getByRole("button", { name: "Close" }).click();
     await tab1.waitForFunction(() => ![...document.querySelectorAll("section.o-chat-window")].some((w) => w.textContent?.includes("third visitor")));
 
-    // The visitor writes again: the closed window opens again, on both tabs, with the new message.
+    // The visitor writes again: the closed window opens again on both tabs, folded as it was, with
+    // the unread count on its header.
     const chat = third.getByRole("region", { name: "Live chat" });
     await chat.getByRole("textbox", { name: "Your message" }).fill("Are you still there?");
     await chat.getByRole("textbox", { name: "Your message" }).press("Enter");
+    for (const tab of [inTab1, inTab2]) {
+      await tab.getByRole("button", { name: "Unfold" }).waitFor();
+      await tab.getByLabel("1 unread").waitFor();
+    }
+    // Unfolded and read in one tab: the other unfolds and its count goes at once.
+    await inTab1.getByRole("button", { name: "Unfold" }).click();
     await inTab1.getByText("Are you still there?").waitFor();
     await inTab2.getByText("Are you still there?").waitFor();
+    for (const tab of [inTab1, inTab2]) await tab.getByLabel("1 unread").waitFor({ state: "hidden" });
   });
 });
 

@@ -144,6 +144,12 @@ export class ChatWindow {
     if (kind === "visitor") this.visitorTyping.hide();
   }
 
+  /** Read up to `upTo` somewhere else (another tab, Discuss): nothing left unread here if that is the last. */
+  readElsewhere(upTo: number): void {
+    this.readUpTo = Math.max(this.readUpTo, upTo);
+    if (this.loaded && upTo >= this.thread.lastId) this.setUnread(0);
+  }
+
   showEnded(): void {
     if (this.ended) return;
     this.ended = true;

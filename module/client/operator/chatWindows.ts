@@ -132,12 +132,24 @@ export function startChatWindows(root: HTMLElement): void {
   if (!bus) return;
   onNotification(bus, "livechat.conversation_assigned", ({ conversation }) => open(conversation.id, "open"));
   onNotification(bus, "livechat.window", ({ windows: list }) => sync(list));
+  // Read in another tab (or Discuss): this tab's window agrees at once.
+  onNotification(bus, "livechat.read", ({ conversationId, lastMessageId }) => {
+    windows.get(conversationId)?.readElsewhere(lastMessageId);
+    layout();
+  });
   onNotification(bus, "livechat.message", ({ message }) => {
     const w = windows.get(message.conversationId);
     if (!w) {
-      // The visitor wrote in a conversation of mine whose window I had closed: it opens again (every
-      // tab does the same, and the server keeps it open); on Discuss the conversation is in the page.
-      if (!onDiscuss && message.author.kind === "visitor") change(open(message.conversationId, "open"), "open");
+      // The visitor wrote in a conversation of mine whose window I had closed: the server shows it
+      // again as it was (folded if it was), once, and every tab follows its `livechat.window`.
+      if (message.author.kind === "visitor") {
+        operatorApi.reopenWindow(message.conversationId).then(
+          (data) => sync(data.windows),
+          () => {
+            /* the next page load shows the server's state */
+          },
+        );
+      }
       return;
     }
     w.messageArrived(message.author.kind);

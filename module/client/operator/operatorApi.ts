@@ -50,5 +50,6 @@ export const operatorApi = {
   usedCannedResponse: (responseId: number) => call<Record<string, never>>(`/canned-responses/${responseId}/use`, {}),
   command: (id: number, text: string) => call<{ notice: string }>(`/conversations/${id}/commands`, { text }).then((r) => r.notice),
   windows: () => call<{ windows: ChatWindowDto[] }>("/windows"),
+  reopenWindow: (id: number) => call<{ windows: ChatWindowDto[] }>(`/windows/${id}/reopen`, {}),
   setWindow: (id: number, state: WindowState | "closed") => call<{ windows: ChatWindowDto[] }>(`/windows/${id}`, { state }),
 };

@@ -15,6 +15,8 @@ export interface LivechatNotifications {
   "livechat.conversation_assigned": { conversation: OperatorConversationDto };
   "livechat.window": { windows: ChatWindowDto[] };
   "livechat.unread": { unreadConversations: number };
+  /** The operator read a conversation up to a message (in any tab). */
+  "livechat.read": { conversationId: number; lastMessageId: number };
   "livechat.channel_left": ChannelLeftNotification;
   /** To visitors of a channel's queue: conversations that left it or joined it (see QueuePlaceTracker). */
   "livechat.queue": QueueChange;

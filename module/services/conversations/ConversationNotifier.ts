@@ -119,6 +119,11 @@ export class ConversationNotifier {
     await this.host.bus.publish(busAddress.user(userId), "livechat.unread", { unreadConversations });
   }
 
+  /** Every tab of the operator: the conversation is read up to this message (their windows and lists follow). */
+  async readChanged(userId: number, conversationId: number, lastMessageId: number): Promise<void> {
+    await this.host.bus.publish(busAddress.user(userId), "livechat.read", { conversationId, lastMessageId });
+  }
+
   async windowsChanged(userId: number, windows: ChatWindowDto[]): Promise<void> {
     await this.host.bus.publish(busAddress.user(userId), "livechat.window", { windows });
   }

@@ -135,7 +135,7 @@ export class OperatorInbox {
 
   /** Marks the conversation read up to `lastMessageId` for this operator only. */
   async markRead(conversation: Conversation, userId: number, lastMessageId: number): Promise<void> {
-    await this.host.db.transaction(async (m) => {
+    const upTo = await this.host.db.transaction(async (m) => {
       // Never past the last message there is: a made-up id must not mark messages still to come as read.
       const newest = await m
         .getRepository(Message)
@@ -145,7 +145,9 @@ export class OperatorInbox {
         .getRawOne<{ id: number | string | null }>();
       const upTo = Number(newest?.id ?? 0);
       if (upTo > 0) await advanceReadPosition(m, conversation.id, userId, upTo);
+      return upTo;
     });
+    if (upTo > 0) await this.notifier.readChanged(userId, conversation.id, upTo);
     await this.notifier.unreadChanged(userId, await this.unreadConversationCount(userId));
   }
 
