@@ -9,6 +9,7 @@ import { composer, type Composer } from "./composer";
 import { cannedSource, operatorApi, type WindowState } from "./operatorApi";
 import { operatorThread } from "./operatorThread";
 import { readMarkToSend } from "./unread";
+import { TransferMenu } from "./transferMenu";
 import { toggledFold } from "./windowStack";
 
 /** What a window asks of the chat windows around it. */
@@ -40,6 +41,7 @@ export class ChatWindow {
   private readonly visitorTyping = new TypingIndicator("o-typing small text-muted");
   private readonly fold = iconButton(t("Fold"), "fa-minus");
   private readonly endButton: HTMLButtonElement;
+  private readonly transfer: TransferMenu;
   state: WindowState;
   unread = 0;
   loaded = false;
@@ -63,12 +65,19 @@ export class ChatWindow {
     const end = iconButton(t("End conversation"), "fa-right-from-bracket");
     this.endButton = end.button;
     const close = iconButton(t("Close"), "fa-xmark");
+    this.transfer = new TransferMenu(id, iconButton(t("Transfer"), "fa-share").button, {
+      // The conversation is not this operator's any more: his windows close (the bus tells his other tabs).
+      done: () => host.change(this, "closed"),
+      failed: (message) => (this.notice.textContent = message),
+    });
+    this.transfer.hidden = true;
     const header = h(
       "header",
       { class: "o-chat-header" },
       this.avatar,
       h("div", { class: "o-chat-titles" }, this.title, this.subtitle),
       this.badge,
+      this.transfer.el,
       end.button,
       this.fold.button,
       close.button,
@@ -79,7 +88,7 @@ export class ChatWindow {
 
     // Like Odoo, a click on the header's empty space folds or unfolds the window.
     header.addEventListener("click", (event) => {
-      if (event.target instanceof Element && event.target.closest("button")) return;
+      if (event.target instanceof Element && event.target.closest("button, .o-transfer")) return;
       host.change(this, toggledFold(this.state));
     });
     this.fold.button.addEventListener("click", () => host.change(this, toggledFold(this.state)));
@@ -157,6 +166,7 @@ export class ChatWindow {
     this.el.classList.add("o-ended");
     this.composer.disable(t("This conversation has ended."));
     this.endButton.hidden = true;
+    this.transfer.hidden = true;
     this.notice.textContent = t("This conversation has ended.");
   }
 
@@ -168,6 +178,7 @@ export class ChatWindow {
       this.loaded = true;
       this.setUnread(data.conversation.unread || 0);
       const state = data.conversation.state;
+      this.transfer.hidden = state !== "open";
       if (state === "closed") this.showEnded();
       else if (state === "waiting" || state === "bot") {
         this.waiting = true;

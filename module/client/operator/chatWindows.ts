@@ -137,6 +137,8 @@ export function startChatWindows(root: HTMLElement): void {
     windows.get(conversationId)?.readElsewhere(lastMessageId);
     layout();
   });
+  // Transferred to someone else: the server closed the window already.
+  onNotification(bus, "livechat.conversation_transferred", ({ conversationId }) => remove(conversationId));
   onNotification(bus, "livechat.message", ({ message }) => {
     const w = windows.get(message.conversationId);
     if (!w) {

@@ -18,6 +18,8 @@ import { cannedSource, operatorApi } from "./operatorApi";
 import { operatorThread } from "./operatorThread";
 import { isUnassigned } from "./recentConversations";
 import { shortTime } from "./shortTime";
+import { TransferMenu } from "./transferMenu";
+import { transferNotice } from "./transferNotice";
 import { readMarkToSend } from "./unread";
 
 /** Visitors waiting in a channel's queue are not anyone's yet, so no notification names this operator. */
@@ -29,10 +31,12 @@ interface Shown {
   thread: MessageThread;
   composer: Composer;
   endButton: HTMLButtonElement;
+  transfer: TransferMenu;
   notice: HTMLElement;
   visitorName: string;
   visitorTyping: TypingIndicator;
   ended: boolean;
+  transferred: boolean;
   waiting: boolean;
   readUpTo: number;
 }
@@ -95,7 +99,17 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
     view.visitorTyping.hide();
     view.composer.disable(t("This conversation has ended."));
     view.endButton.hidden = true;
+    view.transfer.hidden = true;
     view.notice.textContent = t("This conversation has ended.");
+  }
+
+  /** Transferred away: the operator reads why, and answers no more. */
+  function showTransferred(view: Shown, notice: string): void {
+    view.transferred = true;
+    view.composer.disable(t("This conversation was transferred."));
+    view.endButton.hidden = true;
+    view.transfer.hidden = true;
+    view.notice.textContent = notice;
   }
 
   /** Not assigned yet: the operator reads what the visitor left; answering starts once it is assigned. */
@@ -126,6 +140,17 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
       takeButton.disabled = true;
       take(id);
     });
+    const transferButton = h("button", { class: "btn btn-outline-secondary btn-sm me-2", props: { type: "button" } }, faIcon("fa-share"), " " + t("Transfer"));
+    const transfer = new TransferMenu(id, transferButton, {
+      done: (outcome) => {
+        if (current?.id === id) showTransferred(current, transferNotice(outcome, c.channel.id));
+        void refreshSidebar();
+      },
+      failed: (message) => {
+        if (current?.id === id) current.notice.textContent = message;
+      },
+    });
+    transfer.hidden = c.state !== "open";
     const header = h(
       "header",
       { class: "o-discuss-header" },
@@ -138,6 +163,7 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
       ),
       transcript,
       takeButton,
+      transfer.el,
       end,
     );
     main.replaceChildren(header);
@@ -153,10 +179,12 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
       id,
       thread,
       endButton: end,
+      transfer,
       notice,
       visitorName: c.visitorName,
       visitorTyping: new TypingIndicator("o-typing small text-muted"),
       ended: false,
+      transferred: false,
       waiting: false,
       readUpTo: 0,
       composer: composer(async (text, clientMessageId) => {
@@ -243,6 +271,14 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
         if (conversation.state === "closed") showEnded(current);
         // Assigned (to this operator) meanwhile: reload it with a working composer.
         else if (current.waiting && conversation.state === "open") void select(current.id, false);
+      }
+      refreshSoon();
+    });
+    onNotification(bus, "livechat.conversation_transferred", ({ conversationId, line }) => {
+      if (current && current.id === conversationId) {
+        current.thread.add(line);
+        // The operator's own transfer says more (to whom it went): that notice stays.
+        if (!current.transferred) showTransferred(current, t("This conversation was transferred: it is not yours any more."));
       }
       refreshSoon();
     });

@@ -77,7 +77,7 @@ export function startMessagesMenu(root: HTMLElement): void {
   root.addEventListener("show.bs.dropdown", refresh);
   const bus = window.hostBus;
   if (bus) {
-    for (const type of ["livechat.message", "livechat.conversation", "livechat.conversation_assigned", "livechat.unread"] as const) {
+    for (const type of ["livechat.message", "livechat.conversation", "livechat.conversation_assigned", "livechat.conversation_transferred", "livechat.unread"] as const) {
       onNotification(bus, type, refresh);
     }
     bus.onReady(refresh);

@@ -7,6 +7,7 @@ import type {
   OperatorConversationListDto,
 } from "../../services/conversations/dto";
 import type { CannedSuggestion } from "../../services/CannedResponses";
+import type { TransferChoices, TransferOutcome, TransferTarget } from "../../services/transfer/TransferService";
 import { requestJson } from "../shared/http";
 import { t } from "../shared/i18n";
 import type { CannedSource } from "./cannedSuggestions";
@@ -45,6 +46,8 @@ export const operatorApi = {
   typing: (id: number, typing: boolean) => call<{ delivered: boolean }>(`/conversations/${id}/typing`, { typing }),
   markRead: (id: number, lastMessageId: number) => call<{ unread: number; unreadConversations: number }>(`/conversations/${id}/read`, { lastMessageId }),
   take: (id: number) => call<{ conversation: OperatorConversationDto }>(`/conversations/${id}/take`, {}),
+  transferChoices: (id: number) => call<TransferChoices>(`/conversations/${id}/transfer`),
+  transfer: (id: number, target: TransferTarget) => call<{ transfer: TransferOutcome }>(`/conversations/${id}/transfer`, target).then((r) => r.transfer),
   end: (id: number) => call<{ conversation: ConversationDto }>(`/conversations/${id}/end`, {}),
   cannedResponses: (id: number) => call<{ responses: CannedSuggestion[] }>(`/conversations/${id}/canned-responses`).then((r) => r.responses),
   usedCannedResponse: (responseId: number) => call<Record<string, never>>(`/canned-responses/${responseId}/use`, {}),

@@ -13,6 +13,8 @@ export interface LivechatNotifications {
   "livechat.message": { message: MessageDto };
   "livechat.conversation": { conversation: ConversationDto };
   "livechat.conversation_assigned": { conversation: OperatorConversationDto };
+  /** To the operator who had it: the conversation was transferred (`line` says to whom). */
+  "livechat.conversation_transferred": { conversationId: number; line: MessageDto };
   "livechat.window": { windows: ChatWindowDto[] };
   "livechat.unread": { unreadConversations: number };
   /** The operator read a conversation up to a message (in any tab). */
