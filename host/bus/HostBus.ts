@@ -85,6 +85,12 @@ export class HostBus implements Bus {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private reconnectAttempts = 0;
   private lastDeliveredId = 0;
+  /**
+   * Ids up to this one may have been delivered here out of commit order (read by id while catching up
+   * after the listener was cut off): for them `committedLate` re-reads the window instead of trusting
+   * the recorded order. Unbounded while the listener is down or catching up.
+   */
+  private orderUnknownUpTo = 0;
   /** Ids announced by NOTIFY, loaded together so a burst costs one query. */
   private toLoad: number[] = [];
   private loading: Promise<void> | null = null;
@@ -267,7 +273,7 @@ export class HostBus implements Bus {
     const repo = this.db.getRepository(BusNotificationRecord);
     // A client ahead of this instance (it saw `lastId` elsewhere first) may have missed ids this
     // instance delivered before it connected: the order is unknown here, so the window is re-read.
-    const late = lastId > this.lastDeliveredId ? null : this.deliveryOrder.lateAfter(lastId);
+    const late = lastId > this.lastDeliveredId || lastId <= this.orderUnknownUpTo ? null : this.deliveryOrder.lateAfter(lastId);
     if (late !== null && late.length === 0) return [];
     const rows: BusNotificationRecord[] = [];
     if (late === null) {
@@ -406,8 +412,8 @@ export class HostBus implements Bus {
     if (this.listener !== client || this.stopping) return;
     this.listener = null;
     this.logger.warn("bus: PostgreSQL listener connection lost; reconnecting", { error: error ?? undefined });
-    // What commits until the listener is back is read by id, not in commit order: forget the order
-    // known so far, since ids delivered before the gap can be followed by lower ones caught up after it.
+    // What commits until the listener is back is read by id, not in commit order.
+    this.orderUnknownUpTo = Number.MAX_SAFE_INTEGER;
     this.deliveryOrder.clear();
     client.removeAllListeners("end");
     client.end().catch(() => undefined);
@@ -435,16 +441,23 @@ export class HostBus implements Bus {
       this.scheduleReconnect();
       return;
     }
-    this.reconnectAttempts = 0;
-    this.logger.info("bus: PostgreSQL listener reconnected");
     try {
       await this.catchUp();
     } catch (error) {
-      this.logger.error("bus: catch-up after reconnect failed", { error });
+      // Without the catch-up this instance would never deliver what it missed: start over.
+      this.logger.warn("bus: catch-up after reconnect failed; reconnecting", { error, attempt: this.reconnectAttempts });
+      if (this.listener) this.listenerLost(this.listener, error instanceof Error ? error : null);
+      return;
     }
+    this.reconnectAttempts = 0;
+    this.logger.info("bus: PostgreSQL listener reconnected");
   }
 
-  /** Delivers what was committed while the listener was away (LISTEN is already back on). */
+  /**
+   * Delivers what was committed while the listener was away (LISTEN is already back on). An id above
+   * the last one read here committed after that read, so after every id read here: the recorded
+   * order is trusted again above it.
+   */
   private async catchUp(): Promise<void> {
     let cursor = Math.max(0, this.lastDeliveredId - LATE_COMMIT_WINDOW);
     const repo = this.db.getRepository(BusNotificationRecord);
@@ -452,9 +465,10 @@ export class HostBus implements Bus {
       const rows = await repo.find({ where: { id: MoreThan(cursor) }, order: { id: "ASC" }, take: PAGE });
       if (this.stopping) return;
       this.deliver(rows.map(toNotification), false);
-      if (rows.length < PAGE) return;
-      cursor = rows[rows.length - 1].id;
+      if (rows.length > 0) cursor = rows[rows.length - 1].id;
+      if (rows.length < PAGE) break;
     }
+    this.orderUnknownUpTo = Math.max(cursor, this.lastDeliveredId);
   }
 
   private queueLoad(id: number): void {
