@@ -1,12 +1,12 @@
 import type { Request } from "express";
 import { lt, InvalidInputError, NotFoundError, parseId, type DomainError, type HostContract } from "../../host/contract";
 import { MANAGER_GROUP } from "../api";
-import { STEP_TYPES } from "../models/ChatbotStep";
+import { STEP_TYPES, type ChatbotStepType } from "../models/ChatbotStep";
 import type { ChatbotScripts } from "../services/chatbot/ChatbotScripts";
 import type { ExpertiseService } from "../services/ExpertiseService";
 import { asyncRoute } from "./asyncRoute";
 import { recordFirst } from "./recordFirst";
-import { parseScriptForm, scriptFormValues } from "./scriptForm";
+import { STEP_FIELDS, parseScriptForm, postedFormValues, scriptFormValues, type StepFormValues } from "./scriptForm";
 import { languageLinks } from "./translationRoutes";
 
 const STEP_LABELS: Record<(typeof STEP_TYPES)[number], string> = {
@@ -19,26 +19,52 @@ const STEP_LABELS: Record<(typeof STEP_TYPES)[number], string> = {
   forward: lt("Forward to operator"),
 };
 
+/** The start of a step's text, to name it in a list of jump targets. */
+function excerpt(text: string): string {
+  const line = text.trim().replace(/\s+/g, " ");
+  return line.length > 40 ? `${line.slice(0, 39)}…` : line;
+}
+
 /** Live Chat → Configuration → Chatbots (managers): scripts and their steps. */
 export function chatbotRoutes(host: HostContract, scripts: ChatbotScripts, expertise: ExpertiseService): void {
   const { router, auth, views } = host;
   const manager = auth.requireGroup(MANAGER_GROUP);
   const scriptExists = recordFirst(new NotFoundError(lt("This chatbot script does not exist.")), (id) => scripts.load(id));
 
-  const renderForm = async (req: Request, form: Record<string, unknown>, error?: DomainError) => {
+  const renderForm = async (req: Request, form: { id?: number | null; name?: unknown; botName?: unknown; steps: StepFormValues[] }, error?: DomainError) => {
     const t = await host.i18n.forRequest(req);
     const allExpertise = await expertise.list();
-    const steps = ((form.steps as { type: string; expertiseIds: number[] }[] | undefined) ?? []).map((s, i) => ({
-      ...s,
-      index: i,
-      number: i + 1,
-      types: STEP_TYPES.map((type) => ({ type, label: t(STEP_LABELS[type]), selected: type === s.type })),
-      expertise: allExpertise.map((e) => ({ id: e.id, name: e.name, selected: s.expertiseIds.includes(e.id) })),
-    }));
+    const targetLabel = (step: StepFormValues, i: number) => t("Step {number}: {text}", { number: i + 1, text: excerpt(step.text) });
+    const steps = form.steps.map((s, i) => {
+      const type = s.type as ChatbotStepType;
+      const answerRows = s.answers.length || !STEP_FIELDS.answers.includes(type) ? s.answers : [{ label: "", then: "next" }];
+      return {
+        ...s,
+        number: i + 1,
+        showAnswers: STEP_FIELDS.answers.includes(type),
+        showExpertise: STEP_FIELDS.expertise.includes(type),
+        showEnds: STEP_FIELDS.ends.includes(type),
+        types: STEP_TYPES.map((value) => ({ type: value, label: t(STEP_LABELS[value]), selected: value === s.type })),
+        expertise: allExpertise.map((e) => ({ id: e.id, name: e.name, selected: s.expertiseIds.includes(e.id) })),
+        answers: answerRows.map((a, j) => ({
+          label: a.label,
+          number: j + 1,
+          targets: [
+            { value: "next", label: t("Next step"), selected: a.then === "next" },
+            { value: "end", label: t("End the script"), selected: a.then === "end" },
+            ...form.steps.flatMap((other, k) =>
+              k === i ? [] : [{ value: `step:${other.key}`, label: targetLabel(other, k), selected: a.then === `step:${other.key}` }],
+            ),
+          ],
+        })),
+      };
+    });
     return views.render(req, "livechat/chatbot_form", {
       title: form.id ? String(form.name) : t("New"),
       form: { ...form, steps },
       stepTypes: STEP_TYPES.map((type) => ({ type, label: t(STEP_LABELS[type]) })),
+      // Which types each group of fields belongs to: the editor shows a group for these types only.
+      fieldTypes: { answers: STEP_FIELDS.answers.join(" "), expertise: STEP_FIELDS.expertise.join(" "), ends: STEP_FIELDS.ends.join(" ") },
       allExpertise,
       languages: form.id ? await languageLinks(host, req, `/livechat/chatbots/${String(form.id)}`, null) : null,
       error: error && t(error.key, error.vars),
@@ -59,7 +85,7 @@ export function chatbotRoutes(host: HostContract, scripts: ChatbotScripts, exper
     "/livechat/chatbots/new",
     manager,
     asyncRoute(async (req, res) => {
-      res.type("html").send(await renderForm(req, { botName: "Bot", steps: [{ type: "message", text: "", answers: "", expertiseIds: [] }] }));
+      res.type("html").send(await renderForm(req, { botName: "Bot", steps: [{ key: "new-1", type: "message", text: "", endsScript: false, answers: [], expertiseIds: [] }] }));
     }),
   );
 
@@ -87,15 +113,7 @@ export function chatbotRoutes(host: HostContract, scripts: ChatbotScripts, exper
         res.redirect(`/livechat/chatbots/${savedId}`);
       } catch (err) {
         if (!(err instanceof InvalidInputError)) throw err;
-        const rawSteps = body.steps && typeof body.steps === "object" ? Object.values(body.steps as Record<string, Record<string, unknown>>) : [];
-        const steps = rawSteps.map((s) => ({
-          type: String(s.type ?? "message"),
-          text: String(s.text ?? ""),
-          answers: String(s.answers ?? ""),
-          endsScript: s.ends_script === "on",
-          expertiseIds: [s.expertise_ids ?? []].flat().map(Number),
-        }));
-        res.status(400).type("html").send(await renderForm(req, { id, name: body.name, botName: body.bot_name, steps }, err));
+        res.status(400).type("html").send(await renderForm(req, { id, name: body.name, botName: body.bot_name, steps: postedFormValues(body) }, err));
       }
     }),
   );

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { joinAction, memberCountText } from "../../module/client/operator/channelsKanban";
-import { stepField } from "../../module/client/operator/chatbotForm";
+import { answerFieldName, stepFieldName } from "../../module/client/operator/scriptFieldNames";
 import { relativeTime, shortTime } from "../../module/client/operator/shortTime";
 
 describe("Client: channel cards, chatbot steps and message times", () => {
@@ -12,7 +12,8 @@ describe("Client: channel cards, chatbot steps and message times", () => {
   });
 
   it("names chatbot step fields by their position, as the server reads them", () => {
-    expect(stepField(2, "message")).to.deep.equal({ name: "steps[2][message]", id: "step-2-message" });
+    expect(stepFieldName(2, "text")).to.equal("steps[2][text]");
+    expect(answerFieldName(2, 0, "then")).to.equal("steps[2][answers][0][then]");
   });
 
   it("shows the hour today, the weekday this week, and the date before", () => {

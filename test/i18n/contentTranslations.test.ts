@@ -6,6 +6,7 @@ import { LivechatChannel } from "../../module/models/LivechatChannel";
 import type { MessageDto } from "../../module/services/conversations/dto";
 import { asVisitor, online, startVisitor, type Visitor } from "../conversations/helpers";
 import { loggedInPage } from "../support/browser";
+import { formFields } from "../support/formFields";
 import { startTestHost, type TestHost, type TestSession } from "../support/testHost";
 
 /** The demo script's texts in French: steps in order, each with its answers' labels. */
@@ -84,19 +85,9 @@ describe("Channel and chatbot texts per language", () => {
 
   it("keeps a script's translations when its default texts are saved again", async () => {
     const form = await admin.agent.get(`/livechat/chatbots/${channel.chatbotScriptId}`);
-    const field = (name: string) => new RegExp(`name="${name.replace(/[[\]]/g, "\\$&")}"[^>]*>([^<]*)<`).exec(form.text)?.[1] ?? "";
-    const steps = [0, 1, 2, 3, 4].map((i) => ({
-      type: new RegExp(`name="steps\\[${i}\\]\\[type\\]"[\\s\\S]*?<option value="(\\w+)" selected`).exec(form.text)?.[1] ?? "message",
-      text: field(`steps[${i}][text]`),
-      answers: field(`steps[${i}][answers]`),
-    }));
-    expect(steps[1]).to.include({ type: "question", text: "What can we help you with?" });
-    const body: Record<string, string> = { name: "Website Support Bot", bot_name: "Support Bot" };
-    steps.forEach((s, i) => {
-      body[`steps[${i}][type]`] = s.type;
-      body[`steps[${i}][text]`] = i === 0 ? "Hello! I am the support assistant." : s.text;
-      body[`steps[${i}][answers]`] = s.answers.replace(/&gt;/g, ">");
-    });
+    const body = formFields(form.text, "data-script-form");
+    expect(body).to.include({ "steps[1][type]": "question", "steps[1][text]": "What can we help you with?" });
+    body["steps[0][text]"] = "Hello! I am the support assistant.";
     expect((await admin.postForm(`/livechat/chatbots/${channel.chatbotScriptId}`, body)).status).to.equal(302);
     const page = await admin.agent.get(`/livechat/chatbots/${channel.chatbotScriptId}/translate?lang=fr_FR`);
     expect(page.text).to.contain("Bonjour ! Je suis l&#x27;assistant du support.");

@@ -11,18 +11,26 @@ function withTranslation(json: string | null, lang: string, text: string): strin
   return serializeTranslations({ ...parseTranslations(json), [lang]: text.trim() });
 }
 
-/** A script as it is edited: steps in order, answers referring to later steps by their position. */
+/** Where an answer leads: on with the next step, the end, or a later step (its 0-based position, or its key). */
+export type AnswerThen = "next" | "end" | number | { step: string };
+
+/** A script as it is edited: steps in order, answers leading to later steps. */
 export interface ScriptInput {
   name: string;
   botName: string;
   steps: {
+    /**
+     * The step's reference in the editor: a saved step's id keeps that step (its id, translations
+     * and the conversations standing on it); any other key is a new step.
+     */
+    key?: string;
     type: ChatbotStepType;
     text: string;
     expertiseIds?: number[];
     /** The script ends after this step. */
     endsScript?: boolean;
-    /** For questions: each answer goes on (`next`), ends the script (`end`), or jumps to a later step (its 0-based position). */
-    answers?: { label: string; then: "next" | "end" | number }[];
+    /** For questions: each answer goes on (`next`), ends the script (`end`), or jumps to a later step. */
+    answers?: { label: string; then: AnswerThen }[];
   }[];
 }
 
@@ -69,6 +77,12 @@ export class ChatbotScripts {
     if (input.steps.length === 0) throw new InvalidInputError(lt("A script needs at least one step."));
     const expertiseIds = [...new Set(input.steps.flatMap((s) => s.expertiseIds ?? []))];
     const known = expertiseIds.length ? (await this.host.db.getRepository(Expertise).findBy({ id: In(expertiseIds) })).map((e) => e.id) : [];
+    const positionOfKey = new Map<string, number>();
+    input.steps.forEach((step, i) => {
+      if (step.key !== undefined && positionOfKey.has(step.key)) throw new InvalidInputError(lt("The script form is incomplete; reload the page and try again."));
+      if (step.key !== undefined) positionOfKey.set(step.key, i);
+    });
+    const targets = input.steps.map((step) => (step.answers ?? []).map((answer) => (typeof answer.then === "object" ? (positionOfKey.get(answer.then.step) ?? null) : answer.then)));
     input.steps.forEach((step, i) => {
       const refuse = (message: string, vars: Record<string, string> = {}) => new InvalidInputError(message, { step: i + 1, ...vars });
       if (!STEP_TYPES.includes(step.type)) throw refuse(lt('Step {step}: "{type}" is not a step type.'), { type: step.type });
@@ -79,9 +93,11 @@ export class ChatbotScripts {
       const answers = step.answers ?? [];
       if (step.type === "question" && answers.length === 0) throw refuse(lt("Step {step}: a question needs at least one answer."));
       if (step.type !== "question" && answers.length) throw refuse(lt("Step {step}: only questions have answers."));
-      for (const answer of answers) {
+      for (const [j, answer] of answers.entries()) {
         if (!answer.label.trim() || answer.label.length > 128) throw refuse(lt("Step {step}: an answer needs a label of at most 128 characters."));
-        if (typeof answer.then === "number" && !(answer.then > i && answer.then < input.steps.length)) {
+        const target = targets[i][j];
+        if (target === null) throw refuse(lt('Step {step}: the answer "{answer}" jumps to a step that is no longer in the script.'), { answer: answer.label });
+        if (typeof target === "number" && !(target > i && target < input.steps.length)) {
           throw refuse(lt('Step {step}: the answer "{answer}" must jump to a later step.'), { answer: answer.label });
         }
       }
@@ -91,18 +107,32 @@ export class ChatbotScripts {
       const repo = m.getRepository(ChatbotScript);
       if (id !== null && !(await repo.findOneBy({ id }))) throw new NotFoundError(lt("This chatbot script does not exist."));
       const script = await repo.save({ ...(id !== null ? { id } : {}), name, botName });
-      // Steps are written again: their translations stay with the step and answer at the same place.
+      // Steps the editor kept are updated in place, so their ids, translations and the conversations
+      // standing on them stay; answers are written again, keeping their translations by position.
       const before = id === null ? null : await this.load(script.id, m);
-      await m.getRepository(ChatbotStep).delete({ scriptId: script.id });
+      // Without keys (scripts written by code), a step keeps the saved step at its place.
+      const byKey = new Map((before?.steps ?? []).map((s) => [String(s.id), s]));
+      const keyed = input.steps.some((s) => s.key !== undefined);
+      const previousSteps = input.steps.map((s, i) => (keyed ? (s.key !== undefined ? byKey.get(s.key) : undefined) : before?.steps[i]));
+      const keptIds = previousSteps.flatMap((s) => (s ? [s.id] : []));
+      if (before?.steps.length) {
+        const stepIds = before.steps.map((s) => s.id);
+        await m.getRepository(ChatbotAnswer).delete({ stepId: In(stepIds) });
+        await m.getRepository(ChatbotStepExpertise).delete({ stepId: In(stepIds) });
+        const gone = stepIds.filter((stepId) => !keptIds.includes(stepId));
+        if (gone.length) await m.getRepository(ChatbotStep).delete({ id: In(gone) });
+      }
       const saved: ChatbotStep[] = [];
       for (const [i, step] of input.steps.entries()) {
+        const previous = previousSteps[i];
         saved.push(
           await m.getRepository(ChatbotStep).save({
+            ...(previous ? { id: previous.id } : {}),
             scriptId: script.id,
             sequence: (i + 1) * 10,
             type: step.type,
             text: step.text.trim(),
-            translations: before?.steps[i]?.translations ?? null,
+            translations: previous?.translations ?? null,
             endsScript: step.endsScript ?? false,
           }),
         );
@@ -112,14 +142,17 @@ export class ChatbotScripts {
         }
       }
       for (const [i, step] of input.steps.entries()) {
+        const previous = previousSteps[i];
+        const previousAnswers = previous ? (before?.answers.get(previous.id) ?? []) : [];
         for (const [j, answer] of (step.answers ?? []).entries()) {
+          const target = targets[i][j];
           await m.getRepository(ChatbotAnswer).save({
             stepId: saved[i].id,
             sequence: j,
             label: answer.label.trim(),
-            translations: before ? ((before.answers.get(before.steps[i]?.id ?? 0) ?? [])[j]?.translations ?? null) : null,
-            jumpToStepId: typeof answer.then === "number" ? saved[answer.then].id : null,
-            endsScript: answer.then === "end",
+            translations: previousAnswers[j]?.translations ?? null,
+            jumpToStepId: typeof target === "number" ? saved[target].id : null,
+            endsScript: target === "end",
           });
         }
       }
