@@ -72,7 +72,7 @@ export function installConversations(host: HostContract, operators: OperatorServ
   };
   const chatbot = new ChatbotRunner(host, chatbots, forChatbot);
   const lifecycle = new ConversationLifecycle(host, profiles, queue, messages, notifier, chatbot);
-  const ratings = new ConversationRatings(host);
+  const ratings = new ConversationRatings(host, notifier);
   const transfers = new TransferService(host, profiles, assignment, queue, messages, windows, notifier);
   const visitorPanel = new VisitorPanel(host, profiles, assignment, inbox);
   const typing = new TypingSignals(host);

@@ -16,7 +16,7 @@ describe("Rating and transcript after the end, in real browsers", function () {
     await t?.stop();
   });
 
-  it("lets the visitor rate once with a comment and download the transcript; the operator sees the rating in Discuss", async () => {
+  it("lets the visitor rate once with a comment and download the transcript; the operator sees the rating live in his window and Discuss", async () => {
     const browser = await t.browser();
     const operator = await loggedInPage(browser, t.url, "mitchell", { viewport: { width: 1280, height: 800 } });
     const visitor = await (await browser.newContext({ acceptDownloads: true })).newPage();
@@ -30,6 +30,12 @@ describe("Rating and transcript after the end, in real browsers", function () {
     await chatWindow.getByRole("textbox", { name: "Message" }).fill("On its way, <b>tomorrow</b>.");
     await chatWindow.getByRole("textbox", { name: "Message" }).press("Enter");
     await chat.getByText("On its way, <b>tomorrow</b>.").waitFor();
+
+    // The operator follows the conversation in Discuss on a second tab: the rating shows there live too.
+    const conversationId = Number(await chatWindow.getAttribute("data-conversation-id"));
+    const discuss = await operator.context().newPage();
+    await discuss.goto(`${t.url}/livechat/discuss?conversation=${conversationId}`);
+    await discuss.getByRole("region", { name: "Conversation" }).getByText("On its way, <b>tomorrow</b>.", { exact: true }).waitFor();
 
     // Before the end, nothing asks for a rating.
     expect(await chat.getByRole("region", { name: "Your feedback" }).isVisible()).to.equal(false);
@@ -48,6 +54,12 @@ describe("Rating and transcript after the end, in real browsers", function () {
     const file = await (await download).path();
     const text = fs.readFileSync(file, "utf8");
     expect(text).to.contain("Where is my parcel?").and.contain("Mitchell: On its way, <b>tomorrow</b>.");
+
+    // Live, without a reload: in the operator's chat window and in Discuss.
+    for (const note of [chatWindow.getByRole("note", { name: "Visitor's rating" }), discuss.getByRole("note", { name: "Visitor's rating" })]) {
+      await note.waitFor();
+      expect(await note.textContent()).to.contain("Rated: Satisfied").and.contain("Quick and kind");
+    }
 
     const stored = await t.host.db.getRepository(ConversationRating).find();
     expect(stored.map((r) => [r.value, r.comment])).to.deep.equal([[5, "Quick and kind"]]);

@@ -1,4 +1,5 @@
 import type { OperatorConversationDto } from "../../services/conversations/dto";
+import type { RatingDto } from "../../services/ratings/ConversationRatings";
 import { faIcon, h } from "../shared/dom";
 import { answered, errorMessage } from "../shared/http";
 import { t } from "../shared/i18n";
@@ -9,6 +10,7 @@ import { composer, type Composer } from "./composer";
 import { cannedSource, operatorApi, type WindowState } from "./operatorApi";
 import { operatorThread } from "./operatorThread";
 import { readMarkToSend } from "./unread";
+import { ratingLine } from "./ratingLine";
 import { TransferMenu } from "./transferMenu";
 import { toggledFold } from "./windowStack";
 
@@ -48,6 +50,7 @@ export class ChatWindow {
   /** Not assigned yet when loaded: answering needs a new composer once it is. */
   waiting = false;
   private ended = false;
+  private rated = false;
   private readUpTo = 0;
 
   constructor(
@@ -170,6 +173,13 @@ export class ChatWindow {
     this.notice.textContent = t("This conversation has ended.");
   }
 
+  /** The visitor's rating, under the thread: on load, or live when the visitor rates. */
+  showRating(rating: RatingDto): void {
+    if (this.rated) return;
+    this.rated = true;
+    this.notice.before(ratingLine(rating));
+  }
+
   async load(): Promise<void> {
     try {
       const data = await operatorApi.conversation(this.id);
@@ -180,6 +190,7 @@ export class ChatWindow {
       const state = data.conversation.state;
       this.transfer.hidden = state !== "open";
       if (state === "closed") this.showEnded();
+      if (data.rating) this.showRating(data.rating);
       else if (state === "waiting" || state === "bot") {
         this.waiting = true;
         this.composer.disable(t("Waiting for an operator."));

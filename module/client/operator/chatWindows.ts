@@ -137,6 +137,7 @@ export function startChatWindows(root: HTMLElement): void {
     windows.get(conversationId)?.readElsewhere(lastMessageId);
     layout();
   });
+  onNotification(bus, "livechat.rating", ({ conversationId, rating }) => windows.get(conversationId)?.showRating(rating));
   // Transferred to someone else: the server closed the window already.
   onNotification(bus, "livechat.conversation_transferred", ({ conversationId }) => remove(conversationId));
   onNotification(bus, "livechat.message", ({ message }) => {

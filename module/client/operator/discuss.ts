@@ -17,6 +17,7 @@ import { OPEN_WINDOW_EVENT } from "./openWindowEvent";
 import { cannedSource, operatorApi } from "./operatorApi";
 import { operatorThread } from "./operatorThread";
 import { isUnassigned } from "./recentConversations";
+import { ratingLine } from "./ratingLine";
 import { shortTime } from "./shortTime";
 import { TransferMenu } from "./transferMenu";
 import { transferNotice } from "./transferNotice";
@@ -37,6 +38,8 @@ interface Shown {
   visitorTyping: TypingIndicator;
   ended: boolean;
   transferred: boolean;
+  /** The visitor's rating is shown (it may arrive while the conversation is on screen). */
+  rated: boolean;
   waiting: boolean;
   readUpTo: number;
 }
@@ -185,6 +188,7 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
       visitorTyping: new TypingIndicator("o-typing small text-muted"),
       ended: false,
       transferred: false,
+      rated: false,
       waiting: false,
       readUpTo: 0,
       composer: composer(async (text, clientMessageId) => {
@@ -193,6 +197,7 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
     };
     main.append(thread.list, view.visitorTyping.el);
     if (data.rating) main.append(ratingLine(data.rating));
+    view.rated = data.rating !== null;
     main.append(notice, view.composer.form);
     current = view;
     data.messages.forEach((m) => thread.add(m));
@@ -274,6 +279,11 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
       }
       refreshSoon();
     });
+    onNotification(bus, "livechat.rating", ({ conversationId, rating }) => {
+      if (!current || current.id !== conversationId || current.rated) return;
+      current.rated = true;
+      current.notice.before(ratingLine(rating));
+    });
     onNotification(bus, "livechat.conversation_transferred", ({ conversationId, line }) => {
       if (current && current.id === conversationId) {
         current.thread.add(line);
@@ -293,16 +303,4 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
   setInterval(() => {
     if (visible()) void refreshSidebar();
   }, SLOW_REFRESH_MS);
-}
-
-/** The visitor's rating, under the thread: read-only for operators. */
-function ratingLine(rating: NonNullable<OperatorConversationDetailDto["rating"]>): HTMLElement {
-  const face = rating.value === 5 ? t("Satisfied") : rating.value === 3 ? t("Okay") : t("Dissatisfied");
-  return h(
-    "p",
-    { class: "o-discuss-rating small", attrs: { role: "note", "aria-label": t("Visitor's rating") } },
-    faIcon(rating.value === 5 ? "fa-face-smile" : rating.value === 3 ? "fa-face-meh" : "fa-face-frown"),
-    " " + t("Rated: {face}", { face }),
-    rating.comment ? h("q", { class: "ms-2", text: rating.comment }) : "",
-  );
 }

@@ -6,6 +6,7 @@ import type {
   OperatorConversationDto,
 } from "../../services/conversations/dto";
 import type { QueueChange } from "../../services/conversations/queueOrder";
+import type { RatingDto } from "../../services/ratings/ConversationRatings";
 import type { TypingSignal } from "../../services/conversations/TypingSignals";
 
 /** The module's bus notifications, by type, with what each carries. */
@@ -16,6 +17,8 @@ export interface LivechatNotifications {
   /** To the operator who had it: the conversation was transferred (`line` says to whom). */
   "livechat.conversation_transferred": { conversationId: number; line: MessageDto };
   "livechat.window": { windows: ChatWindowDto[] };
+  /** To the operator: the visitor rated the ended conversation. */
+  "livechat.rating": { conversationId: number; rating: RatingDto };
   "livechat.unread": { unreadConversations: number };
   /** The operator read a conversation up to a message (in any tab). */
   "livechat.read": { conversationId: number; lastMessageId: number };

@@ -13,6 +13,7 @@ import {
 import type { Conversation } from "../../models/Conversation";
 import { LivechatChannel } from "../../models/LivechatChannel";
 import type { OperatorProfiles } from "../OperatorProfiles";
+import type { RatingDto } from "../ratings/ConversationRatings";
 import { conversationDto, type ChatWindowDto, type ConversationDto, type MessageDto, type OperatorConversationDto } from "./dto";
 import { nextQueueVersion, queueAddress, queuePlace, type QueueChange, type QueuePlace } from "./queueOrder";
 
@@ -113,6 +114,11 @@ export class ConversationNotifier {
    */
   async transferredAway(m: EntityManager, userId: number, line: MessageDto): Promise<void> {
     await this.host.bus.publish(busAddress.user(userId), "livechat.conversation_transferred", { conversationId: line.conversationId, line }, m);
+  }
+
+  /** The visitor rated the ended conversation: its operator's window and Discuss show it. */
+  async rated(m: EntityManager, operatorId: number, conversationId: number, rating: RatingDto): Promise<void> {
+    await this.host.bus.publish(busAddress.user(operatorId), "livechat.rating", { conversationId, rating }, m);
   }
 
   async unreadChanged(userId: number, unreadConversations: number): Promise<void> {

@@ -1,6 +1,7 @@
 import { isBlankText, lt, ConflictError, InvalidInputError, type HostContract } from "../../../host/contract";
 import type { Conversation } from "../../models/Conversation";
 import { ConversationRating, RATING_VALUES, type RatingValue } from "../../models/ConversationRating";
+import type { ConversationNotifier } from "../conversations/ConversationNotifier";
 import { isUniqueViolation } from "../uniqueViolation";
 
 export const RATING_COMMENT_MAX = 1000;
@@ -14,7 +15,10 @@ export interface RatingDto {
 
 /** Visitors rate their ended conversation once; nobody edits a rating afterwards. */
 export class ConversationRatings {
-  constructor(private readonly host: HostContract) {}
+  constructor(
+    private readonly host: HostContract,
+    private readonly notifier: ConversationNotifier,
+  ) {}
 
   async rate(conversation: Conversation, value: unknown, comment: unknown): Promise<RatingDto> {
     if (conversation.state !== "closed") throw new ConflictError(lt("A conversation can be rated once it has ended."));
@@ -24,8 +28,13 @@ export class ConversationRatings {
     const text = typeof comment === "string" && !isBlankText(comment) ? comment.trim() : null;
     if (text !== null && text.length > RATING_COMMENT_MAX) throw new InvalidInputError(lt("The comment is at most {max} characters."), { max: RATING_COMMENT_MAX });
     const row: ConversationRating = { conversationId: conversation.id, value: value as RatingValue, comment: text, createdAt: this.host.clock.now() };
+    const operatorId = conversation.operatorId;
     try {
-      await this.host.db.getRepository(ConversationRating).insert(row);
+      await this.host.db.transaction(async (m) => {
+        await m.getRepository(ConversationRating).insert(row);
+        // The operator's open window or Discuss shows it at once.
+        await this.notifier.rated(m, operatorId, conversation.id, dto(row));
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictError(lt("This conversation has already been rated."));
       throw error;
