@@ -177,6 +177,8 @@ export interface Bus {
    */
   signal<P>(channel: string, type: string, payload: P): Promise<void>;
   authorizeVisitors(authorizer: VisitorAuthorizer): void;
+  /** Adds bus channels a logged-in user's sockets listen to besides `user:<id>`; asked again when a socket sends `refresh`. */
+  addUserChannels(provider: (user: HostUser) => Promise<string[]>): void;
 }
 
 /** Values for a text's `{name}` placeholders; `count` also picks the plural form. */

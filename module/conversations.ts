@@ -1,5 +1,5 @@
 import type { HostContract } from "../host/contract";
-import { channelJoined } from "./api";
+import { channelJoined, OPERATOR_GROUP } from "./api";
 import { conversationEntities } from "./models";
 import type { OperatorServices } from "./operators";
 import { allConversationsRoutes } from "./routes/allConversationsRoutes";
@@ -23,6 +23,7 @@ import { ConversationRetention, RETENTION_DEFAULT_DAYS, RETENTION_JOB, RETENTION
 import { OperatorInbox } from "./services/conversations/OperatorInbox";
 import { TypingSignals } from "./services/conversations/TypingSignals";
 import { VisitorAccess } from "./services/conversations/VisitorAccess";
+import { queueAddress, waitingAddress } from "./services/conversations/queueOrder";
 import { TransferService } from "./services/transfer/TransferService";
 import { VisitorPanel } from "./services/conversations/VisitorPanel";
 
@@ -79,6 +80,10 @@ export function installConversations(host: HostContract, operators: OperatorServ
   const services: ConversationServices = { assignment, lifecycle, messages, queue, inbox, windows, visitors, chatbot, chatbots, ratings, transfers, visitorPanel, typing };
 
   host.bus.authorizeVisitors((token) => visitors.busChannels(token));
+  // Operators follow the queues of their channels, for Discuss's Waiting group (ids only, as visitors do).
+  host.bus.addUserChannels(async (user) =>
+    user.groups.includes(OPERATOR_GROUP) ? (await operators.channels.channelIdsOf(user.id)).flatMap((id) => [queueAddress(id), waitingAddress(id)]) : [],
+  );
   visitorApi(host, services, operators.channels);
   operatorApi(host, services);
   transferApi(host, transfers, inbox);

@@ -25,7 +25,7 @@ describe("Who sees what in real browsers: the Waiting list, Take, and the Messag
     return sidebar;
   };
 
-  it("shows a waiting visitor to both operators of the channel, never as unread; one takes it, the other is told; nobody's badge counts another's chat", async () => {
+  it("shows waiting visitors to both operators of the channel live, never as unread; one takes one and it leaves the other's list; nobody's badge counts another's chat", async () => {
     let channel: LivechatChannel;
     let peters: Visitor;
     {
@@ -59,6 +59,11 @@ describe("Who sees what in real browsers: the Waiting list, Take, and the Messag
       expect(await entry.evaluate((a) => a.classList.contains("o-unread"))).to.equal(false);
       await queue.getByRole("button", { name: "Take the conversation with Walter" }).waitFor();
     }
+    // A visitor who starts waiting now shows up in both lists as they are (both operators count as gone meanwhile).
+    t.clock.advance(3 * 3600_000);
+    const wanda = await startVisitor(t, channel.id, { name: "Wanda" });
+    expect(wanda.body.conversation.state).to.equal("waiting");
+    for (const sidebar of [oliviasSidebar, petersSidebar]) await sidebar.getByRole("list", { name: "Waiting" }).getByRole("link", { name: /^Wanda/ }).waitFor();
     // The badge counts Peter's own unread conversation, and nothing for Olivia: the menu has loaded and lists nothing of hers.
     await peter.getByRole("button", { name: "Messages, 1 unread" }).waitFor();
     await olivia.getByRole("button", { name: "Messages" }).click();
@@ -82,11 +87,9 @@ describe("Who sees what in real browsers: the Waiting list, Take, and the Messag
     const seen = (await asVisitor(t, waiting).get(`/livechat/conversations/${waiting.id}`)).body.conversation;
     expect(seen).to.deep.include({ state: "open", operator: { name: "Operator olivia" } });
 
-    // Peter's list was drawn before: his click comes too late, he is told, and the visitor leaves his Waiting list.
-    await petersSidebar.getByRole("button", { name: "Take the conversation with Walter" }).click();
-    await petersSidebar.getByRole("alert").filter({ hasText: "Another operator took this conversation first." }).waitFor();
-    await petersSidebar.getByRole("list", { name: "Waiting" }).waitFor({ state: "detached" });
-    expect(await petersSidebar.getByRole("link", { name: /^Walter/ }).count()).to.equal(0);
+    // Peter's Waiting list follows the queue: Walter leaves it as Olivia takes him, Wanda stays.
+    await petersSidebar.getByRole("link", { name: /^Walter/ }).waitFor({ state: "detached" });
+    await petersSidebar.getByRole("list", { name: "Waiting" }).getByRole("link", { name: /^Wanda/ }).waitFor();
     expect(await peter.getByRole("button", { name: /^Messages/ }).getAttribute("aria-label")).to.equal("Messages, 1 unread");
   });
 });

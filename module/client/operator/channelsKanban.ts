@@ -61,7 +61,11 @@ export function startChannelsKanban(): void {
       },
       t("The request failed"),
     )
-      .then((res) => render(card, res.channel))
+      .then((res) => {
+        render(card, res.channel);
+        // The socket follows the queues of the channels one is in: it asks for its channels again.
+        window.hostBus?.refresh();
+      })
       .catch((err: unknown) => notice(errorMessage(err, t("The request failed."))))
       .finally(() => {
         button.disabled = false;
@@ -76,5 +80,6 @@ export function startChannelsKanban(): void {
       if (card) render(card, channel);
     }
     notice(t("You were inactive for too long and left your channels. Join again when you are back."));
+    bus.refresh();
   });
 }

@@ -23,7 +23,7 @@ import { TransferMenu } from "./transferMenu";
 import { transferNotice } from "./transferNotice";
 import { readMarkToSend } from "./unread";
 
-/** Visitors waiting in a channel's queue are not anyone's yet, so no notification names this operator. */
+/** A backstop: the queues' notifications refresh the Waiting group as they move, a missed one within this. */
 const SLOW_REFRESH_MS = 30_000;
 
 /** The conversation shown in the main area. */
@@ -298,6 +298,9 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
       refreshSoon();
       if (current && current.waiting && conversation.id === current.id) void select(current.id, false);
     });
+    // The queues of the operator's channels moved (taken, left, joined): the Waiting group follows.
+    onNotification(bus, "livechat.queue", refreshSoon);
+    onSignal(bus, "livechat.waiting", refreshSoon);
     bus.onReady(refreshSoon);
   }
   setInterval(() => {

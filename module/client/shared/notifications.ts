@@ -30,4 +30,6 @@ export interface LivechatNotifications {
 /** The module's bus signals (never stored), by type, with what each carries. */
 export interface LivechatSignals {
   "livechat.typing": TypingSignal;
+  /** To the channel's operators: a visitor joined the end of its queue. */
+  "livechat.waiting": { channelId: number; conversationId: number };
 }

@@ -87,6 +87,7 @@ export class ConversationLifecycle {
       return { conversation, view: conversationDto(conversation, channel.name, operator?.name ?? null, place) };
     });
     const { conversation, view } = started;
+    if (view?.state === "waiting") await this.notifier.joinedQueueEnd(channelId, conversation.id);
     // The chatbot may have moved the conversation on (to an operator, or to the queue): read it back.
     return { conversation: view ?? (await this.visitorView(await this.load(conversation.id))), token, visitorKey };
   }

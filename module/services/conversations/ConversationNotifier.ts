@@ -15,7 +15,7 @@ import { LivechatChannel } from "../../models/LivechatChannel";
 import type { OperatorProfiles } from "../OperatorProfiles";
 import type { RatingDto } from "../ratings/ConversationRatings";
 import { conversationDto, type ChatWindowDto, type ConversationDto, type MessageDto, type OperatorConversationDto } from "./dto";
-import { nextQueueVersion, queueAddress, queuePlace, type QueueChange, type QueuePlace } from "./queueOrder";
+import { nextQueueVersion, queueAddress, queuePlace, waitingAddress, type QueueChange, type QueuePlace } from "./queueOrder";
 
 /** The bus address a visitor's widget listens to for their conversation. */
 export const conversationAddress = (conversationId: number): string => busAddress.record("livechat.conversation", conversationId);
@@ -92,6 +92,14 @@ export class ConversationNotifier {
     if (left.length === 0 && joined.length === 0) return;
     const payload: QueueChange = { channelId, version: await nextQueueVersion(m, channelId), left, joined };
     await this.host.bus.publish(queueAddress(channelId), "livechat.queue", payload, m);
+  }
+
+  /**
+   * To the channel's operators: a visitor joined the end of the queue. A signal (never stored), so the
+   * visitors already waiting, whose places do not move, are told nothing.
+   */
+  async joinedQueueEnd(channelId: number, conversationId: number): Promise<void> {
+    await this.host.bus.signal(waitingAddress(channelId), "livechat.waiting", { channelId, conversationId });
   }
 
   /** A stored message, to the visitor and (unless `toOperator` is false) the conversation's operator. */

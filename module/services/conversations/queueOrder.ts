@@ -17,6 +17,8 @@ import { Conversation } from "../../models/Conversation";
 
 /** The bus address of a channel's queue: what visitors waiting in it (or talking with its chatbot) listen to. */
 export const queueAddress = (channelId: number): string => busAddress.record("livechat.queue", channelId);
+/** Where the channel's operators hear that a visitor joined the end of its queue (which moves no waiting visitor). */
+export const waitingAddress = (channelId: number): string => busAddress.record("livechat.waiting", channelId);
 
 /** What the channel's queue notification carries: nothing about visitors but the ordering keys (conversation ids). */
 export interface QueueChange {
