@@ -491,7 +491,15 @@ const DEFAULT_MAX_IN_FLIGHT = 256;
 const SESSION_IDLE_MS = 14 * 24 * 3600_000;
 const SESSION_ABSOLUTE_MS = 30 * 24 * 3600_000;
 const BUS_RETENTION_MS = 7 * 24 * 3600_000;
-const STATIC_OPTIONS = { maxAge: "1h", index: false } as const;
+/**
+ * Static files are the same for everyone, so any website may read them without credentials: the
+ * visitor widget loads its stylesheet and the bus client with crossorigin="anonymous", cookie-free.
+ */
+const STATIC_OPTIONS = {
+  maxAge: "1h",
+  index: false,
+  setHeaders: (res: express.Response) => res.setHeader("Access-Control-Allow-Origin", "*"),
+} as const;
 
 declare module "express-session" {
   interface SessionData {

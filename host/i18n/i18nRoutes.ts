@@ -17,6 +17,8 @@ export function i18nRoutes(i18n: HostI18n): Router {
     const tag = file.endsWith(".json") ? file.slice(0, -".json".length) : "";
     if (!NAMESPACE.test(namespace) || !TAG.test(tag)) return next();
     res.set("Cache-Control", "public, max-age=300");
+    // Public texts, read by the visitor widget on other websites (without credentials).
+    res.set("Access-Control-Allow-Origin", "*");
     res.json(i18n.catalog(namespace, tag));
   });
   return router;

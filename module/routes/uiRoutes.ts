@@ -27,6 +27,8 @@ export function uiRoutes(host: HostContract, channelService: ChannelService): vo
   host.publicRouter.get("/livechat/loader.js", (_req, res, next) => {
     res.type("application/javascript");
     res.set("Cache-Control", "public, max-age=300");
+    // Websites may load it with crossorigin="anonymous", so that not even this request carries cookies.
+    res.set("Access-Control-Allow-Origin", "*");
     res.sendFile(WIDGET_FILE, (err) => err && next(err));
   });
 

@@ -57,7 +57,7 @@ export async function startWidget(script: HTMLScriptElement): Promise<void> {
   let place = new QueuePlaceTracker();
   let recounting = false;
 
-  document.head.append(h("link", { props: { rel: "stylesheet", href: `${origin}/livechat/static/widget.css` } }));
+  document.head.append(h("link", { props: { rel: "stylesheet", href: `${origin}/livechat/static/widget.css`, crossOrigin: "anonymous" } }));
   const dom: WidgetDom = buildWidget();
   const { panel, input, form, error } = dom;
   document.body.append(dom.launcher, panel);
@@ -145,7 +145,7 @@ export async function startWidget(script: HTMLScriptElement): Promise<void> {
   function loadBus(): void {
     if (window.HostBus) return connect();
     if (document.querySelector("script[data-livechat-bus]")) return;
-    const bus = h("script", { props: { src: `${origin}/host/static/bus.js` } });
+    const bus = h("script", { props: { src: `${origin}/host/static/bus.js`, crossOrigin: "anonymous" } });
     bus.dataset.livechatBus = "";
     bus.onload = connect;
     document.head.append(bus);
