@@ -192,9 +192,14 @@ export class Host {
     const now = this.clock.now().getTime();
     if (!this.thresholds || now - this.thresholds.at > 10_000 || now < this.thresholds.at) {
       const minutes = (s: { key: string; defaultValue: number }) => this.settings.getNumber(s.key, s.defaultValue);
-      const value = Promise.all([minutes(PRESENCE_SETTINGS.awayMinutes), minutes(PRESENCE_SETTINGS.offlineMinutes)]).then(([away, offline]) => ({
+      const value = Promise.all([
+        minutes(PRESENCE_SETTINGS.awayMinutes),
+        minutes(PRESENCE_SETTINGS.offlineMinutes),
+        this.settings.getNumber(PRESENCE_SETTINGS.reloadGraceSeconds.key, PRESENCE_SETTINGS.reloadGraceSeconds.defaultValue),
+      ]).then(([away, offline, graceSeconds]) => ({
         awayAfterMs: away * 60_000,
         offlineAfterMs: offline * 60_000,
+        tabGraceMs: graceSeconds * 1000,
       }));
       this.thresholds = { at: now, value };
       value.catch(() => (this.thresholds = null));

@@ -264,10 +264,12 @@ export interface Clock {
   now(): Date;
 }
 
-/** Presence thresholds the host reads from settings (minutes), with their defaults. */
+/** Presence thresholds the host reads from settings, with their defaults. */
 export const PRESENCE_SETTINGS = {
   awayMinutes: { key: "host.presence_away_minutes", defaultValue: 10 },
   offlineMinutes: { key: "host.presence_offline_minutes", defaultValue: 2 },
+  /** How long after a user's last tab closed they still count as there, for a reload. */
+  reloadGraceSeconds: { key: "host.presence_reload_grace_seconds", defaultValue: 20 },
 } as const;
 
 export interface Settings {

@@ -7,6 +7,8 @@ export interface PresenceSettings {
   awayAfterMs: number;
   /** No sign of an open tab nor activity for this long: offline. */
   offlineAfterMs: number;
+  /** After the last tab closed, this long for a reload before offline; PRESENCE_TAB_GRACE_MS when not given. */
+  tabGraceMs?: number;
 }
 
 /**
@@ -165,7 +167,7 @@ export class HostPresence implements Presence {
     if (now - latestSign > thresholds.offlineAfterMs) return "offline";
     // The last tab closed, no sign of another since, and no reload within the grace: gone.
     const closed = tabsClosedAt?.getTime() ?? null;
-    if (openTabs === 0 && closed !== null && latestSign <= closed && now - closed > PRESENCE_TAB_GRACE_MS) return "offline";
+    if (openTabs === 0 && closed !== null && latestSign <= closed && now - closed > (thresholds.tabGraceMs ?? PRESENCE_TAB_GRACE_MS)) return "offline";
     if (activity === null || now - activity > thresholds.awayAfterMs) return "away";
     return "online";
   }

@@ -17,6 +17,7 @@ const FORM = {
   "livechat.visitor_timeout_minutes": "15",
   "host.presence_away_minutes": "10",
   "host.presence_offline_minutes": "2",
+  "host.presence_reload_grace_seconds": "20",
   "livechat.visitor_reads_per_minute": "600",
   "livechat.visitor_writes_per_minute": "300",
   "livechat.retention_days": "180",
@@ -38,6 +39,7 @@ describe("Live Chat → Configuration → Settings", function () {
       VISITOR_TIMEOUT_SETTING,
       PRESENCE_SETTINGS.awayMinutes.key,
       PRESENCE_SETTINGS.offlineMinutes.key,
+      PRESENCE_SETTINGS.reloadGraceSeconds.key,
       READS_SETTING,
       WRITES_SETTING,
       RETENTION_SETTING,
@@ -84,6 +86,23 @@ describe("Live Chat → Configuration → Settings", function () {
     // The host reads the thresholds again at most every 10 seconds.
     t.clock.advance(11_000);
     expect((await t.host.presence.get(mitchell.id)).status).to.equal("online");
+  });
+
+  it("gives a closed tab the reload grace of the settings, within its bounds", async () => {
+    const admin = await t.login("admin");
+    const sofia = (await t.host.users.findByLogin("sofia"))!;
+    expect((await admin.postForm("/livechat/settings", { ...FORM, "host.presence_reload_grace_seconds": "4" })).status).to.equal(400);
+    expect((await admin.postForm("/livechat/settings", { ...FORM, "host.presence_reload_grace_seconds": "121" })).status).to.equal(400);
+    expect((await admin.postForm("/livechat/settings", { ...FORM, "livechat.inactivity_minutes": "5", "host.presence_reload_grace_seconds": "60" })).status).to.equal(302);
+    t.clock.advance(11_000);
+    await t.host.presence.recordActivity(sofia.id);
+    await t.host.presence.tabOpened(sofia.id);
+    await t.host.presence.tabClosed(sofia.id);
+    // Past the default 20 seconds, within the 60 set: a reload may still come.
+    t.clock.advance(30_000);
+    expect((await t.host.presence.get(sofia.id)).status).to.equal("online");
+    t.clock.advance(31_000);
+    expect((await t.host.presence.get(sofia.id)).status).to.equal("offline");
   });
 
   it("refuses a bad value with a clear message and saves none of the form", async () => {

@@ -54,6 +54,15 @@ export const LIVECHAT_SETTINGS: SettingDefinition[] = [
     max: 1440,
   },
   {
+    key: PRESENCE_SETTINGS.reloadGraceSeconds.key,
+    label: lt("Reload grace"),
+    unit: lt("seconds"),
+    help: lt("After a user's last tab closed, how long a reload may take before they show as offline and get no new visitors."),
+    defaultValue: PRESENCE_SETTINGS.reloadGraceSeconds.defaultValue,
+    min: 5,
+    max: 120,
+  },
+  {
     key: "livechat.visitor_reads_per_minute",
     label: lt("Visitor reads"),
     unit: lt("requests per minute"),
