@@ -66,6 +66,7 @@ describe("Operators in a real browser", () => {
 
     await card.getByRole("button", { name: "Join" }).click();
     await expectCard(page, "Returns Desk", "Leave", "1 operator", true);
+    await readmeShot(page, "channels-kanban.png");
     // The change is stored: a reload shows the same.
     await page.reload();
     await expectCard(page, "Returns Desk", "Leave", "1 operator", true);

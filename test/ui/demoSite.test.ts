@@ -3,6 +3,7 @@ import type { Browser, Page } from "playwright-core";
 import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { startDemoSite } from "../../scripts/demoSite";
 import { loggedInPage } from "../support/browser";
+import { readmeShot } from "../support/screenshot";
 import { startTestHost, type TestHost } from "../support/testHost";
 
 describe("The demo website on another origin, in a real browser", function () {
@@ -71,6 +72,7 @@ describe("The demo website on another origin, in a real browser", function () {
     await window.getByRole("textbox", { name: "Message" }).fill("Hello, website visitor!");
     await window.getByRole("textbox", { name: "Message" }).press("Enter");
     await resumed.getByText("Hello, website visitor!").waitFor();
+    await readmeShot(page, "widget-hand-over.png");
     expect(cookies).to.deep.equal([]);
   });
 });
