@@ -82,4 +82,33 @@ describe("Transfers racing each other and takes, on two instances sharing one Po
     expect(await openWith(channel.id, to.id)).to.equal(1);
     expect((await openWith(channel.id, one.id)) + (await openWith(channel.id, two.id))).to.equal(1);
   });
+
+  it("refuses an end that reached the conversation after a transfer took it away, instead of closing the new operator's chat", async () => {
+    const { channel, operators } = await channelWithOperators(a, "Race end", ["te_from", "te_to"], null);
+    const [from, to] = operators;
+    const visitor = await servedBy(a, channel.id, from, [to]);
+    const s = await a.login("te_from");
+    // Hold the row so that both requests have read it as te_from's before either may change it.
+    const holder = a.host.db.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    try {
+      await holder.query("SELECT id FROM livechat_conversation WHERE id = $1 FOR UPDATE", [visitor.id]);
+      const moved = post(b, s, `/conversations/${visitor.id}/transfer`, { operatorId: to.id }).then((r) => r);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const ended = post(a, s, `/conversations/${visitor.id}/end`, {}).then((r) => r);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await holder.commitTransaction();
+      const [transfer, end] = await Promise.all([moved, ended]);
+      expect(transfer.status, JSON.stringify(transfer.body)).to.equal(200);
+      expect(end.status, JSON.stringify(end.body)).to.equal(409);
+      expect(end.body.error).to.contain("not yours any more");
+    } finally {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+    }
+    const after = await stored(visitor.id);
+    expect(after.state).to.equal("open");
+    expect(after.operatorId).to.equal(to.id);
+  });
 });

@@ -1,5 +1,6 @@
 import { In, type EntityManager } from "typeorm";
-import { lt, NotFoundError, type HostContract, type HostUser } from "../../../host/contract";
+import { ConflictError, lt, NotFoundError, type HostContract, type HostUser } from "../../../host/contract";
+import { MANAGER_GROUP } from "../../api";
 import { Conversation, type ClosedReason, type ConversationState } from "../../models/Conversation";
 import { LivechatChannel } from "../../models/LivechatChannel";
 import type { OperatorProfiles } from "../OperatorProfiles";
@@ -106,7 +107,10 @@ export class ConversationLifecycle {
 
   /** Ends the conversation (twice is fine) and frees the operator's seat for the queue. */
   async end(conversation: Conversation, reason: ClosedReason, byUser: HostUser | null = null): Promise<ConversationDto> {
-    await this.close(conversation, reason, byUser, null);
+    // An operator ends only what is still his when the row is locked: a transfer or take that
+    // committed since he read it wins, and his end is refused instead of closing someone else's chat.
+    const owner = reason === "operator" && byUser && !this.host.users.hasGroup(byUser, MANAGER_GROUP) ? byUser.id : null;
+    await this.close(conversation, reason, byUser, null, owner);
     return this.visitorView(await this.load(conversation.id));
   }
 
@@ -144,8 +148,8 @@ export class ConversationLifecycle {
    * visitor was seen since then (a heartbeat that arrived while the abandoned ones were being closed).
    * Returns whether it closed it.
    */
-  private async close(conversation: Conversation, reason: ClosedReason, byUser: HostUser | null, visitorGoneSince: Date | null): Promise<boolean> {
-    const result = await this.closeBatch([conversation.id], reason, byUser, visitorGoneSince);
+  private async close(conversation: Conversation, reason: ClosedReason, byUser: HostUser | null, visitorGoneSince: Date | null, owner: number | null = null): Promise<boolean> {
+    const result = await this.closeBatch([conversation.id], reason, byUser, visitorGoneSince, owner);
     if (result.missing) throw new NotFoundError(lt("This conversation no longer exists."));
     for (const channelId of result.channels) await this.queue.assignWaiting(channelId);
     return result.closed > 0;
@@ -157,16 +161,20 @@ export class ConversationLifecycle {
     reason: ClosedReason,
     byUser: HostUser | null,
     visitorGoneSince: Date | null,
+    owner: number | null = null,
   ): Promise<{ closed: number; missing: boolean; channels: number[] }> {
     return this.notifier.transaction(async (m) => {
       const leftQueue = new Map<number, number[]>();
       const touched = new Set<number>();
       let closed = 0;
       let missing = false;
-      const rows = await m.getRepository(Conversation).findBy({ id: In(ids) });
+      // SQLite runs one transaction at a time; PostgreSQL needs the rows locked for the owner check to hold.
+      const lock = owner !== null && m.connection.options.type === "postgres" ? { mode: "pessimistic_write" as const } : undefined;
+      const rows = await m.getRepository(Conversation).find({ where: { id: In(ids) }, lock });
       if (rows.length < ids.length) missing = true;
       for (const current of rows.sort((a, b) => a.id - b.id)) {
         if (current.state === "closed") continue;
+        if (owner !== null && current.operatorId !== owner) throw new ConflictError(lt("This conversation is not yours any more: it was not ended."));
         if (visitorGoneSince && current.lastVisitorSeenAt >= visitorGoneSince) continue;
         const was = current.state;
         await this.closeWithin(m, current, reason, byUser);
