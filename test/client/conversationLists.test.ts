@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import type { MessageDto, OperatorConversationDto, OperatorConversationListDto } from "../../module/services/conversations/dto";
-import { conversationDetails, conversationTag, waitingNotice } from "../../module/client/operator/discussView";
+import { dayLabel } from "../../module/client/operator/daySeparators";
+import { conversationDetails, conversationTag, endedText, waitingNotice } from "../../module/client/operator/discussView";
+import { languageName } from "../../module/client/operator/visitorPanel";
 import { conversationPreview, isUnassigned, messagesButtonText, recentConversations } from "../../module/client/operator/recentConversations";
 
 function message(id: number, kind: MessageDto["author"]["kind"], name: string, body: string): MessageDto {
@@ -78,7 +80,31 @@ describe("Client: the Messages menu and Discuss's list", () => {
   });
 
   it("sums up a conversation under the visitor's name", () => {
-    expect(conversationDetails(conversation(1), "14:05")).to.equal("Website Support · with Mitchell · en_US · started 14:05");
+    expect(conversationDetails(conversation(1), "14:05")).to.equal("Website Support · with Mitchell · English (United States) · started 14:05");
     expect(conversationDetails(conversation(1, { operator: null, visitorLang: null }), "Mon 09:00")).to.equal("Website Support · started Mon 09:00");
+  });
+});
+
+describe("Client: Discuss's thread and visitor panel texts", () => {
+  it("names days as the reader says them: today, yesterday, else the date", () => {
+    const now = new Date(2026, 10, 26, 15, 0);
+    expect(dayLabel(new Date(2026, 10, 26, 8, 0), now, "en")).to.equal("Today");
+    expect(dayLabel(new Date(2026, 10, 25, 23, 59), now, "fr")).to.equal("Hier");
+    expect(dayLabel(new Date(2026, 10, 20, 9, 0), now, "de")).to.equal("Freitag, 20. November");
+    expect(dayLabel(new Date(2025, 0, 3, 9, 0), now, "en")).to.equal("Friday, January 3, 2025");
+  });
+
+  it("says who ended a conversation", () => {
+    expect(endedText({ reason: "operator", name: "Mitchell" })).to.equal("Mitchell ended this conversation.");
+    expect(endedText({ reason: "visitor", name: null })).to.equal("The visitor ended this conversation.");
+    expect(endedText({ reason: "inactivity", name: null })).to.equal("This conversation ended: the visitor left.");
+    expect(endedText({ reason: "chatbot", name: null })).to.equal("The chatbot ended this conversation.");
+    expect(endedText(null)).to.equal("This conversation has ended.");
+  });
+
+  it("names the visitor's language in the reader's", () => {
+    expect(languageName("fr_FR", "en")).to.equal("French (France)");
+    expect(languageName("es", "de")).to.equal("Spanisch");
+    expect(languageName("not a language", "en")).to.equal("not a language");
   });
 });

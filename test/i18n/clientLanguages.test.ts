@@ -63,10 +63,10 @@ describe("Chat windows, Discuss and the widget speak their reader's language in 
     await marc.getByRole("navigation", { name: "Conversations" }).getByRole("link").first().click();
     const conversation = marc.getByRole("region", { name: "Conversation" });
     await conversation.getByText("Hola, necesito ayuda con mi pedido").waitFor();
-    await conversation.getByText(/^Website Support · avec Marc · es_ES · commencée /).waitFor();
+    await conversation.getByText(/^Website Support · avec Marc · espagnol \(Espagne\) · commencée /).waitFor();
     await conversation.getByRole("button", { name: "Terminer la conversation" }).click();
-    await conversation.getByRole("status").filter({ hasText: "Cette conversation est terminée." }).waitFor();
-    expect(await conversation.getByRole("textbox", { name: "Message" }).getAttribute("placeholder")).to.equal("Cette conversation est terminée.");
+    await conversation.getByRole("status").filter({ hasText: "Marc a terminé cette conversation." }).waitFor();
+    expect(await conversation.getByRole("textbox", { name: "Message" }).getAttribute("placeholder")).to.equal("Marc a terminé cette conversation.");
 
     // The visitor learns it in Spanish, and may start again.
     await chat.getByRole("status").filter({ hasText: "La conversación ha terminado." }).waitFor();

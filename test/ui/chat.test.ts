@@ -190,7 +190,7 @@ describe("Messages icon, Discuss and chat windows across tabs", function () {
 
     // Ending from Discuss: the visitor sees it ended.
     await conversation.getByRole("button", { name: "End conversation" }).click();
-    await conversation.getByRole("status").filter({ hasText: "This conversation has ended." }).waitFor();
+    await conversation.getByRole("status").filter({ hasText: "Sofia Herrera ended this conversation." }).waitFor();
     await first.getByRole("region", { name: "Live chat" }).getByRole("status").filter({ hasText: "The conversation has ended." }).waitFor();
 
     // On any other page, both windows are there; an open window marks its conversation read.
@@ -364,7 +364,7 @@ describe("The visitor's waiting queue in a real browser", function () {
     await admin.getByRole("table", { name: "All Conversations" }).getByRole("link", { name }).click();
     const conversation = admin.getByRole("region", { name: "Conversation" });
     await conversation.getByText("No rush: my address changed to 5 Main St").waitFor();
-    await conversation.getByRole("status").filter({ hasText: "This conversation has ended." }).waitFor();
+    await conversation.getByRole("status").filter({ hasText: "The visitor ended this conversation." }).waitFor();
     expect(await conversation.getByRole("textbox", { name: "Message" }).isDisabled()).to.equal(true);
   });
 });

@@ -100,8 +100,11 @@ export function composer(
     form,
     input,
     disable(reason) {
-      input.disabled = true;
-      sendButton.disabled = true;
+      // Every control, including those other features add to the form.
+      form.querySelectorAll<HTMLButtonElement | HTMLTextAreaElement | HTMLInputElement>("button, textarea, input").forEach((control) => {
+        control.disabled = true;
+      });
+      form.setAttribute("aria-disabled", "true");
       input.placeholder = reason;
     },
   };

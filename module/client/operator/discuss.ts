@@ -1,7 +1,7 @@
 // Discuss: live chat conversations grouped under their channel's name (unread ones bold, with a
 // count), and the selected conversation with the same thread and composer as the chat windows.
 // The URL keeps the selection (?conversation=<id>).
-import type { OperatorConversationDetailDto, OperatorConversationDto } from "../../services/conversations/dto";
+import type { EndedByDto, OperatorConversationDetailDto, OperatorConversationDto, OperatorConversationListDto } from "../../services/conversations/dto";
 import { faIcon, h } from "../shared/dom";
 import { onNotification, onSignal } from "../shared/hostBus";
 import { answered, errorMessage } from "../shared/http";
@@ -10,18 +10,19 @@ import { initials } from "../shared/initials";
 import type { MessageThread } from "../shared/messageThread";
 import { TypingIndicator } from "../shared/typingIndicator";
 import { composer, type Composer } from "./composer";
+import { ConversationPages } from "./conversationPages";
 import { debounce } from "./debounce";
-import { conversationDetails, waitingNotice } from "./discussView";
+import { conversationDetails, endedText, waitingNotice } from "./discussView";
 import { DiscussSidebar } from "./discussSidebar";
 import { OPEN_WINDOW_EVENT } from "./openWindowEvent";
 import { cannedSource, operatorApi } from "./operatorApi";
 import { operatorThread } from "./operatorThread";
 import { isUnassigned } from "./recentConversations";
-import { ratingLine } from "./ratingLine";
 import { shortTime } from "./shortTime";
 import { TransferMenu } from "./transferMenu";
 import { transferNotice } from "./transferNotice";
 import { readMarkToSend } from "./unread";
+import { visitorPanel, type VisitorPanel } from "./visitorPanel";
 
 /** A backstop: the queues' notifications refresh the Waiting group as they move, a missed one within this. */
 const SLOW_REFRESH_MS = 30_000;
@@ -31,8 +32,11 @@ interface Shown {
   id: number;
   thread: MessageThread;
   composer: Composer;
+  header: HTMLElement;
   endButton: HTMLButtonElement;
+  takeButton: HTMLButtonElement;
   transfer: TransferMenu;
+  panel: VisitorPanel;
   notice: HTMLElement;
   visitorName: string;
   visitorTyping: TypingIndicator;
@@ -53,17 +57,22 @@ const visible = () => document.visibilityState === "visible";
 export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
   let selected = idFromUrl();
   let current: Shown | null = null;
+  const pages = new ConversationPages((request) => operatorApi.conversations(request));
+  const show = (load: Promise<OperatorConversationListDto | null>) =>
+    load.then(
+      (data) => {
+        if (data) sidebar.render(data, selected);
+      },
+      (err: unknown) => sidebar.fail(errorMessage(err, "")),
+    );
   const sidebar = new DiscussSidebar(
     sidebarEl,
     (id) => void select(id, true),
     (id) => take(id),
+    { search: (text) => void show(pages.setSearch(text)), more: () => void show(pages.loadMore()) },
   );
 
-  const refreshSidebar = () =>
-    operatorApi.conversations().then(
-      (data) => sidebar.render(data, selected),
-      (err: unknown) => sidebar.fail(errorMessage(err, "")),
-    );
+  const refreshSidebar = () => show(pages.refresh());
   const refreshSoon = debounce(() => void refreshSidebar(), 150);
 
   function markRead(): void {
@@ -96,14 +105,27 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
     );
   }
 
-  function showEnded(view: Shown): void {
+  /** No more answers: the whole composer is disabled, and the line says who ended it once known. */
+  function showEnded(view: Shown, endedBy: EndedByDto | null): void {
+    const text = endedText(endedBy);
+    view.notice.textContent = text;
+    view.composer.disable(text);
     if (view.ended) return;
     view.ended = true;
     view.visitorTyping.hide();
-    view.composer.disable(t("This conversation has ended."));
     view.endButton.hidden = true;
+    view.takeButton.hidden = true;
     view.transfer.hidden = true;
-    view.notice.textContent = t("This conversation has ended.");
+    view.header.classList.add("o-ended");
+    // Ended elsewhere (by the visitor, another tab, a manager): ask who it was.
+    if (!endedBy) {
+      operatorApi.conversation(view.id).then(
+        (data) => {
+          if (current === view && data.endedBy) showEnded(view, data.endedBy);
+        },
+        () => undefined,
+      );
+    }
   }
 
   /** Transferred away: the operator reads why, and answers no more. */
@@ -133,17 +155,17 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
     const end = h("button", { class: "btn btn-outline-secondary btn-sm", props: { type: "button" } }, faIcon("fa-right-from-bracket"), " " + t("End conversation"));
     const transcript = h(
       "a",
-      { class: "btn btn-outline-secondary btn-sm ms-auto me-2", props: { href: `/livechat/api/conversations/${id}/transcript`, download: `livechat-${id}.txt` } },
+      { class: "btn btn-outline-secondary btn-sm", props: { href: `/livechat/api/conversations/${id}/transcript`, download: `livechat-${id}.txt` } },
       faIcon("fa-download"),
       " " + t("Transcript"),
     );
-    const takeButton = h("button", { class: "btn btn-primary btn-sm me-2", props: { type: "button", hidden: true } }, faIcon("fa-hand"), " " + t("Take"));
+    const takeButton = h("button", { class: "btn btn-primary btn-sm", props: { type: "button", hidden: true } }, faIcon("fa-hand"), " " + t("Take"));
     takeButton.setAttribute("aria-label", t("Take the conversation with {name}", { name: c.visitorName }));
     takeButton.addEventListener("click", () => {
       takeButton.disabled = true;
       take(id);
     });
-    const transferButton = h("button", { class: "btn btn-outline-secondary btn-sm me-2", props: { type: "button" } }, faIcon("fa-share"), " " + t("Transfer"));
+    const transferButton = h("button", { class: "btn btn-outline-secondary btn-sm", props: { type: "button" } }, faIcon("fa-share"), " " + t("Transfer"));
     const transfer = new TransferMenu(id, transferButton, {
       done: (outcome) => {
         if (current?.id === id) showTransferred(current, transferNotice(outcome, c.channel.id));
@@ -154,6 +176,8 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
       },
     });
     transfer.hidden = c.state !== "open";
+    // Actions sit together at the header's end; other controls join them there.
+    const actions = h("div", { class: "o-discuss-actions" }, transcript, takeButton, transfer.el, end);
     const header = h(
       "header",
       { class: "o-discuss-header" },
@@ -164,25 +188,18 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
         h("h1", { class: "h5 mb-0", text: c.visitorName }),
         h("div", { class: "text-muted small", text: conversationDetails(c, shortTime(c.createdAt)) }),
       ),
-      transcript,
-      takeButton,
-      transfer.el,
-      end,
+      actions,
     );
-    main.replaceChildren(header);
-    // What the visitor told the chatbot before the hand-off.
-    if (data.answers.length) {
-      const answers = h("dl", { class: "o-discuss-answers", attrs: { "aria-label": t("Visitor's answers") } });
-      for (const a of data.answers) answers.append(h("dt", { text: a.question }), h("dd", { text: a.value }));
-      main.append(answers);
-    }
     const thread = operatorThread();
     const notice = h("p", { class: "o-discuss-notice small text-muted", attrs: { role: "status" } });
     const view: Shown = {
       id,
       thread,
+      header,
       endButton: end,
+      takeButton,
       transfer,
+      panel: visitorPanel(data, (earlierId) => void select(earlierId, true)),
       notice,
       visitorName: c.visitorName,
       visitorTyping: new TypingIndicator("o-typing small text-muted"),
@@ -195,17 +212,18 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
         thread.add((await operatorApi.post(id, text, clientMessageId)).message);
       }, cannedSource(id), (text) => operatorApi.command(id, text), (typing) => operatorApi.typing(id, typing)),
     };
-    main.append(thread.list, view.visitorTyping.el);
-    if (data.rating) main.append(ratingLine(data.rating));
     view.rated = data.rating !== null;
-    main.append(notice, view.composer.form);
+    // The thread, what goes under it (typing, notices), the composer; the visitor panel beside them.
+    const below = h("div", { class: "o-discuss-below-thread" }, view.visitorTyping.el, notice);
+    const conversation = h("div", { class: "o-discuss-conversation" }, thread.list, below, view.composer.form);
+    main.replaceChildren(header, h("div", { class: "o-discuss-body" }, conversation, view.panel.el));
     current = view;
     data.messages.forEach((m) => thread.add(m));
     end.addEventListener("click", () => {
       end.disabled = true;
       operatorApi.end(id).then(
         () => {
-          if (current === view) showEnded(view);
+          if (current === view) showEnded(view, null);
           void refreshSidebar();
         },
         (err: unknown) => {
@@ -214,7 +232,7 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
         },
       );
     });
-    if (c.state === "closed") showEnded(view);
+    if (c.state === "closed") showEnded(view, data.endedBy);
     else if (isUnassigned(c)) {
       showWaiting(view, c);
       // A visitor in the queue of the operator's channel: his to take. With the chatbot: nobody's yet.
@@ -273,7 +291,7 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
     });
     onNotification(bus, "livechat.conversation", ({ conversation }) => {
       if (current && conversation.id === current.id) {
-        if (conversation.state === "closed") showEnded(current);
+        if (conversation.state === "closed") showEnded(current, null);
         // Assigned (to this operator) meanwhile: reload it with a working composer.
         else if (current.waiting && conversation.state === "open") void select(current.id, false);
       }
@@ -282,7 +300,7 @@ export function startDiscuss(sidebarEl: HTMLElement, main: HTMLElement): void {
     onNotification(bus, "livechat.rating", ({ conversationId, rating }) => {
       if (!current || current.id !== conversationId || current.rated) return;
       current.rated = true;
-      current.notice.before(ratingLine(rating));
+      current.panel.showRating(rating);
     });
     onNotification(bus, "livechat.conversation_transferred", ({ conversationId, line }) => {
       if (current && current.id === conversationId) {

@@ -1,25 +1,63 @@
 import type { OperatorConversationDto, OperatorConversationListDto } from "../../services/conversations/dto";
 import { faIcon, h } from "../shared/dom";
-import { t } from "../shared/i18n";
+import { locale, t } from "../shared/i18n";
 import { initials } from "../shared/initials";
-import { messageText } from "../shared/messageText";
+import { debounce } from "./debounce";
 import { conversationTag } from "./discussView";
+import { conversationPreview } from "./recentConversations";
+import { shortTime } from "./shortTime";
 import { waitingGroup } from "./waitingList";
 
+/** What the sidebar asks of Discuss besides picking and taking: a new search, and the next page. */
+export interface SidebarPaging {
+  search(text: string): void;
+  more(): void;
+}
+
 /**
- * Discuss's left panel: the visitors waiting in the operator's channels (to take), then the
- * operator's conversations grouped under their channel's name, unread ones bold with a count, the
- * selected one marked. Unchanged data keeps the same elements (no flicker, focus stays).
+ * Discuss's left panel: a search box, the visitors waiting in the operator's channels (to take), then
+ * the operator's conversations grouped under their channel's name, each with its avatar, last
+ * message and time, unread ones bold with a count, the selected one marked; "Load more" (or
+ * scrolling to it) brings older ones. Unchanged data keeps the same elements (no flicker, focus stays).
  */
 export class DiscussSidebar {
   private shown: string | null = null;
   private told: string | null = null;
+  private readonly el: HTMLElement;
+  private readonly searchInput: HTMLInputElement;
+  private readonly moreButton: HTMLButtonElement;
 
   constructor(
-    private readonly el: HTMLElement,
+    nav: HTMLElement,
     private readonly onPick: (id: number) => void,
     private readonly onTake: (id: number) => void,
-  ) {}
+    paging: SidebarPaging,
+  ) {
+    this.searchInput = h("input", {
+      class: "form-control form-control-sm",
+      props: { type: "search", placeholder: t("Search…"), maxLength: 100 },
+      attrs: { "aria-label": t("Search conversations") },
+    });
+    const searchForm = h("form", { class: "o-discuss-search", attrs: { role: "search" } }, this.searchInput);
+    searchForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      paging.search(this.searchInput.value);
+    });
+    const typed = debounce(() => paging.search(this.searchInput.value), 300);
+    this.searchInput.addEventListener("input", typed);
+    this.el = h("div", { class: "o-discuss-lists" }, h("p", { class: "o-discuss-sidebar-empty", text: t("Loading…") }));
+    this.moreButton = h("button", {
+      class: "btn btn-link btn-sm o-discuss-more",
+      text: t("Load more"),
+      props: { type: "button", hidden: true },
+    });
+    this.moreButton.addEventListener("click", () => paging.more());
+    // Scrolling to the end of the list loads the next page, as the button would.
+    new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting) && !this.moreButton.hidden) paging.more();
+    }).observe(this.moreButton);
+    nav.replaceChildren(searchForm, this.el, this.moreButton);
+  }
 
   render(data: OperatorConversationListDto, selected: number | null): void {
     const now = new Date();
@@ -28,13 +66,17 @@ export class DiscussSidebar {
     if (key === this.shown) return;
     this.shown = key;
     this.el.replaceChildren();
+    this.moreButton.hidden = data.next === null;
     if (this.told) this.el.append(h("p", { class: "alert alert-warning small py-2 mx-2", text: this.told, attrs: { role: "alert" } }));
     this.el.append(...waitingGroup(data.waiting, selected, now, (id) => this.pick(id), this.onTake));
     if (data.channels.length === 0 && data.waiting.length === 0) {
+      const searching = this.searchInput.value.trim() !== "";
       this.el.append(
         h("p", {
           class: "o-discuss-sidebar-empty",
-          text: t("No live chat conversation yet. Join a channel under Live Chat → Channels to receive visitors."),
+          text: searching
+            ? t("No conversation matches this search.")
+            : t("No live chat conversation yet. Join a channel under Live Chat → Channels to receive visitors."),
         }),
       );
     }
@@ -59,7 +101,8 @@ export class DiscussSidebar {
   /** Shows an error in place of the list; the next render draws the list again. */
   fail(message: string): void {
     this.shown = null;
-    this.el.replaceChildren(h("p", { class: "o-discuss-sidebar-empty text-danger", text: message }));
+    this.moreButton.hidden = true;
+    this.el.replaceChildren(h("p", { class: "o-discuss-sidebar-empty text-danger", text: message, attrs: { role: "alert" } }));
   }
 
   /** Marks the selected conversation without drawing the list again. */
@@ -80,14 +123,19 @@ export class DiscussSidebar {
     const link = h("a", { class: classes.join(" "), props: { href: `?conversation=${c.id}` } });
     link.dataset.conversationId = String(c.id);
     if (c.id === selected) link.setAttribute("aria-current", "page");
-    const text = h("span", { class: "o-discuss-text" }, h("span", { class: "o-discuss-name", text: c.visitorName }));
-    if (c.lastMessage) text.append(h("span", { class: "o-discuss-preview", text: messageText(c.lastMessage, "operator") }));
-    link.append(h("span", { class: "o-discuss-avatar", text: initials(c.visitorName), attrs: { "aria-hidden": "true" } }), text);
+    const time = h("time", {
+      class: "o-discuss-time",
+      text: shortTime(c.lastActivityAt),
+      props: { dateTime: c.lastActivityAt, title: new Date(c.lastActivityAt).toLocaleString(locale()) },
+    });
+    const top = h("span", { class: "o-discuss-line" }, h("span", { class: "o-discuss-name", text: c.visitorName }), time);
+    const bottom = h("span", { class: "o-discuss-line" }, h("span", { class: "o-discuss-preview", text: c.lastMessage ? conversationPreview(c) : "" }));
     const tag = conversationTag(c);
-    if (tag) link.append(h("span", { class: "o-discuss-tag" + (tag.waiting ? " o-discuss-tag-waiting" : ""), text: tag.text }));
+    if (tag) bottom.append(h("span", { class: "o-discuss-tag" + (tag.waiting ? " o-discuss-tag-waiting" : ""), text: tag.text }));
     if (c.unread) {
-      link.append(h("span", { class: "badge rounded-pill o-discuss-count", text: String(c.unread), attrs: { "aria-label": t("{count} unread", { count: c.unread }) } }));
+      bottom.append(h("span", { class: "badge rounded-pill o-discuss-count", text: String(c.unread), attrs: { "aria-label": t("{count} unread", { count: c.unread }) } }));
     }
+    link.append(h("span", { class: "o-discuss-avatar", text: initials(c.visitorName), attrs: { "aria-hidden": "true" } }), h("span", { class: "o-discuss-text" }, top, bottom));
     link.addEventListener("click", (event) => {
       if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
       event.preventDefault();

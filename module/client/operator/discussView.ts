@@ -1,6 +1,7 @@
-import type { OperatorConversationDto } from "../../services/conversations/dto";
+import type { EndedByDto, OperatorConversationDto } from "../../services/conversations/dto";
 import { t } from "../shared/i18n";
 import { isUnassigned } from "./recentConversations";
+import { languageName } from "./visitorPanel";
 
 /** The tag beside a conversation in Discuss's list: ended, or waiting for an operator. */
 export function conversationTag(c: Pick<OperatorConversationDto, "state">): { text: string; waiting: boolean } | null {
@@ -13,7 +14,7 @@ export function conversationTag(c: Pick<OperatorConversationDto, "state">): { te
 export function conversationDetails(c: OperatorConversationDto, startedAt: string): string {
   const details = [c.channel.name];
   if (c.operator) details.push(t("with {name}", { name: c.operator.name }));
-  if (c.visitorLang) details.push(c.visitorLang);
+  if (c.visitorLang) details.push(languageName(c.visitorLang));
   details.push(t("started {time}", { time: startedAt }));
   return details.join(" · ");
 }
@@ -25,4 +26,13 @@ export function waitingNotice(c: Pick<OperatorConversationDto, "state" | "queueP
     return t("This visitor is waiting in the queue (number {position}): the conversation opens in a chat window when it is assigned.", { position: c.queuePosition });
   }
   return t("This visitor is waiting in the queue: the conversation opens in a chat window when it is assigned.");
+}
+
+/** The line under an ended conversation: who ended it, when known. */
+export function endedText(endedBy: EndedByDto | null): string {
+  if (!endedBy) return t("This conversation has ended.");
+  if (endedBy.reason === "visitor") return t("The visitor ended this conversation.");
+  if (endedBy.reason === "chatbot") return t("The chatbot ended this conversation.");
+  if (endedBy.reason === "inactivity") return t("This conversation ended: the visitor left.");
+  return endedBy.name ? t("{name} ended this conversation.", { name: endedBy.name }) : t("This conversation has ended.");
 }

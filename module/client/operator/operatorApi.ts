@@ -11,6 +11,7 @@ import type { TransferChoices, TransferOutcome, TransferTarget } from "../../ser
 import { requestJson } from "../shared/http";
 import { t } from "../shared/i18n";
 import type { CannedSource } from "./cannedSuggestions";
+import type { ListRequest } from "./conversationPages";
 
 export type WindowState = ChatWindowDto["state"];
 
@@ -40,7 +41,15 @@ export function cannedSource(conversationId: number): CannedSource {
 }
 
 export const operatorApi = {
-  conversations: () => call<OperatorConversationListDto>("/conversations"),
+  /** The operator's conversations (a page of them, matching `search`) and the visitors waiting in their channels. */
+  conversations: (request: Partial<ListRequest> = {}) => {
+    const query = new URLSearchParams();
+    if (request.search) query.set("search", request.search);
+    if (request.limit) query.set("limit", String(request.limit));
+    if (request.cursor) query.set("cursor", request.cursor);
+    const text = query.toString();
+    return call<OperatorConversationListDto>(`/conversations${text ? `?${text}` : ""}`);
+  },
   conversation: (id: number) => call<OperatorConversationDetailDto>(`/conversations/${id}`),
   post: (id: number, body: string, clientMessageId: string) => call<{ message: MessageDto }>(`/conversations/${id}/messages`, { body, clientMessageId }),
   typing: (id: number, typing: boolean) => call<{ delivered: boolean }>(`/conversations/${id}/typing`, { typing }),

@@ -4,6 +4,7 @@ import { locale, t } from "../shared/i18n";
 import { initials } from "../shared/initials";
 import { MessageThread } from "../shared/messageThread";
 import { messageText } from "../shared/messageText";
+import { daySeparators } from "./daySeparators";
 import { shortTime } from "./shortTime";
 
 /** An operator's message row: avatar, author and time above the text; a system line on its own. */
@@ -46,5 +47,5 @@ export function operatorThread(): MessageThread {
     props: { tabIndex: 0 },
     attrs: { "aria-label": t("Messages"), "aria-live": "polite" },
   });
-  return new MessageThread(list, renderMessage, followsToBottom);
+  return new MessageThread(list, renderMessage, followsToBottom, (rows) => daySeparators(rows));
 }

@@ -12,10 +12,12 @@ const BOTTOM_SLACK_PX = 40;
 export class MessageThread {
   private readonly shown = new ShownMessages();
 
+  /** `arrange` lays out what is not a message (e.g. day separators, marked `data-separator`) once a message is in place. */
   constructor(
     readonly list: HTMLElement,
     private readonly render: (message: MessageDto) => HTMLElement,
     private readonly follow: (message: MessageDto, readerAtBottom: boolean) => boolean,
+    private readonly arrange?: (list: HTMLElement) => void,
   ) {}
 
   get lastId(): number {
@@ -27,11 +29,13 @@ export class MessageThread {
     if (!this.shown.add(message.id)) return false;
     const item = this.render(message);
     item.dataset.messageId = String(message.id);
+    item.dataset.createdAt = message.createdAt;
     const list = this.list;
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < BOTTOM_SLACK_PX;
-    const rows = Array.from(list.children, (child) => rowId(child));
-    const before = insertionIndex(rows, message.id);
-    list.insertBefore(item, before === null ? null : list.children[before]);
+    const rows = Array.from(list.children).filter((child) => !(child instanceof HTMLElement && child.dataset.separator));
+    const before = insertionIndex(rows.map(rowId), message.id);
+    list.insertBefore(item, before === null ? null : rows[before]);
+    this.arrange?.(list);
     if (this.follow(message, atBottom)) this.scrollToEnd();
     return true;
   }
