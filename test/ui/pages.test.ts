@@ -1,4 +1,7 @@
+import fs from "node:fs";
+import path from "node:path";
 import { expect } from "chai";
+import { ROOT_DIR } from "../../host/app";
 import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { startTestHost, type TestHost } from "../support/testHost";
 
@@ -53,11 +56,19 @@ describe("Live chat pages: demo website, loader, Discuss, and what each user's p
   });
 
   it("builds every live chat screen without HTML parsing of data", async () => {
-    for (const file of ["build/operator.js", "build/discuss.js", "build/channels.js", "build/chatbot_form.js"]) {
+    const htmlParsing = /innerHTML|insertAdjacentHTML|outerHTML|document\.write/;
+    // Bundles of the module's own code only.
+    for (const file of ["build/operator.js", "build/discuss.js", "build/channels.js", "build/widget.js"]) {
       const res = await t.anonymous().agent.get(`/livechat/static/${file}`);
       expect(res.status, file).to.equal(200);
-      expect(res.text, file).not.to.match(/innerHTML|insertAdjacentHTML|outerHTML|document\.write/);
+      expect(res.text, file).not.to.match(htmlParsing);
     }
+    // Bundles with the tag-input library (which renders its own templates) are served, and the
+    // module's code in them, like all of its browser code, builds elements instead of parsing HTML.
+    for (const file of ["build/chatbot_form.js", "build/tags.js"]) expect((await t.anonymous().agent.get(`/livechat/static/${file}`)).status, file).to.equal(200);
+    const sources = fs.readdirSync(path.join(ROOT_DIR, "module/client"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+    expect(sources.length).to.be.greaterThan(20);
+    for (const file of sources) expect(fs.readFileSync(path.join(ROOT_DIR, "module/client", file), "utf8"), file).not.to.match(htmlParsing);
   });
 
   it("opens Discuss to operators only", async () => {
