@@ -1,4 +1,7 @@
 import "reflect-metadata";
+import fs from "node:fs";
+import { Session } from "node:inspector/promises";
+import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Host, ROOT_DIR } from "../../host/app";
 import { hashPassword } from "../../host/auth/passwords";
@@ -68,6 +71,25 @@ async function seed(host: Host): Promise<{ conversations: SeededConversation[]; 
   return { conversations, logins };
 }
 
+/**
+ * BENCH_PROFILE=<dir>: a V8 CPU profile of the server under load (once every socket is open, until
+ * it stops: start-up, seeding and connecting stay out of it), written to <dir> as a .cpuprofile (open
+ * it in Chrome's DevTools).
+ */
+async function startProfile(): Promise<(() => Promise<void>) | null> {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return null;
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  return async () => {
+    const { profile } = await session.post("Profiler.stop");
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `server-${process.pid}.cpuprofile`), JSON.stringify(profile));
+  };
+}
+
 async function main(): Promise<void> {
   const host = await Host.create({ modules: [ROOT_DIR], logger: new ConsoleLogger("error"), demo: "never" });
   // One client address (the load generator) speaks for all visitors and operators.
@@ -76,10 +98,13 @@ async function main(): Promise<void> {
   await host.settings.set(SOCKET_LIMIT_SETTINGS.address.key, "1000000");
   const { conversations, logins } = await seed(host);
   const url = await host.start(0, "127.0.0.1");
+  let profiler: Promise<(() => Promise<void>) | null> | null = null;
   const lag = monitorEventLoopDelay({ resolution: 5 });
   lag.enable();
   process.on("message", (raw: ToServer) => {
     if (raw.type === "stats") {
+      // The first question comes once every socket is open: the profile covers the load alone.
+      profiler ??= startProfile();
       const cpu = process.cpuUsage();
       send({
         type: "stats",
@@ -91,7 +116,7 @@ async function main(): Promise<void> {
       });
       lag.reset();
     } else if (raw.type === "stop") {
-      host.stop().then(
+      Promise.all([profiler?.then((stop) => stop?.()), host.stop()]).then(
         () => process.exit(0),
         () => process.exit(1),
       );
