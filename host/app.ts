@@ -35,6 +35,7 @@ import { MenuRegistry } from "./menus/MenuRegistry";
 import { ViewRegistry } from "./views/ViewRegistry";
 import { ProfileRegistry } from "./profile/ProfileRegistry";
 import { HostBus } from "./bus/HostBus";
+import { createGroupedWrites } from "./groupedWrites";
 import { BusServer } from "./bus/BusServer";
 import { SocketLimits } from "./bus/SocketLimits";
 import { clientAddress } from "./http/clientAddress";
@@ -166,6 +167,7 @@ export class Host {
       });
     return {
       db: this.db,
+      writes: createGroupedWrites(this.db, this.target, this.bus, this.clock),
       router: Router(),
       publicRouter: Router(),
       auth: this.auth,

@@ -181,6 +181,33 @@ export interface Bus {
   addUserChannels(provider: (user: HostUser) => Promise<string[]>): void;
 }
 
+/** A row as the database returns it, by column name (PostgreSQL may return big integers as strings). */
+export type SqlRow = Record<string, unknown>;
+
+/** What a grouped write does, in plain SQL: no entity mapping, no query building. */
+export interface WriteTransaction {
+  /**
+   * One statement with `$1`, `$2`... placeholders, prepared once per text. Dates and booleans are
+   * bound the way the database stores them; a `Date` compared in SQL compares as a date.
+   */
+  query(sql: string, parameters?: unknown[]): Promise<SqlRow[]>;
+  /**
+   * Stores bus notifications with the transaction's other writes (one statement for all of them);
+   * they are delivered once the transaction committed, never if it did not. Returns their ids in order.
+   */
+  publish(notifications: { channel: string; type: string; payload: unknown }[]): Promise<number[]>;
+}
+
+/**
+ * Short writes on a hot path (a visitor's message), run in the order they came. Writes arriving
+ * together share one transaction and one commit (group commit), each in its own savepoint: one that
+ * throws leaves nothing behind and harms no other, and each caller hears of its write only once the
+ * shared transaction committed. `work` uses only `tx` and waits on nothing else (the others wait for it).
+ */
+export interface GroupedWrites {
+  run<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T>;
+}
+
 /** Values for a text's `{name}` placeholders; `count` also picks the plural form. */
 export type TranslationVars = Record<string, string | number>;
 /** Translates English text into one language, already chosen. */
@@ -332,6 +359,8 @@ export interface Auth {
 /** What the host hands to a module's `install`. */
 export interface HostContract {
   readonly db: DataSource;
+  /** Plain-SQL writes grouped into shared transactions, for hot paths (see `GroupedWrites`). */
+  readonly writes: GroupedWrites;
   /** Authenticated backend routes: session, CSRF and error handling already applied. */
   readonly router: Router;
   /**

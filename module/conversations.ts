@@ -26,6 +26,7 @@ import { VisitorAccess } from "./services/conversations/VisitorAccess";
 import { queueAddress, waitingAddress } from "./services/conversations/queueOrder";
 import { TransferService } from "./services/transfer/TransferService";
 import { VisitorPanel } from "./services/conversations/VisitorPanel";
+import { VisitorMessages } from "./services/conversations/VisitorMessages";
 
 export interface ConversationServices {
   assignment: AssignmentService;
@@ -35,6 +36,7 @@ export interface ConversationServices {
   inbox: OperatorInbox;
   windows: ChatWindows;
   visitors: VisitorAccess;
+  visitorMessages: VisitorMessages;
   chatbot: ChatbotRunner;
   chatbots: ChatbotScripts;
   ratings: ConversationRatings;
@@ -77,7 +79,23 @@ export function installConversations(host: HostContract, operators: OperatorServ
   const transfers = new TransferService(host, profiles, assignment, queue, messages, windows, notifier);
   const visitorPanel = new VisitorPanel(host, profiles, assignment, inbox);
   const typing = new TypingSignals(host);
-  const services: ConversationServices = { assignment, lifecycle, messages, queue, inbox, windows, visitors, chatbot, chatbots, ratings, transfers, visitorPanel, typing };
+  const visitorMessages = new VisitorMessages(host, visitors, messages);
+  const services: ConversationServices = {
+    assignment,
+    lifecycle,
+    messages,
+    queue,
+    inbox,
+    windows,
+    visitors,
+    visitorMessages,
+    chatbot,
+    chatbots,
+    ratings,
+    transfers,
+    visitorPanel,
+    typing,
+  };
 
   host.bus.authorizeVisitors((token) => visitors.busChannels(token));
   // Operators follow the queues of their channels, for Discuss's Waiting group (ids only, as visitors do).

@@ -33,6 +33,12 @@ export interface HostBusOptions {
 
 type Listener = (notification: BusNotification) => void;
 type SignalListener = (signal: BusSignal) => void;
+/** A notification to store: where it goes, what it is, what it carries. */
+export interface NotificationInput {
+  channel: string;
+  type: string;
+  payload: unknown;
+}
 /** Adds channels a logged-in user's socket listens to besides their own. */
 export type UserChannelProvider = (user: HostUser) => Promise<string[]>;
 
@@ -203,6 +209,31 @@ export class HostBus implements Bus {
     return () => {
       this.signalListeners.delete(listener);
     };
+  }
+
+  /**
+   * The statement that stores `notifications` at once (one row each) and returns their ids, in
+   * `$1`-style placeholders, for writes that run their own SQL (see GroupedWrites).
+   */
+  storeStatement(notifications: NotificationInput[], createdAt: Date): { sql: string; parameters: unknown[] } {
+    const parameters: unknown[] = [];
+    const rows = notifications.map(({ channel, type, payload }) => {
+      checkAddress(channel, type);
+      const n = parameters.push(channel, type, JSON.stringify(payload) ?? "null", createdAt);
+      return `($${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
+    });
+    return { sql: `INSERT INTO host_bus_notification (channel, type, payload, created_at) VALUES ${rows.join(", ")} RETURNING id`, parameters };
+  }
+
+  /** PostgreSQL: the statement announcing stored ids to every instance when its transaction commits. */
+  announceStatement(ids: number[]): { sql: string; parameters: unknown[] } | null {
+    if (!this.pgChannel || ids.length === 0) return null;
+    return { sql: `SELECT ${ids.map((_, i) => `pg_notify($1, $${i + 2})`).join(", ")}`, parameters: [this.pgChannel, ...ids.map(String)] };
+  }
+
+  /** SQLite: notifications stored by a transaction that has now committed, delivered here. */
+  committed(notifications: BusNotification[]): void {
+    if (this.target.kind === "sqlite") this.deliver(notifications);
   }
 
   onNotification(listener: Listener): () => void {

@@ -59,7 +59,7 @@ function bearer(req: Request): string | null {
  * credentials; conversations are opened by their bearer token only; every route is rate-limited.
  */
 export function visitorApi(host: HostContract, services: ConversationServices, channels: ChannelService): void {
-  const { assignment, lifecycle, messages, visitors, chatbot, ratings, typing } = services;
+  const { assignment, lifecycle, messages, visitors, visitorMessages, chatbot, ratings, typing } = services;
   const api = Router();
   const settings = new LivechatSettings(host);
   // Only the API paths: every request of the host passes through the public router.
@@ -178,13 +178,13 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
     "/livechat/conversations/:id/messages",
     writes,
     asyncRoute(async (req, res) => {
-      const conversation = await conversationOf(req);
+      const id = parseId(req.params.id);
+      if (id === null) throw new NotFoundError(lt("No such conversation for this visitor."));
+      const visitor = await visitors.forPost(id, bearer(req));
       const body = checkMessageBody(req.body?.body);
       const clientMessageId = checkClientMessageId(req.body?.clientMessageId);
-      const result =
-        conversation.chatbotStepId !== null
-          ? await chatbot.answer(conversation, body, clientMessageId)
-          : await messages.post(conversation, { kind: "visitor", userId: null }, body, clientMessageId);
+      // The chatbot's answers take the general path.
+      const result = (await visitorMessages.post(visitor, body, clientMessageId)) ?? (await chatbot.answer(await conversationOf(req), body, clientMessageId));
       res.status(result.created ? 201 : 200).json({ message: result.message });
     }),
   );

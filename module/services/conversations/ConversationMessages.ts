@@ -92,7 +92,7 @@ export class ConversationMessages {
    * another author's message under it refuses the post: answering with someone else's message would
    * silently drop the new text.
    */
-  private async stored(conversationId: number, author: Author, clientMessageId: string): Promise<PostResult | null> {
+  async stored(conversationId: number, author: Author, clientMessageId: string): Promise<PostResult | null> {
     const existing = await this.host.db.getRepository(Message).findOneBy({ conversationId, clientMessageId });
     if (!existing) return null;
     if (existing.authorKind !== author.kind || existing.authorUserId !== author.userId) {

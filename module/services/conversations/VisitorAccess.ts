@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import { lt, NotFoundError, type HostContract } from "../../../host/contract";
 import { Conversation } from "../../models/Conversation";
@@ -11,11 +12,50 @@ import { hashVisitorToken, visitorTokenMatches } from "./visitorToken";
  */
 export const VISITOR_TOKEN_AFTER_CLOSE_MS = 60 * 60_000;
 /** Visitor activity is written at most this often: far finer than the minutes of the inactivity timeout. */
-const VISITOR_SEEN_EVERY_MS = 15_000;
+export const VISITOR_SEEN_EVERY_MS = 15_000;
+/** Conversations whose token was checked, kept for the message path (about 200 bytes each). */
+const KNOWN_MAX = 20_000;
+
+/**
+ * What never changes about a conversation once started, kept in memory for the message path: its
+ * token's hash and the visitor's name. What changes (state, operator, end) is read where it is
+ * written, in the message's own transaction.
+ */
+export interface VisitorConversation {
+  id: number;
+  visitorName: string;
+  tokenHash: Buffer;
+}
 
 /** What a visitor's token opens: their conversation, its bus channel, and the record that they are still there. */
 export class VisitorAccess {
+  /** Oldest first: past `KNOWN_MAX`, the oldest is forgotten. */
+  private readonly known = new Map<number, VisitorConversation>();
+
   constructor(private readonly host: HostContract) {}
+
+  /**
+   * The conversation a visitor token opens, for posting: from memory once its token was checked
+   * (the token's hash never changes); whether it ended or expired is for the post to read.
+   */
+  async forPost(conversationId: number, token: string | null): Promise<VisitorConversation> {
+    const known = this.known.get(conversationId);
+    if (known && token) {
+      const given = createHash("sha256").update(token).digest();
+      if (given.length === known.tokenHash.length && timingSafeEqual(given, known.tokenHash)) return known;
+      throw new NotFoundError(lt("No such conversation for this visitor."));
+    }
+    const conversation = await this.conversation(conversationId, token);
+    const entry: VisitorConversation = { id: conversation.id, visitorName: conversation.visitorName, tokenHash: Buffer.from(conversation.visitorTokenHash, "hex") };
+    this.known.set(conversation.id, entry);
+    if (this.known.size > KNOWN_MAX) this.known.delete(this.known.keys().next().value as number);
+    return entry;
+  }
+
+  /** Forgets a conversation that no longer exists. */
+  forget(conversationId: number): void {
+    this.known.delete(conversationId);
+  }
 
   /**
    * The conversation a visitor token opens, if it is this one and the token has not expired; anything

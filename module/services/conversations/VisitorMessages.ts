@@ -1,0 +1,77 @@
+import { busAddress, ConflictError, lt, NotFoundError, type HostContract } from "../../../host/contract";
+import { messagePosted } from "../../api";
+import type { ConversationMessages, PostResult } from "./ConversationMessages";
+import { conversationAddress } from "./ConversationNotifier";
+import type { MessageDto } from "./dto";
+import { VISITOR_SEEN_EVERY_MS, VISITOR_TOKEN_AFTER_CLOSE_MS, type VisitorAccess, type VisitorConversation } from "./VisitorAccess";
+
+/** What the conversation is now, read in the post's transaction: whether it may take the message and who hears of it. */
+const STATE =
+  "SELECT state, operator_id, chatbot_step_id, closed_at < $2 AS expired, last_visitor_seen_at < $3 AS stale FROM livechat_conversation WHERE id = $1";
+/** A second post with the same client message id stores nothing (the unique index decides, without a lookup first). */
+const INSERT =
+  "INSERT INTO livechat_message (conversation_id, author_kind, author_user_id, body, client_message_id, created_at) VALUES ($1, 'visitor', NULL, $2, $3, $4) " +
+  "ON CONFLICT (conversation_id, client_message_id) DO NOTHING RETURNING id";
+const SEEN = "UPDATE livechat_conversation SET last_visitor_seen_at = $1 WHERE id = $2";
+
+const VISITOR = { kind: "visitor", userId: null } as const;
+
+type Outcome = { kind: "posted"; message: MessageDto } | { kind: "chatbot" } | { kind: "again" } | { kind: "gone" } | { kind: "ended" };
+
+/**
+ * A visitor's message, the hot path: the token checked from memory, then one grouped write (see
+ * `GroupedWrites`) that reads the conversation's state, stores the message, notes the visitor's
+ * activity when due and stores both notifications in one statement; the message as clients see it
+ * is built from what is in hand. The same behaviour as `ConversationMessages.post`, which the rarer
+ * cases (a retry, the chatbot) still take.
+ */
+export class VisitorMessages {
+  constructor(
+    private readonly host: HostContract,
+    private readonly visitors: VisitorAccess,
+    private readonly messages: ConversationMessages,
+  ) {}
+
+  /** Posts the message; null when the chatbot talks in this conversation (its answer is for `ChatbotRunner`). */
+  async post(visitor: VisitorConversation, body: string, clientMessageId: string | null): Promise<PostResult | null> {
+    const now = this.host.clock.now();
+    const outcome = await this.host.writes.run(async (tx): Promise<Outcome> => {
+      const [row] = await tx.query(STATE, [visitor.id, new Date(now.getTime() - VISITOR_TOKEN_AFTER_CLOSE_MS), new Date(now.getTime() - VISITOR_SEEN_EVERY_MS)]);
+      if (!row || Boolean(row.expired)) return { kind: "gone" };
+      if (row.chatbot_step_id !== null) return { kind: "chatbot" };
+      if (row.state === "closed") return clientMessageId ? { kind: "again" } : { kind: "ended" };
+      const [inserted] = await tx.query(INSERT, [visitor.id, body, clientMessageId, now]);
+      if (!inserted) return { kind: "again" };
+      if (row.stale) await tx.query(SEEN, [now, visitor.id]);
+      const message: MessageDto = {
+        id: Number(inserted.id),
+        conversationId: visitor.id,
+        author: { kind: "visitor", name: visitor.visitorName },
+        body,
+        createdAt: now.toISOString(),
+      };
+      const notifications = [{ channel: conversationAddress(visitor.id), type: "livechat.message", payload: { message } }];
+      if (row.operator_id !== null) notifications.push({ channel: busAddress.user(Number(row.operator_id)), type: "livechat.message", payload: { message } });
+      await tx.publish(notifications);
+      return { kind: "posted", message };
+    });
+    switch (outcome.kind) {
+      case "posted":
+        await messagePosted.emit(this.host.hooks, { conversationId: visitor.id, message: outcome.message });
+        return { message: outcome.message, created: true };
+      case "chatbot":
+        return null;
+      case "gone":
+        this.visitors.forget(visitor.id);
+        throw new NotFoundError(lt("No such conversation for this visitor."));
+      case "ended":
+        throw new ConflictError(lt("This conversation has ended: no more messages can be sent."));
+      case "again": {
+        // A retry of a message already stored (even if the conversation ended since): answer with it.
+        const stored = clientMessageId ? await this.messages.stored(visitor.id, VISITOR, clientMessageId) : null;
+        if (stored) return stored;
+        throw new ConflictError(lt("This conversation has ended: no more messages can be sent."));
+      }
+    }
+  }
+}

@@ -1,0 +1,181 @@
+import { expect } from "chai";
+import { busAddress, ConflictError, type BusNotification, type HostContract } from "../../host/contract";
+import { Setting } from "../../host/models/Setting";
+import { Message } from "../../module/models/Message";
+import { ChatbotScripts } from "../../module/services/chatbot/ChatbotScripts";
+import { ConversationMessages } from "../../module/services/conversations/ConversationMessages";
+import { ConversationNotifier } from "../../module/services/conversations/ConversationNotifier";
+import { VisitorAccess } from "../../module/services/conversations/VisitorAccess";
+import { VisitorMessages } from "../../module/services/conversations/VisitorMessages";
+import { OperatorProfiles } from "../../module/services/OperatorProfiles";
+import { skipUnlessPostgres } from "../support/postgres";
+import { startTestHost, type TestHost } from "../support/testHost";
+import { asVisitor, channelWithOperators, online, startVisitor, type Visitor } from "./helpers";
+
+/** The visitor's message path over the module's contract, as the module builds it. */
+function visitorPath(host: HostContract): { access: VisitorAccess; posts: VisitorMessages } {
+  const profiles = new OperatorProfiles(host);
+  const access = new VisitorAccess(host);
+  const messages = new ConversationMessages(host, profiles, new ChatbotScripts(host), access, new ConversationNotifier(host, profiles));
+  return { access, posts: new VisitorMessages(host, access, messages) };
+}
+
+describe("Group commit (SQLite): writes arriving together share one transaction", () => {
+  let t: TestHost;
+  let transactions = 0;
+  before(async () => {
+    t = await startTestHost();
+    const original = t.host.db.transaction.bind(t.host.db) as (...args: unknown[]) => Promise<unknown>;
+    t.host.db.transaction = ((...args: unknown[]) => {
+      transactions++;
+      return original(...args);
+    }) as typeof t.host.db.transaction;
+  });
+  after(async () => {
+    await t?.stop();
+  });
+
+  const setting = (key: string) => t.host.db.getRepository(Setting).findOneBy({ key });
+  const put = (key: string) => `INSERT INTO host_setting (key, value) VALUES ('${key}', 'x')`;
+  const collect = () => {
+    const seen: BusNotification[] = [];
+    const stop = t.host.bus.onNotification((n) => {
+      if (n.channel.startsWith("test.group")) seen.push(n);
+    });
+    return { seen, stop };
+  };
+
+  it("runs them in the order they came, in one transaction, each settled after the commit and its notifications delivered then", async () => {
+    const { seen, stop } = collect();
+    const before = transactions;
+    const order: number[] = [];
+    const writes = [1, 2, 3].map((i) =>
+      t.host.contract.writes.run(async (tx) => {
+        await tx.query(put(`group.a${i}`));
+        await tx.publish([{ channel: `test.group:${i}`, type: "test", payload: { i } }]);
+        // Nothing is delivered before the commit.
+        expect(seen).to.have.length(0);
+        order.push(i);
+        return i;
+      }),
+    );
+    expect(await Promise.all(writes)).to.deep.equal([1, 2, 3]);
+    stop();
+    expect(transactions - before).to.equal(1);
+    expect(order).to.deep.equal([1, 2, 3]);
+    for (const i of [1, 2, 3]) expect(await setting(`group.a${i}`)).to.not.equal(null);
+    expect(seen.map((n) => n.payload)).to.deep.equal([{ i: 1 }, { i: 2 }, { i: 3 }]);
+    expect(seen.map((n) => n.id)).to.deep.equal([...seen.map((n) => n.id)].sort((a, b) => a - b));
+  });
+
+  it("rolls back a write that throws, alone: the others are stored and told, it is refused with its own error", async () => {
+    const { seen, stop } = collect();
+    const refused = new Error("refused");
+    const [first, bad, last] = await Promise.allSettled(
+      ["b1", "b2", "b3"].map((key) =>
+        t.host.contract.writes.run(async (tx) => {
+          await tx.query(put(`group.${key}`));
+          await tx.publish([{ channel: `test.group:${key}`, type: "test", payload: { key } }]);
+          if (key === "b2") throw refused;
+          return key;
+        }),
+      ),
+    );
+    stop();
+    expect(first).to.deep.equal({ status: "fulfilled", value: "b1" });
+    expect(bad).to.deep.equal({ status: "rejected", reason: refused });
+    expect(last).to.deep.equal({ status: "fulfilled", value: "b3" });
+    expect(await setting("group.b1")).to.not.equal(null);
+    expect(await setting("group.b2")).to.equal(null);
+    expect(await setting("group.b3")).to.not.equal(null);
+    expect(seen.map((n) => n.payload)).to.deep.equal([{ key: "b1" }, { key: "b3" }]);
+  });
+
+  it("refuses every write of a group whose commit fails, and tells nothing", async () => {
+    const { seen, stop } = collect();
+    const results = await Promise.allSettled([
+      t.host.contract.writes.run(async (tx) => {
+        await tx.query(put("group.c1"));
+        await tx.publish([{ channel: "test.group:c1", type: "test", payload: {} }]);
+      }),
+      t.host.contract.writes.run(async (tx) => {
+        // A foreign key checked at COMMIT only: the commit of the whole group fails.
+        await tx.query("PRAGMA defer_foreign_keys = ON");
+        await tx.query("INSERT INTO livechat_message (conversation_id, author_kind, body, created_at) VALUES (987654, 'visitor', 'x', '2020-01-01 00:00:00.000')");
+      }),
+    ]);
+    stop();
+    expect(results.map((r) => r.status)).to.deep.equal(["rejected", "rejected"]);
+    expect(await setting("group.c1")).to.equal(null);
+    expect(await t.host.db.getRepository(Message).countBy({ conversationId: 987654 })).to.equal(0);
+    expect(seen).to.have.length(0);
+    // The next group works.
+    await t.host.contract.writes.run((tx) => tx.query(put("group.c2")));
+    expect(await setting("group.c2")).to.not.equal(null);
+  });
+});
+
+for (const database of ["sqlite", "postgres"] as const) {
+  describe(`Visitor messages posted together (${database})`, () => {
+    let t: TestHost;
+    let channelId: number;
+    let operatorId: number;
+    before(async function () {
+      if (database === "postgres") await skipUnlessPostgres(this);
+      t = await startTestHost({ database });
+      const { channel, operators } = await channelWithOperators(t, `Group ${database}`, ["mitchell"], null);
+      await online(t, ...operators);
+      channelId = channel.id;
+      operatorId = operators[0].id;
+    });
+    after(async () => {
+      await t?.stop();
+    });
+
+    const messagesOf = (conversationId: number) => t.host.db.getRepository(Message).find({ where: { conversationId }, order: { id: "ASC" } });
+
+    it("stores each once, in the order posted per conversation, and tells the operator in that order", async () => {
+      const { access, posts } = visitorPath(t.host.moduleContract("livechat"));
+      const visitors: Visitor[] = [];
+      for (let i = 0; i < 3; i++) visitors.push(await startVisitor(t, channelId));
+      const known = await Promise.all(visitors.map((v) => access.forPost(v.id, v.token)));
+      const told: string[] = [];
+      let allTold: () => void = () => undefined;
+      const everyoneTold = new Promise<void>((resolve) => (allTold = resolve));
+      const stop = t.host.bus.onNotification((n) => {
+        if (n.channel === busAddress.user(operatorId) && n.type === "livechat.message") told.push((n.payload as { message: { body: string } }).message.body);
+        if (told.length === 30) allTold();
+      });
+      const sent: Promise<unknown>[] = [];
+      for (let i = 0; i < 10; i++) for (const v of known) sent.push(posts.post(v, `m${i} for ${v.id}`, `c${i}`));
+      // The same client message id twice at once: one message, both answered with it.
+      sent.push(posts.post(known[0], "m0 again", "c0"));
+      const results = (await Promise.all(sent)) as { message: { id: number; body: string }; created: boolean }[];
+      // On PostgreSQL, delivery follows the commit through LISTEN.
+      await everyoneTold;
+      stop();
+      for (const v of visitors) {
+        const stored = await messagesOf(v.id);
+        expect(stored.filter((m) => m.authorKind === "visitor").map((m) => m.body)).to.deep.equal(Array.from({ length: 10 }, (_, i) => `m${i} for ${v.id}`));
+        const toOperator = told.filter((body) => body.endsWith(` for ${v.id}`));
+        expect(toOperator).to.deep.equal(Array.from({ length: 10 }, (_, i) => `m${i} for ${v.id}`));
+      }
+      const again = results[results.length - 1];
+      expect(again.created).to.equal(false);
+      expect(again.message).to.deep.equal(results[0].message);
+    });
+
+    it("refuses a post to an ended conversation without harming the others posted with it", async () => {
+      const { access, posts } = visitorPath(t.host.moduleContract("livechat"));
+      const open = await startVisitor(t, channelId);
+      const ended = await startVisitor(t, channelId);
+      const [a, b] = [await access.forPost(open.id, open.token), await access.forPost(ended.id, ended.token)];
+      expect((await asVisitor(t, ended).post(`/livechat/conversations/${ended.id}/end`)).status).to.equal(200);
+      const results = await Promise.allSettled([posts.post(a, "before", "x1"), posts.post(b, "refused", "x2"), posts.post(a, "after", "x3")]);
+      expect(results.map((r) => r.status)).to.deep.equal(["fulfilled", "rejected", "fulfilled"]);
+      expect((results[1] as PromiseRejectedResult).reason).to.be.instanceOf(ConflictError);
+      expect((await messagesOf(open.id)).filter((m) => m.authorKind === "visitor").map((m) => m.body)).to.deep.equal(["before", "after"]);
+      expect((await messagesOf(ended.id)).some((m) => m.body === "refused")).to.equal(false);
+    });
+  });
+}
