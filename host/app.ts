@@ -16,6 +16,7 @@ import {
   PRESENCE_SETTINGS,
 } from "./contract";
 import { HttpError } from "./http/HttpError";
+import { EventLoopLag } from "./http/EventLoopLag";
 import { LoadShedder } from "./http/LoadShedder";
 import { createDataSource, DEFAULT_DATABASE_URL, ensureSchema, parseDatabaseUrl, type DatabaseTarget } from "./database";
 import { hostEntities } from "./models";
@@ -74,6 +75,8 @@ export interface HostOptions {
   instanceId?: string;
   /** HTTP requests in progress at once before more are refused with 503 (default MAX_IN_FLIGHT, else 256). */
   maxInFlight?: number;
+  /** Event-loop lag (median, ms) past which requests are refused with 503 too (default MAX_EVENT_LOOP_LAG_MS, else 50). */
+  maxLagMs?: number;
 }
 
 /** A running host: the reference helpdesk application with its modules installed. */
@@ -81,6 +84,7 @@ export class Host {
   readonly server: http.Server;
   /** The bound on HTTP requests in progress; past it requests are refused at once (503). */
   readonly load: LoadShedder;
+  private readonly lag = new EventLoopLag();
   readonly app = express();
   readonly clock: Clock;
   readonly logger: Logger;
@@ -131,7 +135,11 @@ export class Host {
     this.scheduler = new HostScheduler(db, this.clock, this.logger, this.instanceId);
     this.sessions = new DatabaseSessionStore(db, this.clock, SESSION_IDLE_MS, SESSION_ABSOLUTE_MS);
     this.server = http.createServer(this.app);
-    this.load = new LoadShedder(options.maxInFlight ?? Number(process.env.MAX_IN_FLIGHT ?? DEFAULT_MAX_IN_FLIGHT));
+    this.load = new LoadShedder(
+      options.maxInFlight ?? Number(process.env.MAX_IN_FLIGHT ?? DEFAULT_MAX_IN_FLIGHT),
+      options.maxLagMs ?? Number(process.env.MAX_EVENT_LOOP_LAG_MS ?? DEFAULT_MAX_LAG_MS),
+      this.lag,
+    );
     this.contract = this.buildContract();
   }
 
@@ -459,6 +467,7 @@ export class Host {
       });
     });
     await this.bus.start();
+    this.lag.start();
     this.busServer = new BusServer({
       server: this.server,
       bus: this.bus,
@@ -481,6 +490,7 @@ export class Host {
   }
 
   async stop(): Promise<void> {
+    this.lag.stop();
     await this.scheduler.stop();
     await this.busServer?.close();
     await this.busServer?.tabsSettled();
@@ -495,6 +505,7 @@ export class Host {
 
 /** A session ends after two weeks without a request, and 30 days after login however active. */
 const DEFAULT_MAX_IN_FLIGHT = 256;
+const DEFAULT_MAX_LAG_MS = 50;
 const SESSION_IDLE_MS = 14 * 24 * 3600_000;
 const SESSION_ABSOLUTE_MS = 30 * 24 * 3600_000;
 const BUS_RETENTION_MS = 7 * 24 * 3600_000;

@@ -6,17 +6,31 @@ import { HttpError } from "./HttpError";
 const RETRY_AFTER_SECONDS = 1;
 
 /**
- * A bounded number of HTTP requests in progress on this instance. Past it a request is answered at
- * once with 503 and `Retry-After` instead of waiting in a queue that would only grow: a server past
- * capacity stays quick for the requests it accepts and tells the others to come back. Clients that
- * retry (the widget, the operator's composer) send the same client message id again, so a refused
- * message is never stored twice.
+ * Requests in progress at once from which a lagging event loop refuses more: fewer than this cannot be
+ * what makes it lag (the machine is busy with something else), and refusing them would not help.
+ */
+const LAG_MIN_IN_FLIGHT = 16;
+
+/**
+ * A bounded number of HTTP requests in progress on this instance, and a bounded event-loop lag. Past
+ * either, a request is answered at once with 503 and `Retry-After` instead of waiting in a queue that
+ * would only grow: a server past capacity stays quick for the requests it accepts and tells the others
+ * to come back. Clients that retry (the widget, the operator's composer) send the same client message
+ * id again, so a refused message is never stored twice.
  */
 export class LoadShedder {
   private inFlight = 0;
   private refusedCount = 0;
 
-  constructor(public limit: number) {}
+  /**
+   * `limit`: requests in progress at most; `maxLagMs`: the event loop's median lag (see EventLoopLag)
+   * past which requests are refused too, once `LAG_MIN_IN_FLIGHT` are in progress.
+   */
+  constructor(
+    public limit: number,
+    public maxLagMs: number,
+    public lag: { readonly ms: number },
+  ) {}
 
   /** Requests in progress now. */
   get current(): number {
@@ -28,8 +42,12 @@ export class LoadShedder {
     return this.refusedCount;
   }
 
+  private overloaded(): boolean {
+    return this.inFlight >= this.limit || (this.inFlight >= LAG_MIN_IN_FLIGHT && this.lag.ms > this.maxLagMs);
+  }
+
   readonly middleware: RequestHandler = (_req, res, next) => {
-    if (this.inFlight >= this.limit) {
+    if (this.overloaded()) {
       this.refusedCount++;
       res.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
       next(new HttpError(503, lt("The server is busy: please try again in a moment.")));

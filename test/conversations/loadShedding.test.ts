@@ -57,4 +57,29 @@ describe("Load shedding: a bounded number of requests in progress", () => {
     expect(await messages.countBy({ conversationId: visitor.id, clientMessageId: "r-1" })).to.equal(1);
     expect(t.host.load.current).to.equal(0);
   });
+
+  it("refuses with 503 while the event loop lags past its bound with many requests in progress, never for a few", async () => {
+    const lag = t.host.load.lag;
+    t.host.load.lag = { ms: 10 * t.host.load.maxLagMs };
+    const post = (clientMessageId: string): Promise<request.Response> =>
+      asVisitor(t, visitor).post(`/livechat/conversations/${visitor.id}/messages`, { body: `Message ${clientMessageId}`, clientMessageId }).then((r) => r);
+    let release = () => undefined as void;
+    const held = t.host.db.transaction(() => new Promise<void>((resolve) => (release = resolve)));
+    try {
+      // A lagging loop with few requests in progress is a busy machine, not an overloaded server.
+      const accepted = Array.from({ length: 16 }, (_, i) => post(`lag-${i}`));
+      await inFlight(16);
+      const refused = await post("lag-refused");
+      expect(refused.status).to.equal(503);
+      expect(refused.headers["retry-after"]).to.equal("1");
+      release();
+      await held;
+      expect((await Promise.all(accepted)).every((r) => r.status === 201)).to.equal(true);
+    } finally {
+      release();
+      t.host.load.lag = lag;
+    }
+    expect(await t.host.db.getRepository(Message).countBy({ conversationId: visitor.id, clientMessageId: "lag-refused" })).to.equal(0);
+    expect((await post("lag-refused")).status).to.equal(201);
+  });
 });
