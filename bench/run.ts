@@ -12,6 +12,7 @@ import { LivechatChannel } from "../module/models/LivechatChannel";
 import { tempSqliteUrl } from "../test/support/testHost";
 import { conversationFigures } from "./conversations";
 import { reportFigures } from "./reports";
+import { idleFigures, type IdleFigures } from "./load/idleFigures";
 import { chartSvg, describeStep, loadFigures, type LoadFigures } from "./load/loadFigures";
 import { widgetDownload } from "./widgetDownload";
 import { percentile, round, withBaseline, type Figure } from "./stats";
@@ -23,8 +24,11 @@ import { percentile, round, withBaseline, type Figure } from "./stats";
  * (bench/load/). `npm run bench -- --quick` takes shorter samples and steps.
  */
 const QUICK = process.argv.includes("--quick");
-/** `--load`: only the open-loop load figures. */
+/** `--load`: only the open-loop load figures (and idle sockets); `--idle`: only idle sockets. */
 const LOAD_ONLY = process.argv.includes("--load");
+const IDLE_ONLY = process.argv.includes("--idle");
+/** Idle visitor sockets measured (a process may open 20,000 files here: 50,000 sockets would not fit). */
+const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 100 : 300));
 
 async function bareWsRoundTrip(): Promise<number[]> {
@@ -122,7 +126,8 @@ async function hostFigures() {
 }
 
 async function main(): Promise<void> {
-  if (LOAD_ONLY) return writeResults([], await runLoad());
+  if (IDLE_ONLY) return void (await runIdle());
+  if (LOAD_ONLY) return writeResults([], await runLoad(), await runIdle());
   const wsBase = await bareWsRoundTrip();
   const host = await hostFigures();
   const figures: Figure[] = [];
@@ -193,7 +198,12 @@ async function main(): Promise<void> {
   );
   process.stdout.write(`Benchmark (${ROUNDS} rounds, loopback)\n${lines.join("\n")}\n\n`);
 
-  writeResults(figures, await runLoad());
+  writeResults(figures, await runLoad(), await runIdle());
+}
+
+async function runIdle(): Promise<IdleFigures> {
+  process.stdout.write(`Idle visitor sockets (${IDLE_SOCKETS}), memory each beside a bare ws server's:\n`);
+  return idleFigures(IDLE_SOCKETS, (line) => process.stdout.write(`  ${line}\n`));
 }
 
 async function runLoad(): Promise<LoadFigures> {
@@ -203,9 +213,9 @@ async function runLoad(): Promise<LoadFigures> {
   return load;
 }
 
-function writeResults(figures: Figure[], load: LoadFigures): void {
+function writeResults(figures: Figure[], load: LoadFigures, idle: IdleFigures): void {
   const out = path.join(ROOT_DIR, "bench/results.json");
-  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), quick: QUICK, rounds: ROUNDS, node: process.version, cpus: os.cpus().length, figures, load }, null, 2) + "\n");
+  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), quick: QUICK, rounds: ROUNDS, node: process.version, cpus: os.cpus().length, figures, load, idle }, null, 2) + "\n");
   const chart = path.join(ROOT_DIR, "bench/results.svg");
   fs.writeFileSync(chart, chartSvg(load));
   process.stdout.write(`Written to ${path.relative(process.cwd(), out)} and ${path.relative(process.cwd(), chart)}\n`);

@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import { WebSocketServer } from "ws";
 import { SQLITE_PRAGMAS } from "../../host/database";
 import { round } from "../stats";
+import { settledMemory, type ToServer } from "./protocol";
 
 /**
  * Same-run baselines, each in this separate process: `echo` serves a bare `ws` echo server (the load
@@ -26,6 +27,19 @@ if (mode === "echo") {
     process.send?.({ type: "ready", url: `ws://127.0.0.1:${port}` });
   });
   process.on("message", () => process.exit(0));
+} else if (mode === "idle") {
+  // A bare `ws` server holding idle sockets: what a connection costs without the host's bus.
+  const server = http.createServer();
+  const wss = new WebSocketServer({ server, perMessageDeflate: false });
+  wss.on("connection", (ws) => ws.on("message", (data, binary) => ws.send(data, { binary })));
+  server.listen(0, "127.0.0.1", () => {
+    const port = (server.address() as { port: number }).port;
+    process.send?.({ type: "ready", url: `ws://127.0.0.1:${port}` });
+  });
+  process.on("message", (m: ToServer) => {
+    if (m.type === "memory") process.send?.(settledMemory());
+    else process.exit(0);
+  });
 } else if (mode === "sqlite") {
   const seconds = Number(process.argv[3] ?? 2);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "livechat-bench-"));

@@ -234,11 +234,30 @@ async function echo(message: Extract<ToGenerator, { type: "echo" }>): Promise<St
   };
 }
 
+/** Plain idle sockets (for the bare `ws` server's memory per connection). */
+async function openIdle(target: string, count: number): Promise<FromGenerator> {
+  const t0 = performance.now();
+  await pool(
+    Array.from({ length: count }, (_, i) => i),
+    50,
+    async () => {
+      const ws = new WebSocket(target, { perMessageDeflate: false });
+      await new Promise((resolve, reject) => {
+        ws.once("open", resolve);
+        ws.once("error", reject);
+      });
+      sockets.push(ws);
+    },
+  );
+  return { type: "opened", count, seconds: round((performance.now() - t0) / 1000, 1) };
+}
+
 process.on("message", (message: ToGenerator) => {
   const run = async () => {
     if (message.type === "connect") await connect(message);
     else if (message.type === "step") send({ type: "step", result: await step(message.offered, message.seconds, message.timeoutMs) });
     else if (message.type === "echo") send({ type: "echo", result: await echo(message) });
+    else if (message.type === "open") send(await openIdle(message.url, message.count));
     else if (message.type === "stop") {
       for (const ws of sockets) ws.terminate();
       agent.destroy();

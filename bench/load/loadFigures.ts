@@ -1,10 +1,10 @@
-import { fork, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { round } from "../stats";
-import type { FromGenerator, FromServer, ServerStats, StepResult, ToGenerator } from "./protocol";
+import type { FromServer, ServerStats, StepResult, ToGenerator } from "./protocol";
+import { ask, child, fromGenerator, next } from "./processes";
 
 export interface LoadOptions {
   quick: boolean;
@@ -33,47 +33,6 @@ export interface LoadFigures {
 }
 
 const P99_LIMIT_MS = 100;
-
-function child(script: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return fork(path.join(__dirname, script), args, {
-    execArgv: ["--import", "tsx"],
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-}
-
-function next<T>(proc: ChildProcess, accept: (m: T) => boolean = () => true): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: T) => {
-      if (!accept(m)) return;
-      cleanup();
-      resolve(m);
-    };
-    const onExit = (code: number | null) => {
-      cleanup();
-      reject(new Error(`child ${proc.spawnfile} exited with ${code}`));
-    };
-    const cleanup = () => {
-      proc.off("message", onMessage);
-      proc.off("exit", onExit);
-    };
-    proc.on("message", onMessage);
-    proc.on("exit", onExit);
-  });
-}
-
-async function ask<T>(proc: ChildProcess, message: unknown, accept: (m: T) => boolean = () => true): Promise<T> {
-  const answer = next<T>(proc, accept);
-  proc.send(message as object);
-  return answer;
-}
-
-function fromGenerator(generator: ChildProcess, message: ToGenerator, type: FromGenerator["type"]): Promise<FromGenerator> {
-  return ask<FromGenerator>(generator, message, (m) => m.type === type || m.type === "failed").then((m) => {
-    if (m.type === "failed") throw new Error(`load generator: ${m.error}`);
-    return m;
-  });
-}
 
 export function passes(step: StepResult, limitMs = P99_LIMIT_MS): boolean {
   return step.errors === 0 && step.refused === 0 && step.delivery.p99 < limitMs && step.achieved >= step.offered * 0.9;

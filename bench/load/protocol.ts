@@ -7,11 +7,29 @@ export interface SeededConversation {
   operator: number;
 }
 
-export type ToServer = { type: "stats" } | { type: "stop" };
+/** `memory`: only RSS and heap, after a full garbage collection (the process runs with --expose-gc). */
+export type ToServer = { type: "stats" } | { type: "memory" } | { type: "stop" };
+
+/** A process's memory after a full garbage collection. */
+export interface MemoryStats {
+  type: "memory";
+  rss: number;
+  heapUsed: number;
+}
+
+/** Runs a full garbage collection (when exposed) and reads the memory. */
+export function settledMemory(): MemoryStats {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  collect?.();
+  collect?.();
+  const memory = process.memoryUsage();
+  return { type: "memory", rss: memory.rss, heapUsed: memory.heapUsed };
+}
 
 export type FromServer =
   | { type: "ready"; url: string; conversations: SeededConversation[]; logins: string[]; password: string }
-  | ServerStats;
+  | ServerStats
+  | MemoryStats;
 
 export interface ServerStats {
   type: "stats";
@@ -59,10 +77,13 @@ export type ToGenerator =
   | { type: "connect"; url: string; conversations: SeededConversation[]; logins: string[]; password: string }
   | { type: "step"; offered: number; seconds: number; timeoutMs: number }
   | { type: "echo"; url: string; sockets: number; offered: number; seconds: number }
+  /** Opens `count` plain WebSockets to `url` and keeps them open, idle. */
+  | { type: "open"; url: string; count: number }
   | { type: "stop" };
 
 export type FromGenerator =
   | { type: "connected"; visitorSockets: number; operatorSockets: number; seconds: number }
   | { type: "step"; result: StepResult }
   | { type: "echo"; result: StepResult }
+  | { type: "opened"; count: number; seconds: number }
   | { type: "failed"; error: string };

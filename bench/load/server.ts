@@ -13,7 +13,7 @@ import { ChannelMember } from "../../module/models/ChannelMember";
 import { Conversation } from "../../module/models/Conversation";
 import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { hashVisitorToken, newVisitorToken } from "../../module/services/conversations/visitorToken";
-import type { FromServer, SeededConversation, ToServer } from "./protocol";
+import { settledMemory, type FromServer, type SeededConversation, type ToServer } from "./protocol";
 
 /**
  * The server under load, in its own process as `npm start` runs it: a host on a fresh SQLite file
@@ -115,6 +115,8 @@ async function main(): Promise<void> {
         lagMaxMs: lag.max / 1e6,
       });
       lag.reset();
+    } else if (raw.type === "memory") {
+      send(settledMemory());
     } else if (raw.type === "stop") {
       Promise.all([profiler?.then((stop) => stop?.()), host.stop()]).then(
         () => process.exit(0),

@@ -32,6 +32,8 @@ export interface BusServerOptions {
 }
 
 const PAGE = 500;
+/** Notification ids a socket remembers having been sent, to send none twice. */
+const SENT_REMEMBERED = 4096;
 /** A client this far behind is cut off; it reconnects and catches up from what it saw. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
@@ -50,32 +52,41 @@ type ClientMessage = z.infer<typeof clientMessage>;
 
 type Identity = { kind: "user"; user: HostUser } | { kind: "visitor"; token: string };
 
+/**
+ * One socket's state. Idle sockets are the many (tens of thousands of visitors with a tab open), so
+ * what only some need is made when needed: the record of what was sent, the notifications held back
+ * during catch-up, the chain of messages in progress; and sockets share their event handlers.
+ */
 interface Connection {
   ws: WebSocket;
   identity: Identity;
-  /** What the socket counts against in the limits. */
-  limitKeys: SocketKeys;
-  channels: Set<string>;
+  /** The client's address, counted against in the limits with the identity. */
+  address: string;
+  /** Usually one or two. */
+  channels: string[];
   /** `new` until hello; `catching` while missed notifications are sent; then `live`. */
   state: "new" | "catching" | "live";
   /** Live notifications that arrived during catch-up, sent right after it. */
-  buffered: BusNotification[];
-  /** What this socket was sent; catch-up and live delivery can overlap. */
-  sent: RecentIds;
+  buffered: BusNotification[] | null;
+  /** What this socket was sent (catch-up and live delivery can overlap); made at the first notification. */
+  sent: RecentIds | null;
   /** Highest id known when the socket became live: channels added later catch up from there. */
   baseline: number;
   alive: boolean;
-  /** Messages are handled one after another so a refresh never races a catch-up. */
-  queue: Promise<void>;
+  /** Messages are handled one after another so a refresh never races a catch-up; null when none is. */
+  queue: Promise<void> | null;
   /** The presence writes of a user's socket (opened, then closed), in that order. */
-  tab: Promise<void>;
+  tab: Promise<void> | null;
 }
+
+/** Listeners of a bus channel: one connection alone (the common case, a visitor's), or a set. */
+type Listeners = Connection | Set<Connection>;
 
 /** The WebSocket endpoint of the bus: authenticates sockets, catches them up, then streams live. */
 export class BusServer {
   private readonly wss: WebSocketServer;
-  private readonly connections = new Set<Connection>();
-  private readonly byChannel = new Map<string, Set<Connection>>();
+  private readonly connections = new Map<WebSocket, Connection>();
+  private readonly byChannel = new Map<string, Listeners>();
   private readonly unsubscribe: () => void;
   private readonly unsubscribeSignals: () => void;
   private readonly pingTimer: NodeJS.Timeout;
@@ -86,7 +97,8 @@ export class BusServer {
 
   constructor(private readonly options: BusServerOptions) {
     this.server = options.server;
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
+    // This class tracks its sockets itself (connections).
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024, clientTracking: false });
     this.unsubscribe = options.bus.onNotification((n) => this.dispatch(n));
     this.unsubscribeSignals = options.bus.onSignal((signal) => this.dispatchSignal(signal));
     this.server.on("upgrade", this.onUpgrade);
@@ -105,8 +117,8 @@ export class BusServer {
     this.server.off("upgrade", this.onUpgrade);
     this.unsubscribe();
     this.unsubscribeSignals();
-    for (const connection of this.connections) connection.ws.close(1001, "server shutting down");
-    for (const connection of [...this.connections]) {
+    for (const connection of this.connections.values()) connection.ws.close(1001, "server shutting down");
+    for (const connection of [...this.connections.values()]) {
       // Sockets that do not finish the closing handshake promptly are cut.
       setTimeout(() => connection.ws.terminate(), 1000).unref();
     }
@@ -122,7 +134,7 @@ export class BusServer {
       if (this.server.listenerCount("upgrade") <= 1) reject(socket, 404, "Not Found");
       return;
     }
-    socket.on("error", () => socket.destroy());
+    socket.on("error", destroySocket);
     void this.handshake(req, socket, head, url).catch((error: unknown) => {
       this.options.logger.error("bus: WebSocket handshake failed", { error });
       reject(socket, 500, "Internal Server Error");
@@ -148,11 +160,8 @@ export class BusServer {
     }
     await this.options.limits.refresh();
     if (this.closed || socket.destroyed) return reject(socket, 503, "Service Unavailable");
-    const limitKeys: SocketKeys = [
-      identity.kind === "user" ? ["user", String(identity.user.id)] : ["visitorToken", identity.token],
-      ["address", this.options.clientAddress(req)],
-    ];
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, identity, channels, limitKeys));
+    const address = this.options.clientAddress(req);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, identity, channels, address));
   }
 
   private originAllowed(req: http.IncomingMessage): boolean {
@@ -166,8 +175,8 @@ export class BusServer {
     }
   }
 
-  private accept(ws: WebSocket, identity: Identity, channels: string[], limitKeys: SocketKeys): void {
-    const over = this.options.limits.tryOpen(limitKeys);
+  private accept(ws: WebSocket, identity: Identity, channels: string[], address: string): void {
+    const over = this.options.limits.tryOpen(limitKeys(identity, address));
     if (over !== null) {
       // Accepted then closed, so the client reads why (an HTTP refusal reaches browsers as a bare 1006).
       ws.close(TOO_MANY_SOCKETS, TOO_MANY_REASONS[over]);
@@ -176,39 +185,64 @@ export class BusServer {
     const connection: Connection = {
       ws,
       identity,
-      limitKeys,
-      channels: new Set(),
+      address,
+      channels: [],
       state: "new",
-      buffered: [],
-      sent: new RecentIds(4096),
+      buffered: null,
+      sent: null,
       baseline: 0,
       alive: true,
-      queue: Promise.resolve(),
-      tab: Promise.resolve(),
+      queue: null,
+      tab: null,
     };
-    this.connections.add(connection);
+    this.connections.set(ws, connection);
     this.tabWrite(connection, (presence, userId) => presence.tabOpened(userId));
     this.setChannels(connection, channels);
-    ws.on("pong", () => {
-      connection.alive = true;
-    });
-    ws.on("message", (data, isBinary) => {
-      connection.alive = true;
-      connection.queue = connection.queue.then(() => this.onMessage(connection, data, isBinary));
-    });
-    ws.on("close", () => this.forget(connection));
-    ws.on("error", (error) => {
-      this.options.logger.warn("bus: WebSocket error", { error });
-      ws.terminate();
-    });
+    ws.on("pong", this.onPong);
+    ws.on("message", this.onSocketMessage);
+    ws.on("close", this.onClose);
+    ws.on("error", this.onError);
     if (this.closed) ws.close(1001, "server shutting down");
   }
 
+  // Shared by every socket (`this` is the socket), so an idle socket holds no closures of its own.
+  private readonly onPong = ((server: BusServer) =>
+    function (this: WebSocket): void {
+      const connection = server.connections.get(this);
+      if (connection) connection.alive = true;
+    })(this);
+
+  private readonly onSocketMessage = ((server: BusServer) =>
+    function (this: WebSocket, data: RawData, isBinary: boolean): void {
+      const connection = server.connections.get(this);
+      if (!connection) return;
+      connection.alive = true;
+      const run = (connection.queue ?? Promise.resolve()).then(() => server.onMessage(connection, data, isBinary));
+      connection.queue = run;
+      // The chain is let go once nothing more waits on it.
+      const settled = () => {
+        if (connection.queue === run) connection.queue = null;
+      };
+      run.then(settled, settled);
+    })(this);
+
+  private readonly onClose = ((server: BusServer) =>
+    function (this: WebSocket): void {
+      const connection = server.connections.get(this);
+      if (connection) server.forget(connection);
+    })(this);
+
+  private readonly onError = ((server: BusServer) =>
+    function (this: WebSocket, error: Error): void {
+      server.options.logger.warn("bus: WebSocket error", { error });
+      this.terminate();
+    })(this);
+
   private forget(connection: Connection): void {
-    if (!this.connections.delete(connection)) return;
-    this.options.limits.closed(connection.limitKeys);
+    if (!this.connections.delete(connection.ws)) return;
+    this.options.limits.closed(limitKeys(connection.identity, connection.address));
     this.setChannels(connection, []);
-    connection.buffered = [];
+    connection.buffered = null;
     this.tabWrite(connection, (presence, userId) => presence.tabClosed(userId));
   }
 
@@ -216,7 +250,7 @@ export class BusServer {
   private tabWrite(connection: Connection, write: (presence: HostPresence, userId: number) => Promise<void>): void {
     if (connection.identity.kind !== "user") return;
     const userId = connection.identity.user.id;
-    const done = connection.tab
+    const done = (connection.tab ?? Promise.resolve())
       .then(() => write(this.options.presence, userId))
       .catch((error: unknown) => this.options.logger.warn("bus: presence write failed", { userId, error: String(error) }));
     connection.tab = done;
@@ -269,8 +303,8 @@ export class BusServer {
     let maxSent = 0;
     if (last !== null) {
       // Stored below `last` but committed after the client saw it: sent first, they are older.
-      for (const n of await this.options.bus.committedLate([...connection.channels], last)) this.sendNotification(connection, n);
-      maxSent = await this.sendSince(connection, [...connection.channels], last);
+      for (const n of await this.options.bus.committedLate(connection.channels, last)) this.sendNotification(connection, n);
+      maxSent = await this.sendSince(connection, connection.channels, last);
     }
     const current = await this.options.bus.lastId();
     maxSent = Math.max(maxSent, this.flushBuffered(connection));
@@ -300,7 +334,7 @@ export class BusServer {
       connection.ws.close(4401, "token no longer valid");
       return;
     }
-    const added = channels.filter((c) => !connection.channels.has(c));
+    const added = channels.filter((c) => !connection.channels.includes(c));
     const wasLive = connection.state === "live";
     if (wasLive && added.length > 0) connection.state = "catching";
     this.setChannels(connection, channels);
@@ -328,11 +362,11 @@ export class BusServer {
   }
 
   private flushBuffered(connection: Connection): number {
-    const buffered = connection.buffered.sort((a, b) => a.id - b.id);
-    connection.buffered = [];
+    const buffered = (connection.buffered ?? []).sort((a, b) => a.id - b.id);
+    connection.buffered = null;
     let maxSent = 0;
     for (const n of buffered) {
-      if (connection.channels.has(n.channel) && this.sendNotification(connection, n)) maxSent = Math.max(maxSent, n.id);
+      if (connection.channels.includes(n.channel) && this.sendNotification(connection, n)) maxSent = Math.max(maxSent, n.id);
     }
     return maxSent;
   }
@@ -342,23 +376,28 @@ export class BusServer {
   private dispatch(notification: BusNotification): void {
     const listeners = this.byChannel.get(notification.channel);
     if (!listeners) return;
-    for (const connection of listeners) {
-      if (connection.state === "live") this.sendNotification(connection, notification);
-      else if (connection.state === "catching") connection.buffered.push(notification);
-    }
+    if (listeners instanceof Set) for (const connection of listeners) this.deliver(connection, notification);
+    else this.deliver(listeners, notification);
+  }
+
+  private deliver(connection: Connection, notification: BusNotification): void {
+    if (connection.state === "live") this.sendNotification(connection, notification);
+    else if (connection.state === "catching") (connection.buffered ??= []).push(notification);
   }
 
   /** Signals go to sockets that said hello, as they come: they have no id and are never caught up. */
   private dispatchSignal(signal: BusSignal): void {
-    for (const connection of this.byChannel.get(signal.channel) ?? []) {
+    const listeners = this.byChannel.get(signal.channel);
+    if (!listeners) return;
+    for (const connection of listeners instanceof Set ? listeners : [listeners]) {
       if (connection.state !== "new") this.send(connection, { op: "signal", signal });
     }
   }
 
   private sendNotification(connection: Connection, notification: BusNotification): boolean {
-    if (connection.sent.has(notification.id)) return false;
+    if (connection.sent?.has(notification.id)) return false;
     if (!this.send(connection, { op: "notification", notification })) return false;
-    connection.sent.add(notification.id);
+    (connection.sent ??= new RecentIds(SENT_REMEMBERED)).add(notification.id);
     return true;
   }
 
@@ -375,23 +414,27 @@ export class BusServer {
   }
 
   private setChannels(connection: Connection, channels: string[]): void {
-    const next = new Set(channels);
+    const next = [...new Set(channels)];
     for (const channel of connection.channels) {
-      if (next.has(channel)) continue;
-      const set = this.byChannel.get(channel);
-      set?.delete(connection);
-      if (set?.size === 0) this.byChannel.delete(channel);
+      if (next.includes(channel)) continue;
+      const listeners = this.byChannel.get(channel);
+      if (listeners === connection) this.byChannel.delete(channel);
+      else if (listeners instanceof Set) {
+        listeners.delete(connection);
+        if (listeners.size === 1) this.byChannel.set(channel, listeners.values().next().value as Connection);
+      }
     }
     for (const channel of next) {
-      let set = this.byChannel.get(channel);
-      if (!set) this.byChannel.set(channel, (set = new Set()));
-      set.add(connection);
+      const listeners = this.byChannel.get(channel);
+      if (!listeners) this.byChannel.set(channel, connection);
+      else if (listeners instanceof Set) listeners.add(connection);
+      else if (listeners !== connection) this.byChannel.set(channel, new Set([listeners, connection]));
     }
     connection.channels = next;
   }
 
   private pingAll(): void {
-    for (const connection of this.connections) {
+    for (const connection of this.connections.values()) {
       if (!connection.alive) {
         connection.ws.terminate();
         continue;
@@ -400,6 +443,15 @@ export class BusServer {
       connection.ws.ping();
     }
   }
+}
+
+/** What a socket counts against in the limits. */
+function limitKeys(identity: Identity, address: string): SocketKeys {
+  return [identity.kind === "user" ? ["user", String(identity.user.id)] : ["visitorToken", identity.token], ["address", address]];
+}
+
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 function rawText(data: RawData): string {
