@@ -50,7 +50,8 @@ class GroupCommit implements GroupedWrites {
       this.scheduled = true;
       const previous = this.tail;
       this.tail = (async () => {
-        await previous;
+        // A group that failed in an unforeseen way must not stop the ones after it.
+        await previous.catch(() => undefined);
         // What arrives in the same turn of the event loop joins.
         await new Promise<void>((r) => setImmediate(r));
         await this.flush();
