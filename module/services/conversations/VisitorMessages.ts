@@ -12,7 +12,9 @@ const STATE =
 const INSERT =
   "INSERT INTO livechat_message (conversation_id, author_kind, author_user_id, body, client_message_id, created_at) VALUES ($1, 'visitor', NULL, $2, $3, $4) " +
   "ON CONFLICT (conversation_id, client_message_id) DO NOTHING RETURNING id";
-const SEEN = "UPDATE livechat_conversation SET last_visitor_seen_at = $1 WHERE id = $2";
+/** The message is the conversation's latest activity (Discuss lists by it); the visitor's presence is noted when due. */
+const ACTIVITY = "UPDATE livechat_conversation SET last_activity_at = $1 WHERE id = $2";
+const ACTIVITY_AND_SEEN = "UPDATE livechat_conversation SET last_activity_at = $1, last_visitor_seen_at = $1 WHERE id = $2";
 
 const VISITOR = { kind: "visitor", userId: null } as const;
 
@@ -20,8 +22,8 @@ type Outcome = { kind: "posted"; message: MessageDto } | { kind: "chatbot" } | {
 
 /**
  * A visitor's message, the hot path: the token checked from memory, then one grouped write (see
- * `GroupedWrites`) that reads the conversation's state, stores the message, notes the visitor's
- * activity when due and stores both notifications in one statement; the message as clients see it
+ * `GroupedWrites`) that reads the conversation's state, stores the message, moves the conversation's
+ * last activity (and the visitor's, when due) and stores both notifications in one statement; the message as clients see it
  * is built from what is in hand. The same behaviour as `ConversationMessages.post`, which the rarer
  * cases (a retry, the chatbot) still take.
  */
@@ -42,7 +44,7 @@ export class VisitorMessages {
       if (row.state === "closed") return clientMessageId ? { kind: "again" } : { kind: "ended" };
       const [inserted] = await tx.query(INSERT, [visitor.id, body, clientMessageId, now]);
       if (!inserted) return { kind: "again" };
-      if (row.stale) await tx.query(SEEN, [now, visitor.id]);
+      await tx.query(row.stale ? ACTIVITY_AND_SEEN : ACTIVITY, [now, visitor.id]);
       const message: MessageDto = {
         id: Number(inserted.id),
         conversationId: visitor.id,
