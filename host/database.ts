@@ -12,6 +12,9 @@ export type DatabaseTarget =
 
 export const DEFAULT_DATABASE_URL = "sqlite:var/livechat.sqlite";
 
+/** How long a request may wait for a free PostgreSQL connection before it fails. */
+const POOL_WAIT_MS = 30_000;
+
 /**
  * `sqlite:<file>` (relative to the working directory; `sqlite::memory:` for a throwaway database) or
  * `postgres://user@host:port/db[?schema=name]`. Anything else is refused with a message saying so.
@@ -69,7 +72,9 @@ export function createDataSource(
       type: "postgres",
       url: target.url,
       schema: target.schema,
-      extra: { max: 10, options: `-c search_path=${target.schema}` },
+      // A request waits at most this long for a pooled connection, then fails (and its client retries):
+      // work that holds a connection while it needs another can never wait forever on a full pool.
+      extra: { max: 10, connectionTimeoutMillis: POOL_WAIT_MS, options: `-c search_path=${target.schema}` },
     };
   }
   const db = new DataSource(options);
