@@ -1,8 +1,10 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { round } from "../stats";
-import type { FromServer, MemoryStats } from "./protocol";
+import type { FromGenerator, FromServer, MemoryStats } from "./protocol";
 import { ask, child, fromGenerator, next } from "./processes";
 
 export interface IdleSide {
@@ -12,58 +14,88 @@ export interface IdleSide {
   heapKbPerSocket: number;
   rssKbPerSocket: number;
   rssMb: number;
+  /** The process's RSS with `IDLE_GOAL_SOCKETS` sockets, extrapolated from the sockets measured. */
+  goalRssMb: number;
 }
 
 export interface IdleFigures {
+  /** Open files a process may have here (each socket is one): the most sockets one process can hold. */
+  openFilesLimit: number | null;
+  goalSockets: number;
   host: IdleSide;
   /** The same number of sockets on a bare `ws` server, in the same run. */
   bareWs: IdleSide;
 }
 
-const memory = (proc: Parameters<typeof ask>[0]) => ask<MemoryStats>(proc, { type: "memory" }, (m) => m.type === "memory");
+/** The goal: this many idle visitor sockets on one process. */
+export const IDLE_GOAL_SOCKETS = 50_000;
+
+/** The open-files limit of processes started from here (`ulimit -n`), or null when unknown. */
+export function openFilesLimit(): number | null {
+  const answer = spawnSync("sh", ["-c", "ulimit -n"], { encoding: "utf8" });
+  const limit = Number(answer.stdout.trim());
+  return Number.isFinite(limit) && limit > 0 ? limit : null;
+}
+
+/** As many sockets as the goal, or as fit under the open-files limit with room for the process's other files. */
+export function idleSocketCount(limit: number | null): number {
+  return limit === null ? IDLE_GOAL_SOCKETS : Math.max(1000, Math.min(IDLE_GOAL_SOCKETS, Math.floor((limit - 1000) / 1000) * 1000));
+}
+
+/** A server's first message (the bare ws server's has only the url, all the bare side reads). */
+type ServerReady = Extract<FromServer, { type: "ready" }>;
+
+const memory = (proc: ChildProcess) => ask<MemoryStats>(proc, { type: "memory" }, (m) => m.type === "memory");
 
 function side(before: MemoryStats, after: MemoryStats, sockets: number, seconds: number): IdleSide {
+  const rssPerSocket = (after.rss - before.rss) / sockets;
   return {
     sockets,
     connectSeconds: seconds,
     heapKbPerSocket: round((after.heapUsed - before.heapUsed) / sockets / 1024, 2),
-    rssKbPerSocket: round((after.rss - before.rss) / sockets / 1024, 2),
+    rssKbPerSocket: round(rssPerSocket / 1024, 2),
     rssMb: round(after.rss / 2 ** 20, 1),
+    goalRssMb: round((before.rss + rssPerSocket * IDLE_GOAL_SOCKETS) / 2 ** 20, 0),
   };
+}
+
+/** Runs `server` and a load generator of its own (each side's sockets alone fill a process's open files), then stops both. */
+async function measure(server: ChildProcess, count: number, connect: (generator: ChildProcess, ready: ServerReady) => Promise<FromGenerator>): Promise<IdleSide> {
+  const generator = child("generator.ts", []);
+  try {
+    const ready = await next<ServerReady>(server, (m) => m.type === "ready");
+    const before = await memory(server);
+    const opened = await connect(generator, ready);
+    if (opened.type !== "connected" && opened.type !== "opened") throw new Error("unexpected");
+    return side(before, await memory(server), opened.type === "connected" ? opened.visitorSockets : count, opened.seconds);
+  } finally {
+    generator.send({ type: "stop" });
+    server.send({ type: "stop" });
+    await Promise.all([server, generator].map((p) => (p.exitCode === null ? new Promise((r) => p.once("exit", r)) : null)));
+  }
 }
 
 /**
  * Idle visitor sockets: a host process (as in the load figures, seeded with one conversation per
- * socket) and a bare `ws` server each get `count` sockets that say hello and then nothing; the memory
- * each socket adds is read after a full garbage collection, before and after.
+ * socket), then a bare `ws` server, each get `count` sockets that say hello and then nothing; the
+ * memory each socket adds is read after a full garbage collection, before and after.
  */
-export async function idleFigures(count: number, log: (line: string) => void): Promise<IdleFigures> {
+export async function idleFigures(count: number, limit: number | null, log: (line: string) => void): Promise<IdleFigures> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "livechat-idle-"));
-  const env = { DATABASE_URL: `sqlite:${path.join(dir, "idle.sqlite")}`, LOG_LEVEL: "error", BENCH_CONVERSATIONS: String(count), BENCH_OPERATORS: "10" };
-  const server = child("server.ts", [], env, ["--expose-gc"]);
-  const bare = child("baselines.ts", ["idle"], {}, ["--expose-gc"]);
-  const generator = child("generator.ts", []);
   try {
-    const ready = await next<FromServer>(server, (m) => m.type === "ready");
-    if (ready.type !== "ready") throw new Error("unexpected");
-    const hostBefore = await memory(server);
-    const connected = await fromGenerator(generator, { type: "connect", url: ready.url, conversations: ready.conversations, logins: [], password: ready.password }, "connected");
-    if (connected.type !== "connected") throw new Error("unexpected");
-    const host = side(hostBefore, await memory(server), connected.visitorSockets, connected.seconds);
+    const env = { DATABASE_URL: `sqlite:${path.join(dir, "idle.sqlite")}`, LOG_LEVEL: "error", BENCH_CONVERSATIONS: String(count), BENCH_OPERATORS: "10" };
+    const host = await measure(child("server.ts", [], env, ["--expose-gc"]), count, (generator, ready) =>
+      fromGenerator(generator, { type: "connect", url: ready.url, conversations: ready.conversations, logins: [], password: ready.password }, "connected"),
+    );
     log(`${host.sockets} idle visitor sockets on the host: ${host.heapKbPerSocket} KB of heap and ${host.rssKbPerSocket} KB of RSS each (RSS ${host.rssMb} MB)`);
-
-    const bareReady = await next<{ url: string }>(bare);
-    const bareBefore = await memory(bare);
-    const opened = await fromGenerator(generator, { type: "open", url: bareReady.url, count }, "opened");
-    if (opened.type !== "opened") throw new Error("unexpected");
-    const bareWs = side(bareBefore, await memory(bare), count, opened.seconds);
-    log(`${count} idle sockets on a bare ws server: ${bareWs.heapKbPerSocket} KB of heap and ${bareWs.rssKbPerSocket} KB of RSS each (RSS ${bareWs.rssMb} MB)`);
-    return { host, bareWs };
+    const bareWs = await measure(child("baselines.ts", ["idle"], {}, ["--expose-gc"]), count, (generator, ready) =>
+      fromGenerator(generator, { type: "open", url: ready.url, count }, "opened"),
+    );
+    log(`${bareWs.sockets} idle sockets on a bare ws server: ${bareWs.heapKbPerSocket} KB of heap and ${bareWs.rssKbPerSocket} KB of RSS each (RSS ${bareWs.rssMb} MB)`);
+    const why = limit === null ? "" : ` (measured ${count}: a process may open ${limit} files here)`;
+    log(`${IDLE_GOAL_SOCKETS} sockets, extrapolated${why}: host RSS ${host.goalRssMb} MB, bare ws RSS ${bareWs.goalRssMb} MB`);
+    return { openFilesLimit: limit, goalSockets: IDLE_GOAL_SOCKETS, host, bareWs };
   } finally {
-    generator.send({ type: "stop" });
-    bare.send({ type: "stop" });
-    server.send({ type: "stop" });
-    await Promise.all([server, generator, bare].map((p) => (p.exitCode === null ? new Promise((r) => p.once("exit", r)) : null)));
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
