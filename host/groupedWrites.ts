@@ -12,6 +12,13 @@ export function createGroupedWrites(db: DataSource, target: DatabaseTarget, bus:
 
 type Query = (sql: string, parameters: unknown[]) => Promise<SqlRow[]>;
 
+/**
+ * Writes in one group at most. A group runs in one go, answers and deliveries included, without
+ * giving the event loop a turn: past a few dozen writes a bigger group saves little (the commit is
+ * already shared) but holds up every other request, refusals of an overloaded server included.
+ */
+const MAX_GROUP = 64;
+
 /** Where a group's transaction runs: one transaction, its turn among the others, with a way to query inside it. */
 interface Transactions {
   transaction(work: (query: Query) => Promise<void>): Promise<void>;
@@ -27,8 +34,8 @@ type Outcome = { waiting: Waiting; value: unknown; notifications: BusNotificatio
 
 /**
  * Group commit. Writes that arrive while the previous group's transaction runs (or within the same
- * turn of the event loop) form the next group: one BEGIN, one COMMIT, one sync of the log, however
- * many writes, and groups run one after the other, so writes run in the order they came. Each write
+ * turn of the event loop) form the next group (up to `MAX_GROUP`): one BEGIN, one COMMIT, one sync
+ * of the log for all of them, and groups run one after the other, so writes run in the order they came. Each write
  * runs in a savepoint, so a failing one is rolled back alone; every caller's promise settles after
  * the COMMIT (or with its failure), and notifications are delivered only then.
  */
@@ -46,17 +53,21 @@ class GroupCommit implements GroupedWrites {
   run<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (this.scheduled) return;
-      this.scheduled = true;
-      const previous = this.tail;
-      this.tail = (async () => {
-        // A group that failed in an unforeseen way must not stop the ones after it.
-        await previous.catch(() => undefined);
-        // What arrives in the same turn of the event loop joins.
-        await new Promise<void>((r) => setImmediate(r));
-        await this.flush();
-      })();
+      if (!this.scheduled) this.schedule();
     });
+  }
+
+  /** The next group, once the previous one ended and the event loop had a turn. */
+  private schedule(): void {
+    this.scheduled = true;
+    const previous = this.tail;
+    this.tail = (async () => {
+      // A group that failed in an unforeseen way must not stop the ones after it.
+      await previous.catch(() => undefined);
+      // What arrives in the same turn of the event loop joins; between groups, requests are read and answered.
+      await new Promise<void>((r) => setImmediate(r));
+      await this.flush();
+    })();
   }
 
   private async flush(): Promise<void> {
@@ -82,10 +93,11 @@ class GroupCommit implements GroupedWrites {
     }
   }
 
+  /** The next group: what waits, up to `MAX_GROUP`; the rest makes the group after it. */
   private take(): Waiting[] {
-    const group = this.waiting;
-    this.waiting = [];
+    const group = this.waiting.splice(0, MAX_GROUP);
     this.scheduled = false;
+    if (this.waiting.length > 0) this.schedule();
     return group;
   }
 

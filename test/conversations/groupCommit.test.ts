@@ -68,6 +68,29 @@ describe("Group commit (SQLite): writes arriving together share one transaction"
     expect(seen.map((n) => n.id)).to.deep.equal([...seen.map((n) => n.id)].sort((a, b) => a - b));
   });
 
+  it("splits a crowd of writes into groups of a bounded size, still in the order they came, letting other work run between them", async () => {
+    const before = transactions;
+    const order: number[] = [];
+    let between = 0;
+    let lastSeenBetween = -1;
+    const writes = Array.from({ length: 150 }, (_, i) =>
+      t.host.contract.writes.run(async (tx) => {
+        await tx.query(put(`group.crowd${i}`));
+        order.push(i);
+        // Work queued behind the groups gets its turn before the last group runs.
+        if (i === 149) lastSeenBetween = between;
+      }),
+    );
+    setImmediate(function tick() {
+      between++;
+      if (between < 1000) setImmediate(tick);
+    });
+    await Promise.all(writes);
+    expect(order).to.deep.equal(Array.from({ length: 150 }, (_, i) => i));
+    expect(transactions - before).to.equal(3);
+    expect(lastSeenBetween).to.be.greaterThan(0);
+  });
+
   it("rolls back a write that throws, alone: the others are stored and told, it is refused with its own error", async () => {
     const { seen, stop } = collect();
     const refused = new Error("refused");
