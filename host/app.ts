@@ -4,7 +4,6 @@ import { randomBytes, randomUUID } from "node:crypto";
 import express, { type Request, type RequestHandler, type Response, Router } from "express";
 import session from "express-session";
 import helmet from "helmet";
-import { rateLimit } from "express-rate-limit";
 import cookieParser from "cookie-parser";
 import type { DataSource } from "typeorm";
 import {
@@ -15,7 +14,9 @@ import {
   lt,
   PRESENCE_SETTINGS,
 } from "./contract";
-import { HttpError } from "./http/HttpError";
+import { AddressRateLimit } from "./http/AddressRateLimit";
+import { fixedHeaders } from "./http/fixedHeaders";
+import { LeanRoutes } from "./http/LeanRoutes";
 import { EventLoopLag } from "./http/EventLoopLag";
 import { LoadShedder } from "./http/LoadShedder";
 import { createDataSource, DEFAULT_DATABASE_URL, ensureSchema, parseDatabaseUrl, type DatabaseTarget } from "./database";
@@ -44,7 +45,8 @@ import { HostPresence, type PresenceSettings } from "./presence/HostPresence";
 import { HostScheduler } from "./scheduler/HostScheduler";
 import { HostSettings } from "./settings/HostSettings";
 import { HostHooks } from "./hooks/HostHooks";
-import { HOST_NAMESPACE, HostI18n } from "./i18n/HostI18n";
+import { DEFAULT_LANG, HOST_NAMESPACE, HostI18n } from "./i18n/HostI18n";
+import { RecentLanguageMatches } from "./langs/RecentLanguageMatches";
 import { i18nRoutes } from "./i18n/i18nRoutes";
 import { SystemClock } from "./clock";
 import { ConsoleLogger } from "./logger";
@@ -86,6 +88,12 @@ export class Host {
   readonly load: LoadShedder;
   private readonly lag = new EventLoopLag();
   readonly app = express();
+  /** Public JSON POSTs answered before express (the contract's `leanPost`). */
+  private readonly lean: LeanRoutes;
+  /** The rate limits behind the limiters handed to modules, for their lean routes. */
+  private readonly rateLimits = new WeakMap<RequestHandler, AddressRateLimit>();
+  /** Security headers on every answer (helmet); without nonces, so the same for every request. */
+  private readonly securityHeaders = helmetFor(process.env.COOKIE_SECURE === "1");
   readonly clock: Clock;
   readonly logger: Logger;
   readonly instanceId: string;
@@ -134,12 +142,24 @@ export class Host {
     this.presence = new HostPresence(db, this.clock, () => this.presenceThresholds());
     this.scheduler = new HostScheduler(db, this.clock, this.logger, this.instanceId);
     this.sessions = new DatabaseSessionStore(db, this.clock, SESSION_IDLE_MS, SESSION_ABSOLUTE_MS);
-    this.server = http.createServer(this.app);
     this.load = new LoadShedder(
       options.maxInFlight ?? Number(process.env.MAX_IN_FLIGHT ?? DEFAULT_MAX_IN_FLIGHT),
       options.maxLagMs ?? Number(process.env.MAX_EVENT_LOOP_LAG_MS ?? DEFAULT_MAX_LAG_MS),
       this.lag,
     );
+    this.lean = new LeanRoutes({
+      load: this.load,
+      securityHeaders: fixedHeaders(this.securityHeaders, "POST"),
+      rateLimitOf: (limiter) => this.rateLimits.get(limiter),
+      languages: new RecentLanguageMatches(this.langs, DEFAULT_LANG),
+      translate: (lang, key, vars) => this.i18n.translateAny(lang, key, vars),
+      clientAddress: (req) => clientAddress(req, this.app.get("trust proxy") === 1),
+      bodyLimit: JSON_BODY_LIMIT,
+      logger: this.logger,
+    });
+    this.server = http.createServer((req, res) => {
+      if (!this.lean.handle(req, res)) this.app(req, res);
+    });
     this.contract = this.buildContract();
   }
 
@@ -165,14 +185,11 @@ export class Host {
   }
 
   private buildContract(): HostContract {
-    const limiter = (opts: { windowMs: number; limit: number | (() => Promise<number>) }) =>
-      rateLimit({
-        windowMs: opts.windowMs,
-        limit: opts.limit,
-        standardHeaders: "draft-8",
-        legacyHeaders: false,
-        handler: (_req, _res, next) => next(new HttpError(429, lt("Too many requests: please wait a moment and try again."))),
-      });
+    const limiter = (opts: { windowMs: number; limit: number | (() => Promise<number>) }) => {
+      const limit = new AddressRateLimit(opts);
+      this.rateLimits.set(limit.middleware, limit);
+      return limit.middleware;
+    };
     return {
       db: this.db,
       writes: createGroupedWrites(this.db, this.target, this.bus, this.clock),
@@ -192,6 +209,7 @@ export class Host {
       clock: this.clock,
       logger: this.logger,
       rateLimit: limiter,
+      leanPost: (route) => this.lean.add(route),
     };
   }
 
@@ -324,27 +342,7 @@ export class Host {
     app.disable("x-powered-by");
     app.set("trust proxy", process.env.TRUST_PROXY === "1" ? 1 : false);
     app.use(this.load.middleware);
-    app.use(
-      helmet({
-        contentSecurityPolicy: {
-          directives: {
-            "default-src": ["'self'"],
-            "script-src": ["'self'"],
-            "style-src": ["'self'", "'unsafe-inline'"],
-            "img-src": ["'self'", "data:"],
-            "font-src": ["'self'", "data:"],
-            // 'self' covers the bus WebSocket on the same host (ws: or wss:), and no other.
-            "connect-src": ["'self'"],
-            "frame-ancestors": ["'self'"],
-            "upgrade-insecure-requests": null,
-          },
-        },
-        // The visitor widget's script and assets are loaded by other sites.
-        crossOriginResourcePolicy: { policy: "cross-origin" },
-        // Browsers keep HSTS for a long time: announced only when the host is set up for HTTPS.
-        strictTransportSecurity: secureCookies,
-      }),
-    );
+    app.use(this.securityHeaders);
     const assets = this.staticRouter;
     assets.use("/host/static", express.static(path.join(__dirname, "static"), STATIC_OPTIONS));
     // Browsers ask for /favicon.ico on pages that name no icon (the demo website): the same icon, public.
@@ -364,7 +362,7 @@ export class Host {
     app.use(assets);
     app.use(cookieParser());
     app.use(i18nRoutes(this.i18n));
-    app.use(express.json({ limit: "64kb" }));
+    app.use(express.json({ limit: JSON_BODY_LIMIT }));
     app.use(express.urlencoded({ extended: true, limit: "256kb", parameterLimit: 2000 }));
     app.use(rejectMalformedText);
 
@@ -503,9 +501,11 @@ export class Host {
   }
 }
 
-/** A session ends after two weeks without a request, and 30 days after login however active. */
 const DEFAULT_MAX_IN_FLIGHT = 256;
 const DEFAULT_MAX_LAG_MS = 50;
+/** Largest JSON request body, in bytes. */
+const JSON_BODY_LIMIT = 64 * 1024;
+/** A session ends after two weeks without a request, and 30 days after login however active. */
 const SESSION_IDLE_MS = 14 * 24 * 3600_000;
 const SESSION_ABSOLUTE_MS = 30 * 24 * 3600_000;
 const BUS_RETENTION_MS = 7 * 24 * 3600_000;
@@ -518,6 +518,29 @@ const STATIC_OPTIONS = {
   index: false,
   setHeaders: (res: express.Response) => res.setHeader("Access-Control-Allow-Origin", "*"),
 } as const;
+
+/** The security headers of every answer; `secure` when the host is set up for HTTPS. */
+function helmetFor(secure: boolean) {
+  return helmet({
+    contentSecurityPolicy: {
+      directives: {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        // 'self' covers the bus WebSocket on the same host (ws: or wss:), and no other.
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "upgrade-insecure-requests": null,
+      },
+    },
+    // The visitor widget's script and assets are loaded by other sites.
+    crossOriginResourcePolicy: { policy: "cross-origin" },
+    // Browsers keep HSTS for a long time: announced only when the host is set up for HTTPS.
+    strictTransportSecurity: secure,
+  });
+}
 
 declare module "express-session" {
   interface SessionData {

@@ -14,6 +14,7 @@
  * - `PRESENCE_SETTINGS`: the settings keys of the presence thresholds, with their defaults;
  * - `portableType`: column types for migrations that run on SQLite and PostgreSQL.
  */
+import type { IncomingHttpHeaders } from "node:http";
 import type { Request, RequestHandler, Router } from "express";
 import type { DataSource, EntityManager, EntitySchema, MigrationInterface } from "typeorm";
 
@@ -208,6 +209,41 @@ export interface GroupedWrites {
   run<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T>;
 }
 
+/** A request on a lean route (see `LeanPost`). */
+export interface LeanRequest {
+  /** The path's `:name` parameters. */
+  params: Record<string, string>;
+  /** The request's headers, names in lower case. */
+  headers: IncomingHttpHeaders;
+  /** The JSON body as the ordinary routes would see it (undefined when the request is not JSON). */
+  body: unknown;
+}
+
+/** What a lean route answers: a status and a JSON body. */
+export interface LeanAnswer {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * A public JSON POST answered on the HTTP server before the host's middleware stack (no sessions,
+ * cookies or routers), for the one route a page hits far more often than any other (a visitor's
+ * message). It behaves as the same route on `publicRouter` would: the same in-flight budget (503 with
+ * `Retry-After`), the limiter's counts, CORS headers (preflight included) and security headers, the
+ * same body limit and text checks, and errors thrown as `DomainError` answered as JSON in the reader's
+ * language. Requests it does not take as they are (another spelling of the path, a query string, a
+ * compressed body) go on to the ordinary routes, so the same route should be there as well.
+ */
+export interface LeanPost {
+  /** The path, with `:name` parameters, e.g. `/livechat/conversations/:id/messages`. */
+  path: string;
+  /** Options of the `cors` package with fixed values (one origin or `*`), as the ordinary route uses them. */
+  cors: { origin: string; methods: string[]; allowedHeaders: string[]; exposedHeaders?: string[]; maxAge: number };
+  /** A limiter from `rateLimit`: requests here count with those of the ordinary routes it guards. */
+  limiter: RequestHandler;
+  handle(req: LeanRequest): Promise<LeanAnswer>;
+}
+
 /** Values for a text's `{name}` placeholders; `count` also picks the plural form. */
 export type TranslationVars = Record<string, string | number>;
 /** Translates English text into one language, already chosen. */
@@ -386,6 +422,8 @@ export interface HostContract {
    * `limit` may be read for each request (e.g. from a setting).
    */
   rateLimit(options: { windowMs: number; limit: number | (() => Promise<number>) }): RequestHandler;
+  /** Serves a public JSON POST ahead of the middleware stack (see `LeanPost`). */
+  leanPost(route: LeanPost): void;
 }
 
 /** An entity class or schema a module contributes to the host's DataSource. */

@@ -9,7 +9,12 @@ import type { FromGenerator, Percentiles, SeededConversation, StepResult, ToGene
  * open-loop (each at the moment it is due, whatever the server's pace), every latency counted from
  * that moment so a slow server cannot slow the clock that measures it.
  */
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+/**
+ * Connections kept open between posts, as many as there are visitors (each browser has its own): a
+ * post never waits here for another's connection, so its time is the server's, refusals included.
+ */
+const VISITOR_CONNECTIONS = Number(process.env.BENCH_CONVERSATIONS ?? 1000);
+const agent = new http.Agent({ keepAlive: true, maxSockets: VISITOR_CONNECTIONS, maxFreeSockets: VISITOR_CONNECTIONS });
 
 function send(message: FromGenerator): void {
   process.send?.(message);

@@ -3,7 +3,9 @@ import { lt } from "../contract";
 import { HttpError } from "./HttpError";
 
 /** Seconds a refused client is asked to wait before trying again. */
-const RETRY_AFTER_SECONDS = 1;
+export const RETRY_AFTER_SECONDS = 1;
+
+export const BUSY = lt("The server is busy: please try again in a moment.");
 
 /**
  * Requests in progress at once from which a lagging event loop refuses more: fewer than this cannot be
@@ -46,19 +48,32 @@ export class LoadShedder {
     return this.inFlight >= this.limit || (this.inFlight >= LAG_MIN_IN_FLIGHT && this.lag.ms > this.maxLagMs);
   }
 
-  readonly middleware: RequestHandler = (_req, res, next) => {
+  /** Takes a place for a request; false (and counted as refused) when there is none to take. */
+  admit(): boolean {
     if (this.overloaded()) {
       this.refusedCount++;
-      res.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
-      next(new HttpError(503, lt("The server is busy: please try again in a moment.")));
-      return;
+      return false;
     }
     this.inFlight++;
+    return true;
+  }
+
+  /** Gives back the place of a request `admit` let in, once it is answered. */
+  release(): void {
+    this.inFlight--;
+  }
+
+  readonly middleware: RequestHandler = (_req, res, next) => {
+    if (!this.admit()) {
+      res.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
+      next(new HttpError(503, BUSY));
+      return;
+    }
     let done = false;
     const release = () => {
       if (done) return;
       done = true;
-      this.inFlight--;
+      this.release();
     };
     res.once("finish", release);
     res.once("close", release);

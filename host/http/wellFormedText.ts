@@ -12,7 +12,8 @@ function malformed(text: string): boolean {
   return text.includes("\u0000") || LONE_SURROGATE.test(text);
 }
 
-function anyMalformed(value: unknown, depth = 0): boolean {
+/** Whether a parsed body or query carries such text, in any key or value. */
+export function anyMalformed(value: unknown, depth = 0): boolean {
   if (typeof value === "string") return malformed(value);
   if (depth > 20 || value === null || typeof value !== "object") return false;
   for (const [key, item] of Object.entries(value)) {

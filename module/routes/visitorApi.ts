@@ -1,7 +1,7 @@
 import cors from "cors";
 import { Router, type Request } from "express";
 import { z } from "zod";
-import { InvalidInputError, isCleanName, lt, NotFoundError, parseId, type HostContract } from "../../host/contract";
+import { InvalidInputError, isCleanName, lt, NotFoundError, parseId, type HostContract, type LeanAnswer } from "../../host/contract";
 import type { ConversationServices } from "../conversations";
 import type { ChannelService } from "../services/ChannelService";
 import type { ChannelInfoDto } from "../services/conversations/dto";
@@ -48,8 +48,19 @@ const typingBody = z.object({ typing: z.boolean() }).strict();
 export const READS_SETTING = "livechat.visitor_reads_per_minute";
 export const WRITES_SETTING = "livechat.visitor_writes_per_minute";
 
-function bearer(req: Request): string | null {
-  const header = req.headers.authorization;
+/**
+ * Any website may call the API, without credentials; the widget reads `Retry-After` when the server
+ * is busy (503) or the visitor sends too much (429).
+ */
+const CORS = {
+  origin: "*",
+  methods: ["GET", "POST"],
+  allowedHeaders: ["Authorization", "Content-Type"],
+  exposedHeaders: ["Retry-After"],
+  maxAge: 600,
+};
+
+function bearer(header: string | undefined): string | null {
   const match = typeof header === "string" ? /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(header) : null;
   return match ? match[1] : null;
 }
@@ -64,7 +75,7 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
   const settings = new LivechatSettings(host);
   // Only the API paths: every request of the host passes through the public router.
   const paths = ["/livechat/channels/:channelId/info", "/livechat/channels/:channelId/conversations", "/livechat/conversations"];
-  api.use(paths, cors({ origin: "*", methods: ["GET", "POST"], allowedHeaders: ["Authorization", "Content-Type"], maxAge: 600 }));
+  api.use(paths, cors(CORS));
   api.use(paths, (_req, res, next) => {
     res.locals.json = true;
     next();
@@ -92,12 +103,26 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
     return matched?.code ?? (await settings.defaultLanguage()).value;
   };
 
-  const conversationOf = async (req: Request) => {
-    const id = parseId(req.params.id);
+  const openConversation = async (idParam: unknown, token: string | null) => {
+    const id = parseId(idParam);
     if (id === null) throw new NotFoundError(lt("No such conversation for this visitor."));
-    const conversation = await visitors.conversation(id, bearer(req));
+    const conversation = await visitors.conversation(id, token);
     await visitors.seen(conversation);
     return conversation;
+  };
+  const conversationOf = (req: Request) => openConversation(req.params.id, bearer(req.headers.authorization));
+
+  /** A visitor's message, on the lean route and the ordinary one alike: stored, or answered by the chatbot. */
+  const postMessage = async (idParam: unknown, token: string | null, fields: unknown): Promise<LeanAnswer> => {
+    const id = parseId(idParam);
+    if (id === null) throw new NotFoundError(lt("No such conversation for this visitor."));
+    const visitor = await visitors.forPost(id, token);
+    const field = (name: string) => (typeof fields === "object" && fields !== null ? (fields as Record<string, unknown>)[name] : undefined);
+    const body = checkMessageBody(field("body"));
+    const clientMessageId = checkClientMessageId(field("clientMessageId"));
+    // The chatbot's answers take the general path.
+    const result = (await visitorMessages.post(visitor, body, clientMessageId)) ?? (await chatbot.answer(await openConversation(idParam, token), body, clientMessageId));
+    return { status: result.created ? 201 : 200, body: { message: result.message } };
   };
 
   api.get(
@@ -178,16 +203,17 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
     "/livechat/conversations/:id/messages",
     writes,
     asyncRoute(async (req, res) => {
-      const id = parseId(req.params.id);
-      if (id === null) throw new NotFoundError(lt("No such conversation for this visitor."));
-      const visitor = await visitors.forPost(id, bearer(req));
-      const body = checkMessageBody(req.body?.body);
-      const clientMessageId = checkClientMessageId(req.body?.clientMessageId);
-      // The chatbot's answers take the general path.
-      const result = (await visitorMessages.post(visitor, body, clientMessageId)) ?? (await chatbot.answer(await conversationOf(req), body, clientMessageId));
-      res.status(result.created ? 201 : 200).json({ message: result.message });
+      const answer = await postMessage(req.params.id, bearer(req.headers.authorization), req.body);
+      res.status(answer.status).json(answer.body);
     }),
   );
+  // The same, answered before the host's middleware stack: the route visitors call most by far.
+  host.leanPost({
+    path: "/livechat/conversations/:id/messages",
+    cors: CORS,
+    limiter: writes,
+    handle: ({ params, headers, body }) => postMessage(params.id, bearer(headers.authorization), body),
+  });
 
   // "The visitor is typing", to the operator: a bus signal, never stored. `delivered` is false when
   // the conversation sent too many at once (those are dropped).

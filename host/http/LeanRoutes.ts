@@ -1,0 +1,201 @@
+import type http from "node:http";
+import cors from "cors";
+import type { RequestHandler } from "express";
+import { lt, type LeanPost, type Logger, type TranslationVars } from "../contract";
+import type { RecentLanguageMatches } from "../langs/RecentLanguageMatches";
+import { TOO_MANY_REQUESTS, type AddressRateLimit } from "./AddressRateLimit";
+import { describeError } from "./errorHandler";
+import { fixedHeaders } from "./fixedHeaders";
+import { HttpError } from "./HttpError";
+import { BUSY, RETRY_AFTER_SECONDS, type LoadShedder } from "./LoadShedder";
+import { anyMalformed, MALFORMED_TEXT } from "./wellFormedText";
+
+export interface LeanRoutesOptions {
+  load: LoadShedder;
+  /** Headers every answer carries (the security headers of the middleware stack). */
+  securityHeaders: Record<string, string>;
+  /** The rate limit behind a limiter of the contract's `rateLimit`. */
+  rateLimitOf(limiter: RequestHandler): AddressRateLimit | undefined;
+  languages: RecentLanguageMatches;
+  translate(lang: string, key: string, vars?: TranslationVars): string;
+  clientAddress(req: http.IncomingMessage): string;
+  /** Largest JSON body taken, in bytes (the same as the stack's JSON parser). */
+  bodyLimit: number;
+  logger: Logger;
+}
+
+interface Route {
+  route: LeanPost;
+  pattern: RegExp;
+  names: string[];
+  limit: AddressRateLimit;
+  /** Security and CORS headers of an answer, and of a preflight. */
+  answerHeaders: Record<string, string>;
+  preflightHeaders: Record<string, string>;
+}
+
+const TOO_LARGE = lt("The request body is too large.");
+const NOT_JSON = lt("The request body is not valid JSON.");
+
+/**
+ * Public JSON POSTs served on the HTTP server's request event, before express (see `LeanPost` in the
+ * contract): the in-flight budget is checked before the body is read, so a refusal costs next to
+ * nothing, and what the middleware stack would do for such a request is done here in a few steps.
+ */
+export class LeanRoutes {
+  private readonly routes: Route[] = [];
+
+  constructor(private readonly options: LeanRoutesOptions) {}
+
+  add(route: LeanPost): void {
+    const limit = this.options.rateLimitOf(route.limiter);
+    if (!limit) throw new Error(`The limiter of the lean route ${route.path} does not come from the host's rateLimit()`);
+    const names: string[] = [];
+    const source = route.path
+      .split("/")
+      .map((part) => {
+        if (!part.startsWith(":")) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        names.push(part.slice(1));
+        return "([^/]+)";
+      })
+      .join("/");
+    const corsMiddleware = cors(route.cors);
+    this.routes.push({
+      route,
+      pattern: new RegExp(`^${source}$`),
+      names,
+      limit,
+      answerHeaders: { ...this.options.securityHeaders, ...fixedHeaders(corsMiddleware, "POST") },
+      preflightHeaders: { ...this.options.securityHeaders, ...fixedHeaders(corsMiddleware, "OPTIONS") },
+    });
+  }
+
+  /** Answers the request when it is for a lean route as it is; false leaves it to the middleware stack. */
+  handle(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    const method = req.method;
+    if ((method !== "POST" && method !== "OPTIONS") || this.routes.length === 0) return false;
+    const url = req.url ?? "";
+    if (url.includes("?")) return false;
+    for (const route of this.routes) {
+      const match = route.pattern.exec(url);
+      if (!match) continue;
+      const params = decodeParams(route.names, match);
+      if (!params) return false;
+      if (method === "OPTIONS") {
+        res.writeHead(204, { ...route.preflightHeaders, "Content-Length": "0" });
+        res.end();
+        return true;
+      }
+      if (!plainJson(req)) return false;
+      void this.post(route, params, req, res);
+      return true;
+    }
+    return false;
+  }
+
+  private async post(route: Route, params: Record<string, string>, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const { load } = this.options;
+    if (!load.admit()) {
+      await this.fail(route, req, res, new HttpError(503, BUSY), { "Retry-After": String(RETRY_AFTER_SECONDS) });
+      return;
+    }
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      load.release();
+    };
+    res.once("finish", release);
+    res.once("close", release);
+    let limitHeaders: Record<string, string> = {};
+    try {
+      const body = parseJson(await readBody(req, this.options.bodyLimit));
+      if (anyMalformed(body)) throw new HttpError(400, MALFORMED_TEXT);
+      const counted = await route.limit.count(this.options.clientAddress(req));
+      limitHeaders = counted.headers;
+      if (counted.over) throw new HttpError(429, TOO_MANY_REQUESTS);
+      const answer = await route.route.handle({ params, headers: req.headers, body });
+      send(res, answer.status, answer.body, route.answerHeaders, limitHeaders);
+    } catch (error) {
+      await this.fail(route, req, res, error, limitHeaders);
+    }
+  }
+
+  /** Answers an error as the host's error handler answers a JSON request: its status, and its message in the reader's language. */
+  private async fail(route: Route, req: http.IncomingMessage, res: http.ServerResponse, error: unknown, headers: Record<string, string>): Promise<void> {
+    const { status, message, vars, details } = describeError(error);
+    if (status >= 500 && !(error instanceof HttpError)) {
+      this.options.logger.error("request failed", { method: req.method, path: req.url, error: (error as Error)?.stack ?? String(error) });
+    }
+    const lang = await this.options.languages.codeFor(req.headers["accept-language"]).catch(() => "en_US");
+    if (res.headersSent || res.destroyed) return;
+    send(res, status, { error: this.options.translate(lang, message, vars), ...(details ? { details } : {}) }, route.answerHeaders, headers);
+  }
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown, ...headerSets: Record<string, string>[]): void {
+  const json = JSON.stringify(body);
+  res.writeHead(status, { ...Object.assign({}, ...headerSets), "Content-Type": "application/json; charset=utf-8", "Content-Length": String(Buffer.byteLength(json)) });
+  res.end(json);
+}
+
+/** The path's parameters, decoded as express decodes them; null when one cannot be (express answers that). */
+function decodeParams(names: string[], match: RegExpExecArray): Record<string, string> | null {
+  const params: Record<string, string> = {};
+  try {
+    names.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1])));
+  } catch {
+    return null;
+  }
+  return params;
+}
+
+/**
+ * A JSON body in UTF-8, not compressed: what the lean route parses itself. Anything else (a form, a
+ * gzipped body, another charset) goes through the middleware stack's parsers as before.
+ */
+function plainJson(req: http.IncomingMessage): boolean {
+  const encoding = req.headers["content-encoding"];
+  if (encoding !== undefined && encoding.toLowerCase() !== "identity") return false;
+  const type = req.headers["content-type"];
+  return type !== undefined && /^application\/json\s*(;\s*charset="?utf-8"?\s*)?$/i.test(type);
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    if (Number(req.headers["content-length"]) > limit) return reject(new HttpError(413, TOO_LARGE));
+    const chunks: Buffer[] = [];
+    let length = 0;
+    let ended = false;
+    req.on("data", (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > limit) {
+        ended = true;
+        req.removeAllListeners("data");
+        reject(new HttpError(413, TOO_LARGE));
+      } else chunks.push(chunk);
+    });
+    req.once("end", () => {
+      ended = true;
+      resolve(Buffer.concat(chunks, length));
+    });
+    req.once("error", reject);
+    req.once("close", () => {
+      if (!ended) reject(new Error("request aborted"));
+    });
+  });
+}
+
+/** The body as express.json parses it: an empty body is `{}`, and only an object or an array at the top is JSON here. */
+function parseJson(raw: Buffer): unknown {
+  const text = raw.toString("utf8").replace(/^\uFEFF/, "");
+  // Other leading white space than JSON's makes no difference: JSON.parse refuses it.
+  const first = text.trimStart()[0];
+  if (first === undefined) return {};
+  if (first !== "{" && first !== "[") throw new HttpError(400, NOT_JSON);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpError(400, NOT_JSON);
+  }
+}
