@@ -10,7 +10,7 @@ import { SOCKET_LIMIT_SETTINGS } from "../host/bus/SocketLimits";
 import { ConsoleLogger } from "../host/logger";
 import { LivechatChannel } from "../module/models/LivechatChannel";
 import { tempSqliteUrl } from "../test/support/testHost";
-import { conversationFigures } from "./conversations";
+import { conversationFigures, decisionTime } from "./conversations";
 import { reportFigures } from "./reports";
 import { idleFigures, idleSocketCount, openFilesLimit, type IdleFigures } from "./load/idleFigures";
 import { chartSvg, describeStep, loadFigures, type LoadFigures } from "./load/loadFigures";
@@ -30,6 +30,8 @@ const IDLE_ONLY = process.argv.includes("--idle");
 /** Idle visitor sockets measured: the goal's 50,000, or as many as a process may open files for here. */
 const OPEN_FILES_LIMIT = openFilesLimit();
 const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? idleSocketCount(OPEN_FILES_LIMIT));
+/** `--decision`: only the assignment decision, beside bare inserts. */
+const DECISION_ONLY = process.argv.includes("--decision");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 100 : 300));
 
 async function bareWsRoundTrip(): Promise<number[]> {
@@ -128,6 +130,7 @@ async function hostFigures() {
 
 async function main(): Promise<void> {
   if (IDLE_ONLY) return void (await runIdle());
+  if (DECISION_ONLY) return runDecision();
   if (LOAD_ONLY) return writeResults([], await runLoad(), await runIdle());
   const wsBase = await bareWsRoundTrip();
   const host = await hostFigures();
@@ -200,6 +203,30 @@ async function main(): Promise<void> {
   process.stdout.write(`Benchmark (${ROUNDS} rounds, loopback)\n${lines.join("\n")}\n\n`);
 
   writeResults(figures, await runLoad(), await runIdle());
+}
+
+async function runDecision(): Promise<void> {
+  const host = await Host.create({ databaseUrl: tempSqliteUrl(), modules: [ROOT_DIR], logger: new ConsoleLogger("error"), demo: "never", schedulerTickMs: null });
+  try {
+    const bareInsert: number[] = [];
+    for (let i = 0; i < ROUNDS * 5; i++) {
+      const start = performance.now();
+      await host.db.query("INSERT INTO host_setting (key, value) VALUES (?, ?)", [`bench.${i}`, "x"]);
+      bareInsert.push(performance.now() - start);
+    }
+    const decision = await decisionTime(host);
+    for (const q of [50, 99]) {
+      const f = withBaseline(
+        { name: `assignment decision, 1,000 operators / 10,000 open, p${q}`, unit: "ms", value: round(percentile([...decision], q)) },
+        `bare insert p${q}`,
+        round(percentile([...bareInsert], q)),
+      );
+      process.stdout.write(`${f.name.padEnd(58)} ${String(f.value).padStart(9)} ${f.unit}   baseline ${f.baseline?.name}: ${f.baseline?.value} ${f.unit}   ratio ×${round(f.baseline?.ratio ?? NaN, 2)}\n`);
+    }
+    process.stdout.write(`load average: ${os.loadavg().map((l) => round(l, 1)).join(", ")}\n`);
+  } finally {
+    await host.stop();
+  }
 }
 
 async function runIdle(): Promise<IdleFigures> {

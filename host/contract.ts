@@ -19,7 +19,7 @@ import type { Request, RequestHandler, Router } from "express";
 import type { DataSource, EntityManager, EntitySchema, MigrationInterface } from "typeorm";
 
 /** The version of this contract; a manifest's `hostVersion` is a semver range checked against it. */
-export const HOST_CONTRACT_VERSION = "1.2.0";
+export const HOST_CONTRACT_VERSION = "1.3.0";
 
 /**
  * Failures a person can act on, thrown from any layer (services included) of the host or a module.
@@ -136,6 +136,11 @@ export interface Presence {
   getMany(userIds: number[]): Promise<Map<number, PresenceInfo>>;
   /** Ids of users whose last activity is older than `before` (or who never had any). */
   inactiveSince(userIds: number[], before: Date): Promise<number[]>;
+  /**
+   * Calls `listener` after this instance stored a sign of the user (activity, an open or closed tab):
+   * a status may have changed. Not called for what other instances store, nor as thresholds pass.
+   */
+  onChange(listener: (userId: number) => void): void;
 }
 
 /** One stored notification, as clients receive it. */

@@ -57,6 +57,7 @@ export function installConversations(host: HostContract, operators: OperatorServ
   const assignment = new AssignmentService(host, profiles);
   const chatbots = new ChatbotScripts(host);
   const notifier = new ConversationNotifier(host, profiles);
+  notifier.onSeatChange((change) => assignment.seatChanged(change));
   const visitors = new VisitorAccess(host);
   const messages = new ConversationMessages(host, profiles, chatbots, visitors, notifier);
   const windows = new ChatWindows(host, notifier);

@@ -6,14 +6,23 @@ import { LANGUAGE_CATALOG } from "./catalog";
 
 const CATALOG_ORDER = new Map(LANGUAGE_CATALOG.map((l, i) => [l.code, i]));
 
+/** How long the enabled languages are read from memory: every visitor's start and assignment asks for them. */
+const ENABLED_CACHE_MS = 5_000;
+
 export class HostLanguages implements Languages {
+  private enabled: { languages: HostLanguage[]; at: number } | null = null;
+
   constructor(private readonly db: DataSource) {}
 
   async list(options: { enabledOnly?: boolean } = {}): Promise<HostLanguage[]> {
-    return this.db.getRepository(Language).find({
+    if (options.enabledOnly && this.enabled && Date.now() - this.enabled.at < ENABLED_CACHE_MS) return this.enabled.languages.map((l) => ({ ...l }));
+    const at = Date.now();
+    const languages = await this.db.getRepository(Language).find({
       where: options.enabledOnly ? { enabled: true } : {},
       order: { name: "ASC" },
     });
+    if (options.enabledOnly) this.enabled = { languages: languages.map((l) => ({ ...l })), at };
+    return languages;
   }
 
   async getByCodes(codes: string[]): Promise<HostLanguage[]> {
@@ -41,7 +50,9 @@ export class HostLanguages implements Languages {
   }
 
   async setEnabled(code: string, enabled: boolean): Promise<void> {
+    this.enabled = null;
     await this.db.getRepository(Language).update({ code }, { enabled });
+    this.enabled = null;
   }
 
   /** Adds catalog languages missing from the table; never changes existing rows. */
@@ -50,5 +61,6 @@ export class HostLanguages implements Languages {
     const existing = new Set((await repo.find()).map((l) => l.code));
     const missing = LANGUAGE_CATALOG.filter((l) => !existing.has(l.code));
     if (missing.length) await repo.save(missing.map((l) => ({ ...l, enabled: enabledCodes.includes(l.code) })));
+    this.enabled = null;
   }
 }

@@ -33,6 +33,7 @@ interface Written {
  */
 export class HostPresence implements Presence {
   private readonly written = new Map<number, Written>();
+  private readonly listeners: ((userId: number) => void)[] = [];
   private readonly table: string;
   private readonly activityColumn: string;
   private readonly seenColumn: string;
@@ -69,6 +70,7 @@ export class HostPresence implements Presence {
       this.written.set(userId, previous);
       throw error;
     }
+    this.changed(userId);
   }
 
   /** An open tab was seen (socket heartbeat without input). */
@@ -84,6 +86,7 @@ export class HostPresence implements Presence {
       this.written.set(userId, previous);
       throw error;
     }
+    this.changed(userId);
   }
 
   /**
@@ -106,6 +109,7 @@ export class HostPresence implements Presence {
       `THEN excluded.${this.seenColumn} ELSE ${t}.${this.seenColumn} END`;
     const [query, parameters] = this.db.driver.escapeQueryWithParameters(sql, { userId, now, stale });
     await this.db.query(query, parameters);
+    this.changed(userId);
   }
 
   /** A tab of the user closed; when it was the last one anywhere, the grace for a reload starts. */
@@ -115,6 +119,15 @@ export class HostPresence implements Presence {
       `${this.closedColumn} = :now WHERE ${this.userColumn} = :userId`;
     const [query, parameters] = this.db.driver.escapeQueryWithParameters(sql, { userId, now: this.clock.now() });
     await this.db.query(query, parameters);
+    this.changed(userId);
+  }
+
+  onChange(listener: (userId: number) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(userId: number): void {
+    for (const listener of this.listeners) listener(userId);
   }
 
   async get(userId: number): Promise<PresenceInfo> {
@@ -126,10 +139,8 @@ export class HostPresence implements Presence {
     const thresholds = await this.thresholds();
     const result = new Map<number, PresenceInfo>();
     const ids = [...new Set(userIds)];
-    const repo = this.db.getRepository(PresenceRecord);
     for (let i = 0; i < ids.length; i += CHUNK) {
-      const rows = await repo.findBy({ userId: In(ids.slice(i, i + CHUNK)) });
-      for (const row of rows) result.set(row.userId, this.info(thresholds, row));
+      for (const row of await this.rows(ids.slice(i, i + CHUNK))) result.set(row.userId, this.info(thresholds, row));
     }
     for (const id of ids) if (!result.has(id)) result.set(id, this.info(thresholds, { userId: id, lastActivityAt: null, lastSeenAt: null, openTabs: 0, tabsClosedAt: null }));
     return result;
@@ -148,6 +159,27 @@ export class HostPresence implements Presence {
       for (const row of rows) active.add(row.userId);
     }
     return ids.filter((id) => !active.has(id));
+  }
+
+  /** Plain SQL, values read as the entity would: every assignment decision asks for one user's presence. */
+  private async rows(userIds: number[]): Promise<PresenceRecord[]> {
+    const sql =
+      `SELECT ${this.userColumn} AS user_id, ${this.activityColumn} AS last_activity_at, ${this.seenColumn} AS last_seen_at, ` +
+      `${this.tabsColumn} AS open_tabs, ${this.closedColumn} AS tabs_closed_at FROM ${this.table} WHERE ${this.userColumn} IN (:...userIds)`;
+    const [query, parameters] = this.db.driver.escapeQueryWithParameters(sql, { userIds });
+    const rows = (await this.db.query(query, parameters)) as Record<string, unknown>[];
+    const meta = this.db.getMetadata(PresenceRecord);
+    const read = (row: Record<string, unknown>, column: string): unknown => {
+      const metadata = meta.findColumnWithDatabaseName(column);
+      return metadata ? this.db.driver.prepareHydratedValue(row[column], metadata) : row[column];
+    };
+    return rows.map((row) => ({
+      userId: Number(row.user_id),
+      lastActivityAt: read(row, "last_activity_at") as Date | null,
+      lastSeenAt: read(row, "last_seen_at") as Date | null,
+      openTabs: Number(row.open_tabs ?? 0),
+      tabsClosedAt: read(row, "tabs_closed_at") as Date | null,
+    }));
   }
 
   private thresholds(): Promise<PresenceSettings> {

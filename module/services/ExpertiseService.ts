@@ -3,6 +3,7 @@ import { isCleanName, lt, ConflictError, InvalidInputError, NotFoundError, type 
 import { OPERATOR_GROUP } from "../api";
 import { Expertise } from "../models/Expertise";
 import { ExpertiseOperator } from "../models/ExpertiseOperator";
+import { operatorSettingsSaved } from "./OperatorProfiles";
 import { isUniqueViolation } from "./uniqueViolation";
 
 export interface ExpertiseSummary {
@@ -46,18 +47,22 @@ export class ExpertiseService {
     await this.checkOperators(operatorIds);
     const duplicate = (clash: Expertise) => new InvalidInputError(lt('An expertise named "{name}" already exists.'), { name: clash.name });
     try {
-      return await this.db.transaction(async (m) => {
+      const touched = new Set(operatorIds);
+      const savedId = await this.db.transaction(async (m) => {
         const repo = m.getRepository(Expertise);
         if (id !== null && !(await repo.findOneBy({ id }))) throw new NotFoundError(lt("This expertise does not exist (it may have been deleted)."));
         const clash = await repo.findOneBy({ nameKey });
         if (clash && clash.id !== id) throw duplicate(clash);
         const saved = await repo.save({ ...(id !== null ? { id } : {}), name, nameKey });
+        for (const row of await m.getRepository(ExpertiseOperator).findBy({ expertiseId: saved.id })) touched.add(row.userId);
         await m.getRepository(ExpertiseOperator).delete({ expertiseId: saved.id });
         if (operatorIds.length) {
           await m.getRepository(ExpertiseOperator).insert(operatorIds.map((userId) => ({ expertiseId: saved.id, userId })));
         }
         return saved.id;
       });
+      await this.settingsSaved(touched);
+      return savedId;
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // Someone saved the same name, or the same operators, at the same moment: nothing of this save was kept.
@@ -69,11 +74,19 @@ export class ExpertiseService {
 
   /** Deletes the expertise; profiles lose it with it (the relation rows cascade). */
   async delete(id: number): Promise<void> {
-    await this.db.transaction(async (m) => {
+    const holders = await this.db.transaction(async (m) => {
+      const rows = await m.getRepository(ExpertiseOperator).findBy({ expertiseId: id });
       await m.getRepository(ExpertiseOperator).delete({ expertiseId: id });
       const result = await m.getRepository(Expertise).delete({ id });
       if (!result.affected) throw new NotFoundError(lt("This expertise does not exist (it may have been deleted)."));
+      return rows.map((r) => r.userId);
     });
+    await this.settingsSaved(holders);
+  }
+
+  /** Assignment reads these operators' expertise again. */
+  private async settingsSaved(userIds: Iterable<number>): Promise<void> {
+    for (const userId of userIds) await operatorSettingsSaved.emit(this.host.hooks, { userId });
   }
 
   /** Operators who can be given an expertise: users in the operator group. */

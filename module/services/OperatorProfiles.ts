@@ -1,5 +1,5 @@
 import { In, type DataSource, type EntityManager } from "typeorm";
-import type { HostContract } from "../../host/contract";
+import { EventHook, type HostContract } from "../../host/contract";
 import { ExpertiseOperator } from "../models/ExpertiseOperator";
 import { OperatorLanguage } from "../models/OperatorLanguage";
 import { OperatorProfile } from "../models/OperatorProfile";
@@ -14,6 +14,9 @@ export interface OperatorSettings {
 }
 
 export const CHAT_NAME_MAX = 64;
+
+/** An operator's live chat settings were saved (languages and expertise guide assignment). */
+export const operatorSettingsSaved = new EventHook<{ userId: number }>("livechat.operator_settings_saved");
 
 export class OperatorProfiles {
   constructor(private readonly host: HostContract) {}
@@ -53,6 +56,7 @@ export class OperatorProfiles {
     if (settings.expertiseIds.length) {
       await manager.getRepository(ExpertiseOperator).insert(settings.expertiseIds.map((expertiseId) => ({ expertiseId, userId })));
     }
+    await operatorSettingsSaved.emit(this.host.hooks, { userId });
   }
 
   /**

@@ -1,17 +1,19 @@
 import { In, type EntityManager } from "typeorm";
 import type { HostContract } from "../../../host/contract";
 import { ChannelMember } from "../../models/ChannelMember";
-import { Conversation } from "../../models/Conversation";
-import { ConversationExpertise } from "../../models/ConversationExpertise";
-import type { OperatorProfiles } from "../OperatorProfiles";
-import { sqlDate } from "../sqlDate";
+import type { Conversation } from "../../models/Conversation";
+import { operatorSettingsSaved, type OperatorProfiles } from "../OperatorProfiles";
 import { assignmentCandidates, assignmentRanking, type AssignmentContext } from "../../api";
+import { AssignmentRoster, type SeatChange } from "./AssignmentRoster";
 import { rankCandidates, type AssignmentChoice, type AssignmentRequest, type Candidate } from "./chooseOperator";
 
 export interface AssignmentDecision extends AssignmentChoice {
   /** Whether the operator has all the expertise the conversation asks for; null when it asks for none. */
   expertAssigned: boolean | null;
 }
+
+/** Rankings made again within one decision when the operator chosen had changed meanwhile; past it the one chosen is kept. */
+const MAX_RANKINGS = 20;
 
 /** Any constant: the key of the PostgreSQL advisory lock that serializes assignment decisions. */
 const ASSIGNMENT_LOCK_KEY = 7_340_001;
@@ -23,10 +25,16 @@ const ASSIGNMENT_LOCK_KEY = 7_340_001;
  * turns on its single connection.
  */
 export class AssignmentService {
+  private readonly roster: AssignmentRoster;
+
   constructor(
     private readonly host: HostContract,
-    private readonly profiles: OperatorProfiles,
-  ) {}
+    profiles: OperatorProfiles,
+  ) {
+    this.roster = new AssignmentRoster(host, profiles);
+    host.presence.onChange((userId) => this.roster.presenceChanged(userId));
+    operatorSettingsSaved.on(host.hooks, ({ userId }) => this.roster.operatorChanged(userId));
+  }
 
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -46,70 +54,52 @@ export class AssignmentService {
     if (m.connection.options.type === "postgres") await m.query("SELECT pg_advisory_xact_lock($1)", [ASSIGNMENT_LOCK_KEY]);
   }
 
-  /** The channel's members as the decision sees them, loads read through `m` (inside the lock). */
-  async candidates(m: EntityManager, channelId: number): Promise<Candidate[]> {
-    const memberIds = (await m.getRepository(ChannelMember).findBy({ channelId })).map((r) => r.userId);
-    if (memberIds.length === 0) return [];
-    const users = (await this.host.users.getMany(memberIds)).filter((u) => u.active);
-    const ids = users.map((u) => u.id);
-    if (ids.length === 0) return [];
-    const [presence, languages, settings, loads, lastAssigned] = await Promise.all([
-      this.host.presence.getMany(ids),
-      this.profiles.spokenLanguages(ids),
-      this.profiles.getMany(ids),
-      m
-        .getRepository(Conversation)
-        .createQueryBuilder("c")
-        .select("c.operator_id", "operatorId")
-        .addSelect("COUNT(*)", "open")
-        .addSelect("SUM(CASE WHEN c.channel_id = :channelId THEN 1 ELSE 0 END)", "inChannel")
-        .where("c.state = 'open'")
-        .andWhere("c.operator_id IN (:...ids)", { ids })
-        .setParameter("channelId", channelId)
-        .groupBy("c.operator_id")
-        .getRawMany<{ operatorId: number; open: string | number; inChannel: string | number }>(),
-      m
-        .getRepository(Conversation)
-        .createQueryBuilder("c")
-        .select("c.operator_id", "operatorId")
-        .addSelect("MAX(c.assigned_at)", "last")
-        .where("c.operator_id IN (:...ids)", { ids })
-        .groupBy("c.operator_id")
-        .getRawMany<{ operatorId: number; last: unknown }>(),
-    ]);
-    const load = new Map(loads.map((r) => [Number(r.operatorId), { open: Number(r.open), inChannel: Number(r.inChannel) }]));
-    const last = new Map(lastAssigned.map((r) => [Number(r.operatorId), sqlDate(r.last)]));
-    return ids.map((userId) => ({
-      userId,
-      available: presence.get(userId)?.status === "online",
-      openConversations: load.get(userId)?.open ?? 0,
-      openInChannel: load.get(userId)?.inChannel ?? 0,
-      lastAssignedAt: last.get(userId) ?? null,
-      languages: languages.get(userId) ?? [],
-      expertiseIds: settings.get(userId)?.expertiseIds ?? [],
-    }));
+  /** The channel's members as the decision sees them (fresh objects: hooks may change them). */
+  candidates(m: EntityManager, channelId: number): Promise<Candidate[]> {
+    return this.roster.candidates(m, channelId);
   }
 
-  /** The operator who last served this visitor, from their earlier conversations. */
+  /** A conversation's seat changed, committed: the roster follows. */
+  seatChanged(change: SeatChange): void {
+    this.roster.seatChanged(change);
+  }
+
+  /**
+   * One active member of the channel, with presence and open conversations read from the database
+   * rather than the roster (for a transfer to them); null when they are not one.
+   */
+  async member(m: EntityManager, channelId: number, userId: number): Promise<Candidate | null> {
+    const candidate = (await this.roster.candidates(m, channelId)).find((c) => c.userId === userId);
+    if (!candidate) return null;
+    const { online, open } = await this.roster.fromDatabase(m, channelId, userId);
+    return { ...candidate, available: online, openInChannel: open };
+  }
+
+  /** The operator who last served this visitor, from their earlier conversations (one index lookup). */
   async previousOperator(m: EntityManager, conversation: Conversation): Promise<number | null> {
-    const earlier = await m
-      .getRepository(Conversation)
-      .createQueryBuilder("c")
-      .where("c.visitor_key = :key AND c.id <> :id AND c.operator_id IS NOT NULL", { key: conversation.visitorKey, id: conversation.id })
-      .orderBy("c.id", "DESC")
-      .getOne();
-    return earlier?.operatorId ?? null;
+    const [row] = (await m.query(
+      ...escape(
+        m,
+        "SELECT operator_id FROM livechat_conversation WHERE visitor_key = :key AND id <> :id AND operator_id IS NOT NULL ORDER BY id DESC LIMIT 1",
+        { key: conversation.visitorKey, id: conversation.id },
+      ),
+    )) as { operator_id: unknown }[];
+    return row ? Number(row.operator_id) : null;
   }
 
   /** The expertise the conversation asks for (from a chatbot's forward step), possibly none. */
   async requestedExpertise(m: EntityManager, conversationId: number): Promise<number[]> {
-    const rows = await m.getRepository(ConversationExpertise).find({ where: { conversationId }, order: { expertiseId: "ASC" } });
-    return rows.map((r) => r.expertiseId);
+    const rows = (await m.query(
+      ...escape(m, "SELECT expertise_id FROM livechat_conversation_expertise WHERE conversation_id = :conversationId ORDER BY expertise_id", { conversationId }),
+    )) as { expertise_id: unknown }[];
+    return rows.map((r) => Number(r.expertise_id));
   }
 
   /**
    * Decides who takes `conversation` (already locked by the caller), or null when nobody can now.
-   * `exclude`: operators who may not get it (the one who transfers it away).
+   * `exclude`: operators who may not get it (the one who transfers it away). The roster ranks; the
+   * one chosen is confirmed from the database (online, under the limit) before being returned, and
+   * when nobody can take it the roster is read again once before saying so.
    */
   async decide(m: EntityManager, conversation: Conversation, maxPerOperator: number | null, exclude: number[] = []): Promise<AssignmentDecision | null> {
     const expertiseIds = await this.requestedExpertise(m, conversation.id);
@@ -120,26 +110,56 @@ export class AssignmentService {
       maxPerOperator,
     };
     const context: AssignmentContext = { channelId: conversation.channelId, conversationId: conversation.id, request };
-    const members = (await this.candidates(m, conversation.channelId)).filter((c) => !exclude.includes(c.userId));
-    const candidates = await assignmentCandidates.apply(this.host.hooks, members, context);
-    const ranked = rankCandidates(candidates, request);
-    // A ranker may re-order or drop choices, never add someone the rules left out.
-    const allowed = new Map(ranked.map((choice) => [choice.userId, choice]));
-    const reranked = await assignmentRanking.apply(this.host.hooks, ranked, context);
-    const choice = reranked.map((c) => allowed.get(c.userId)).find((c) => c !== undefined);
-    if (!choice) return null;
-    const chosen = candidates.find((c) => c.userId === choice.userId);
-    const expertAssigned = expertiseIds.length ? expertiseIds.every((id) => chosen?.expertiseIds.includes(id) ?? false) : null;
-    return { ...choice, expertAssigned };
+    let fallback: "none" | "recounted" | "reloaded" = "none";
+    for (let round = 0; ; round++) {
+      const members = (await this.roster.candidates(m, conversation.channelId)).filter((c) => !exclude.includes(c.userId));
+      const candidates = await assignmentCandidates.apply(this.host.hooks, members, context);
+      const ranked = rankCandidates(candidates, request);
+      // A ranker may re-order or drop choices, never add someone the rules left out.
+      const allowed = new Map(ranked.map((choice) => [choice.userId, choice]));
+      const reranked = await assignmentRanking.apply(this.host.hooks, ranked, context);
+      let rankAgain = false;
+      for (const entry of reranked) {
+        const choice = allowed.get(entry.userId);
+        if (!choice) continue;
+        const verdict = await this.roster.confirm(m, conversation.channelId, choice.userId, maxPerOperator);
+        if (verdict === "no") continue;
+        if (verdict === "changed" && round < MAX_RANKINGS) {
+          rankAgain = true;
+          break;
+        }
+        const chosen = candidates.find((c) => c.userId === choice.userId);
+        const expertAssigned = expertiseIds.length ? expertiseIds.every((id) => chosen?.expertiseIds.includes(id) ?? false) : null;
+        return { ...choice, expertAssigned };
+      }
+      if (rankAgain) continue;
+      // Nobody, says the roster. Those it has at the limit may have ended conversations on another
+      // instance: read them again; then, unless it was read whole a moment ago, the whole channel.
+      const full = members.filter((c) => c.available && maxPerOperator !== null && c.openInChannel >= maxPerOperator).map((c) => c.userId);
+      if (fallback === "none" && full.length > 0) {
+        fallback = "recounted";
+        await this.roster.readAgain(m, full);
+      } else if (fallback !== "reloaded" && this.roster.mayReload(conversation.channelId)) {
+        fallback = "reloaded";
+        await this.roster.reload(m, conversation.channelId);
+      } else {
+        return null;
+      }
+    }
   }
 
   /** Members of a channel who could take a conversation right now (for the visitor's "available"). */
   async anyoneAvailable(channelId: number, maxPerOperator: number | null): Promise<boolean> {
-    const candidates = await this.candidates(this.host.db.manager, channelId);
+    const candidates = await this.roster.candidates(this.host.db.manager, channelId);
     return candidates.some((c) => c.available && (maxPerOperator === null || c.openInChannel < maxPerOperator));
   }
 
   async channelsOf(userId: number): Promise<number[]> {
     return (await this.host.db.getRepository(ChannelMember).findBy({ userId: In([userId]) })).map((r) => r.channelId);
   }
+}
+
+/** A statement with `:name` parameters in the driver's own placeholders. */
+function escape(m: EntityManager, sql: string, parameters: Record<string, unknown>): [string, unknown[]] {
+  return m.connection.driver.escapeQueryWithParameters(sql, parameters);
 }

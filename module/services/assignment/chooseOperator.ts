@@ -83,25 +83,44 @@ export function isEligible(candidate: Candidate, request: AssignmentRequest): bo
   return request.maxPerOperator === null || candidate.openInChannel < request.maxPerOperator;
 }
 
+const TIER_RANK = new Map(TIER_ORDER.map((tier, i) => [tier, i]));
+
+interface Ranked {
+  c: Candidate;
+  tier: PreferenceTier;
+  rank: number;
+  /** Milliseconds of the last assignment; never assigned counts as longest ago. */
+  last: number;
+}
+
+function ranked(c: Candidate, request: AssignmentRequest): Ranked {
+  const tier = tierOf(c, request);
+  return { c, tier, rank: TIER_RANK.get(tier) ?? TIER_ORDER.length, last: c.lastAssignedAt?.getTime() ?? -Infinity };
+}
+
+/** Tier, then fewest open conversations, then longest since the last assignment, then lowest user id. */
+function before(a: Ranked, b: Ranked): number {
+  // Two never-assigned candidates compare as NaN here, which falls through to the user id.
+  return a.rank - b.rank || a.c.openConversations - b.c.openConversations || a.last - b.last || a.c.userId - b.c.userId;
+}
+
 /**
  * Ranks eligible candidates: preference tier, then fewest open conversations, then the longest time
  * since their last assignment (never assigned counts as longest), then the lowest user id.
  */
 export function rankCandidates(candidates: Candidate[], request: AssignmentRequest): AssignmentChoice[] {
-  return candidates
-    .filter((c) => isEligible(c, request))
-    .map((c) => ({ c, tier: tierOf(c, request) }))
-    .sort(
-      (a, b) =>
-        TIER_ORDER.indexOf(a.tier) - TIER_ORDER.indexOf(b.tier) ||
-        a.c.openConversations - b.c.openConversations ||
-        (a.c.lastAssignedAt?.getTime() ?? -Infinity) - (b.c.lastAssignedAt?.getTime() ?? -Infinity) ||
-        a.c.userId - b.c.userId,
-    )
-    .map(({ c, tier }) => ({ userId: c.userId, tier }));
+  const rows: Ranked[] = [];
+  for (const c of candidates) if (isEligible(c, request)) rows.push(ranked(c, request));
+  return rows.sort(before).map(({ c, tier }) => ({ userId: c.userId, tier }));
 }
 
-/** The operator to assign, or null when nobody may take the conversation now. */
+/** The operator to assign, or null when nobody may take the conversation now: one pass, no sorting. */
 export function chooseOperator(candidates: Candidate[], request: AssignmentRequest): AssignmentChoice | null {
-  return rankCandidates(candidates, request)[0] ?? null;
+  let best: Ranked | null = null;
+  for (const c of candidates) {
+    if (!isEligible(c, request)) continue;
+    const row = ranked(c, request);
+    if (best === null || before(row, best) < 0) best = row;
+  }
+  return best && { userId: best.c.userId, tier: best.tier };
 }

@@ -11,6 +11,7 @@ import {
   type MessagePostedEvent,
 } from "../../api";
 import type { Conversation } from "../../models/Conversation";
+import type { SeatChange } from "../assignment/AssignmentRoster";
 import { LivechatChannel } from "../../models/LivechatChannel";
 import type { OperatorProfiles } from "../OperatorProfiles";
 import type { RatingDto } from "../ratings/ConversationRatings";
@@ -35,28 +36,46 @@ export interface KnownView {
 export class ConversationNotifier {
   /** Integrator events recorded inside a transaction, emitted once it committed (dropped with it otherwise). */
   private readonly pending = new WeakMap<EntityManager, (() => Promise<void>)[]>();
+  /** Seat changes recorded inside a transaction, told once it committed. */
+  private readonly seats = new WeakMap<EntityManager, SeatChange[]>();
+  private readonly seatListeners: ((change: SeatChange) => void)[] = [];
 
   constructor(
     private readonly host: HostContract,
     private readonly profiles: OperatorProfiles,
   ) {}
 
-  /** Runs `work` in a transaction (inside `around`, e.g. the assignment queue), then emits the events it recorded. */
+  /**
+   * Runs `work` in a transaction (inside `around`, e.g. the assignment queue), then emits the events it
+   * recorded. Seat changes are told first, still inside `around`: the next assignment decision already
+   * knows them.
+   */
   async transaction<T>(work: (m: EntityManager) => Promise<T>, around: (run: () => Promise<T>) => Promise<T> = (run) => run()): Promise<T> {
     let manager: EntityManager | null = null;
-    const result = await around(() =>
-      this.host.db.transaction((m) => {
+    const result = await around(async () => {
+      const done = await this.host.db.transaction((m) => {
         manager = m;
         return work(m);
-      }),
-    );
+      });
+      for (const change of (manager && this.seats.get(manager)) ?? []) for (const listener of this.seatListeners) listener(change);
+      return done;
+    });
     const events = manager ? (this.pending.get(manager) ?? []) : [];
     for (const emit of events) await emit();
     return result;
   }
 
+  /** Hears every committed change of a conversation's seat (assigned, transferred, ended), in commit order. */
+  onSeatChange(listener: (change: SeatChange) => void): void {
+    this.seatListeners.push(listener);
+  }
+
   private afterCommit(m: EntityManager, emit: () => Promise<void>): void {
     this.pending.set(m, [...(this.pending.get(m) ?? []), emit]);
+  }
+
+  private seatChanged(m: EntityManager, change: SeatChange): void {
+    this.seats.set(m, [...(this.seats.get(m) ?? []), change]);
   }
 
   // ---- bus notifications -------------------------------------------------------------------
@@ -111,8 +130,9 @@ export class ConversationNotifier {
   }
 
   /** The operator's new conversation (opens a chat window), and the event for integrators after commit. */
-  async assigned(m: EntityManager, view: OperatorConversationDto, event: ConversationAssignedEvent): Promise<void> {
+  async assigned(m: EntityManager, view: OperatorConversationDto, event: ConversationAssignedEvent, assignedAt: Date): Promise<void> {
     await this.host.bus.publish(busAddress.user(event.operatorId), "livechat.conversation_assigned", { conversation: view }, m);
+    this.seatChanged(m, { conversationId: event.conversationId, channelId: event.channelId, operatorId: event.operatorId, open: true, assignedAt });
     this.afterCommit(m, () => conversationAssigned.emit(this.host.hooks, event));
   }
 
@@ -120,8 +140,9 @@ export class ConversationNotifier {
    * The operator who had the conversation lost it to a transfer: his windows and lists let it go, on
    * every tab; `line` says to whom.
    */
-  async transferredAway(m: EntityManager, userId: number, line: MessageDto): Promise<void> {
+  async transferredAway(m: EntityManager, userId: number, line: MessageDto, channelId: number): Promise<void> {
     await this.host.bus.publish(busAddress.user(userId), "livechat.conversation_transferred", { conversationId: line.conversationId, line }, m);
+    this.seatChanged(m, { conversationId: line.conversationId, channelId, operatorId: null, open: false, assignedAt: null });
   }
 
   /** The visitor rated the ended conversation: its operator's window and Discuss show it. */
@@ -149,6 +170,7 @@ export class ConversationNotifier {
   }
 
   closed(m: EntityManager, event: ConversationClosedEvent): void {
+    this.seatChanged(m, { conversationId: event.conversationId, channelId: event.channelId, operatorId: null, open: false, assignedAt: null });
     this.afterCommit(m, () => conversationClosed.emit(this.host.hooks, event));
   }
 

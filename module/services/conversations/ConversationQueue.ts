@@ -117,7 +117,7 @@ export class ConversationQueue {
       unread: 0,
       lastMessage: null,
     };
-    await this.notifier.assigned(m, view, { conversationId: conversation.id, channelId: channel.id, operatorId: userId, tier });
+    await this.notifier.assigned(m, view, { conversationId: conversation.id, channelId: channel.id, operatorId: userId, tier }, conversation.assignedAt ?? this.host.clock.now());
     await this.notifier.conversationChanged(m, conversation, { channelName: channel.name, operatorName: name, place: null });
     return name;
   }

@@ -97,7 +97,7 @@ export class TransferService {
   }
 
   private async toOperator(m: EntityManager, conversation: Conversation, channel: LivechatChannel, from: number, byName: string, to: number): Promise<TransferOutcome> {
-    const candidate = (await this.assignment.candidates(m, channel.id)).find((c) => c.userId === to);
+    const candidate = await this.assignment.member(m, channel.id, to);
     if (!candidate) throw new NotFoundError(lt("{channel} has no such operator."), { channel: channel.name });
     const name = (await this.profiles.displayNames([to])).get(to) ?? "";
     if (to === from) throw new InvalidInputError(lt("{name} already has this conversation: choose another operator or a channel."), { name });
@@ -112,7 +112,7 @@ export class TransferService {
     const now = this.host.clock.now();
     await this.move(m, conversation, from, { operatorId: to, state: "open", assignedAt: now, assignmentTier: TRANSFERRED_TIER });
     const line = await this.messages.addSystemWithin(m, conversation, { key: "transferred", params: { name: byName, to: name } });
-    await this.notifier.transferredAway(m, from, line);
+    await this.notifier.transferredAway(m, from, line, channel.id);
     await this.windows.openWithin(m, to, conversation.id);
     // Built here, not read back: the rows are not visible to other connections before commit.
     const view: OperatorConversationDto = {
@@ -124,7 +124,7 @@ export class TransferService {
       unread: 0,
       lastMessage: null,
     };
-    await this.notifier.assigned(m, view, { conversationId: conversation.id, channelId: channel.id, operatorId: to, tier: TRANSFERRED_TIER });
+    await this.notifier.assigned(m, view, { conversationId: conversation.id, channelId: channel.id, operatorId: to, tier: TRANSFERRED_TIER }, now);
     await this.notifier.conversationChanged(m, conversation, { channelName: channel.name, operatorName: name, place: null });
     return { operator: { id: to, name }, channel: { id: channel.id, name: channel.name } };
   }
@@ -137,7 +137,7 @@ export class TransferService {
     if (!target) throw new NotFoundError(lt("This live chat channel does not exist."));
     await this.move(m, conversation, from, { channelId: target.id, operatorId: null, state: "waiting", assignedAt: null, assignmentTier: null });
     const line = await this.messages.addSystemWithin(m, conversation, { key: "transferred_to_channel", params: { name: byName, channel: target.name } });
-    await this.notifier.transferredAway(m, from, line);
+    await this.notifier.transferredAway(m, from, line, target.id);
     // The normal rules choose among the target channel's operators, never the one who sent it away.
     const operator = await this.queue.assign(m, conversation, target, [from]);
     if (operator) return { operator: { id: operator.userId, name: operator.name }, channel: { id: target.id, name: target.name } };
