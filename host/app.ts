@@ -79,6 +79,8 @@ export interface HostOptions {
   maxInFlight?: number;
   /** Event-loop lag (median, ms) past which requests are refused with 503 too (default MAX_EVENT_LOOP_LAG_MS, else 50). */
   maxLagMs?: number;
+  /** How long (ms) the oldest grouped write may wait for its turn before requests are refused with 503 (default MAX_WRITE_WAIT_MS, else 50). */
+  maxWriteWaitMs?: number;
 }
 
 /** A running host: the reference helpdesk application with its modules installed. */
@@ -87,6 +89,8 @@ export class Host {
   /** The bound on HTTP requests in progress; past it requests are refused at once (503). */
   readonly load: LoadShedder;
   private readonly lag = new EventLoopLag();
+  /** Grouped writes (the contract's `writes`); how long they wait is a sign of overload. */
+  private readonly writes: ReturnType<typeof createGroupedWrites>;
   readonly app = express();
   /** Public JSON POSTs answered before express (the contract's `leanPost`). */
   private readonly lean: LeanRoutes;
@@ -142,10 +146,17 @@ export class Host {
     this.presence = new HostPresence(db, this.clock, () => this.presenceThresholds());
     this.scheduler = new HostScheduler(db, this.clock, this.logger, this.instanceId);
     this.sessions = new DatabaseSessionStore(db, this.clock, SESSION_IDLE_MS, SESSION_ABSOLUTE_MS);
+    const writes = (this.writes = createGroupedWrites(db, target, this.bus, this.clock));
     this.load = new LoadShedder(
       options.maxInFlight ?? Number(process.env.MAX_IN_FLIGHT ?? DEFAULT_MAX_IN_FLIGHT),
       options.maxLagMs ?? Number(process.env.MAX_EVENT_LOOP_LAG_MS ?? DEFAULT_MAX_LAG_MS),
       this.lag,
+      options.maxWriteWaitMs ?? Number(process.env.MAX_WRITE_WAIT_MS ?? DEFAULT_MAX_WRITE_WAIT_MS),
+      {
+        get ms() {
+          return writes.waitedMs;
+        },
+      },
     );
     this.lean = new LeanRoutes({
       load: this.load,
@@ -192,7 +203,7 @@ export class Host {
     };
     return {
       db: this.db,
-      writes: createGroupedWrites(this.db, this.target, this.bus, this.clock),
+      writes: this.writes,
       router: Router(),
       publicRouter: Router(),
       auth: this.auth,
@@ -459,7 +470,7 @@ export class Host {
   async start(port = Number(process.env.PORT ?? 8069), hostname = process.env.HOST ?? "127.0.0.1"): Promise<string> {
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", reject);
-      this.server.listen(port, hostname, () => {
+      this.server.listen({ port, host: hostname, backlog: LISTEN_BACKLOG }, () => {
         this.server.off("error", reject);
         resolve();
       });
@@ -502,7 +513,15 @@ export class Host {
 }
 
 const DEFAULT_MAX_IN_FLIGHT = 256;
+/**
+ * Connections the kernel holds until the server accepts them (capped by net.core.somaxconn). Past it
+ * a new connection is dropped and its client tries again only a second later: when a crowd of
+ * visitors connects while the event loop is busy, they wait in this queue instead, and are answered
+ * (or refused with 503) within the next turns of the loop.
+ */
+const LISTEN_BACKLOG = 4096;
 const DEFAULT_MAX_LAG_MS = 50;
+const DEFAULT_MAX_WRITE_WAIT_MS = 50;
 /** Largest JSON request body, in bytes. */
 const JSON_BODY_LIMIT = 64 * 1024;
 /** A session ends after two weeks without a request, and 30 days after login however active. */

@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import type { Database, Statement } from "better-sqlite3";
 import type { DataSource, EntityManager } from "typeorm";
 import { DateUtils } from "typeorm/util/DateUtils";
@@ -5,8 +6,8 @@ import type { BusNotification, Clock, GroupedWrites, SqlRow, WriteTransaction } 
 import type { DatabaseTarget } from "./database";
 import type { HostBus } from "./bus/HostBus";
 
-/** The host's `GroupedWrites` for its database. */
-export function createGroupedWrites(db: DataSource, target: DatabaseTarget, bus: HostBus, clock: Clock): GroupedWrites {
+/** The host's `GroupedWrites` for its database; `waitedMs` tells how long the oldest waiting write has waited. */
+export function createGroupedWrites(db: DataSource, target: DatabaseTarget, bus: HostBus, clock: Clock): GroupedWrites & { readonly waitedMs: number } {
   return new GroupCommit(target.kind === "sqlite" ? new SqliteStatements(db) : new PostgresStatements(db), bus, clock);
 }
 
@@ -26,6 +27,8 @@ interface Transactions {
 
 interface Waiting {
   work: (tx: WriteTransaction) => Promise<unknown>;
+  /** When it arrived (performance.now()). */
+  since: number;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -50,9 +53,14 @@ class GroupCommit implements GroupedWrites {
     private readonly clock: Clock,
   ) {}
 
+  /** How long the oldest write not yet in a group has waited, in milliseconds (0 when none waits). */
+  get waitedMs(): number {
+    return this.waiting.length > 0 ? performance.now() - this.waiting[0].since : 0;
+  }
+
   run<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.waiting.push({ work, since: performance.now(), resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) this.schedule();
     });
   }

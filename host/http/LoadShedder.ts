@@ -26,12 +26,17 @@ export class LoadShedder {
 
   /**
    * `limit`: requests in progress at most; `maxLagMs`: the event loop's median lag (see EventLoopLag)
-   * past which requests are refused too, once `LAG_MIN_IN_FLIGHT` are in progress.
+   * past which requests are refused too, once `LAG_MIN_IN_FLIGHT` are in progress; `maxWriteWaitMs`:
+   * how long the oldest grouped write may have waited for its turn (`writeWait`) before requests are
+   * refused. The last bounds what an accepted message waits whatever the machine's speed: a fixed
+   * number of requests in progress means a longer wait on a slower (or busier) machine.
    */
   constructor(
     public limit: number,
     public maxLagMs: number,
     public lag: { readonly ms: number },
+    public maxWriteWaitMs: number,
+    public writeWait: { readonly ms: number },
   ) {}
 
   /** Requests in progress now. */
@@ -45,7 +50,11 @@ export class LoadShedder {
   }
 
   private overloaded(): boolean {
-    return this.inFlight >= this.limit || (this.inFlight >= LAG_MIN_IN_FLIGHT && this.lag.ms > this.maxLagMs);
+    return (
+      this.inFlight >= this.limit ||
+      (this.inFlight >= LAG_MIN_IN_FLIGHT && this.lag.ms > this.maxLagMs) ||
+      this.writeWait.ms > this.maxWriteWaitMs
+    );
   }
 
   /** Takes a place for a request; false (and counted as refused) when there is none to take. */

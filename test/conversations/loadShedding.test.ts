@@ -26,6 +26,8 @@ describe("Load shedding: a bounded number of requests in progress", () => {
 
   it("refuses a request past the budget with 503 and Retry-After, and the widget's retry stores the message once", async () => {
     t.host.load.limit = 3;
+    // Only the budget refuses here, however long the held posts wait.
+    t.host.load.maxWriteWaitMs = Infinity;
     const post = (clientMessageId: string): Promise<request.Response> =>
       asVisitor(t, visitor).post(`/livechat/conversations/${visitor.id}/messages`, { body: `Message ${clientMessageId}`, clientMessageId }).then((r) => r);
     // Hold the database so that posts stay in progress.
@@ -44,6 +46,7 @@ describe("Load shedding: a bounded number of requests in progress", () => {
     } finally {
       release();
       t.host.load.limit = 256;
+      t.host.load.maxWriteWaitMs = 50;
     }
     const messages = t.host.db.getRepository(Message);
     expect(await messages.countBy({ conversationId: visitor.id, clientMessageId: "r-1" })).to.equal(0);
@@ -61,6 +64,7 @@ describe("Load shedding: a bounded number of requests in progress", () => {
   it("refuses with 503 while the event loop lags past its bound with many requests in progress, never for a few", async () => {
     const lag = t.host.load.lag;
     t.host.load.lag = { ms: 10 * t.host.load.maxLagMs };
+    t.host.load.maxWriteWaitMs = Infinity;
     const post = (clientMessageId: string): Promise<request.Response> =>
       asVisitor(t, visitor).post(`/livechat/conversations/${visitor.id}/messages`, { body: `Message ${clientMessageId}`, clientMessageId }).then((r) => r);
     let release = () => undefined as void;
@@ -78,8 +82,33 @@ describe("Load shedding: a bounded number of requests in progress", () => {
     } finally {
       release();
       t.host.load.lag = lag;
+      t.host.load.maxWriteWaitMs = 50;
     }
     expect(await t.host.db.getRepository(Message).countBy({ conversationId: visitor.id, clientMessageId: "lag-refused" })).to.equal(0);
     expect((await post("lag-refused")).status).to.equal(201);
+  });
+
+  it("refuses with 503 once a visitor's message has waited past its bound for its turn to be written, and takes it again once writes flow", async () => {
+    const bound = t.host.load.maxWriteWaitMs;
+    const post = (clientMessageId: string): Promise<request.Response> =>
+      asVisitor(t, visitor).post(`/livechat/conversations/${visitor.id}/messages`, { body: `Message ${clientMessageId}`, clientMessageId }).then((r) => r);
+    let release = () => undefined as void;
+    const held = t.host.db.transaction(() => new Promise<void>((resolve) => (release = resolve)));
+    try {
+      t.host.load.maxWriteWaitMs = 0;
+      const waiting = post("wait-1");
+      while (t.host.load.writeWait.ms <= 0) await new Promise((resolve) => setImmediate(resolve));
+      const refused = await post("wait-refused");
+      expect(refused.status).to.equal(503);
+      expect(refused.headers["retry-after"]).to.equal("1");
+      release();
+      await held;
+      expect((await waiting).status).to.equal(201);
+    } finally {
+      release();
+      t.host.load.maxWriteWaitMs = bound;
+    }
+    expect(await t.host.db.getRepository(Message).countBy({ conversationId: visitor.id, clientMessageId: "wait-refused" })).to.equal(0);
+    expect((await post("wait-refused")).status).to.equal(201);
   });
 });
