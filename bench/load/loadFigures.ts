@@ -92,6 +92,8 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
         rssMb: round(after.rss / 2 ** 20, 1),
         lagP99Ms: round(after.lagP99Ms, 1),
         lagMaxMs: round(after.lagMaxMs, 1),
+        answerP99Ms: after.answerP99Ms === null ? null : round(after.answerP99Ms, 1),
+        refusalP99Ms: after.refusalP99Ms === null ? null : round(after.refusalP99Ms, 1),
       };
       steps.push(result);
       log(describeStep(result));
@@ -149,7 +151,10 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
 }
 
 export function describeStep(s: StepResult): string {
-  const server = s.server ? `server CPU ${s.server.cpuPercent}% (${s.server.cpuMsPerMessage} ms/message) RSS ${s.server.rssMb} MB lag p99 ${s.server.lagP99Ms} ms` : "";
+  const inside = s.server ? `in the server: answer p99 ${s.server.answerP99Ms ?? "-"} ms${s.server.refusalP99Ms === null ? "" : `, refusal p99 ${s.server.refusalP99Ms} ms`}` : "";
+  const server = s.server
+    ? `server CPU ${s.server.cpuPercent}% (${s.server.cpuMsPerMessage} ms/message) RSS ${s.server.rssMb} MB lag p99 ${s.server.lagP99Ms} ms, ${inside}`
+    : "";
   const refused = s.refusedLatency ? ` refused ${s.refused} (p99 ${s.refusedLatency.p99} ms)` : "";
   return (
     `offered ${String(s.offered).padStart(5)}/s: achieved ${String(s.achieved).padStart(7)}/s, delivery p50 ${s.delivery.p50} p95 ${s.delivery.p95} p99 ${s.delivery.p99} max ${s.delivery.max} ms, ` +

@@ -40,6 +40,9 @@ export interface ServerStats {
   /** Event-loop delay since the previous question. */
   lagP99Ms: number;
   lagMaxMs: number;
+  /** Time from a request's arrival to its answer, in the server, since the previous question (null: none). */
+  answerP99Ms: number | null;
+  refusalP99Ms: number | null;
 }
 
 /** One offered rate held for a while. */
@@ -61,7 +64,16 @@ export interface StepResult {
   delivery: Percentiles;
   refusedLatency: Percentiles | null;
   /** Filled by the parent: the server during the step. */
-  server?: { cpuPercent: number; cpuMsPerMessage: number; rssMb: number; lagP99Ms: number; lagMaxMs: number };
+  server?: {
+    cpuPercent: number;
+    cpuMsPerMessage: number;
+    rssMb: number;
+    lagP99Ms: number;
+    lagMaxMs: number;
+    /** Answer times inside the server (accepted, refused): the rest of `ack` and `refusedLatency` was spent outside it. */
+    answerP99Ms: number | null;
+    refusalP99Ms: number | null;
+  };
   generatorCpuPercent: number;
 }
 

@@ -2,7 +2,7 @@ import "reflect-metadata";
 import fs from "node:fs";
 import { Session } from "node:inspector/promises";
 import path from "node:path";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { Host, ROOT_DIR } from "../../host/app";
 import { hashPassword } from "../../host/auth/passwords";
 import { SOCKET_LIMIT_SETTINGS } from "../../host/bus/SocketLimits";
@@ -90,6 +90,10 @@ async function startProfile(): Promise<(() => Promise<void>) | null> {
   };
 }
 
+function p99(sample: number[]): number | null {
+  return sample.length ? sample.sort((a, b) => a - b)[Math.min(sample.length - 1, Math.floor(sample.length * 0.99))] : null;
+}
+
 async function main(): Promise<void> {
   const host = await Host.create({ modules: [ROOT_DIR], logger: new ConsoleLogger("error"), demo: "never" });
   // One client address (the load generator) speaks for all visitors and operators.
@@ -101,6 +105,13 @@ async function main(): Promise<void> {
   let profiler: Promise<(() => Promise<void>) | null> | null = null;
   const lag = monitorEventLoopDelay({ resolution: 5 });
   lag.enable();
+  // How long the server takes to answer, from the request event to the last byte handed to the kernel:
+  // what the load generator measures on top of it was spent outside (its own loop, the network, the kernel's queues).
+  const answers = { accepted: [] as number[], refused: [] as number[] };
+  host.server.prependListener("request", (_req, res) => {
+    const start = performance.now();
+    res.once("finish", () => (res.statusCode === 503 ? answers.refused : answers.accepted).push(performance.now() - start));
+  });
   process.on("message", (raw: ToServer) => {
     if (raw.type === "stats") {
       // The first question comes once every socket is open: the profile covers the load alone.
@@ -113,8 +124,12 @@ async function main(): Promise<void> {
         cpuMicros: cpu.user + cpu.system,
         lagP99Ms: lag.percentile(99) / 1e6,
         lagMaxMs: lag.max / 1e6,
+        answerP99Ms: p99(answers.accepted),
+        refusalP99Ms: p99(answers.refused),
       });
       lag.reset();
+      answers.accepted = [];
+      answers.refused = [];
     } else if (raw.type === "memory") {
       send(settledMemory());
     } else if (raw.type === "stop") {
