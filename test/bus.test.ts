@@ -4,6 +4,7 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import { Client } from "pg";
+import WebSocket from "ws";
 import type { Browser } from "playwright-core";
 import type { DataSource } from "typeorm";
 import { BusServer } from "../host/bus/BusServer";
@@ -53,8 +54,9 @@ function testLogin(req: http.IncomingMessage): string | undefined {
   return /(?:^|;\s*)test_user=([^;]+)/.exec(req.headers.cookie ?? "")?.[1];
 }
 
-function attachBusServer(server: http.Server, bus: HostBus, presence: HostPresence, users: HostUser[]): BusServer {
+function attachBusServer(server: http.Server, bus: HostBus, presence: HostPresence, users: HostUser[], pingIntervalMs?: number): BusServer {
   return new BusServer({
+    pingIntervalMs,
     server,
     bus,
     presence,
@@ -66,7 +68,7 @@ function attachBusServer(server: http.Server, bus: HostBus, presence: HostPresen
 }
 
 /** A real HTTP server with the bus endpoint, a test page and bus.js. */
-async function startServer(bus: HostBus, presence: HostPresence, users: HostUser[]) {
+async function startServer(bus: HostBus, presence: HostPresence, users: HostUser[], pingIntervalMs?: number) {
   const server = http.createServer((req, res) => {
     if (req.url === "/host/static/bus.js") {
       res.setHeader("Content-Type", "text/javascript; charset=utf-8");
@@ -79,7 +81,7 @@ async function startServer(bus: HostBus, presence: HostPresence, users: HostUser
       res.end();
     }
   });
-  const busServer = attachBusServer(server, bus, presence, users);
+  const busServer = attachBusServer(server, bus, presence, users, pingIntervalMs);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const handle = {
@@ -327,6 +329,53 @@ for (const kind of ["sqlite", "postgres"] as const) {
     });
   });
 }
+
+describe("bus socket heartbeats", function () {
+  let database: HostDatabase;
+  let bus: HostBus;
+  let server: Awaited<ReturnType<typeof startServer>>;
+
+  before(async () => {
+    database = await HostDatabase.create("sqlite", "t_bus_beat");
+    bus = new HostBus(database.db, database.target, new TestClock(), quiet);
+    bus.authorizeVisitors(async (token) => (token.startsWith("beat-") ? [`visitor:${token}`] : null));
+    await bus.start();
+    const presence = new HostPresence(database.db, new TestClock(), { awayAfterMs: 10 * MINUTE, offlineAfterMs: 2 * MINUTE });
+    server = await startServer(bus, presence, [], 50);
+  });
+
+  after(async () => {
+    await server?.close();
+    await bus?.stop();
+    await database?.close();
+  });
+
+  /** A visitor's socket that has said hello; `answersPings: false` is a client gone silent (a dead network path). */
+  async function visitorSocket(token: string, answersPings: boolean): Promise<WebSocket> {
+    const ws = new WebSocket(`${server.base.replace("http", "ws")}/websocket?token=${token}`, { autoPong: answersPings });
+    await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+    const ready = new Promise<void>((resolve) => ws.on("message", (data) => String(data).includes('"ready"') && resolve()));
+    ws.send(JSON.stringify({ op: "hello", last: null }));
+    await ready;
+    return ws;
+  }
+
+  it("answers a client's ping, cuts a socket that stops answering its pings and keeps the one that answers", async () => {
+    const silent = await visitorSocket("beat-silent", false);
+    const live = await visitorSocket("beat-live", true);
+    const pong = new Promise<string>((resolve) => live.once("pong", (data) => resolve(String(data))));
+    live.ping("are you there");
+    expect(await pong).to.equal("are you there");
+
+    await new Promise((resolve) => silent.once("close", resolve));
+    // The server lets go of it too (the client may hear of the cut first).
+    while (server.busServer.connectionCount() > 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    const notified = new Promise<string>((resolve) => live.on("message", (data) => String(data).includes("still_there") && resolve(String(data))));
+    await bus.publish("visitor:beat-live", "still_there", {});
+    expect(JSON.parse(await notified).notification.type).to.equal("still_there");
+    live.close();
+  });
+});
 
 describe("bus across instances (postgres)", function () {
   let database: HostDatabase;

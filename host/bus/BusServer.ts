@@ -1,10 +1,11 @@
 import type http from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocket, WebSocketServer, type RawData } from "ws";
+import { WebSocket, WebSocketServer, type RawData, type Server } from "ws";
 import { z } from "zod";
 import type { BusNotification, BusSignal, HostUser, Logger } from "../contract";
 import type { HostPresence } from "../presence/HostPresence";
 import { RecentIds, type HostBus } from "./HostBus";
+import { BusSocket, type BusSocketEvents } from "./BusSocket";
 import { TOO_MANY_SOCKETS, type SocketKeys, type SocketLimits } from "./SocketLimits";
 
 export const BUS_PATH = "/websocket";
@@ -36,6 +37,8 @@ const PAGE = 500;
 const SENT_REMEMBERED = 4096;
 /** A client this far behind is cut off; it reconnects and catches up from what it saw. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/** A client whose pings this many pongs wait to be written for is cut (as ws's autoPong does). */
+const MAX_PENDING_PONGS = 60;
 
 const TOO_MANY_REASONS = {
   visitorToken: "too many sockets for this visitor",
@@ -50,42 +53,13 @@ const clientMessage = z.discriminatedUnion("op", [
 ]);
 type ClientMessage = z.infer<typeof clientMessage>;
 
-type Identity = { kind: "user"; user: HostUser } | { kind: "visitor"; token: string };
-
-/**
- * One socket's state. Idle sockets are the many (tens of thousands of visitors with a tab open), so
- * what only some need is made when needed: the record of what was sent, the notifications held back
- * during catch-up, the chain of messages in progress; and sockets share their event handlers.
- */
-interface Connection {
-  ws: WebSocket;
-  identity: Identity;
-  /** The client's address, counted against in the limits with the identity. */
-  address: string;
-  /** Usually one or two. */
-  channels: string[];
-  /** `new` until hello; `catching` while missed notifications are sent; then `live`. */
-  state: "new" | "catching" | "live";
-  /** Live notifications that arrived during catch-up, sent right after it. */
-  buffered: BusNotification[] | null;
-  /** What this socket was sent (catch-up and live delivery can overlap); made at the first notification. */
-  sent: RecentIds | null;
-  /** Highest id known when the socket became live: channels added later catch up from there. */
-  baseline: number;
-  alive: boolean;
-  /** Messages are handled one after another so a refresh never races a catch-up; null when none is. */
-  queue: Promise<void> | null;
-  /** The presence writes of a user's socket (opened, then closed), in that order. */
-  tab: Promise<void> | null;
-}
-
-/** Listeners of a bus channel: one connection alone (the common case, a visitor's), or a set. */
-type Listeners = Connection | Set<Connection>;
+/** Listeners of a bus channel: one socket alone (the common case, a visitor's), or a set. */
+type Listeners = BusSocket | Set<BusSocket>;
 
 /** The WebSocket endpoint of the bus: authenticates sockets, catches them up, then streams live. */
 export class BusServer {
-  private readonly wss: WebSocketServer;
-  private readonly connections = new Map<WebSocket, Connection>();
+  private readonly wss: Server<typeof BusSocket>;
+  private readonly sockets = new Set<BusSocket>();
   private readonly byChannel = new Map<string, Listeners>();
   private readonly unsubscribe: () => void;
   private readonly unsubscribeSignals: () => void;
@@ -97,8 +71,8 @@ export class BusServer {
 
   constructor(private readonly options: BusServerOptions) {
     this.server = options.server;
-    // This class tracks its sockets itself (connections).
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024, clientTracking: false });
+    // This class tracks its sockets itself (`sockets`).
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024, clientTracking: false, autoPong: false, WebSocket: BusSocket });
     this.unsubscribe = options.bus.onNotification((n) => this.dispatch(n));
     this.unsubscribeSignals = options.bus.onSignal((signal) => this.dispatchSignal(signal));
     this.server.on("upgrade", this.onUpgrade);
@@ -107,7 +81,7 @@ export class BusServer {
   }
 
   connectionCount(): number {
-    return this.connections.size;
+    return this.sockets.size;
   }
 
   async close(): Promise<void> {
@@ -117,10 +91,10 @@ export class BusServer {
     this.server.off("upgrade", this.onUpgrade);
     this.unsubscribe();
     this.unsubscribeSignals();
-    for (const connection of this.connections.values()) connection.ws.close(1001, "server shutting down");
-    for (const connection of [...this.connections.values()]) {
+    for (const ws of this.sockets) ws.close(1001, "server shutting down");
+    for (const ws of [...this.sockets]) {
       // Sockets that do not finish the closing handshake promptly are cut.
-      setTimeout(() => connection.ws.terminate(), 1000).unref();
+      setTimeout(() => ws.terminate(), 1000).unref();
     }
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
@@ -143,25 +117,33 @@ export class BusServer {
 
   private async handshake(req: http.IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
     if (this.closed) return reject(socket, 503, "Service Unavailable");
-    const token = url.searchParams.get("token");
-    let identity: Identity;
+    const requested = url.searchParams.get("token");
+    let user: HostUser | null = null;
+    let token: string | null = null;
     let channels: string[];
-    if (token !== null) {
-      const granted = token ? await this.options.bus.channelsForVisitorToken(token) : null;
+    if (requested !== null) {
+      const granted = requested ? await this.options.bus.channelsForVisitorToken(requested) : null;
       if (!granted) return reject(socket, 401, "Unauthorized");
-      identity = { kind: "visitor", token };
+      // Read from the URL, the token is a slice of it: kept as is, it would keep the whole URL.
+      token = ownCopy(requested);
       channels = granted;
     } else {
       if (!this.originAllowed(req)) return reject(socket, 403, "Forbidden");
-      const user = await this.options.authenticateUser(req);
+      user = await this.options.authenticateUser(req);
       if (!user || !user.active) return reject(socket, 401, "Unauthorized");
-      identity = { kind: "user", user };
       channels = await this.options.bus.channelsForUser(user);
     }
     await this.options.limits.refresh();
     if (this.closed || socket.destroyed) return reject(socket, 503, "Service Unavailable");
     const address = this.options.clientAddress(req);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, identity, channels, address));
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // ws handles the socket's errors from now on.
+      socket.off("error", destroySocket);
+      ws.user = user;
+      ws.token = token;
+      ws.address = address;
+      this.accept(ws, channels);
+    });
   }
 
   private originAllowed(req: http.IncomingMessage): boolean {
@@ -175,85 +157,66 @@ export class BusServer {
     }
   }
 
-  private accept(ws: WebSocket, identity: Identity, channels: string[], address: string): void {
-    const over = this.options.limits.tryOpen(limitKeys(identity, address));
+  private accept(ws: BusSocket, channels: string[]): void {
+    ws.events = this.socketEvents;
+    const over = this.options.limits.tryOpen(limitKeys(ws));
     if (over !== null) {
       // Accepted then closed, so the client reads why (an HTTP refusal reaches browsers as a bare 1006).
       ws.close(TOO_MANY_SOCKETS, TOO_MANY_REASONS[over]);
       return;
     }
-    const connection: Connection = {
-      ws,
-      identity,
-      address,
-      channels: [],
-      state: "new",
-      buffered: null,
-      sent: null,
-      baseline: 0,
-      alive: true,
-      queue: null,
-      tab: null,
-    };
-    this.connections.set(ws, connection);
-    this.tabWrite(connection, (presence, userId) => presence.tabOpened(userId));
-    this.setChannels(connection, channels);
-    ws.on("pong", this.onPong);
-    ws.on("message", this.onSocketMessage);
-    ws.on("close", this.onClose);
-    ws.on("error", this.onError);
+    this.sockets.add(ws);
+    this.tabWrite(ws, (presence, userId) => presence.tabOpened(userId));
+    this.setChannels(ws, channels);
     if (this.closed) ws.close(1001, "server shutting down");
   }
 
-  // Shared by every socket (`this` is the socket), so an idle socket holds no closures of its own.
-  private readonly onPong = ((server: BusServer) =>
-    function (this: WebSocket): void {
-      const connection = server.connections.get(this);
-      if (connection) connection.alive = true;
-    })(this);
-
-  private readonly onSocketMessage = ((server: BusServer) =>
-    function (this: WebSocket, data: RawData, isBinary: boolean): void {
-      const connection = server.connections.get(this);
-      if (!connection) return;
-      connection.alive = true;
-      const run = (connection.queue ?? Promise.resolve()).then(() => server.onMessage(connection, data, isBinary));
-      connection.queue = run;
+  /** One object for every socket's events, so an idle socket holds no closures of its own. */
+  private readonly socketEvents: BusSocketEvents = {
+    message: (ws, data, isBinary) => {
+      if (!this.sockets.has(ws)) return;
+      ws.alive = true;
+      const run = (ws.queue ?? Promise.resolve()).then(() => this.onMessage(ws, data, isBinary));
+      ws.queue = run;
       // The chain is let go once nothing more waits on it.
       const settled = () => {
-        if (connection.queue === run) connection.queue = null;
+        if (ws.queue === run) ws.queue = null;
       };
       run.then(settled, settled);
-    })(this);
+    },
+    // Answered here rather than by ws's autoPong, which makes every socket a callback of its own for it.
+    ping: (ws, data) => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      if (ws.pendingPongs >= MAX_PENDING_PONGS) return ws.terminate();
+      ws.pendingPongs++;
+      ws.pong(data, false, () => ws.pendingPongs--);
+    },
+    pong: (ws) => {
+      ws.alive = true;
+    },
+    close: (ws) => this.forget(ws),
+    error: (ws, error) => {
+      this.options.logger.warn("bus: WebSocket error", { error });
+      ws.terminate();
+    },
+  };
 
-  private readonly onClose = ((server: BusServer) =>
-    function (this: WebSocket): void {
-      const connection = server.connections.get(this);
-      if (connection) server.forget(connection);
-    })(this);
-
-  private readonly onError = ((server: BusServer) =>
-    function (this: WebSocket, error: Error): void {
-      server.options.logger.warn("bus: WebSocket error", { error });
-      this.terminate();
-    })(this);
-
-  private forget(connection: Connection): void {
-    if (!this.connections.delete(connection.ws)) return;
-    this.options.limits.closed(limitKeys(connection.identity, connection.address));
-    this.setChannels(connection, []);
-    connection.buffered = null;
-    this.tabWrite(connection, (presence, userId) => presence.tabClosed(userId));
+  private forget(ws: BusSocket): void {
+    if (!this.sockets.delete(ws)) return;
+    this.options.limits.closed(limitKeys(ws));
+    this.setChannels(ws, []);
+    ws.buffered = null;
+    this.tabWrite(ws, (presence, userId) => presence.tabClosed(userId));
   }
 
   /** A user's socket is an open tab: presence counts them, so closing the last one soon makes the user offline. */
-  private tabWrite(connection: Connection, write: (presence: HostPresence, userId: number) => Promise<void>): void {
-    if (connection.identity.kind !== "user") return;
-    const userId = connection.identity.user.id;
-    const done = (connection.tab ?? Promise.resolve())
+  private tabWrite(ws: BusSocket, write: (presence: HostPresence, userId: number) => Promise<void>): void {
+    if (ws.user === null) return;
+    const userId = ws.user.id;
+    const done = (ws.tab ?? Promise.resolve())
       .then(() => write(this.options.presence, userId))
       .catch((error: unknown) => this.options.logger.warn("bus: presence write failed", { userId, error: String(error) }));
-    connection.tab = done;
+    ws.tab = done;
     this.pendingTabs.add(done);
     void done.then(() => this.pendingTabs.delete(done));
   }
@@ -265,8 +228,8 @@ export class BusServer {
 
   // ---- protocol -------------------------------------------------------------------------------
 
-  private async onMessage(connection: Connection, data: RawData, isBinary: boolean): Promise<void> {
-    if (connection.ws.readyState !== WebSocket.OPEN) return;
+  private async onMessage(ws: BusSocket, data: RawData, isBinary: boolean): Promise<void> {
+    if (ws.readyState !== WebSocket.OPEN) return;
     let message: ClientMessage;
     try {
       if (isBinary) throw new Error("binary frame");
@@ -274,99 +237,97 @@ export class BusServer {
       if (!parsed.success) throw new Error("invalid message");
       message = parsed.data;
     } catch {
-      this.send(connection, { op: "error", message: "Expected a JSON message: hello, presence or refresh" });
+      this.send(ws, { op: "error", message: "Expected a JSON message: hello, presence or refresh" });
       return;
     }
     try {
       switch (message.op) {
         case "hello":
-          return await this.hello(connection, message.last);
+          return await this.hello(ws, message.last);
         case "presence":
-          return await this.presence(connection, message.input);
+          return await this.presence(ws, message.input);
         case "refresh":
-          return await this.refresh(connection);
+          return await this.refresh(ws);
       }
     } catch (error) {
       this.options.logger.error("bus: handling a socket message failed", { op: message.op, error });
       // The client reconnects and catches up from what it saw; nothing is silently skipped.
-      connection.ws.close(1011, "internal error");
+      ws.close(1011, "internal error");
     }
   }
 
-  private async hello(connection: Connection, last: number | null): Promise<void> {
-    if (connection.state !== "new") {
-      this.send(connection, { op: "error", message: "hello was already received" });
+  private async hello(ws: BusSocket, last: number | null): Promise<void> {
+    if (ws.state !== "new") {
+      this.send(ws, { op: "error", message: "hello was already received" });
       return;
     }
     // Live notifications are buffered from now on, so nothing committed during catch-up is missed.
-    connection.state = "catching";
+    ws.state = "catching";
     let maxSent = 0;
     if (last !== null) {
       // Stored below `last` but committed after the client saw it: sent first, they are older.
-      for (const n of await this.options.bus.committedLate(connection.channels, last)) this.sendNotification(connection, n);
-      maxSent = await this.sendSince(connection, connection.channels, last);
+      for (const n of await this.options.bus.committedLate(ws.channels, last)) this.sendNotification(ws, n);
+      maxSent = await this.sendSince(ws, ws.channels, last);
     }
     const current = await this.options.bus.lastId();
-    maxSent = Math.max(maxSent, this.flushBuffered(connection));
-    connection.state = "live";
-    connection.baseline = Math.max(current, maxSent);
-    this.send(connection, { op: "ready", last: connection.baseline });
+    maxSent = Math.max(maxSent, this.flushBuffered(ws));
+    ws.state = "live";
+    ws.baseline = Math.max(current, maxSent);
+    this.send(ws, { op: "ready", last: ws.baseline });
   }
 
-  private async presence(connection: Connection, input: boolean): Promise<void> {
-    if (connection.identity.kind !== "user") {
-      this.send(connection, { op: "error", message: "presence is for logged-in users" });
+  private async presence(ws: BusSocket, input: boolean): Promise<void> {
+    if (ws.user === null) {
+      this.send(ws, { op: "error", message: "presence is for logged-in users" });
       return;
     }
-    const userId = connection.identity.user.id;
+    const userId = ws.user.id;
     // Activity also counts as a sign of an open tab.
     if (input) await this.options.presence.recordActivity(userId);
     else await this.options.presence.recordSeen(userId);
   }
 
-  private async refresh(connection: Connection): Promise<void> {
-    const identity = connection.identity;
-    const channels =
-      identity.kind === "user"
-        ? await this.options.bus.channelsForUser(identity.user)
-        : await this.options.bus.channelsForVisitorToken(identity.token);
+  private async refresh(ws: BusSocket): Promise<void> {
+    const channels = ws.user
+      ? await this.options.bus.channelsForUser(ws.user)
+      : await this.options.bus.channelsForVisitorToken(ws.token ?? "");
     if (channels === null) {
-      connection.ws.close(4401, "token no longer valid");
+      ws.close(4401, "token no longer valid");
       return;
     }
-    const added = channels.filter((c) => !connection.channels.includes(c));
-    const wasLive = connection.state === "live";
-    if (wasLive && added.length > 0) connection.state = "catching";
-    this.setChannels(connection, channels);
+    const added = channels.filter((c) => !ws.listens(c));
+    const wasLive = ws.state === "live";
+    if (wasLive && added.length > 0) ws.state = "catching";
+    this.setChannels(ws, channels);
     if (wasLive && added.length > 0) {
       // What was published on a new channel since this socket became live would otherwise be missed.
-      await this.sendSince(connection, added, connection.baseline);
-      this.flushBuffered(connection);
-      connection.state = "live";
+      await this.sendSince(ws, added, ws.baseline);
+      this.flushBuffered(ws);
+      ws.state = "live";
     }
-    this.send(connection, { op: "refreshed", channels: channels.length });
+    this.send(ws, { op: "refreshed", channels: channels.length });
   }
 
   /** Sends stored notifications after `last` on `channels`, page by page; returns the highest id sent. */
-  private async sendSince(connection: Connection, channels: string[], last: number): Promise<number> {
+  private async sendSince(ws: BusSocket, channels: string[], last: number): Promise<number> {
     let cursor = last;
     let maxSent = 0;
     for (;;) {
       const page = await this.options.bus.since(channels, cursor, PAGE);
       for (const n of page) {
-        if (this.sendNotification(connection, n)) maxSent = Math.max(maxSent, n.id);
+        if (this.sendNotification(ws, n)) maxSent = Math.max(maxSent, n.id);
       }
-      if (page.length < PAGE || connection.ws.readyState !== WebSocket.OPEN) return maxSent;
+      if (page.length < PAGE || ws.readyState !== WebSocket.OPEN) return maxSent;
       cursor = page[page.length - 1].id;
     }
   }
 
-  private flushBuffered(connection: Connection): number {
-    const buffered = (connection.buffered ?? []).sort((a, b) => a.id - b.id);
-    connection.buffered = null;
+  private flushBuffered(ws: BusSocket): number {
+    const buffered = (ws.buffered ?? []).sort((a, b) => a.id - b.id);
+    ws.buffered = null;
     let maxSent = 0;
     for (const n of buffered) {
-      if (connection.channels.includes(n.channel) && this.sendNotification(connection, n)) maxSent = Math.max(maxSent, n.id);
+      if (ws.listens(n.channel) && this.sendNotification(ws, n)) maxSent = Math.max(maxSent, n.id);
     }
     return maxSent;
   }
@@ -376,33 +337,32 @@ export class BusServer {
   private dispatch(notification: BusNotification): void {
     const listeners = this.byChannel.get(notification.channel);
     if (!listeners) return;
-    if (listeners instanceof Set) for (const connection of listeners) this.deliver(connection, notification);
+    if (listeners instanceof Set) for (const ws of listeners) this.deliver(ws, notification);
     else this.deliver(listeners, notification);
   }
 
-  private deliver(connection: Connection, notification: BusNotification): void {
-    if (connection.state === "live") this.sendNotification(connection, notification);
-    else if (connection.state === "catching") (connection.buffered ??= []).push(notification);
+  private deliver(ws: BusSocket, notification: BusNotification): void {
+    if (ws.state === "live") this.sendNotification(ws, notification);
+    else if (ws.state === "catching") (ws.buffered ??= []).push(notification);
   }
 
   /** Signals go to sockets that said hello, as they come: they have no id and are never caught up. */
   private dispatchSignal(signal: BusSignal): void {
     const listeners = this.byChannel.get(signal.channel);
     if (!listeners) return;
-    for (const connection of listeners instanceof Set ? listeners : [listeners]) {
-      if (connection.state !== "new") this.send(connection, { op: "signal", signal });
+    for (const ws of listeners instanceof Set ? listeners : [listeners]) {
+      if (ws.state !== "new") this.send(ws, { op: "signal", signal });
     }
   }
 
-  private sendNotification(connection: Connection, notification: BusNotification): boolean {
-    if (connection.sent?.has(notification.id)) return false;
-    if (!this.send(connection, { op: "notification", notification })) return false;
-    (connection.sent ??= new RecentIds(SENT_REMEMBERED)).add(notification.id);
+  private sendNotification(ws: BusSocket, notification: BusNotification): boolean {
+    if (ws.sent?.has(notification.id)) return false;
+    if (!this.send(ws, { op: "notification", notification })) return false;
+    (ws.sent ??= new RecentIds(SENT_REMEMBERED)).add(notification.id);
     return true;
   }
 
-  private send(connection: Connection, message: unknown): boolean {
-    const ws = connection.ws;
+  private send(ws: BusSocket, message: unknown): boolean {
     if (ws.readyState !== WebSocket.OPEN) return false;
     if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.options.logger.warn("bus: socket too far behind; closing it so it reconnects and catches up");
@@ -413,41 +373,46 @@ export class BusServer {
     return true;
   }
 
-  private setChannels(connection: Connection, channels: string[]): void {
+  private setChannels(ws: BusSocket, channels: string[]): void {
     const next = [...new Set(channels)];
-    for (const channel of connection.channels) {
+    for (const channel of ws.channels) {
       if (next.includes(channel)) continue;
       const listeners = this.byChannel.get(channel);
-      if (listeners === connection) this.byChannel.delete(channel);
+      if (listeners === ws) this.byChannel.delete(channel);
       else if (listeners instanceof Set) {
-        listeners.delete(connection);
-        if (listeners.size === 1) this.byChannel.set(channel, listeners.values().next().value as Connection);
+        listeners.delete(ws);
+        if (listeners.size === 1) this.byChannel.set(channel, listeners.values().next().value as BusSocket);
       }
     }
     for (const channel of next) {
       const listeners = this.byChannel.get(channel);
-      if (!listeners) this.byChannel.set(channel, connection);
-      else if (listeners instanceof Set) listeners.add(connection);
-      else if (listeners !== connection) this.byChannel.set(channel, new Set([listeners, connection]));
+      if (!listeners) this.byChannel.set(channel, ws);
+      else if (listeners instanceof Set) listeners.add(ws);
+      else if (listeners !== ws) this.byChannel.set(channel, new Set([listeners, ws]));
     }
-    connection.channels = next;
+    ws.channels = next;
   }
 
   private pingAll(): void {
-    for (const connection of this.connections.values()) {
-      if (!connection.alive) {
-        connection.ws.terminate();
+    for (const ws of this.sockets) {
+      if (!ws.alive) {
+        ws.terminate();
         continue;
       }
-      connection.alive = false;
-      connection.ws.ping();
+      ws.alive = false;
+      ws.ping();
     }
   }
 }
 
 /** What a socket counts against in the limits. */
-function limitKeys(identity: Identity, address: string): SocketKeys {
-  return [identity.kind === "user" ? ["user", String(identity.user.id)] : ["visitorToken", identity.token], ["address", address]];
+function limitKeys(ws: BusSocket): SocketKeys {
+  return [ws.user ? ["user", String(ws.user.id)] : ["visitorToken", ws.token ?? ""], ["address", ws.address]];
+}
+
+/** A copy of `text` of its own (a slice of a string keeps all of it); UTF-16 round-trips any string exactly. */
+function ownCopy(text: string): string {
+  return Buffer.from(text, "utf16le").toString("utf16le");
 }
 
 function destroySocket(this: Duplex): void {

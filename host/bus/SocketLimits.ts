@@ -20,7 +20,8 @@ export type SocketKeys = [kind: SocketLimitKind, key: string][];
  * cannot hold thousands of sockets. Limits are read from the settings, at most every few seconds.
  */
 export class SocketLimits {
-  private readonly open = new Map<string, number>();
+  /** Per kind, keyed by the token, user id or address itself: the socket holds the same string, so counting costs no key of its own. */
+  private readonly open: Record<SocketLimitKind, Map<string, number>> = { visitorToken: new Map(), user: new Map(), address: new Map() };
   private limits: Record<SocketLimitKind, number> | null = null;
   private readAt = 0;
 
@@ -42,18 +43,17 @@ export class SocketLimits {
   tryOpen(keys: SocketKeys): SocketLimitKind | null {
     const limits = this.limits ?? { visitorToken: SOCKET_LIMIT_SETTINGS.visitorToken.fallback, user: SOCKET_LIMIT_SETTINGS.user.fallback, address: SOCKET_LIMIT_SETTINGS.address.fallback };
     for (const [kind, key] of keys) {
-      if ((this.open.get(`${kind}:${key}`) ?? 0) >= limits[kind]) return kind;
+      if ((this.open[kind].get(key) ?? 0) >= limits[kind]) return kind;
     }
-    for (const [kind, key] of keys) this.open.set(`${kind}:${key}`, (this.open.get(`${kind}:${key}`) ?? 0) + 1);
+    for (const [kind, key] of keys) this.open[kind].set(key, (this.open[kind].get(key) ?? 0) + 1);
     return null;
   }
 
   closed(keys: SocketKeys): void {
     for (const [kind, key] of keys) {
-      const name = `${kind}:${key}`;
-      const left = (this.open.get(name) ?? 1) - 1;
-      if (left > 0) this.open.set(name, left);
-      else this.open.delete(name);
+      const left = (this.open[kind].get(key) ?? 1) - 1;
+      if (left > 0) this.open[kind].set(key, left);
+      else this.open[kind].delete(key);
     }
   }
 }
