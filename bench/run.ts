@@ -14,6 +14,8 @@ import { conversationFigures, decisionTime } from "./conversations";
 import { reportFigures } from "./reports";
 import { idleFigures, idleSocketCount, openFilesLimit, type IdleFigures } from "./load/idleFigures";
 import { chartSvg, describeStep, loadFigures, type LoadFigures } from "./load/loadFigures";
+import { postgresFigures, postgresSummary, type PostgresFigures } from "./load/postgresFigures";
+import { postgresAvailable } from "../test/support/postgres";
 import { widgetDownload } from "./widgetDownload";
 import { percentile, round, withBaseline, type Figure } from "./stats";
 
@@ -27,6 +29,8 @@ const QUICK = process.argv.includes("--quick");
 /** `--load`: only the open-loop load figures (and idle sockets); `--idle`: only idle sockets. */
 const LOAD_ONLY = process.argv.includes("--load");
 const IDLE_ONLY = process.argv.includes("--idle");
+/** `--postgres`: only the PostgreSQL load figures (one instance, then two), kept beside the last run's others in results.json. */
+const POSTGRES_ONLY = process.argv.includes("--postgres");
 /** Idle visitor sockets measured: the goal's 50,000, or as many as a process may open files for here. */
 const OPEN_FILES_LIMIT = openFilesLimit();
 const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? idleSocketCount(OPEN_FILES_LIMIT));
@@ -131,6 +135,7 @@ async function hostFigures() {
 async function main(): Promise<void> {
   if (IDLE_ONLY) return void (await runIdle());
   if (DECISION_ONLY) return runDecision();
+  if (POSTGRES_ONLY) return writePostgresResults(await runPostgres());
   if (LOAD_ONLY) return writeResults([], await runLoad(), await runIdle());
   const wsBase = await bareWsRoundTrip();
   const host = await hostFigures();
@@ -202,7 +207,25 @@ async function main(): Promise<void> {
   );
   process.stdout.write(`Benchmark (${ROUNDS} rounds, loopback)\n${lines.join("\n")}\n\n`);
 
-  writeResults(figures, await runLoad(), await runIdle());
+  const load = await runLoad();
+  const idle = await runIdle();
+  writeResults(figures, load, idle, (await postgresAvailable()) ? await runPostgres() : undefined);
+}
+
+async function runPostgres(): Promise<PostgresFigures> {
+  if (!(await postgresAvailable())) throw new Error("PostgreSQL is not reachable at 127.0.0.1:5432 (user postgres, database test)");
+  process.stdout.write(`Open-loop load on PostgreSQL, one instance then two (${QUICK ? "quick" : "full"} run):\n`);
+  const figures = await postgresFigures({ quick: QUICK, log: (line) => process.stdout.write(`  ${line}\n`) });
+  process.stdout.write(`${postgresSummary(figures).join("\n")}\n`);
+  return figures;
+}
+
+/** The PostgreSQL figures in results.json, the rest of the file as the last run left it. */
+function writePostgresResults(postgres: PostgresFigures): void {
+  const out = path.join(ROOT_DIR, "bench/results.json");
+  const previous = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, "utf8")) as Record<string, unknown>) : {};
+  fs.writeFileSync(out, JSON.stringify({ ...previous, postgres: { date: new Date().toISOString(), quick: QUICK, node: process.version, cpus: os.cpus().length, ...postgres } }, null, 2) + "\n");
+  process.stdout.write(`Written to ${path.relative(process.cwd(), out)} (postgres)\n`);
 }
 
 async function runDecision(): Promise<void> {
@@ -241,9 +264,10 @@ async function runLoad(): Promise<LoadFigures> {
   return load;
 }
 
-function writeResults(figures: Figure[], load: LoadFigures, idle: IdleFigures): void {
+function writeResults(figures: Figure[], load: LoadFigures, idle: IdleFigures, postgres?: PostgresFigures): void {
   const out = path.join(ROOT_DIR, "bench/results.json");
-  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), quick: QUICK, rounds: ROUNDS, node: process.version, cpus: os.cpus().length, figures, load, idle }, null, 2) + "\n");
+  const pg = postgres ? { postgres: { date: new Date().toISOString(), quick: QUICK, node: process.version, cpus: os.cpus().length, ...postgres } } : {};
+  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), quick: QUICK, rounds: ROUNDS, node: process.version, cpus: os.cpus().length, figures, load, idle, ...pg }, null, 2) + "\n");
   const chart = path.join(ROOT_DIR, "bench/results.svg");
   fs.writeFileSync(chart, chartSvg(load));
   process.stdout.write(`Written to ${path.relative(process.cwd(), out)} and ${path.relative(process.cwd(), chart)}\n`);

@@ -4,9 +4,10 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import Database from "better-sqlite3";
+import { Client } from "pg";
 import { WebSocketServer } from "ws";
 import { SQLITE_PRAGMAS } from "../../host/database";
-import { round } from "../stats";
+import { percentile, round } from "../stats";
 import { settledMemory, type ToServer } from "./protocol";
 
 /**
@@ -14,7 +15,8 @@ import { settledMemory, type ToServer } from "./protocol";
  * generator offers it messages as it offers posts to the host); `sqlite` measures what SQLite alone
  * does on this disk with the host's settings: single-row inserts, each its own transaction, and a
  * transaction shaped like a visitor's post (read the conversation, insert the message and its two bus
- * notifications).
+ * notifications); `postgres <url> <seconds>` does the same post-shaped transaction with a bare `pg`
+ * client, one at a time, in the schema the URL names (the host's own tables are not touched).
  */
 const mode = process.argv[2];
 
@@ -85,4 +87,67 @@ if (mode === "echo") {
   fs.rmSync(dir, { recursive: true, force: true });
   process.send?.({ type: "sqlite", insertsPerSecond: round(inserts, 0), postTransactionsPerSecond: round(posts, 0), synchronous, pragmas: SQLITE_PRAGMAS });
   process.exit(0);
+} else if (mode === "postgres") {
+  void postgresBaseline(process.argv[3], Number(process.argv[4] ?? 2)).then(
+    (figures) => {
+      process.send?.({ type: "postgres", ...figures });
+      process.exit(0);
+    },
+    (error: unknown) => {
+      process.stderr.write(`postgres baseline failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+/** A visitor post's writes on a bare client: BEGIN, read the conversation, insert the message, touch the conversation, store and announce two notifications, COMMIT. */
+async function postgresBaseline(url: string, seconds: number): Promise<{ postTransactionsPerSecond: number; p50Ms: number; p99Ms: number }> {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get("schema") ?? "public";
+  parsed.searchParams.delete("schema");
+  const client = new Client({ connectionString: parsed.toString(), application_name: "bench_bare_pg" });
+  await client.connect();
+  try {
+    await client.query(`SET search_path = ${schema}`);
+    await client.query(`
+      CREATE TABLE bare_conversation (id INTEGER PRIMARY KEY, state TEXT NOT NULL, operator_id INTEGER, last_activity_at TIMESTAMP NOT NULL);
+      CREATE TABLE bare_message (id SERIAL PRIMARY KEY, conversation_id INTEGER NOT NULL, author_kind TEXT NOT NULL, author_user_id INTEGER,
+        body TEXT NOT NULL, client_message_id TEXT, created_at TIMESTAMP NOT NULL);
+      CREATE UNIQUE INDEX bare_message_client ON bare_message (conversation_id, client_message_id);
+      CREATE TABLE bare_bus (id SERIAL PRIMARY KEY, channel TEXT NOT NULL, type TEXT NOT NULL, payload TEXT NOT NULL, created_at TIMESTAMP NOT NULL);
+      CREATE INDEX bare_bus_channel ON bare_bus (channel, id);
+      INSERT INTO bare_conversation SELECT i, 'open', i % 100, now() FROM generate_series(1, 1000) i;
+    `);
+    const times: number[] = [];
+    const t0 = performance.now();
+    let i = 0;
+    while (performance.now() - t0 < seconds * 1000) {
+      const start = performance.now();
+      const id = 1 + (i % 1000);
+      const now = new Date();
+      await client.query("BEGIN");
+      const conversation = (await client.query("SELECT state, operator_id FROM bare_conversation WHERE id = $1", [id])).rows[0] as { operator_id: number };
+      const message = await client.query(
+        "INSERT INTO bare_message (conversation_id, author_kind, author_user_id, body, client_message_id, created_at) VALUES ($1, 'visitor', NULL, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id",
+        [id, `message ${i}`, `c${i}`, now],
+      );
+      await client.query("UPDATE bare_conversation SET last_activity_at = $1 WHERE id = $2", [now, id]);
+      const payload = JSON.stringify({ message: { id: message.rows[0]?.id, conversationId: id, body: `message ${i}`, createdAt: now.toISOString() } });
+      const bus = await client.query("INSERT INTO bare_bus (channel, type, payload, created_at) VALUES ($1, 'livechat.message', $3, $4), ($2, 'livechat.message', $3, $4) RETURNING id", [
+        `livechat.conversation:${id}`,
+        `user:${conversation.operator_id}`,
+        payload,
+        now,
+      ]);
+      const ids = bus.rows.map((r: { id: number }) => String(r.id));
+      await client.query("SELECT pg_notify('bench_bare', $1), pg_notify('bench_bare', $2)", ids);
+      await client.query("COMMIT");
+      times.push(performance.now() - start);
+      i++;
+    }
+    const elapsed = performance.now() - t0;
+    return { postTransactionsPerSecond: round(i / (elapsed / 1000), 0), p50Ms: round(percentile(times, 50), 2), p99Ms: round(percentile(times, 99), 2) };
+  } finally {
+    await client.end();
+  }
 }

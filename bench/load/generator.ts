@@ -62,11 +62,11 @@ function post(path: string, headers: Record<string, string>, body: string, timeo
   });
 }
 
-async function login(login: string, password: string): Promise<string> {
-  const page = await fetch(`${url}/web/login`);
+async function login(base: string, login: string, password: string): Promise<string> {
+  const page = await fetch(`${base}/web/login`);
   const cookie = page.headers.getSetCookie().map((c) => c.split(";")[0]);
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? "";
-  const res = await fetch(`${url}/web/login`, {
+  const res = await fetch(`${base}/web/login`, {
     method: "POST",
     redirect: "manual",
     headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookie.join("; ") },
@@ -77,8 +77,8 @@ async function login(login: string, password: string): Promise<string> {
   return [...cookie, ...session].join("; ");
 }
 
-function openSocket(path: string, headers: Record<string, string>, onNotification?: (type: string, payload: unknown) => void): Promise<WebSocket> {
-  const ws = new WebSocket(`${url.replace("http", "ws")}${path}`, { headers, perMessageDeflate: false });
+function openSocket(base: string, path: string, headers: Record<string, string>, onNotification?: (type: string, payload: unknown) => void): Promise<WebSocket> {
+  const ws = new WebSocket(`${base.replace("http", "ws")}${path}`, { headers, perMessageDeflate: false });
   return new Promise((resolve, reject) => {
     ws.once("error", reject);
     ws.on("message", (raw) => {
@@ -110,21 +110,22 @@ function onOperatorNotification(type: string, payload: unknown): void {
 async function connect(message: Extract<ToGenerator, { type: "connect" }>): Promise<void> {
   const t0 = performance.now();
   url = message.url;
+  const operatorUrl = message.operatorUrl ?? message.url;
   conversations = message.conversations;
   const cookies: string[] = new Array(message.logins.length);
   await pool(
     message.logins.map((l, i) => [l, i] as const),
     4,
     async ([l, i]) => {
-      cookies[i] = await login(l, message.password);
+      cookies[i] = await login(operatorUrl, l, message.password);
     },
   );
   await pool(cookies, 20, async (cookie) => {
-    sockets.push(await openSocket("/websocket", { Cookie: cookie }, onOperatorNotification));
+    sockets.push(await openSocket(operatorUrl, "/websocket", { Cookie: cookie }, onOperatorNotification));
   });
   const operatorSockets = sockets.length;
   await pool(conversations, 20, async (c) => {
-    sockets.push(await openSocket(`/websocket?token=${c.token}`, {}));
+    sockets.push(await openSocket(url, `/websocket?token=${c.token}`, {}));
   });
   send({ type: "connected", visitorSockets: sockets.length - operatorSockets, operatorSockets, seconds: round((performance.now() - t0) / 1000, 1) });
 }

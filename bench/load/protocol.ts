@@ -86,7 +86,8 @@ export interface Percentiles {
 }
 
 export type ToGenerator =
-  | { type: "connect"; url: string; conversations: SeededConversation[]; logins: string[]; password: string }
+  /** `operatorUrl`: another instance for operators' logins and sockets (visitors stay on `url`). */
+  | { type: "connect"; url: string; operatorUrl?: string; conversations: SeededConversation[]; logins: string[]; password: string }
   | { type: "step"; offered: number; seconds: number; timeoutMs: number }
   | { type: "echo"; url: string; sockets: number; offered: number; seconds: number }
   /** Opens `count` plain WebSockets to `url` and keeps them open, idle. */

@@ -17,7 +17,8 @@ import { settledMemory, type FromServer, type SeededConversation, type ToServer 
 
 /**
  * The server under load, in its own process as `npm start` runs it: a host on a fresh SQLite file
- * (DATABASE_URL), seeded with open conversations already assigned to operators. It answers the
+ * (DATABASE_URL), seeded with open conversations already assigned to operators (or, with BENCH_JOIN=1,
+ * one more instance on a PostgreSQL database another one seeded). It answers the
  * parent's questions about its memory, CPU time and event-loop lag over IPC.
  */
 const OPERATORS = Number(process.env.BENCH_OPERATORS ?? 100);
@@ -100,7 +101,8 @@ async function main(): Promise<void> {
   await host.settings.set("livechat.visitor_reads_per_minute", "1000000000");
   await host.settings.set("livechat.visitor_writes_per_minute", "1000000000");
   await host.settings.set(SOCKET_LIMIT_SETTINGS.address.key, "1000000");
-  const { conversations, logins } = await seed(host);
+  // BENCH_JOIN=1: another instance on a database the first one seeded.
+  const { conversations, logins } = process.env.BENCH_JOIN === "1" ? { conversations: [], logins: [] } : await seed(host);
   const url = await host.start(0, "127.0.0.1");
   let profiler: Promise<(() => Promise<void>) | null> | null = null;
   const lag = monitorEventLoopDelay({ resolution: 5 });
