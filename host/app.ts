@@ -146,7 +146,7 @@ export class Host {
     this.presence = new HostPresence(db, this.clock, () => this.presenceThresholds());
     this.scheduler = new HostScheduler(db, this.clock, this.logger, this.instanceId);
     this.sessions = new DatabaseSessionStore(db, this.clock, SESSION_IDLE_MS, SESSION_ABSOLUTE_MS);
-    const writes = (this.writes = createGroupedWrites(db, target, this.bus, this.clock));
+    const writes = (this.writes = createGroupedWrites(db, target, this.bus, this.clock, this.logger));
     this.load = new LoadShedder(
       options.maxInFlight ?? Number(process.env.MAX_IN_FLIGHT ?? DEFAULT_MAX_IN_FLIGHT),
       options.maxLagMs ?? Number(process.env.MAX_EVENT_LOOP_LAG_MS ?? DEFAULT_MAX_LAG_MS),
@@ -508,6 +508,7 @@ export class Host {
       await new Promise<void>((resolve) => this.server.close(() => resolve()));
     }
     await this.bus.stop();
+    await this.writes.close();
     if (this.db.isInitialized) await this.db.destroy();
   }
 }

@@ -13,7 +13,7 @@ export type DatabaseTarget =
 export const DEFAULT_DATABASE_URL = "sqlite:var/livechat.sqlite";
 
 /** How long a request may wait for a free PostgreSQL connection before it fails. */
-const POOL_WAIT_MS = 30_000;
+export const POOL_WAIT_MS = 30_000;
 
 /**
  * `sqlite:<file>` (relative to the working directory; `sqlite::memory:` for a throwaway database) or

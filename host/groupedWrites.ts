@@ -1,17 +1,26 @@
 import { performance } from "node:perf_hooks";
 import type { Database, Statement } from "better-sqlite3";
-import type { DataSource, EntityManager } from "typeorm";
+import { Pool } from "pg";
+import type { DataSource } from "typeorm";
 import { DateUtils } from "typeorm/util/DateUtils";
-import type { BusNotification, Clock, GroupedWrites, SqlRow, WriteTransaction } from "./contract";
-import type { DatabaseTarget } from "./database";
+import type { BusNotification, Clock, GroupedWrites, Logger, SqlRow, WriteTransaction } from "./contract";
+import { POOL_WAIT_MS, type DatabaseTarget } from "./database";
 import type { HostBus } from "./bus/HostBus";
 
-/** The host's `GroupedWrites` for its database; `waitedMs` tells how long the oldest waiting write has waited. */
-export function createGroupedWrites(db: DataSource, target: DatabaseTarget, bus: HostBus, clock: Clock): GroupedWrites & { readonly waitedMs: number } {
-  return new GroupCommit(target.kind === "sqlite" ? new SqliteStatements(db) : new PostgresStatements(db), bus, clock);
+/** Grouped writes as the host holds them: how long the oldest waiting write has waited, and closed when it stops. */
+export interface HostGroupedWrites extends GroupedWrites {
+  readonly waitedMs: number;
+  close(): Promise<void>;
+}
+
+/** The host's `GroupedWrites` for its database. */
+export function createGroupedWrites(db: DataSource, target: DatabaseTarget, bus: HostBus, clock: Clock, logger: Logger): HostGroupedWrites {
+  return new GroupCommit(target.kind === "sqlite" ? new SqliteStatements(db) : new PostgresStatements(target, logger), bus, clock);
 }
 
 type Query = (sql: string, parameters: unknown[]) => Promise<SqlRow[]>;
+/** Statements without parameters, several at once separated by `;` (transaction control). */
+type Control = (sql: string) => Promise<void>;
 
 /**
  * Writes in one group at most. A group runs in one go, answers and deliveries included, without
@@ -22,8 +31,17 @@ const MAX_GROUP = 64;
 
 /** Where a group's transaction runs: one transaction, its turn among the others, with a way to query inside it. */
 interface Transactions {
-  transaction(work: (query: Query) => Promise<void>): Promise<void>;
+  /**
+   * Whether a group's writes run together, each one's statements sent without waiting for the
+   * others' answers (so a group costs a write's round trips, not the sum of them).
+   */
+  readonly together: boolean;
+  transaction<T>(work: (query: Query, control: Control) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
 }
+
+/** Thrown inside a group's transaction, run together, when one of its writes failed. */
+const ONE_BY_ONE = Symbol("run the group one write at a time");
 
 interface Waiting {
   work: (tx: WriteTransaction) => Promise<unknown>;
@@ -38,11 +56,15 @@ type Outcome = { waiting: Waiting; value: unknown; notifications: BusNotificatio
 /**
  * Group commit. Writes that arrive while the previous group's transaction runs (or within the same
  * turn of the event loop) form the next group (up to `MAX_GROUP`): one BEGIN, one COMMIT, one sync
- * of the log for all of them, and groups run one after the other, so writes run in the order they came. Each write
- * runs in a savepoint, so a failing one is rolled back alone; every caller's promise settles after
- * the COMMIT (or with its failure), and notifications are delivered only then.
+ * of the log for all of them, and groups run one after the other. On SQLite a group's writes run one
+ * after the other, each in a savepoint, so a failing one is rolled back alone. On PostgreSQL they
+ * run together, their statements pipelined on one connection: each write's statements go out in the
+ * order it makes them, and writes that make the same statements make them in the order they came;
+ * if one fails, the group is rolled back and run again one write after the other, each in a
+ * savepoint. Every caller's promise settles after the COMMIT (or with its failure), and
+ * notifications are delivered only then.
  */
-class GroupCommit implements GroupedWrites {
+class GroupCommit implements HostGroupedWrites {
   private waiting: Waiting[] = [];
   private scheduled = false;
   private tail: Promise<void> = Promise.resolve();
@@ -78,18 +100,25 @@ class GroupCommit implements GroupedWrites {
     })();
   }
 
+  close(): Promise<void> {
+    return this.transactions.close();
+  }
+
   private async flush(): Promise<void> {
     let group: Waiting[] | null = null;
-    const outcomes: Outcome[] = [];
+    // Everything that arrived while the transaction waited for its turn joins it.
+    const writes = () => (group ??= this.take());
+    let outcomes: Outcome[];
     try {
-      await this.transactions.transaction(async (query) => {
-        // Everything that arrived while this transaction waited for its turn joins it.
-        group = this.take();
-        for (const waiting of group) outcomes.push(await this.runOne(waiting, query));
-      });
+      outcomes = await this.transactions
+        .transaction((query, control) => (this.transactions.together ? this.together(writes(), query) : this.oneByOne(writes(), query, control)))
+        .catch((error: unknown) => {
+          if (error !== ONE_BY_ONE) throw error;
+          return this.transactions.transaction((query, control) => this.oneByOne(writes(), query, control));
+        });
     } catch (error) {
       // Nothing of the group was committed (or it never started): every write of it failed.
-      for (const waiting of group ?? this.take()) waiting.reject(error);
+      for (const waiting of writes()) waiting.reject(error);
       return;
     }
     const notifications: BusNotification[] = [];
@@ -99,6 +128,33 @@ class GroupCommit implements GroupedWrites {
       if ("error" in outcome) outcome.waiting.reject(outcome.error);
       else outcome.waiting.resolve(outcome.value);
     }
+  }
+
+  /**
+   * Every write at once. One that fails leaves statements mixed with the others', which no savepoint
+   * can take back alone: the whole group is rolled back, to run again one write at a time.
+   */
+  private async together(group: Waiting[], query: Query): Promise<Outcome[]> {
+    const outcomes = await Promise.all(group.map((waiting) => this.runOne(waiting, query)));
+    if (outcomes.some((outcome) => "error" in outcome)) throw ONE_BY_ONE;
+    return outcomes;
+  }
+
+  /**
+   * One write after the other, each in the savepoint: one that fails is rolled back to it (which keeps
+   * it for the next write); one that succeeds releases it and sets it again for the next, in one round
+   * trip. The COMMIT releases the last one.
+   */
+  private async oneByOne(group: Waiting[], query: Query, control: Control): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    await control(`SAVEPOINT ${SAVEPOINT}`);
+    for (let i = 0; i < group.length; i++) {
+      const outcome = await this.runOne(group[i], query);
+      outcomes.push(outcome);
+      if ("error" in outcome) await control(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+      else if (i < group.length - 1) await control(`RELEASE SAVEPOINT ${SAVEPOINT}; SAVEPOINT ${SAVEPOINT}`);
+    }
+    return outcomes;
   }
 
   /** The next group: what waits, up to `MAX_GROUP`; the rest makes the group after it. */
@@ -118,38 +174,42 @@ class GroupCommit implements GroupedWrites {
         const store = this.bus.storeStatement(list, createdAt);
         // Ids are taken in the order of the rows: sorted, they match the notifications in order.
         const ids = (await query(store.sql, store.parameters)).map((row) => Number(row.id)).sort((a, b) => a - b);
-        const announce = this.bus.announceStatement(ids);
-        if (announce) await query(announce.sql, announce.parameters);
         list.forEach((n, i) =>
           notifications.push({ id: ids[i], channel: n.channel, type: n.type, payload: JSON.parse(JSON.stringify(n.payload) ?? "null"), createdAt: createdAt.toISOString() }),
         );
         return ids;
       },
     };
-    await query("SAVEPOINT grouped_write", []);
     try {
-      const value = await waiting.work(tx);
-      await query("RELEASE SAVEPOINT grouped_write", []);
-      return { waiting, value, notifications };
+      return { waiting, value: await waiting.work(tx), notifications };
     } catch (error) {
-      await query("ROLLBACK TO SAVEPOINT grouped_write", []);
-      await query("RELEASE SAVEPOINT grouped_write", []);
       return { waiting, error };
     }
   }
 }
+
+/** The savepoint each write of a group runs in. */
+const SAVEPOINT = "grouped_write";
 
 /**
  * SQLite: the group's transaction takes its turn among the others (sqliteTransactions.ts) and runs
  * on better-sqlite3 directly, each statement prepared once.
  */
 class SqliteStatements implements Transactions {
+  readonly together = false;
   private readonly statements = new Map<string, { statement: Statement; numbered: boolean }>();
 
   constructor(private readonly db: DataSource) {}
 
-  transaction(work: (query: Query) => Promise<void>): Promise<void> {
-    return this.db.transaction(() => work(async (sql, parameters) => this.query(sql, parameters)));
+  async close(): Promise<void> {}
+
+  transaction<T>(work: (query: Query, control: Control) => Promise<T>): Promise<T> {
+    return this.db.transaction(() =>
+      work(
+        async (sql, parameters) => this.query(sql, parameters),
+        async (sql) => void this.connection().exec(sql),
+      ),
+    );
   }
 
   private query(sql: string, parameters: unknown[]): SqlRow[] {
@@ -182,11 +242,75 @@ function bindable(value: unknown): unknown {
   return value;
 }
 
-/** PostgreSQL: the group's transaction on a pooled connection; its notifications are announced when it commits. */
+/**
+ * PostgreSQL: groups run on a connection of their own in pipeline mode (a statement is sent without
+ * waiting for the answers to those before it), driven with the `pg` client itself, every statement
+ * prepared once. Groups take turns, so one connection is all they need, and they never wait for the
+ * pool other requests share.
+ */
 class PostgresStatements implements Transactions {
-  constructor(private readonly db: DataSource) {}
+  readonly together = true;
+  private readonly names = new Map<string, string>();
+  private readonly pool: Pool;
+  private closed: Promise<void> | null = null;
 
-  transaction(work: (query: Query) => Promise<void>): Promise<void> {
-    return this.db.transaction((m: EntityManager) => work((sql, parameters) => m.query(sql, parameters) as Promise<SqlRow[]>));
+  constructor(target: Extract<DatabaseTarget, { kind: "postgres" }>, logger: Logger) {
+    this.pool = new Pool({
+      connectionString: target.url,
+      max: 1,
+      pipeline: true,
+      connectionTimeoutMillis: POOL_WAIT_MS,
+      options: `-c search_path=${target.schema}`,
+    });
+    // A lost connection fails the group using it (its callers may try again) or, idle, is dropped by
+    // the pool; either way the next group opens another. Said, never thrown: an error event nobody
+    // listens to would end the process.
+    const lost = (error: Error) => logger.warn("grouped writes: PostgreSQL connection lost", { error });
+    this.pool.on("error", lost);
+    this.pool.on("connect", (client) => client.on("error", lost));
+  }
+
+  close(): Promise<void> {
+    this.closed ??= this.pool.end();
+    return this.closed;
+  }
+
+  async transaction<T>(work: (query: Query, control: Control) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    // BEGIN goes out with the first statements; should it fail, so do they, and the transaction with them.
+    const begun = client.query("BEGIN").then(
+      () => null,
+      (error: unknown) => error,
+    );
+    let value: T;
+    try {
+      value = await work(
+        async (sql, parameters) => (await client.query<SqlRow>({ name: this.name(sql), text: sql, values: parameters })).rows,
+        async (sql) => void (await client.query(sql)),
+      );
+      const failed = await begun;
+      if (failed) throw failed;
+      await client.query("COMMIT");
+    } catch (error) {
+      // A connection whose ROLLBACK failed is broken: the pool drops it instead of lending it again.
+      const broken = await client.query("ROLLBACK").then(
+        () => false,
+        () => true,
+      );
+      client.release(broken);
+      throw error;
+    }
+    client.release();
+    return value;
+  }
+
+  /** One prepared statement name per text (the client prepares it on each connection the first time). */
+  private name(sql: string): string {
+    let name = this.names.get(sql);
+    if (!name) {
+      name = `grouped_${this.names.size + 1}`;
+      this.names.set(sql, name);
+    }
+    return name;
   }
 }

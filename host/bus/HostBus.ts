@@ -53,8 +53,14 @@ const TYPE_MAX = 64;
 const PAGE = 500;
 /** A signal travels whole in a NOTIFY payload (PostgreSQL's limit is 8000 bytes). */
 const SIGNAL_MAX_BYTES = 4000;
-/** NOTIFY payloads of signals start with this; those of stored notifications are their id, digits only. */
+/**
+ * NOTIFY payloads of signals start with this; those of stored notifications with `WHOLE_PREFIX` when
+ * they carry the whole notification, else they are its id, digits only.
+ */
 const SIGNAL_PREFIX = "s";
+const WHOLE_PREFIX = "n";
+/** PostgreSQL's limit on a NOTIFY payload: it must be shorter than this. */
+const NOTIFY_MAX_BYTES = 8000;
 /** Old notifications deleted per statement, and statements per pruning run. */
 const PRUNE_BATCH = 5000;
 const PRUNE_MAX_BATCHES = 20;
@@ -97,8 +103,8 @@ export class HostBus implements Bus {
    * the recorded order. Unbounded while the listener is down or catching up.
    */
   private orderUnknownUpTo = 0;
-  /** Ids announced by NOTIFY, loaded together so a burst costs one query. */
-  private toLoad: number[] = [];
+  /** Notifications announced by NOTIFY, in order; those announced by id only are loaded together. */
+  private toLoad: { id: number; whole: BusNotification | null }[] = [];
   private loading: Promise<void> | null = null;
 
   constructor(
@@ -160,21 +166,17 @@ export class HostBus implements Bus {
     const text = JSON.stringify(payload) ?? "null";
     const createdAt = this.clock.now();
     const em = manager ?? this.db.manager;
+    if (this.target.kind === "postgres") {
+      // Stored and announced in one statement; the announcement goes out when the transaction commits.
+      const store = this.storeStatement([{ channel, type, payload }], createdAt);
+      return storedId((await em.query(store.sql, store.parameters)) as { id: number | string }[]);
+    }
     // One statement text for every notification (prepared once), and no query building on this hot path.
     const [sql, parameters] = em.connection.driver.escapeQueryWithParameters(
       "INSERT INTO host_bus_notification (channel, type, payload, created_at) VALUES (:channel, :type, :payload, :createdAt) RETURNING id",
       { channel, type, payload: text, createdAt },
     );
-    const rows = (await em.query(sql, parameters)) as { id: number | string }[];
-    const id = Number(rows[0]?.id);
-    if (!Number.isSafeInteger(id) || id <= 0) throw new Error("Bus notification was stored without an id");
-
-    if (this.target.kind === "postgres") {
-      // NOTIFY is queued with the transaction and sent on commit; the body stays in the table because
-      // NOTIFY payloads are limited to 8000 bytes.
-      await em.query("SELECT pg_notify($1, $2)", [this.pgChannel, String(id)]);
-      return id;
-    }
+    const id = storedId((await em.query(sql, parameters)) as { id: number | string }[]);
 
     const notification: BusNotification = { id, channel, type, payload: JSON.parse(text), createdAt: createdAt.toISOString() };
     // SQLite has a single connection: even a publish without a manager lands in whatever transaction
@@ -213,7 +215,9 @@ export class HostBus implements Bus {
 
   /**
    * The statement that stores `notifications` at once (one row each) and returns their ids, in
-   * `$1`-style placeholders, for writes that run their own SQL (see GroupedWrites).
+   * `$1`-style placeholders, for writes that run their own SQL (see GroupedWrites). On PostgreSQL it
+   * also announces each row to every instance when its transaction commits: the whole notification
+   * when it fits in a NOTIFY payload (so no instance reads it back), else its id.
    */
   storeStatement(notifications: NotificationInput[], createdAt: Date): { sql: string; parameters: unknown[] } {
     const parameters: unknown[] = [];
@@ -222,13 +226,19 @@ export class HostBus implements Bus {
       const n = parameters.push(channel, type, JSON.stringify(payload) ?? "null", createdAt);
       return `($${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
     });
-    return { sql: `INSERT INTO host_bus_notification (channel, type, payload, created_at) VALUES ${rows.join(", ")} RETURNING id`, parameters };
-  }
-
-  /** PostgreSQL: the statement announcing stored ids to every instance when its transaction commits. */
-  announceStatement(ids: number[]): { sql: string; parameters: unknown[] } | null {
-    if (!this.pgChannel || ids.length === 0) return null;
-    return { sql: `SELECT ${ids.map((_, i) => `pg_notify($1, $${i + 2})`).join(", ")}`, parameters: [this.pgChannel, ...ids.map(String)] };
+    const insert = `INSERT INTO host_bus_notification (channel, type, payload, created_at) VALUES ${rows.join(", ")}`;
+    if (!this.pgChannel) return { sql: `${insert} RETURNING id`, parameters };
+    const channel = parameters.push(this.pgChannel);
+    const at = parameters.push(createdAt.toISOString());
+    // The announcement: "n", the notification's address as a JSON object, a line break, its payload.
+    const whole = `'${WHOLE_PREFIX}' || json_build_object('id', id, 'channel', channel, 'type', type, 'createdAt', $${at}::text)::text || E'\\n' || payload`;
+    return {
+      sql:
+        `WITH stored AS (${insert} RETURNING id, channel, type, payload) ` +
+        `SELECT id, pg_notify($${channel}, CASE WHEN octet_length(whole) < ${NOTIFY_MAX_BYTES} THEN whole ELSE id::text END) ` +
+        `FROM stored CROSS JOIN LATERAL (SELECT ${whole} AS whole) announced`,
+      parameters,
+    };
   }
 
   /** SQLite: notifications stored by a transaction that has now committed, delivered here. */
@@ -421,6 +431,11 @@ export class HostBus implements Bus {
     client.on("notification", (message) => {
       if (message.channel !== this.pgChannel) return;
       if (message.payload?.startsWith(SIGNAL_PREFIX)) return this.receiveSignal(message.payload.slice(SIGNAL_PREFIX.length));
+      if (message.payload?.startsWith(WHOLE_PREFIX)) {
+        const whole = announced(message.payload.slice(WHOLE_PREFIX.length));
+        if (whole) this.queueLoad(whole.id, whole);
+        return;
+      }
       const id = Number(message.payload);
       if (Number.isSafeInteger(id) && id > 0) this.queueLoad(id);
     });
@@ -502,8 +517,13 @@ export class HostBus implements Bus {
     this.orderUnknownUpTo = Math.max(cursor, this.lastDeliveredId);
   }
 
-  private queueLoad(id: number): void {
-    this.toLoad.push(id);
+  /**
+   * Announced notifications are delivered in the order NOTIFY brought them (commit order); those
+   * announced by id only are read first, together, so a burst costs one query.
+   */
+  private queueLoad(id: number, whole: BusNotification | null = null): void {
+    if (whole && this.toLoad.length === 0 && !this.loading) return this.deliver([whole]);
+    this.toLoad.push({ id, whole });
     this.loading ??= this.drainLoads();
   }
 
@@ -513,19 +533,19 @@ export class HostBus implements Bus {
       await new Promise<void>((resolve) => setImmediate(resolve));
       let failures = 0;
       while (this.toLoad.length > 0 && !this.stopping) {
-        const ids = this.toLoad.splice(0, PAGE);
+        const batch = this.toLoad.splice(0, PAGE);
         try {
-          const rows = await this.db.getRepository(BusNotificationRecord).findBy({ id: In(ids) });
-          const byId = new Map(rows.map((row) => [Number(row.id), row]));
-          // In the order NOTIFY announced them, which is commit order.
-          const found = ids.map((id) => byId.get(id)).filter((row): row is BusNotificationRecord => row !== undefined);
-          if (!this.stopping) this.deliver(found.map(toNotification));
+          const ids = batch.filter((entry) => !entry.whole).map((entry) => entry.id);
+          const rows = ids.length ? await this.db.getRepository(BusNotificationRecord).findBy({ id: In(ids) }) : [];
+          const byId = new Map(rows.map((row) => [Number(row.id), toNotification(row)]));
+          const found = batch.map((entry) => entry.whole ?? byId.get(entry.id)).filter((n): n is BusNotification => n !== undefined);
+          if (!this.stopping) this.deliver(found);
           failures = 0;
         } catch (error) {
           // A lost database connection must not lose the notifications: they are loaded again.
-          this.toLoad.unshift(...ids);
+          this.toLoad.unshift(...batch);
           failures += 1;
-          this.logger.warn("bus: loading notified rows failed; retrying", { error, count: ids.length, attempt: failures });
+          this.logger.warn("bus: loading notified rows failed; retrying", { error, count: batch.length, attempt: failures });
           await new Promise<void>((resolve) => setTimeout(resolve, Math.min(this.reconnectMaxMs, this.reconnectMinMs * 2 ** Math.min(failures, 10))));
         }
       }
@@ -533,6 +553,26 @@ export class HostBus implements Bus {
       // No await between the last emptiness check and here, so no id can be left behind.
       this.loading = null;
     }
+  }
+}
+
+function storedId(rows: { id: number | string }[]): number {
+  const id = Number(rows[0]?.id);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new Error("Bus notification was stored without an id");
+  return id;
+}
+
+/** A whole notification as `storeStatement` announced it; null when malformed. */
+function announced(text: string): BusNotification | null {
+  const newline = text.indexOf("\n");
+  if (newline < 0) return null;
+  try {
+    const head = JSON.parse(text.slice(0, newline)) as { id?: unknown; channel?: unknown; type?: unknown; createdAt?: unknown };
+    const { id, channel, type, createdAt } = head;
+    if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0 || typeof channel !== "string" || typeof type !== "string" || typeof createdAt !== "string") return null;
+    return { id, channel, type, payload: JSON.parse(text.slice(newline + 1)), createdAt };
+  } catch {
+    return null;
   }
 }
 

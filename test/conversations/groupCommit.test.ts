@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { In } from "typeorm";
 import { busAddress, ConflictError, type BusNotification, type HostContract } from "../../host/contract";
 import { Setting } from "../../host/models/Setting";
 import { Message } from "../../module/models/Message";
@@ -186,6 +187,33 @@ for (const database of ["sqlite", "postgres"] as const) {
       const again = results[results.length - 1];
       expect(again.created).to.equal(false);
       expect(again.message).to.deep.equal(results[0].message);
+    });
+
+    it("refuses a write whose statement fails, alone: the others sent with it are stored and told, its notification never", async () => {
+      await t.host.db.getRepository(Setting).insert({ key: "group.taken", value: "x" });
+      const told: unknown[] = [];
+      let allTold: () => void = () => undefined;
+      const bothTold = new Promise<void>((resolve) => (allTold = resolve));
+      const stop = t.host.bus.onNotification((n) => {
+        if (n.channel.startsWith("test.group")) told.push(n.payload);
+        if (told.length === 2) allTold();
+      });
+      const results = await Promise.allSettled(
+        ["d1", "taken", "d3"].map((key) =>
+          t.host.contract.writes.run(async (tx) => {
+            await tx.publish([{ channel: `test.group:${key}`, type: "test", payload: { key } }]);
+            // "group.taken" exists: this insert breaks the key's uniqueness.
+            await tx.query("INSERT INTO host_setting (key, value) VALUES ($1, 'x')", [`group.${key}`]);
+            return key;
+          }),
+        ),
+      );
+      await bothTold;
+      stop();
+      expect(results.map((r) => r.status)).to.deep.equal(["fulfilled", "rejected", "fulfilled"]);
+      const keys = await t.host.db.getRepository(Setting).find({ where: { key: In(["group.d1", "group.taken", "group.d3"]) }, order: { key: "ASC" } });
+      expect(keys.map((k) => k.key)).to.deep.equal(["group.d1", "group.d3", "group.taken"]);
+      expect(told).to.deep.equal([{ key: "d1" }, { key: "d3" }]);
     });
 
     it("refuses a post to an ended conversation without harming the others posted with it", async () => {
