@@ -40,13 +40,15 @@ interface Pending {
 
 let conversations: SeededConversation[] = [];
 let url = "";
+/** Where each conversation's visitor posts and listens (its operator is on the other instance, if any). */
+const visitorUrl = new Map<number, string>();
 const pending = new Map<string, Pending>();
 const sockets: WebSocket[] = [];
 
-function post(path: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<{ status: number; text: string; cookies: string[] }> {
+function post(base: string, path: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<{ status: number; text: string; cookies: string[] }> {
   return new Promise((resolve) => {
     const req = http.request(
-      `${url}${path}`,
+      `${base}${path}`,
       { method: "POST", agent, headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...headers }, timeout: timeoutMs },
       (res) => {
         let text = "";
@@ -110,22 +112,28 @@ function onOperatorNotification(type: string, payload: unknown): void {
 async function connect(message: Extract<ToGenerator, { type: "connect" }>): Promise<void> {
   const t0 = performance.now();
   url = message.url;
-  const operatorUrl = message.operatorUrl ?? message.url;
+  const other = message.otherUrl ?? message.url;
+  const operatorUrl = (i: number) => (i % 2 === 0 ? other : url);
   conversations = message.conversations;
+  for (const c of conversations) visitorUrl.set(c.id, c.operator % 2 === 0 ? url : other);
   const cookies: string[] = new Array(message.logins.length);
   await pool(
     message.logins.map((l, i) => [l, i] as const),
     4,
     async ([l, i]) => {
-      cookies[i] = await login(operatorUrl, l, message.password);
+      cookies[i] = await login(operatorUrl(i), l, message.password);
     },
   );
-  await pool(cookies, 20, async (cookie) => {
-    sockets.push(await openSocket(operatorUrl, "/websocket", { Cookie: cookie }, onOperatorNotification));
-  });
+  await pool(
+    cookies.map((cookie, i) => [cookie, i] as const),
+    20,
+    async ([cookie, i]) => {
+      sockets.push(await openSocket(operatorUrl(i), "/websocket", { Cookie: cookie }, onOperatorNotification));
+    },
+  );
   const operatorSockets = sockets.length;
   await pool(conversations, 20, async (c) => {
-    sockets.push(await openSocket(url, `/websocket?token=${c.token}`, {}));
+    sockets.push(await openSocket(visitorUrl.get(c.id) ?? url, `/websocket?token=${c.token}`, {}));
   });
   send({ type: "connected", visitorSockets: sockets.length - operatorSockets, operatorSockets, seconds: round((performance.now() - t0) / 1000, 1) });
 }
@@ -164,7 +172,7 @@ async function step(offered: number, seconds: number, timeoutMs: number): Promis
     const entry: Pending = { dueAt, ackAt: null, deliveredAt: null, status: 0 };
     pending.set(body, entry);
     answers.push(
-      post(`/livechat/conversations/${c.id}/messages`, { Authorization: `Bearer ${c.token}` }, JSON.stringify({ body, clientMessageId: body }), timeoutMs).then((r) => {
+      post(visitorUrl.get(c.id) ?? url, `/livechat/conversations/${c.id}/messages`, { Authorization: `Bearer ${c.token}` }, JSON.stringify({ body, clientMessageId: body }), timeoutMs).then((r) => {
         entry.status = r.status;
         entry.ackAt = performance.now();
         if (r.status === 503) refusedLatency.push(entry.ackAt - dueAt);

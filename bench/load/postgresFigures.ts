@@ -48,9 +48,10 @@ const P99_LIMIT_MS = 50;
 
 /**
  * Open-loop load on PostgreSQL (127.0.0.1, user postgres, database test), each deployment on a fresh
- * schema dropped afterwards: first one instance, then two sharing the database, visitors posting to
- * the first and operators' sockets on the second, so every delivery crosses LISTEN/NOTIFY. Beside
- * them, a bare `pg` client doing a post's writes one at a time, in the same run.
+ * schema dropped afterwards: first one instance, then two sharing the database, each visitor posting
+ * to and listening on one and its operator on the other (half the operators on each), so every
+ * delivery to an operator crosses LISTEN/NOTIFY and both instances carry half the load. Beside them,
+ * a bare `pg` client doing a post's writes one at a time, in the same run.
  */
 export async function postgresFigures(options: { quick: boolean; log: (line: string) => void }): Promise<PostgresFigures> {
   const log = options.log;
@@ -122,17 +123,19 @@ async function deployment(count: 1 | 2, rates: number[], seconds: number, log: (
     const ready = await start("a", false);
     if (ready.type !== "ready") throw new Error("unexpected");
     const second = count === 2 ? await start("b", true) : null;
-    const operatorUrl = second?.type === "ready" ? second.url : ready.url;
+    const otherUrl = second?.type === "ready" ? second.url : undefined;
     const connected = await fromGenerator(
       generator,
-      { type: "connect", url: ready.url, operatorUrl, conversations: ready.conversations, logins: ready.logins, password: ready.password },
+      { type: "connect", url: ready.url, otherUrl, conversations: ready.conversations, logins: ready.logins, password: ready.password },
       "connected",
     );
     if (connected.type !== "connected") throw new Error("unexpected");
-    const title = count === 1 ? "one instance" : "two instances (visitors post to A, operators listen on B)";
+    const title = count === 1 ? "one instance" : "two instances (each visitor on one, its operator on the other)";
     log(`PostgreSQL, ${title}: ${connected.operatorSockets} operators and ${connected.visitorSockets} visitors connected in ${connected.seconds} s`);
     const stats = () => Promise.all(servers.map((s) => ask<ServerStats>(s, { type: "stats" }, (m) => m.type === "stats")));
     await stats();
+    // Not counted: the first posts meet cold code, statements not yet prepared and connections not yet open.
+    await fromGenerator(generator, { type: "step", offered: rates[0], seconds: 2, timeoutMs }, "step");
     const steps: PostgresStep[] = [];
     let saturation: PostgresStep | null = null;
     for (const offered of rates) {

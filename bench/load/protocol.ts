@@ -86,8 +86,11 @@ export interface Percentiles {
 }
 
 export type ToGenerator =
-  /** `operatorUrl`: another instance for operators' logins and sockets (visitors stay on `url`). */
-  | { type: "connect"; url: string; operatorUrl?: string; conversations: SeededConversation[]; logins: string[]; password: string }
+  /**
+   * `otherUrl`: a second instance. Operators alternate between the two, and each visitor posts to and
+   * listens on the instance its operator is not on, so every delivery to an operator crosses over.
+   */
+  | { type: "connect"; url: string; otherUrl?: string; conversations: SeededConversation[]; logins: string[]; password: string }
   | { type: "step"; offered: number; seconds: number; timeoutMs: number }
   | { type: "echo"; url: string; sockets: number; offered: number; seconds: number }
   /** Opens `count` plain WebSockets to `url` and keeps them open, idle. */
