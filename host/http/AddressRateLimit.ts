@@ -8,6 +8,8 @@ export const TOO_MANY_REQUESTS = lt("Too many requests: please wait a moment and
 
 /** The IPv6 prefix length counted as one client, as express-rate-limit does by default. */
 const IPV6_SUBNET = 56;
+/** Clients whose partition key is kept. */
+const PARTITION_KEYS_KEPT = 10_000;
 
 export interface AddressRateLimitOptions {
   windowMs: number;
@@ -27,6 +29,8 @@ export interface RateLimitCount {
 export class AddressRateLimit {
   readonly middleware: RequestHandler;
   private readonly store = new MemoryStore();
+  /** Partition keys of recent clients: a hash per request adds up on the busiest route. */
+  private readonly partitionKeys = new Map<string, string>();
 
   constructor(private readonly options: AddressRateLimitOptions) {
     this.middleware = rateLimit({
@@ -49,11 +53,22 @@ export class AddressRateLimit {
     const name = `${limit}-in-${duration(this.options.windowMs)}`;
     const headers: Record<string, string> = {
       RateLimit: `"${name}"; r=${Math.max(limit - totalHits, 0)}; t=${resetSeconds}`,
-      "RateLimit-Policy": `"${name}"; q=${limit}; w=${windowSeconds}; pk=:${partitionKey(key)}:`,
+      "RateLimit-Policy": `"${name}"; q=${limit}; w=${windowSeconds}; pk=:${this.partitionKey(key)}:`,
     };
     const over = totalHits > limit;
     if (over) headers["Retry-After"] = String(resetSeconds);
     return { over, headers };
+  }
+
+  /** The policy's partition key: a short hash of the client's key, never the address itself. */
+  private partitionKey(key: string): string {
+    let hashed = this.partitionKeys.get(key);
+    if (hashed === undefined) {
+      hashed = Buffer.from(createHash("sha256").update(key).digest("hex").slice(0, 12)).toString("base64");
+      if (this.partitionKeys.size >= PARTITION_KEYS_KEPT) this.partitionKeys.delete(this.partitionKeys.keys().next().value as string);
+      this.partitionKeys.set(key, hashed);
+    }
+    return hashed;
   }
 }
 
@@ -68,7 +83,3 @@ function duration(windowMs: number): string {
   return `${days}day${days > 1 ? "s" : ""}`;
 }
 
-/** The policy's partition key: a short hash of the client's key, never the address itself. */
-function partitionKey(key: string): string {
-  return Buffer.from(createHash("sha256").update(key).digest("hex").slice(0, 12)).toString("base64");
-}

@@ -34,6 +34,7 @@ interface Route {
   preflightHeaders: Record<string, string>;
 }
 
+const JSON_TYPE = "application/json; charset=utf-8";
 const TOO_LARGE = lt("The request body is too large.");
 const NOT_JSON = lt("The request body is not valid JSON.");
 
@@ -44,6 +45,8 @@ const NOT_JSON = lt("The request body is not valid JSON.");
  */
 export class LeanRoutes {
   private readonly routes: Route[] = [];
+  /** The 503 answer's body, per language. */
+  private readonly busyBodies = new Map<string, string>();
 
   constructor(private readonly options: LeanRoutesOptions) {}
 
@@ -96,7 +99,7 @@ export class LeanRoutes {
   private async post(route: Route, params: Record<string, string>, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const { load } = this.options;
     if (!load.admit()) {
-      await this.fail(route, req, res, new HttpError(503, BUSY), { "Retry-After": String(RETRY_AFTER_SECONDS) });
+      await this.refuse(route, req, res);
       return;
     }
     let released = false;
@@ -121,6 +124,19 @@ export class LeanRoutes {
     }
   }
 
+  /** 503: the body in each language is made once, as an overloaded server may refuse thousands a second. */
+  private async refuse(route: Route, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const lang = await this.options.languages.codeFor(req.headers["accept-language"]).catch(() => "en_US");
+    if (res.destroyed) return;
+    let body = this.busyBodies.get(lang);
+    if (body === undefined) {
+      body = JSON.stringify({ error: this.options.translate(lang, BUSY) });
+      this.busyBodies.set(lang, body);
+    }
+    res.writeHead(503, { ...route.answerHeaders, "Retry-After": String(RETRY_AFTER_SECONDS), "Content-Type": JSON_TYPE, "Content-Length": String(Buffer.byteLength(body)) });
+    res.end(body);
+  }
+
   /** Answers an error as the host's error handler answers a JSON request: its status, and its message in the reader's language. */
   private async fail(route: Route, req: http.IncomingMessage, res: http.ServerResponse, error: unknown, headers: Record<string, string>): Promise<void> {
     const { status, message, vars, details } = describeError(error);
@@ -135,7 +151,7 @@ export class LeanRoutes {
 
 function send(res: http.ServerResponse, status: number, body: unknown, ...headerSets: Record<string, string>[]): void {
   const json = JSON.stringify(body);
-  res.writeHead(status, { ...Object.assign({}, ...headerSets), "Content-Type": "application/json; charset=utf-8", "Content-Length": String(Buffer.byteLength(json)) });
+  res.writeHead(status, { ...Object.assign({}, ...headerSets), "Content-Type": JSON_TYPE, "Content-Length": String(Buffer.byteLength(json)) });
   res.end(json);
 }
 
