@@ -194,7 +194,8 @@ export type SqlRow = Record<string, unknown>;
 export interface WriteTransaction {
   /**
    * One statement with `$1`, `$2`... placeholders, prepared once per text. Dates and booleans are
-   * bound the way the database stores them; a `Date` compared in SQL compares as a date.
+   * bound the way the database stores them; a `Date` compared in SQL compares as a date. Statements
+   * sent without waiting for the one before (and `publish`) run in the order they were sent.
    */
   query(sql: string, parameters?: unknown[]): Promise<SqlRow[]>;
   /**

@@ -44,7 +44,6 @@ export class VisitorMessages {
       if (row.state === "closed") return clientMessageId ? { kind: "again" } : { kind: "ended" };
       const [inserted] = await tx.query(INSERT, [visitor.id, body, clientMessageId, now]);
       if (!inserted) return { kind: "again" };
-      await tx.query(row.stale ? ACTIVITY_AND_SEEN : ACTIVITY, [now, visitor.id]);
       const message: MessageDto = {
         id: Number(inserted.id),
         conversationId: visitor.id,
@@ -54,7 +53,8 @@ export class VisitorMessages {
       };
       const notifications = [{ channel: conversationAddress(visitor.id), type: "livechat.message", payload: { message } }];
       if (row.operator_id !== null) notifications.push({ channel: busAddress.user(Number(row.operator_id)), type: "livechat.message", payload: { message } });
-      await tx.publish(notifications);
+      // The activity and the notifications need nothing from each other: both go out at once.
+      await Promise.all([tx.query(row.stale ? ACTIVITY_AND_SEEN : ACTIVITY, [now, visitor.id]), tx.publish(notifications)]);
       return { kind: "posted", message };
     });
     switch (outcome.kind) {
