@@ -16,6 +16,7 @@ import { idleFigures, idleSocketCount, openFilesLimit, type IdleFigures } from "
 import { chartSvg, describeStep, loadFigures, type LoadFigures } from "./load/loadFigures";
 import { postgresFigures, postgresSummary, type PostgresFigures } from "./load/postgresFigures";
 import { postgresAvailable } from "../test/support/postgres";
+import { startFigures, startSummary, type StartFigures } from "./load/startFigures";
 import { widgetDownload } from "./widgetDownload";
 import { percentile, round, withBaseline, type Figure } from "./stats";
 
@@ -34,8 +35,9 @@ const POSTGRES_ONLY = process.argv.includes("--postgres");
 /** Idle visitor sockets measured: the goal's 50,000, or as many as a process may open files for here. */
 const OPEN_FILES_LIMIT = openFilesLimit();
 const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? idleSocketCount(OPEN_FILES_LIMIT));
-/** `--decision`: only the assignment decision, beside bare inserts. */
+/** `--decision`: only the assignment decision, beside bare inserts; `--starts`: only conversation starts against a server process. */
 const DECISION_ONLY = process.argv.includes("--decision");
+const STARTS_ONLY = process.argv.includes("--starts");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 100 : 300));
 
 async function bareWsRoundTrip(): Promise<number[]> {
@@ -136,6 +138,7 @@ async function main(): Promise<void> {
   if (IDLE_ONLY) return void (await runIdle());
   if (DECISION_ONLY) return runDecision();
   if (POSTGRES_ONLY) return writePostgresResults(await runPostgres());
+  if (STARTS_ONLY) return void (await runStarts());
   if (LOAD_ONLY) return writeResults([], await runLoad(), await runIdle());
   const wsBase = await bareWsRoundTrip();
   const host = await hostFigures();
@@ -209,7 +212,7 @@ async function main(): Promise<void> {
 
   const load = await runLoad();
   const idle = await runIdle();
-  writeResults(figures, load, idle, (await postgresAvailable()) ? await runPostgres() : undefined);
+  writeResults(figures, load, idle, (await postgresAvailable()) ? await runPostgres() : undefined, await runStarts());
 }
 
 async function runPostgres(): Promise<PostgresFigures> {
@@ -264,10 +267,17 @@ async function runLoad(): Promise<LoadFigures> {
   return load;
 }
 
-function writeResults(figures: Figure[], load: LoadFigures, idle: IdleFigures, postgres?: PostgresFigures): void {
+async function runStarts(): Promise<StartFigures> {
+  process.stdout.write(`Conversation starts, open loop, against a server process (${QUICK ? "quick" : "full"} run):\n`);
+  const starts = await startFigures({ quick: QUICK, log: (line) => process.stdout.write(`  ${line}\n`) });
+  process.stdout.write(`${startSummary(starts).join("\n")}\n`);
+  return starts;
+}
+
+function writeResults(figures: Figure[], load: LoadFigures, idle: IdleFigures, postgres?: PostgresFigures, starts?: StartFigures): void {
   const out = path.join(ROOT_DIR, "bench/results.json");
   const pg = postgres ? { postgres: { date: new Date().toISOString(), quick: QUICK, node: process.version, cpus: os.cpus().length, ...postgres } } : {};
-  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), quick: QUICK, rounds: ROUNDS, node: process.version, cpus: os.cpus().length, figures, load, idle, ...pg }, null, 2) + "\n");
+  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), quick: QUICK, rounds: ROUNDS, node: process.version, cpus: os.cpus().length, figures, load, idle, starts, ...pg }, null, 2) + "\n");
   const chart = path.join(ROOT_DIR, "bench/results.svg");
   fs.writeFileSync(chart, chartSvg(load));
   process.stdout.write(`Written to ${path.relative(process.cwd(), out)} and ${path.relative(process.cwd(), chart)}\n`);

@@ -111,6 +111,11 @@ export interface Users {
   /** Active users in a group (implied groups count). */
   inGroup(group: string): Promise<HostUser[]>;
   hasGroup(user: HostUser, group: string): boolean;
+  /**
+   * Calls `listener` when this instance changed a user's name, language, groups or whether they are
+   * active (inside the transaction that changes it, when there is one). Not called for other instances' changes.
+   */
+  onChange(listener: (userId: number) => void): void;
 }
 
 export interface Languages {

@@ -21,7 +21,7 @@ export { operatorEntities };
 /** Operator profiles, expertise, channels with Join/Leave, and the inactivity rule. */
 export function installOperators(host: HostContract): OperatorServices {
   const services: OperatorServices = {
-    profiles: new OperatorProfiles(host),
+    profiles: new OperatorProfiles(host, { cacheNames: true }),
     expertise: new ExpertiseService(host),
     channels: new ChannelService(host),
   };

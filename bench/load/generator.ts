@@ -206,6 +206,43 @@ async function step(offered: number, seconds: number, timeoutMs: number): Promis
   };
 }
 
+/**
+ * Visitors starting conversations on `channelId`, open-loop at `offered` per second; a start counts
+ * once answered 201, its latency from the moment it was due.
+ */
+async function starts(message: Extract<ToGenerator, { type: "starts" }>): Promise<StepResult> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const entries: { dueAt: number; ackAt: number; status: number }[] = [];
+  const answers: Promise<void>[] = [];
+  const sendingMs = await openLoop(message.offered, message.seconds, (_i, dueAt) => {
+    answers.push(
+      // As a browser's widget sends it: the visitor's languages.
+      post(message.url, `/livechat/channels/${message.channelId}/conversations`, { "Accept-Language": "en-US,en;q=0.9" }, "{}", message.timeoutMs).then((r) => {
+        entries.push({ dueAt, ackAt: performance.now(), status: r.status });
+      }),
+    );
+  });
+  await Promise.all(answers);
+  const cpu = process.cpuUsage(cpu0);
+  const ok = entries.filter((e) => e.status === 201);
+  const refused = entries.filter((e) => e.status === 503);
+  const ack = percentiles(ok.map((e) => e.ackAt - e.dueAt));
+  return {
+    offered: message.offered,
+    seconds: message.seconds,
+    sent: entries.length,
+    acknowledged: ok.length,
+    refused: refused.length,
+    errors: entries.length - ok.length - refused.length,
+    achieved: round(ok.filter((e) => e.ackAt - t0 <= sendingMs + 1000).length / (sendingMs / 1000), 1),
+    ack,
+    delivery: ack,
+    refusedLatency: refused.length ? percentiles(refused.map((e) => e.ackAt - e.dueAt)) : null,
+    generatorCpuPercent: round(((cpu.user + cpu.system) / 1000 / (performance.now() - t0)) * 100, 1),
+  };
+}
+
 /** The baseline: a bare `ws` echo server, messages offered open-loop over `count` sockets. */
 async function echo(message: Extract<ToGenerator, { type: "echo" }>): Promise<StepResult> {
   const open: WebSocket[] = [];
@@ -271,6 +308,7 @@ process.on("message", (message: ToGenerator) => {
     if (message.type === "connect") await connect(message);
     else if (message.type === "step") send({ type: "step", result: await step(message.offered, message.seconds, message.timeoutMs) });
     else if (message.type === "echo") send({ type: "echo", result: await echo(message) });
+    else if (message.type === "starts") send({ type: "starts", result: await starts(message) });
     else if (message.type === "open") send(await openIdle(message.url, message.count));
     else if (message.type === "stop") {
       for (const ws of sockets) ws.terminate();

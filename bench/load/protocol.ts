@@ -27,7 +27,7 @@ export function settledMemory(): MemoryStats {
 }
 
 export type FromServer =
-  | { type: "ready"; url: string; conversations: SeededConversation[]; logins: string[]; password: string }
+  | { type: "ready"; url: string; channelId: number; conversations: SeededConversation[]; logins: string[]; password: string }
   | ServerStats
   | MemoryStats;
 
@@ -93,6 +93,8 @@ export type ToGenerator =
   | { type: "connect"; url: string; otherUrl?: string; conversations: SeededConversation[]; logins: string[]; password: string }
   | { type: "step"; offered: number; seconds: number; timeoutMs: number }
   | { type: "echo"; url: string; sockets: number; offered: number; seconds: number }
+  /** Conversation starts on a channel, offered open-loop. */
+  | { type: "starts"; url: string; channelId: number; offered: number; seconds: number; timeoutMs: number }
   /** Opens `count` plain WebSockets to `url` and keeps them open, idle. */
   | { type: "open"; url: string; count: number }
   | { type: "stop" };
@@ -101,5 +103,6 @@ export type FromGenerator =
   | { type: "connected"; visitorSockets: number; operatorSockets: number; seconds: number }
   | { type: "step"; result: StepResult }
   | { type: "echo"; result: StepResult }
+  | { type: "starts"; result: StepResult }
   | { type: "opened"; count: number; seconds: number }
   | { type: "failed"; error: string };

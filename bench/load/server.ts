@@ -29,13 +29,13 @@ function send(message: FromServer): void {
   process.send?.(message);
 }
 
-async function seed(host: Host): Promise<{ conversations: SeededConversation[]; logins: string[] }> {
+async function seed(host: Host): Promise<{ channelId: number; conversations: SeededConversation[]; logins: string[] }> {
   const passwordHash = await hashPassword(OPERATOR_PASSWORD);
   const now = host.clock.now();
   const logins = Array.from({ length: OPERATORS }, (_, i) => `load${i}`);
   const userIds: number[] = [];
   const conversations: SeededConversation[] = [];
-  await host.db.transaction(async (m) => {
+  const channelId = await host.db.transaction(async (m) => {
     for (let i = 0; i < logins.length; i += 200) {
       const batch = logins.slice(i, i + 200).map((login) => ({ login, name: `Operator ${login}`, passwordHash, langCode: "en_US", active: true, createdAt: now }));
       const inserted = await m.getRepository(User).insert(batch);
@@ -67,9 +67,10 @@ async function seed(host: Host): Promise<{ conversations: SeededConversation[]; 
       const inserted = await m.getRepository(Conversation).insert(rows.slice(i, i + 300));
       inserted.identifiers.forEach((x, j) => conversations.push({ id: Number(x.id), token: tokens[i + j], operator: (i + j) % userIds.length }));
     }
+    return channel.id;
   });
   for (const id of userIds) await host.presence.recordActivity(id);
-  return { conversations, logins };
+  return { channelId, conversations, logins };
 }
 
 /**
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
   await host.settings.set("livechat.visitor_writes_per_minute", "1000000000");
   await host.settings.set(SOCKET_LIMIT_SETTINGS.address.key, "1000000");
   // BENCH_JOIN=1: another instance on a database the first one seeded.
-  const { conversations, logins } = process.env.BENCH_JOIN === "1" ? { conversations: [], logins: [] } : await seed(host);
+  const { channelId, conversations, logins } = process.env.BENCH_JOIN === "1" ? { channelId: 0, conversations: [], logins: [] } : await seed(host);
   const url = await host.start(0, "127.0.0.1");
   let profiler: Promise<(() => Promise<void>) | null> | null = null;
   const lag = monitorEventLoopDelay({ resolution: 5 });
@@ -141,7 +142,7 @@ async function main(): Promise<void> {
       );
     }
   });
-  send({ type: "ready", url, conversations, logins, password: OPERATOR_PASSWORD });
+  send({ type: "ready", url, channelId, conversations, logins, password: OPERATOR_PASSWORD });
 }
 
 main().catch((err: unknown) => {

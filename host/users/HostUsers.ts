@@ -16,6 +16,8 @@ export interface NewUser {
 }
 
 export class HostUsers implements Users {
+  private readonly listeners: ((userId: number) => void)[] = [];
+
   constructor(
     private readonly db: DataSource,
     private readonly groups: GroupRegistry,
@@ -73,6 +75,15 @@ export class HostUsers implements Users {
 
   async update(id: number, fields: { name: string; langCode: string }, manager: EntityManager): Promise<void> {
     await manager.getRepository(User).update({ id }, fields);
+    this.changed(id);
+  }
+
+  onChange(listener: (userId: number) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(userId: number): void {
+    for (const listener of this.listeners) listener(userId);
   }
 
   /** What an admin edits on a user: identity, access rights, and optionally a new password. */
@@ -86,6 +97,7 @@ export class HostUsers implements Users {
     await manager.getRepository(User).update({ id }, { ...columns, login, ...(password ? { passwordHash: await hashPassword(password) } : {}) });
     await manager.getRepository(UserGroup).delete({ userId: id });
     await manager.getRepository(UserGroup).save(groups.map((groupId) => ({ userId: id, groupId })));
+    this.changed(id);
   }
 
   /** Sets a new password if `current` is the user's password; returns false, changing nothing, if not. */

@@ -18,8 +18,26 @@ export const CHAT_NAME_MAX = 64;
 /** An operator's live chat settings were saved (languages and expertise guide assignment). */
 export const operatorSettingsSaved = new EventHook<{ userId: number }>("livechat.operator_settings_saved");
 
+/** How long a display name is reused: a rename this instance does not hear of (another instance's) shows within it. */
+const NAME_CACHE_MS = 10_000;
+
 export class OperatorProfiles {
-  constructor(private readonly host: HostContract) {}
+  /** Display names by user id, when `cacheNames` (the module's own instance: names are read on every start and message). */
+  private readonly names: Map<number, { name: string; at: number }> | null;
+
+  constructor(
+    private readonly host: HostContract,
+    options: { cacheNames?: boolean } = {},
+  ) {
+    this.names = options.cacheNames ? new Map() : null;
+    if (this.names) {
+      const forget = (userId: number): void => {
+        this.names?.delete(userId);
+      };
+      operatorSettingsSaved.on(host.hooks, ({ userId }) => forget(userId));
+      host.users.onChange(forget);
+    }
+  }
 
   private get db(): DataSource {
     return this.host.db;
@@ -80,7 +98,21 @@ export class OperatorProfiles {
 
   /** The names visitors see, for several operators at once. */
   async displayNames(userIds: number[]): Promise<Map<number, string>> {
-    const [users, settings] = await Promise.all([this.host.users.getMany(userIds), this.getMany(userIds)]);
-    return new Map(users.map((u) => [u.id, operatorDisplayName(u.name, settings.get(u.id)?.chatName)]));
+    const result = new Map<number, string>();
+    const now = Date.now();
+    const missing: number[] = [];
+    for (const id of userIds) {
+      const known = this.names?.get(id);
+      if (known && now - known.at < NAME_CACHE_MS) result.set(id, known.name);
+      else missing.push(id);
+    }
+    if (missing.length === 0) return result;
+    const [users, settings] = await Promise.all([this.host.users.getMany(missing), this.getMany(missing)]);
+    for (const u of users) {
+      const name = operatorDisplayName(u.name, settings.get(u.id)?.chatName);
+      result.set(u.id, name);
+      if (this.names && this.names.size < 100_000) this.names.set(u.id, { name, at: now });
+    }
+    return result;
   }
 }

@@ -69,6 +69,10 @@ describe("Who gets the next visitor when the facts change (the roster follows th
     await profiles.save(eva.id, { chatName: "", langCodes: [], expertiseIds: [] });
     await profiles.save(fred.id, { chatName: "", langCodes: ["de_DE"], expertiseIds: [] });
     expect((await nextOperator(t, channel.id, german)).operatorId).to.equal(fred.id);
+    // A main language changed on the user (My Profile, or an admin) counts the same.
+    await profiles.save(fred.id, { chatName: "", langCodes: [], expertiseIds: [] });
+    await t.host.db.transaction((m) => t.host.users.update(eva.id, { name: eva.name, langCode: "de_DE" }, m));
+    expect((await nextOperator(t, channel.id, german)).operatorId).to.equal(eva.id);
   });
 
   it("counts a conversation that ended as a free seat at once", async () => {

@@ -33,6 +33,7 @@ export class AssignmentService {
   ) {
     this.roster = new AssignmentRoster(host, profiles);
     host.presence.onChange((userId) => this.roster.presenceChanged(userId));
+    host.users.onChange((userId) => this.roster.operatorChanged(userId));
     operatorSettingsSaved.on(host.hooks, ({ userId }) => this.roster.operatorChanged(userId));
   }
 

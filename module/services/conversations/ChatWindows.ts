@@ -62,11 +62,14 @@ export class ChatWindows {
 
   /** Opens a window for a conversation just given to the operator, unless one shows already. */
   async openWithin(m: EntityManager, userId: number, conversationId: number): Promise<void> {
-    const repo = m.getRepository(ChatWindow);
-    const existing = await repo.findOneBy({ userId, conversationId });
-    const now = this.host.clock.now();
-    if (!existing) await repo.insert({ userId, conversationId, state: "open", openedAt: now, closedAt: null });
-    else if (existing.closedAt) await repo.update({ userId, conversationId }, { state: "open", openedAt: now, closedAt: null });
+    // One statement: a window already open (or folded) stays as it is; a closed one opens again.
+    const [sql, parameters] = m.connection.driver.escapeQueryWithParameters(
+      "INSERT INTO livechat_chat_window (user_id, conversation_id, state, opened_at, closed_at) VALUES (:userId, :conversationId, 'open', :now, NULL) " +
+        "ON CONFLICT (user_id, conversation_id) DO UPDATE SET state = 'open', opened_at = excluded.opened_at, closed_at = NULL " +
+        "WHERE livechat_chat_window.closed_at IS NOT NULL",
+      { userId, conversationId, now: this.host.clock.now() },
+    );
+    await m.query(sql, parameters);
   }
 
   /** Closes the operator's window of a conversation that is not his any more (his tabs hear of it from the notifier). */

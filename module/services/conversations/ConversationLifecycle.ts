@@ -12,6 +12,13 @@ import { queuePlace } from "./queueOrder";
 import type { SystemLine } from "./systemLines";
 import { newVisitorKey, newVisitorToken, hashVisitorToken } from "./visitorToken";
 
+const INSERT_CONVERSATION =
+  "INSERT INTO livechat_conversation (channel_id, visitor_key, visitor_name, visitor_lang, visitor_token_hash, operator_id, state, assignment_tier, " +
+  "created_at, assigned_at, closed_at, closed_reason, closed_by_id, last_visitor_seen_at, last_activity_at, start_page_url, referrer_url) " +
+  "VALUES (:channelId, :visitorKey, :visitorName, :visitorLang, :visitorTokenHash, :operatorId, :state, :assignmentTier, " +
+  ":createdAt, :assignedAt, :closedAt, :closedReason, :closedById, :lastVisitorSeenAt, :lastActivityAt, :startPageUrl, :referrerUrl) RETURNING id";
+const RENAME_VISITOR = "UPDATE livechat_conversation SET visitor_name = :name WHERE id = :id";
+
 /** Abandoned conversations closed per transaction. */
 const CLOSE_BATCH = 100;
 
@@ -50,7 +57,7 @@ export class ConversationLifecycle {
       const channel = await m.getRepository(LivechatChannel).findOneBy({ id: channelId });
       if (!channel) throw new NotFoundError(lt("This live chat channel does not exist."));
       const now = this.host.clock.now();
-      const conversation = await m.getRepository(Conversation).save({
+      const conversation: Conversation = Object.assign(new Conversation(), {
         channelId,
         visitorKey,
         visitorName: input.visitorName || "Visitor",
@@ -59,8 +66,12 @@ export class ConversationLifecycle {
         operatorId: null,
         state: "waiting" as ConversationState,
         assignmentTier: null,
+        expertAssigned: null,
+        chatbotScriptId: null,
+        chatbotStepId: null,
         createdAt: now,
         assignedAt: null,
+        firstReplyAt: null,
         closedAt: null,
         closedReason: null,
         closedById: null,
@@ -69,9 +80,14 @@ export class ConversationLifecycle {
         startPageUrl: input.startPageUrl ?? null,
         referrerUrl: input.referrerUrl ?? null,
       });
+      // Plain statements: a visitor's start is a hot path.
+      const [sql, parameters] = m.connection.driver.escapeQueryWithParameters(INSERT_CONVERSATION, { ...conversation });
+      const [inserted] = (await m.query(sql, parameters)) as { id: number | string }[];
+      conversation.id = Number(inserted.id);
       if (!input.visitorName) {
         conversation.visitorName = `Visitor #${conversation.id}`;
-        await m.getRepository(Conversation).update({ id: conversation.id }, { visitorName: conversation.visitorName });
+        const [rename, values] = m.connection.driver.escapeQueryWithParameters(RENAME_VISITOR, { id: conversation.id, name: conversation.visitorName });
+        await m.query(rename, values);
       }
       this.notifier.started(m, { conversationId: conversation.id, channelId });
       if (channel.chatbotScriptId) {

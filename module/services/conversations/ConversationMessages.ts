@@ -1,4 +1,4 @@
-import { In, IsNull, type EntityManager } from "typeorm";
+import { In, type EntityManager } from "typeorm";
 import { ConflictError, lt, NotFoundError, type HostContract } from "../../../host/contract";
 import { Conversation } from "../../models/Conversation";
 import { Message, type AuthorKind } from "../../models/Message";
@@ -22,6 +22,20 @@ export interface Author {
 }
 
 const SYSTEM_NAME = "System";
+
+const INSERT_MESSAGE =
+  "INSERT INTO livechat_message (conversation_id, author_kind, author_user_id, body, system_key, system_params, client_message_id, created_at) " +
+  "VALUES (:conversationId, :authorKind, :authorUserId, :body, :systemKey, :systemParams, :clientMessageId, :createdAt) RETURNING id";
+/** A message is the conversation's latest activity (lists are ordered by it). */
+const ACTIVITY = "UPDATE livechat_conversation SET last_activity_at = :at WHERE id = :id";
+/** ...and an operator's first one is its first reply, unless an earlier one was. */
+const ACTIVITY_AND_FIRST_REPLY = "UPDATE livechat_conversation SET last_activity_at = :at, first_reply_at = COALESCE(first_reply_at, :at) WHERE id = :id";
+
+/** A statement with `:name` parameters, in the driver's own placeholders. */
+async function query(m: EntityManager, sql: string, parameters: Record<string, unknown>): Promise<Record<string, unknown>[]> {
+  const [text, values] = m.connection.driver.escapeQueryWithParameters(sql, parameters);
+  return (await m.query(text, values)) as Record<string, unknown>[];
+}
 
 /**
  * A conversation's state and operator, read in one small statement whose text is the same for every
@@ -126,16 +140,24 @@ export class ConversationMessages {
       clientMessageId,
       createdAt: this.host.clock.now(),
     });
-    // insert, not save: save would first look for an existing row and diff it.
-    const inserted = await m.getRepository(Message).insert(saved);
-    saved.id = Number(inserted.identifiers[0]?.id);
+    // Plain statements, the same text each time: every start and message takes this path.
+    const [inserted] = await query(m, INSERT_MESSAGE, {
+      conversationId: saved.conversationId,
+      authorKind: saved.authorKind,
+      authorUserId: saved.authorUserId,
+      body: saved.body,
+      systemKey: saved.systemKey,
+      systemParams: saved.systemParams,
+      clientMessageId: saved.clientMessageId,
+      createdAt: saved.createdAt,
+    });
+    saved.id = Number(inserted?.id);
     // Also on the caller's object: a later save of it must not put an older time back.
-    await m.getRepository(Conversation).update({ id: conversation.id }, { lastActivityAt: saved.createdAt });
+    const firstReply = author.kind === "operator" && !conversation.firstReplyAt;
+    await query(m, firstReply ? ACTIVITY_AND_FIRST_REPLY : ACTIVITY, { at: saved.createdAt, id: conversation.id });
     conversation.lastActivityAt = saved.createdAt;
-    if (author.kind === "operator" && !conversation.firstReplyAt) {
-      await m.getRepository(Conversation).update({ id: conversation.id, firstReplyAt: IsNull() }, { firstReplyAt: saved.createdAt });
-      conversation.firstReplyAt = saved.createdAt;
-    }
+    // The first reply is kept by the first message only (the statement keeps a time already there).
+    if (firstReply) conversation.firstReplyAt = saved.createdAt;
     const [dto] = await this.dtos([saved], conversation);
     await this.notifier.messageStored(m, conversation, dto, notifyOperator);
     return dto;

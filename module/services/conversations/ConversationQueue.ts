@@ -12,6 +12,10 @@ import { conversationDto, type OperatorConversationDto } from "./dto";
 import { parseFieldTranslations, translated } from "../contentTranslations";
 import { firstWaiting } from "./queueOrder";
 
+const ASSIGN =
+  "UPDATE livechat_conversation SET operator_id = :operatorId, state = :state, assigned_at = :assignedAt, assignment_tier = :assignmentTier, " +
+  "chatbot_step_id = :chatbotStepId, expert_assigned = :expertAssigned WHERE id = :id";
+
 /** The assignment tier of a conversation an operator took from the Waiting list himself. */
 export const TAKEN_TIER = "taken" satisfies ConversationAssignedEvent["tier"];
 
@@ -55,7 +59,8 @@ export class ConversationQueue {
     conversation.chatbotStepId = null;
     if (choice.expertAssigned !== null) conversation.expertAssigned = choice.expertAssigned;
     const { operatorId, state, assignedAt, assignmentTier, chatbotStepId, expertAssigned } = conversation;
-    await m.getRepository(Conversation).update({ id: conversation.id }, { operatorId, state, assignedAt, assignmentTier, chatbotStepId, expertAssigned });
+    const [sql, parameters] = m.connection.driver.escapeQueryWithParameters(ASSIGN, { id: conversation.id, operatorId, state, assignedAt, assignmentTier, chatbotStepId, expertAssigned });
+    await m.query(sql, parameters);
     const name = await this.handedOver(m, conversation, channel, choice.tier);
     return { userId: choice.userId, name };
   }
