@@ -32,9 +32,9 @@ const LOAD_ONLY = process.argv.includes("--load");
 const IDLE_ONLY = process.argv.includes("--idle");
 /** `--postgres`: only the PostgreSQL load figures (one instance, then two), kept beside the last run's others in results.json. */
 const POSTGRES_ONLY = process.argv.includes("--postgres");
-/** Idle visitor sockets measured: the goal's 50,000, or as many as a process may open files for here. */
+/** Idle visitor sockets measured: the goal's 50,000, or as many as a process may open files for here (fewer with --quick). */
 const OPEN_FILES_LIMIT = openFilesLimit();
-const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? idleSocketCount(OPEN_FILES_LIMIT));
+const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? idleSocketCount(OPEN_FILES_LIMIT, QUICK));
 /** `--decision`: only the assignment decision, beside bare inserts; `--starts`: only conversation starts against a server process. */
 const DECISION_ONLY = process.argv.includes("--decision");
 const STARTS_ONLY = process.argv.includes("--starts");
