@@ -5,13 +5,20 @@ import { conversationAddress } from "./ConversationNotifier";
 import type { MessageDto } from "./dto";
 import { VISITOR_SEEN_EVERY_MS, VISITOR_TOKEN_AFTER_CLOSE_MS, type VisitorAccess, type VisitorConversation } from "./VisitorAccess";
 
-/** What the conversation is now, read in the post's transaction: whether it may take the message and who hears of it. */
-const STATE =
-  "SELECT state, operator_id, chatbot_step_id, closed_at < $2 AS expired, last_visitor_seen_at < $3 AS stale FROM livechat_conversation WHERE id = $1";
-/** A second post with the same client message id stores nothing (the unique index decides, without a lookup first). */
+/**
+ * The message stored if the conversation takes it (not ended, not with the chatbot), with what the
+ * post needs of the conversation: who hears of it, and whether the visitor's presence is due. A
+ * second post with the same client message id stores nothing (the unique index decides, without a
+ * lookup first). One statement: on a busy database every round trip counts.
+ */
 const INSERT =
-  "INSERT INTO livechat_message (conversation_id, author_kind, author_user_id, body, client_message_id, created_at) VALUES ($1, 'visitor', NULL, $2, $3, $4) " +
-  "ON CONFLICT (conversation_id, client_message_id) DO NOTHING RETURNING id";
+  "INSERT INTO livechat_message (conversation_id, author_kind, author_user_id, body, client_message_id, created_at) " +
+  "SELECT id, 'visitor', NULL, $2, $3, $4 FROM livechat_conversation WHERE id = $1 AND state <> 'closed' AND chatbot_step_id IS NULL " +
+  "ON CONFLICT (conversation_id, client_message_id) DO NOTHING " +
+  "RETURNING id, (SELECT operator_id FROM livechat_conversation WHERE id = $1) AS operator_id, " +
+  "(SELECT last_visitor_seen_at < $5 FROM livechat_conversation WHERE id = $1) AS stale";
+/** Why nothing was stored: the conversation is gone, expired, with the chatbot or ended, or the message was stored before. */
+const STATE = "SELECT state, chatbot_step_id, closed_at < $2 AS expired FROM livechat_conversation WHERE id = $1";
 /** The message is the conversation's latest activity (Discuss lists by it); the visitor's presence is noted when due. */
 const ACTIVITY = "UPDATE livechat_conversation SET last_activity_at = $1 WHERE id = $2";
 const ACTIVITY_AND_SEEN = "UPDATE livechat_conversation SET last_activity_at = $1, last_visitor_seen_at = $1 WHERE id = $2";
@@ -22,9 +29,9 @@ type Outcome = { kind: "posted"; message: MessageDto } | { kind: "chatbot" } | {
 
 /**
  * A visitor's message, the hot path: the token checked from memory, then one grouped write (see
- * `GroupedWrites`) that reads the conversation's state, stores the message, moves the conversation's
- * last activity (and the visitor's, when due) and stores both notifications in one statement; the message as clients see it
- * is built from what is in hand. The same behaviour as `ConversationMessages.post`, which the rarer
+ * `GroupedWrites`) that stores the message if the conversation takes it, then at once moves the
+ * conversation's last activity (and the visitor's, when due) and stores both notifications in one
+ * statement; the message as clients see it is built from what is in hand. The same behaviour as `ConversationMessages.post`, which the rarer
  * cases (a retry, the chatbot) still take.
  */
 export class VisitorMessages {
@@ -38,12 +45,14 @@ export class VisitorMessages {
   async post(visitor: VisitorConversation, body: string, clientMessageId: string | null): Promise<PostResult | null> {
     const now = this.host.clock.now();
     const outcome = await this.host.writes.run(async (tx): Promise<Outcome> => {
-      const [row] = await tx.query(STATE, [visitor.id, new Date(now.getTime() - VISITOR_TOKEN_AFTER_CLOSE_MS), new Date(now.getTime() - VISITOR_SEEN_EVERY_MS)]);
-      if (!row || Boolean(row.expired)) return { kind: "gone" };
-      if (row.chatbot_step_id !== null) return { kind: "chatbot" };
-      if (row.state === "closed") return clientMessageId ? { kind: "again" } : { kind: "ended" };
-      const [inserted] = await tx.query(INSERT, [visitor.id, body, clientMessageId, now]);
-      if (!inserted) return { kind: "again" };
+      const [inserted] = await tx.query(INSERT, [visitor.id, body, clientMessageId, now, new Date(now.getTime() - VISITOR_SEEN_EVERY_MS)]);
+      if (!inserted) {
+        const [row] = await tx.query(STATE, [visitor.id, new Date(now.getTime() - VISITOR_TOKEN_AFTER_CLOSE_MS)]);
+        if (!row || Boolean(row.expired)) return { kind: "gone" };
+        if (row.chatbot_step_id !== null) return { kind: "chatbot" };
+        if (row.state === "closed" && !clientMessageId) return { kind: "ended" };
+        return { kind: "again" };
+      }
       const message: MessageDto = {
         id: Number(inserted.id),
         conversationId: visitor.id,
@@ -52,9 +61,9 @@ export class VisitorMessages {
         createdAt: now.toISOString(),
       };
       const notifications = [{ channel: conversationAddress(visitor.id), type: "livechat.message", payload: { message } }];
-      if (row.operator_id !== null) notifications.push({ channel: busAddress.user(Number(row.operator_id)), type: "livechat.message", payload: { message } });
+      if (inserted.operator_id !== null) notifications.push({ channel: busAddress.user(Number(inserted.operator_id)), type: "livechat.message", payload: { message } });
       // The activity and the notifications need nothing from each other: both go out at once.
-      await Promise.all([tx.query(row.stale ? ACTIVITY_AND_SEEN : ACTIVITY, [now, visitor.id]), tx.publish(notifications)]);
+      await Promise.all([tx.query(inserted.stale ? ACTIVITY_AND_SEEN : ACTIVITY, [now, visitor.id]), tx.publish(notifications)]);
       return { kind: "posted", message };
     });
     switch (outcome.kind) {
