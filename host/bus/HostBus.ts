@@ -468,14 +468,18 @@ export class HostBus implements Bus {
 
   private scheduleReconnect(): void {
     if (this.stopping || this.reconnectTimer) return;
-    const base = Math.min(this.reconnectMaxMs, this.reconnectMinMs * 2 ** this.reconnectAttempts);
-    const delay = Math.round(base * (0.5 + Math.random() / 2));
+    const delay = Math.round(this.backoffMs(this.reconnectAttempts) * (0.5 + Math.random() / 2));
     this.reconnectAttempts += 1;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       void this.reconnect();
     }, delay);
     this.reconnectTimer.unref();
+  }
+
+  /** The wait before retry number `attempt` (from 0) of something that failed: doubling, up to `reconnectMaxMs`. */
+  private backoffMs(attempt: number): number {
+    return Math.min(this.reconnectMaxMs, this.reconnectMinMs * 2 ** attempt);
   }
 
   private async reconnect(): Promise<void> {
@@ -546,7 +550,7 @@ export class HostBus implements Bus {
           this.toLoad.unshift(...batch);
           failures += 1;
           this.logger.warn("bus: loading notified rows failed; retrying", { error, count: batch.length, attempt: failures });
-          await new Promise<void>((resolve) => setTimeout(resolve, Math.min(this.reconnectMaxMs, this.reconnectMinMs * 2 ** Math.min(failures, 10))));
+          await new Promise<void>((resolve) => setTimeout(resolve, this.backoffMs(failures)));
         }
       }
     } finally {
