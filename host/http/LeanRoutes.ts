@@ -120,6 +120,8 @@ export class LeanRoutes {
       const answer = await route.route.handle({ params, headers: req.headers, body });
       send(res, answer.status, answer.body, route.answerHeaders, limitHeaders);
     } catch (error) {
+      // A visitor who left while sending: nobody to answer, nothing gone wrong here.
+      if (req.destroyed && !req.complete) return;
       await this.fail(route, req, res, error, limitHeaders);
     }
   }

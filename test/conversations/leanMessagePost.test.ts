@@ -1,3 +1,4 @@
+import net from "node:net";
 import { expect } from "chai";
 import request from "supertest";
 import { LivechatChannel } from "../../module/models/LivechatChannel";
@@ -62,6 +63,28 @@ describe("A visitor's message, answered before the middleware stack", () => {
     const form = await request(t.url).post(path()).set("Authorization", `Bearer ${visitor.token}`).type("form").send({ body: "By form", clientMessageId: "form-1" });
     expect(form.status).to.equal(201);
     expect(await messages().countBy({ conversationId: visitor.id, body: "By form" })).to.equal(1);
+  });
+
+  it("lets a visitor who leaves while sending go quietly: nothing logged, nothing stored, the budget given back", async () => {
+    const logged: string[] = [];
+    const original = t.host.logger.error;
+    t.host.logger.error = (message) => void logged.push(message);
+    try {
+      const { hostname, port } = new URL(t.url);
+      const socket = net.connect(Number(port), hostname);
+      await new Promise((resolve) => socket.once("connect", resolve));
+      socket.write(
+        `POST ${path()} HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${visitor.token}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"body": "Half a`,
+      );
+      while (t.host.load.current < 1) await new Promise((resolve) => setImmediate(resolve));
+      socket.destroy();
+      while (t.host.load.current > 0) await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      t.host.logger.error = original;
+    }
+    expect(logged).to.deep.equal([]);
+    expect(await messages().countBy({ conversationId: visitor.id, body: "Half a" })).to.equal(0);
   });
 
   it("refuses at once past the in-flight budget, readable by the widget on another website, in the reader's language", async () => {
