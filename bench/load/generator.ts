@@ -159,6 +159,16 @@ function openLoop(rate: number, seconds: number, fire: (i: number, dueAt: number
 
 let stepNumber = 0;
 
+function errorKinds(entries: Pending[]): Record<string, number> {
+  const kinds: Record<string, number> = {};
+  for (const e of entries) {
+    const ok = e.status >= 200 && e.status < 300;
+    const kind = ok ? (e.deliveredAt === null ? "acknowledged, not delivered" : null) : e.status === 503 ? null : `status ${e.status}`;
+    if (kind) kinds[kind] = (kinds[kind] ?? 0) + 1;
+  }
+  return kinds;
+}
+
 async function step(offered: number, seconds: number, timeoutMs: number): Promise<StepResult> {
   stepNumber++;
   pending.clear();
@@ -198,6 +208,7 @@ async function step(offered: number, seconds: number, timeoutMs: number): Promis
     acknowledged: ok.length,
     refused,
     errors: entries.length - ok.length - refused + (ok.length - delivered.length),
+    errorKinds: errorKinds(entries),
     achieved: round(delivered.filter((e) => (e.deliveredAt ?? Infinity) - t0 <= sendingMs + 1000).length / (sendingMs / 1000), 1),
     ack: percentiles(ok.map((e) => (e.ackAt ?? 0) - e.dueAt)),
     delivery: percentiles(delivered.map((e) => (e.deliveredAt ?? 0) - e.dueAt)),

@@ -158,7 +158,8 @@ export function describeStep(s: StepResult): string {
   const refused = s.refusedLatency ? ` refused ${s.refused} (p99 ${s.refusedLatency.p99} ms)` : "";
   return (
     `offered ${String(s.offered).padStart(5)}/s: achieved ${String(s.achieved).padStart(7)}/s, delivery p50 ${s.delivery.p50} p95 ${s.delivery.p95} p99 ${s.delivery.p99} max ${s.delivery.max} ms, ` +
-    `ack p99 ${s.ack.p99} ms, errors ${s.errors}${refused}; ${server}; generator CPU ${s.generatorCpuPercent}%`
+    `ack p99 ${s.ack.p99} ms, errors ${s.errors}${s.errors && s.errorKinds ? ` (${Object.entries(s.errorKinds).map(([kind, n]) => `${kind}: ${n}`).join(", ")})` : ""}${refused}; ` +
+    `${server}; generator CPU ${s.generatorCpuPercent}%`
   );
 }
 

@@ -56,6 +56,8 @@ export interface StepResult {
   refused: number;
   /** Errors: other statuses, network failures, timeouts, acknowledged messages never delivered. */
   errors: number;
+  /** The errors by kind: `status <n>` (0: no answer: network failure or timeout), `acknowledged, not delivered`. */
+  errorKinds?: Record<string, number>;
   /** Acknowledged and delivered per second, over the step's sending time. */
   achieved: number;
   /** From the moment a post was due (not when it was sent: no coordinated omission) to its answer. */
