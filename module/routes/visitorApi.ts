@@ -97,9 +97,9 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
    * The visitor's language: an explicit one if enabled (the website's choice), else the browser's best
    * match, else the default language of the Settings page.
    */
-  const visitorLanguage = async (req: Request, explicit: unknown): Promise<string> => {
+  const visitorLanguage = async (acceptLanguage: string | undefined, explicit: unknown): Promise<string> => {
     const chosen = typeof explicit === "string" && explicit && explicit.length <= 35 ? await host.langs.bestMatch(explicit.replace(/_/g, "-")) : null;
-    const matched = chosen ?? (await host.langs.bestMatch(req.headers["accept-language"]));
+    const matched = chosen ?? (await host.langs.bestMatch(acceptLanguage));
     return matched?.code ?? (await settings.defaultLanguage()).value;
   };
 
@@ -132,7 +132,7 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
       const id = parseId(req.params.channelId);
       const channel = id === null ? null : await channels.find(id);
       if (!channel) throw new NotFoundError(lt("This live chat channel does not exist."));
-      const lang = await visitorLanguage(req, req.query.lang);
+      const lang = await visitorLanguage(req.headers["accept-language"], req.query.lang);
       const texts = parseFieldTranslations(channel.translations);
       const info: ChannelInfoDto = {
         id: channel.id,
@@ -147,26 +147,39 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
     }),
   );
 
+  /** A visitor starts a conversation, on the lean route and the ordinary one alike. */
+  const startConversation = async (channelIdParam: unknown, acceptLanguage: string | undefined, body: unknown): Promise<{ status: number; body: unknown }> => {
+    const id = parseId(channelIdParam);
+    if (id === null) throw new NotFoundError(lt("This live chat channel does not exist."));
+    const parsed = startBody.safeParse(body ?? {});
+    if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join(" "));
+    // An explicit language wins over the browser's; both must match an enabled language.
+    const lang = await visitorLanguage(acceptLanguage, parsed.data.lang);
+    const started = await lifecycle.start(id, {
+      visitorKey: parsed.data.visitorKey ?? null,
+      visitorName: parsed.data.name || null,
+      lang,
+      startPageUrl: parsed.data.pageUrl || null,
+      referrerUrl: parsed.data.referrer || null,
+    });
+    return { status: 201, body: started };
+  };
+
   api.post(
     "/livechat/channels/:channelId/conversations",
     writes,
     asyncRoute(async (req, res) => {
-      const id = parseId(req.params.channelId);
-      if (id === null) throw new NotFoundError(lt("This live chat channel does not exist."));
-      const parsed = startBody.safeParse(req.body ?? {});
-      if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join(" "));
-      // An explicit language wins over the browser's; both must match an enabled language.
-      const lang = await visitorLanguage(req, parsed.data.lang);
-      const started = await lifecycle.start(id, {
-        visitorKey: parsed.data.visitorKey ?? null,
-        visitorName: parsed.data.name || null,
-        lang,
-        startPageUrl: parsed.data.pageUrl || null,
-        referrerUrl: parsed.data.referrer || null,
-      });
-      res.status(201).json(started);
+      const answer = await startConversation(req.params.channelId, req.headers["accept-language"], req.body);
+      res.status(answer.status).json(answer.body);
     }),
   );
+  // The same, answered before the host's middleware stack: every visitor's first request that writes.
+  host.leanPost({
+    path: "/livechat/channels/:channelId/conversations",
+    cors: CORS,
+    limiter: writes,
+    handle: ({ params, headers, body }) => startConversation(params.channelId, headers["accept-language"], body),
+  });
 
   api.get(
     "/livechat/conversations/:id",

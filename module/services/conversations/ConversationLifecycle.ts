@@ -3,6 +3,7 @@ import { ConflictError, lt, NotFoundError, type HostContract, type HostUser } fr
 import { MANAGER_GROUP } from "../../api";
 import { Conversation, type ClosedReason, type ConversationState } from "../../models/Conversation";
 import { LivechatChannel } from "../../models/LivechatChannel";
+import { sqlDate } from "../sqlDate";
 import type { OperatorProfiles } from "../OperatorProfiles";
 import type { ConversationMessages } from "./ConversationMessages";
 import type { ConversationNotifier } from "./ConversationNotifier";
@@ -18,6 +19,25 @@ const INSERT_CONVERSATION =
   "VALUES (:channelId, :visitorKey, :visitorName, :visitorLang, :visitorTokenHash, :operatorId, :state, :assignmentTier, " +
   ":createdAt, :assignedAt, :closedAt, :closedReason, :closedById, :lastVisitorSeenAt, :lastActivityAt, :startPageUrl, :referrerUrl) RETURNING id";
 const RENAME_VISITOR = "UPDATE livechat_conversation SET visitor_name = :name WHERE id = :id";
+const CHANNEL =
+  "SELECT id, name, welcome_message, button_text, translations, max_sessions, chatbot_script_id, created_at FROM livechat_channel WHERE id = :id";
+
+/** The channel as the start needs it, in one plain statement. */
+async function channelRow(m: EntityManager, id: number): Promise<LivechatChannel | null> {
+  const [sql, parameters] = m.connection.driver.escapeQueryWithParameters(CHANNEL, { id });
+  const [row] = (await m.query(sql, parameters)) as Record<string, unknown>[];
+  if (!row) return null;
+  return Object.assign(new LivechatChannel(), {
+    id: Number(row.id),
+    name: String(row.name),
+    welcomeMessage: String(row.welcome_message ?? ""),
+    buttonText: String(row.button_text ?? ""),
+    translations: row.translations === null || row.translations === undefined ? null : String(row.translations),
+    maxSessions: row.max_sessions === null || row.max_sessions === undefined ? null : Number(row.max_sessions),
+    chatbotScriptId: row.chatbot_script_id === null || row.chatbot_script_id === undefined ? null : Number(row.chatbot_script_id),
+    createdAt: sqlDate(row.created_at) ?? new Date(0),
+  });
+}
 
 /** Abandoned conversations closed per transaction. */
 const CLOSE_BATCH = 100;
@@ -54,7 +74,7 @@ export class ConversationLifecycle {
     const token = newVisitorToken();
     const visitorKey = input.visitorKey ?? newVisitorKey();
     const started = await this.queue.locked(async (m) => {
-      const channel = await m.getRepository(LivechatChannel).findOneBy({ id: channelId });
+      const channel = await channelRow(m, channelId);
       if (!channel) throw new NotFoundError(lt("This live chat channel does not exist."));
       const now = this.host.clock.now();
       const conversation: Conversation = Object.assign(new Conversation(), {
