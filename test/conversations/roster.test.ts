@@ -112,6 +112,7 @@ describe("Who gets the next visitor when another instance changed the facts (Pos
   let a: TestHost;
   let b: TestHost;
   before(async function () {
+    this.timeout(60_000);
     await skipUnlessPostgres(this);
     two = await startTwoInstances();
     ({ a, b } = two);
