@@ -1,32 +1,16 @@
 import { expect } from "chai";
-import type { Browser } from "playwright-core";
-import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { Message } from "../../module/models/Message";
-import { loggedInPage } from "../support/browser";
-import { startTestHost, type TestHost } from "../support/testHost";
+import { browserScenario } from "../support/browserScenario";
 
 describe("Chat windows, Discuss and the widget speak their reader's language in a real browser", function () {
   this.timeout(90_000);
-  let t: TestHost;
-  let browser: Browser;
-  before(async () => {
-    // Marc (French) is the only operator online; the visitor's browser asks for Spanish.
-    t = await startTestHost();
-    await t.host.db.getRepository(LivechatChannel).update({ name: "Website Support" }, { chatbotScriptId: null });
-    browser = await t.browser();
-  });
-  after(async () => {
-    await t?.stop();
-  });
+  // Marc (French) is the only operator online; the visitor's browser asks for Spanish.
+  const scenario = browserScenario();
 
   it("shows Marc French chat window and Discuss labels, a Spanish visitor Spanish widget labels, and each of them the system lines in his language", async () => {
-    const marc = await loggedInPage(browser, t.url, "marc", { viewport: { width: 1280, height: 800 } });
-    const visitor = await (await browser.newContext({ locale: "es-ES", timezoneId: "UTC" })).newPage();
-    const scriptErrors: string[] = [];
-    for (const page of [marc, visitor]) page.on("pageerror", (error) => scriptErrors.push(error.message));
-
-    await visitor.goto(`${t.url}/livechat/demo`);
-    await visitor.getByRole("button", { name: "Have a question? Chat with us." }).click();
+    const t = scenario.t;
+    const marc = await scenario.operator("marc");
+    const visitor = await scenario.visitor({ locale: "es-ES", timezoneId: "UTC" });
     const chat = visitor.getByRole("region", { name: "Chat en vivo" });
     const box = chat.getByRole("textbox", { name: "Su mensaje" });
     expect(await box.getAttribute("placeholder")).to.equal("Escriba su mensaje…");
@@ -84,6 +68,6 @@ describe("Chat windows, Discuss and the widget speak their reader's language in 
     await chat.getByRole("button", { name: "Terminar la conversación" }).click();
     await chat.getByText("Usted terminó la conversación.", { exact: true }).waitFor();
     await second.getByText("Le visiteur a mis fin à la conversation.", { exact: true }).waitFor();
-    expect(scriptErrors).to.deep.equal([]);
+    expect(scenario.scriptErrors).to.deep.equal([]);
   });
 });

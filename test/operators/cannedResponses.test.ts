@@ -1,9 +1,8 @@
 import { expect } from "chai";
-import type { Browser } from "playwright-core";
 import { CannedResponse } from "../../module/models/CannedResponse";
 import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { asVisitor, channelWithOperators, online, startVisitor } from "../conversations/helpers";
-import { loggedInPage } from "../support/browser";
+import { browserScenario } from "../support/browserScenario";
 import { startTestHost, type TestHost, type TestSession } from "../support/testHost";
 
 describe("Live Chat → Configuration → Canned Responses", function () {
@@ -105,22 +104,14 @@ describe("Live Chat → Configuration → Canned Responses", function () {
 
 describe("Canned responses in the composer, by keyboard alone", function () {
   this.timeout(90_000);
-  let t: TestHost;
-  let browser: Browser;
-  before(async () => {
-    t = await startTestHost();
-    await t.host.db.getRepository(LivechatChannel).update({ name: "Website Support" }, { chatbotScriptId: null });
-    browser = await t.browser();
-  });
-  after(async () => {
-    await t?.stop();
-  });
+  const scenario = browserScenario();
 
   it("filters as the operator types :, inserts the chosen text to edit, and sends it", async () => {
+    const t = scenario.t;
     const mitchell = await t.login("mitchell");
     await mitchell.postForm("/livechat/canned-responses/new", { shortcut: "greet", text: "Hello {visitor_name}, {operator_name} here. How can I help?" });
     await mitchell.postForm("/livechat/canned-responses/new", { shortcut: "goodbye", text: "Thanks for chatting, {visitor_name}!" });
-    const page = await loggedInPage(browser, t.url, "mitchell", { viewport: { width: 1280, height: 800 } });
+    const page = await scenario.operator("mitchell");
     const channel = await t.host.db.getRepository(LivechatChannel).findOneByOrFail({ name: "Website Support" });
     const visitor = await startVisitor(t, channel.id, { name: "Nadia" });
     expect(visitor.body.conversation.operator?.name).to.equal("Mitchell");

@@ -1,28 +1,16 @@
 import { expect } from "chai";
-import type { Browser, Page } from "playwright-core";
-import { LivechatChannel } from "../../module/models/LivechatChannel";
-import { loggedInPage } from "../support/browser";
-import { startTestHost, type TestHost } from "../support/testHost";
+import type { Page } from "playwright-core";
+import { browserScenario } from "../support/browserScenario";
 
 describe("The Messages icon in a real browser", function () {
   this.timeout(120_000);
-  let t: TestHost;
-  let browser: Browser;
-  before(async () => {
-    t = await startTestHost();
-    await t.host.db.getRepository(LivechatChannel).update({ name: "Website Support" }, { chatbotScriptId: null });
+  const scenario = browserScenario(async (t) => {
     const sofia = (await t.host.users.findByLogin("sofia"))!;
     await t.host.db.transaction((m) => t.host.users.update(sofia.id, { name: sofia.name, langCode: "en_US" }, m));
-    browser = await t.browser();
-  });
-  after(async () => {
-    await t?.stop();
   });
 
   async function visitorSays(text: string): Promise<Page> {
-    const visitor = await (await browser.newContext()).newPage();
-    await visitor.goto(`${t.url}/livechat/demo`);
-    await visitor.getByRole("button", { name: "Have a question? Chat with us." }).click();
+    const visitor = await scenario.visitor();
     const chat = visitor.getByRole("region", { name: "Live chat" });
     await chat.getByRole("textbox", { name: "Your message" }).fill(text);
     await chat.getByRole("textbox", { name: "Your message" }).press("Enter");
@@ -31,7 +19,8 @@ describe("The Messages icon in a real browser", function () {
   }
 
   it("puts the badge on the icon's corner and lists conversations with avatar, preview and time, unread first; choosing one opens its window", async () => {
-    const sofia = await loggedInPage(browser, t.url, "sofia", { viewport: { width: 1280, height: 800 } });
+    const t = scenario.t;
+    const sofia = await scenario.operator("sofia");
     await visitorSays("First, and read");
     const windows = sofia.getByRole("region", { name: "Chat window" });
     await windows.getByText("First, and read").waitFor();

@@ -1,27 +1,16 @@
 import fs from "node:fs";
 import { expect } from "chai";
 import { ConversationRating } from "../../module/models/ConversationRating";
-import { LivechatChannel } from "../../module/models/LivechatChannel";
-import { loggedInPage } from "../support/browser";
-import { startTestHost, type TestHost } from "../support/testHost";
+import { browserScenario } from "../support/browserScenario";
 
 describe("Rating and transcript after the end, in real browsers", function () {
   this.timeout(90_000);
-  let t: TestHost;
-  before(async () => {
-    t = await startTestHost();
-    await t.host.db.getRepository(LivechatChannel).update({ name: "Website Support" }, { chatbotScriptId: null });
-  });
-  after(async () => {
-    await t?.stop();
-  });
+  const scenario = browserScenario();
 
   it("lets the visitor rate once with a comment and download the transcript; the operator sees the rating live in his window and Discuss", async () => {
-    const browser = await t.browser();
-    const operator = await loggedInPage(browser, t.url, "mitchell", { viewport: { width: 1280, height: 800 } });
-    const visitor = await (await browser.newContext({ acceptDownloads: true })).newPage();
-    await visitor.goto(`${t.url}/livechat/demo`);
-    await visitor.getByRole("button", { name: "Have a question? Chat with us." }).click();
+    const t = scenario.t;
+    const operator = await scenario.operator("mitchell");
+    const visitor = await scenario.visitor({ acceptDownloads: true });
     const chat = visitor.getByRole("region", { name: "Live chat" });
     await chat.getByRole("textbox", { name: "Your message" }).fill("Where is my parcel?");
     await chat.getByRole("textbox", { name: "Your message" }).press("Enter");

@@ -1,30 +1,18 @@
 import { expect } from "chai";
-import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { ChannelService } from "../../module/services/ChannelService";
-import { loggedInPage } from "../support/browser";
-import { startTestHost, type TestHost } from "../support/testHost";
+import { browserScenario } from "../support/browserScenario";
 
 describe("Transfer, seen by the visitor, the operator who transfers and the one who receives, in real browsers", function () {
   this.timeout(120_000);
-  let t: TestHost;
-  before(async () => {
-    t = await startTestHost();
-    await t.host.db.getRepository(LivechatChannel).update({ name: "Website Support" }, { chatbotScriptId: null });
-  });
-  after(async () => {
-    await t?.stop();
-  });
+  const scenario = browserScenario();
 
   it("moves the conversation from Mitchell to Sofia from the chat window, and back through another channel from Discuss", async () => {
-    const browser = await t.browser();
-    const viewport = { width: 1280, height: 800 };
+    const t = scenario.t;
     // Mitchell is the only operator online when the visitor starts: the conversation is his.
-    const a = await loggedInPage(browser, t.url, "mitchell", { viewport });
+    const a = await scenario.operator("mitchell");
     const aOtherTab = await a.context().newPage();
     await aOtherTab.goto(`${t.url}/web`);
-    const visitor = await (await browser.newContext()).newPage();
-    await visitor.goto(`${t.url}/livechat/demo`);
-    await visitor.getByRole("button", { name: "Have a question? Chat with us." }).click();
+    const visitor = await scenario.visitor();
     const chat = visitor.getByRole("region", { name: "Live chat" });
     await chat.getByRole("textbox", { name: "Your message" }).fill("My invoice is wrong");
     await chat.getByRole("textbox", { name: "Your message" }).press("Enter");
@@ -35,7 +23,7 @@ describe("Transfer, seen by the visitor, the operator who transfers and the one 
     await aOtherTab.getByRole("region", { name: "Chat window" }).getByText("My invoice is wrong").waitFor();
 
     // Sofia (who reads Spanish) comes online; /transfer alone lists her.
-    const b = await loggedInPage(browser, t.url, "sofia", { viewport });
+    const b = await scenario.operator("sofia");
     const composer = aWindow.getByRole("textbox", { name: "Message" });
     await composer.fill("/transfer");
     await composer.press("Enter");

@@ -1,30 +1,14 @@
 import { expect } from "chai";
-import type { Browser } from "playwright-core";
-import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { Message } from "../../module/models/Message";
-import { loggedInPage } from "../support/browser";
-import { startTestHost, type TestHost } from "../support/testHost";
+import { browserScenario } from "../support/browserScenario";
 
 describe("Typing indicators in real browsers", function () {
   this.timeout(90_000);
-  let t: TestHost;
-  let browser: Browser;
-  before(async () => {
-    t = await startTestHost();
-    await t.host.db.getRepository(LivechatChannel).update({ name: "Website Support" }, { chatbotScriptId: null });
-    browser = await t.browser();
-  });
-  after(async () => {
-    await t?.stop();
-  });
+  const scenario = browserScenario();
 
   it("shows the visitor that Mitchell is typing and the operator that the visitor is, in the window and in Discuss, until the message comes", async () => {
-    const operator = await loggedInPage(browser, t.url, "mitchell", { viewport: { width: 1280, height: 800 } });
-    const visitor = await (await browser.newContext()).newPage();
-    const scriptErrors: string[] = [];
-    for (const page of [operator, visitor]) page.on("pageerror", (error) => scriptErrors.push(error.message));
-    await visitor.goto(`${t.url}/livechat/demo`);
-    await visitor.getByRole("button", { name: "Have a question? Chat with us." }).click();
+    const operator = await scenario.operator("mitchell");
+    const visitor = await scenario.visitor();
     const chat = visitor.getByRole("region", { name: "Live chat" });
     const visitorBox = chat.getByRole("textbox", { name: "Your message" });
     await visitorBox.fill("Hello there");
@@ -71,8 +55,8 @@ describe("Typing indicators in real browsers", function () {
     await inDiscuss.waitFor({ state: "hidden" });
 
     // None of it was stored.
-    const bodies = (await t.host.db.getRepository(Message).find({ order: { id: "ASC" } })).map((m) => m.body);
+    const bodies = (await scenario.t.host.db.getRepository(Message).find({ order: { id: "ASC" } })).map((m) => m.body);
     expect(bodies.join("\n")).not.to.contain("typing");
-    expect(scriptErrors).to.deep.equal([]);
+    expect(scenario.scriptErrors).to.deep.equal([]);
   });
 });
