@@ -500,6 +500,109 @@ describe("bus across instances (postgres)", function () {
   });
 });
 
+describe("a client moving between instances (postgres)", function () {
+  let database: HostDatabase;
+  let busX: HostBus;
+  let busY: HostBus;
+  let serverX: Awaited<ReturnType<typeof startServer>>;
+  let serverY: Awaited<ReturnType<typeof startServer>>;
+  let user: HostUser;
+  const listenerName = `t_bus_x_${process.pid}`;
+  const sockets: TestBusClient[] = [];
+
+  before(async function () {
+    await skipUnlessPostgres(this);
+    database = await HostDatabase.create("postgres", "t_bus");
+    user = await insertUser(database.db, "frank");
+    const second = await database.open();
+    // X's listener has a name of its own, so the test can cut it alone; cut, it stays away.
+    const url = new URL((database.target as { url: string }).url);
+    url.searchParams.set("application_name", listenerName);
+    busX = new HostBus(database.db, { ...database.target, url: url.toString() } as typeof database.target, new TestClock(), quiet, {
+      reconnectMinMs: 10 * MINUTE,
+      reconnectMaxMs: 10 * MINUTE,
+    });
+    busY = new HostBus(second, database.target, new TestClock(), quiet);
+    await busX.start();
+    await busY.start();
+    const presence = (db: DataSource) => new HostPresence(db, new TestClock(), { awayAfterMs: 10 * MINUTE, offlineAfterMs: 2 * MINUTE });
+    serverX = await startServer(busX, presence(database.db), [user]);
+    serverY = await startServer(busY, presence(second), [user]);
+  });
+
+  afterEach(async () => {
+    await Promise.all(sockets.splice(0).map((s) => s.close()));
+  });
+
+  after(async () => {
+    await serverX?.close();
+    await serverY?.close();
+    await busX?.stop();
+    await busY?.stop();
+    await database?.close();
+  });
+
+  async function connect(base: string): Promise<TestBusClient> {
+    const socket = await TestBusClient.open(base, { headers: { "x-test-user": user.login } });
+    sockets.push(socket);
+    return socket;
+  }
+
+  it("gives a client what committed during its catch-up on an instance that had not heard of it yet, on reconnecting elsewhere", async () => {
+    const channel = `user:${user.id}`;
+    const earlier = delivered(busX, "earlier");
+    await busY.publish(channel, "earlier", {});
+    await earlier;
+    const first = await connect(serverX.base);
+    const seen = await first.hello(null);
+    await first.close();
+
+    // X no longer hears NOTIFY, as an instance that is cut off or far behind.
+    const admin = new Client({ connectionString: (database.target as { url: string }).url });
+    await admin.connect();
+    try {
+      const killed = await admin.query("SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1", [listenerName]);
+      expect(killed.rowCount).to.equal(1);
+    } finally {
+      await admin.end();
+    }
+
+    // A transaction takes an id for the client and stays open while the client comes back on X.
+    const runner = database.db.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    let held = 0;
+    const read = busX.since.bind(busX);
+    try {
+      held = await busX.publish(channel, "held", {}, runner.manager);
+      const atY = delivered(busY, "later");
+      // It commits just after the catch-up read, followed by a later id elsewhere: both are stored
+      // when X answers, and X has delivered neither.
+      busX.since = async (...args) => {
+        const page = await read(...args);
+        busX.since = read;
+        await runner.commitTransaction();
+        await busY.publish("elsewhere", "later", {});
+        return page;
+      };
+      const back = await connect(serverX.base);
+      const last = await back.hello(seen);
+      await back.close();
+      await atY;
+
+      // On Y, which delivered both in commit order, the client asks for what came after what X said.
+      const elsewhere = await connect(serverY.base);
+      await elsewhere.hello(last);
+      const got = await elsewhere.next((n) => n.id === held);
+      expect(got.type).to.equal("held");
+    } finally {
+      busX.since = read;
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+  });
+});
+
 for (const kind of ["sqlite", "postgres"] as const) {
   describe(`presence (${kind})`, function () {
     let database: HostDatabase;

@@ -269,7 +269,7 @@ export class BusServer {
       for (const n of await this.options.bus.committedLate(ws.channels, last)) this.sendNotification(ws, n);
       maxSent = await this.sendSince(ws, ws.channels, last);
     }
-    const current = await this.options.bus.lastId();
+    const current = await this.options.bus.deliveredUpTo();
     maxSent = Math.max(maxSent, this.flushBuffered(ws));
     ws.state = "live";
     ws.baseline = Math.max(current, maxSent);

@@ -325,6 +325,16 @@ export class HostBus implements Bus {
     return rows.sort((a, b) => a.id - b.id).map(toNotification);
   }
 
+  /**
+   * The last id a client catching up here may be told it saw: every notification committed before it
+   * has been delivered here. On PostgreSQL that is the highest id delivered, not the highest stored: a
+   * smaller id that committed during the client's catch-up may not be delivered here yet, and a client
+   * told the stored one would skip it on reconnect (committedLate counts it as committed before).
+   */
+  async deliveredUpTo(): Promise<number> {
+    return this.target.kind === "postgres" ? this.lastDeliveredId : this.lastId();
+  }
+
   /** The highest id stored so far (0 when there is none). */
   async lastId(): Promise<number> {
     const row = await this.db
