@@ -106,6 +106,11 @@ export class HostBus implements Bus {
   /** Notifications announced by NOTIFY, in order; those announced by id only are loaded together. */
   private toLoad: { id: number; whole: BusNotification | null }[] = [];
   private loading: Promise<void> | null = null;
+  /**
+   * Pending from the loss of the listener until the catch-up after its return: what NOTIFY announces
+   * meanwhile waits, so nothing committed later is delivered before what the catch-up reads.
+   */
+  private catchingUp: { done: Promise<void>; resolve: () => void } | null = null;
 
   constructor(
     private readonly db: DataSource,
@@ -155,6 +160,7 @@ export class HostBus implements Bus {
     const client = this.listener;
     this.listener = null;
     if (client) await client.end().catch(() => undefined);
+    this.caughtUp();
     await this.loading?.catch(() => undefined);
     const index = this.db.subscribers.indexOf(this.subscriber);
     if (index >= 0) this.db.subscribers.splice(index, 1);
@@ -471,6 +477,11 @@ export class HostBus implements Bus {
     // What commits until the listener is back is read by id, not in commit order.
     this.orderUnknownUpTo = Number.MAX_SAFE_INTEGER;
     this.deliveryOrder.clear();
+    if (!this.catchingUp) {
+      let resolve = () => {};
+      const done = new Promise<void>((r) => (resolve = r));
+      this.catchingUp = { done, resolve };
+    }
     client.removeAllListeners("end");
     client.end().catch(() => undefined);
     this.scheduleReconnect();
@@ -501,42 +512,60 @@ export class HostBus implements Bus {
       this.scheduleReconnect();
       return;
     }
+    const client = this.listener;
+    let cursor: number;
     try {
-      await this.catchUp();
+      cursor = await this.catchUp();
     } catch (error) {
       // Without the catch-up this instance would never deliver what it missed: start over.
       this.logger.warn("bus: catch-up after reconnect failed; reconnecting", { error, attempt: this.reconnectAttempts });
       if (this.listener) this.listenerLost(this.listener, error instanceof Error ? error : null);
       return;
     }
+    // Lost again during the catch-up: the next one decides.
+    if (this.stopping || client === null || this.listener !== client) return;
+    // An id above the last one read committed after that read, so after every id read: the recorded
+    // order is trusted again above it.
+    this.orderUnknownUpTo = Math.max(cursor, this.lastDeliveredId);
+    this.caughtUp();
     this.reconnectAttempts = 0;
     this.logger.info("bus: PostgreSQL listener reconnected");
   }
 
   /**
-   * Delivers what was committed while the listener was away (LISTEN is already back on). An id above
-   * the last one read here committed after that read, so after every id read here: the recorded
-   * order is trusted again above it.
+   * Delivers what was committed while the listener was away (LISTEN is already back on); returns the
+   * highest id read. All pages read one snapshot, in id order, so a client given an id from it has been
+   * given every smaller id committed before it; pages read at different moments would not ensure that
+   * (a smaller id committing between two pages would come after larger ones of the second).
    */
-  private async catchUp(): Promise<void> {
+  private async catchUp(): Promise<number> {
     let cursor = Math.max(0, this.lastDeliveredId - LATE_COMMIT_WINDOW);
-    const repo = this.db.getRepository(BusNotificationRecord);
-    for (;;) {
-      const rows = await repo.find({ where: { id: MoreThan(cursor) }, order: { id: "ASC" }, take: PAGE });
-      if (this.stopping) return;
-      this.deliver(rows.map(toNotification), false);
-      if (rows.length > 0) cursor = rows[rows.length - 1].id;
-      if (rows.length < PAGE) break;
-    }
-    this.orderUnknownUpTo = Math.max(cursor, this.lastDeliveredId);
+    await this.db.transaction("REPEATABLE READ", async (manager) => {
+      const repo = manager.getRepository(BusNotificationRecord);
+      for (;;) {
+        const rows = await repo.find({ where: { id: MoreThan(cursor) }, order: { id: "ASC" }, take: PAGE });
+        if (this.stopping) return;
+        this.deliver(rows.map(toNotification), false);
+        if (rows.length > 0) cursor = rows[rows.length - 1].id;
+        if (rows.length < PAGE) return;
+      }
+    });
+    return cursor;
+  }
+
+  /** Lets what NOTIFY announced during a catch-up be delivered. */
+  private caughtUp(): void {
+    this.catchingUp?.resolve();
+    this.catchingUp = null;
   }
 
   /**
-   * Announced notifications are delivered in the order NOTIFY brought them (commit order); those
-   * announced by id only are read first, together, so a burst costs one query.
+   * Announced notifications are delivered in the order NOTIFY brought them (commit order), after the
+   * catch-up when one is under way; those announced by id only are read first, together, so a burst
+   * costs one query.
    */
   private queueLoad(id: number, whole: BusNotification | null = null): void {
-    if (whole && this.toLoad.length === 0 && !this.loading) return this.deliver([whole]);
+    if (whole && this.toLoad.length === 0 && !this.loading && !this.catchingUp) return this.deliver([whole]);
     this.toLoad.push({ id, whole });
     this.loading ??= this.drainLoads();
   }
@@ -547,6 +576,11 @@ export class HostBus implements Bus {
       await new Promise<void>((resolve) => setImmediate(resolve));
       let failures = 0;
       while (this.toLoad.length > 0 && !this.stopping) {
+        // Announced after the listener came back, these committed after what the catch-up reads.
+        if (this.catchingUp) {
+          await this.catchingUp.done;
+          continue;
+        }
         const batch = this.toLoad.splice(0, PAGE);
         try {
           const ids = batch.filter((entry) => !entry.whole).map((entry) => entry.id);
