@@ -94,6 +94,7 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
         lagMaxMs: round(after.lagMaxMs, 1),
         answerP99Ms: after.answerP99Ms === null ? null : round(after.answerP99Ms, 1),
         refusalP99Ms: after.refusalP99Ms === null ? null : round(after.refusalP99Ms, 1),
+        refusedBy: Object.fromEntries(Object.entries(after.refusedBy).map(([bound, n]) => [bound, n - (before.refusedBy[bound] ?? 0)])),
       };
       steps.push(result);
       log(describeStep(result));
@@ -153,8 +154,14 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
   }
 }
 
+/** Refusals by bound, those that refused any. */
+function refusedBy(counts: Record<string, number> | undefined): string {
+  const parts = Object.entries(counts ?? {}).filter(([, n]) => n > 0);
+  return parts.length ? ` (refused by ${parts.map(([bound, n]) => `${bound} ${n}`).join(", ")})` : "";
+}
+
 export function describeStep(s: StepResult): string {
-  const inside = s.server ? `in the server: answer p99 ${s.server.answerP99Ms ?? "-"} ms${s.server.refusalP99Ms === null ? "" : `, refusal p99 ${s.server.refusalP99Ms} ms`}` : "";
+  const inside = s.server ? `in the server: answer p99 ${s.server.answerP99Ms ?? "-"} ms${s.server.refusalP99Ms === null ? "" : `, refusal p99 ${s.server.refusalP99Ms} ms`}${refusedBy(s.server.refusedBy)}` : "";
   const server = s.server
     ? `server CPU ${s.server.cpuPercent}% (${s.server.cpuMsPerMessage} ms/message) RSS ${s.server.rssMb} MB lag p99 ${s.server.lagP99Ms} ms, ${inside}`
     : "";

@@ -43,6 +43,8 @@ export interface ServerStats {
   /** Time from a request's arrival to its answer, in the server, since the previous question (null: none). */
   answerP99Ms: number | null;
   refusalP99Ms: number | null;
+  /** Requests refused since the start, by the bound that refused them (in progress, event-loop lag, write wait). */
+  refusedBy: Record<string, number>;
 }
 
 /** One offered rate held for a while. */
@@ -75,6 +77,8 @@ export interface StepResult {
     /** Answer times inside the server (accepted, refused): the rest of `ack` and `refusedLatency` was spent outside it. */
     answerP99Ms: number | null;
     refusalP99Ms: number | null;
+    /** The step's refusals by the bound that refused them. */
+    refusedBy?: Record<string, number>;
   };
   generatorCpuPercent: number;
 }

@@ -129,6 +129,7 @@ async function main(): Promise<void> {
         lagMaxMs: lag.max / 1e6,
         answerP99Ms: p99(answers.accepted),
         refusalP99Ms: p99(answers.refused),
+        refusedBy: { ...host.load.refusedBy },
       });
       lag.reset();
       answers.accepted = [];

@@ -13,9 +13,12 @@ export const BUSY = lt("The server is busy: please try again in a moment.");
  */
 const LAG_MIN_IN_FLIGHT = 16;
 
+/** What refuses a request: the requests in progress, the event loop's lag, or the oldest grouped write's wait. */
+export type Bound = "inFlight" | "lag" | "writeWait";
+
 /**
- * A bounded number of HTTP requests in progress on this instance, and a bounded event-loop lag. Past
- * either, a request is answered at once with 503 and `Retry-After` instead of waiting in a queue that
+ * A bounded number of HTTP requests in progress on this instance, a bounded event-loop lag and a
+ * bounded wait of grouped writes. Past any of them, a request is answered at once with 503 and `Retry-After` instead of waiting in a queue that
  * would only grow: a server past capacity stays quick for the requests it accepts and tells the others
  * to come back. Clients that retry (the widget, the operator's composer) send the same client message
  * id again, so a refused message is never stored twice.
@@ -23,6 +26,7 @@ const LAG_MIN_IN_FLIGHT = 16;
 export class LoadShedder {
   private inFlight = 0;
   private refusedCount = 0;
+  private readonly refusals: Record<Bound, number> = { inFlight: 0, lag: 0, writeWait: 0 };
 
   /**
    * `limit`: requests in progress at most; `maxLagMs`: the event loop's median lag (see EventLoopLag)
@@ -49,18 +53,25 @@ export class LoadShedder {
     return this.refusedCount;
   }
 
-  private overloaded(): boolean {
-    return (
-      this.inFlight >= this.limit ||
-      (this.inFlight >= LAG_MIN_IN_FLIGHT && this.lag.ms > this.maxLagMs) ||
-      this.writeWait.ms > this.maxWriteWaitMs
-    );
+  /** Requests refused since the start, by the bound that refused them. */
+  get refusedBy(): Readonly<Record<Bound, number>> {
+    return this.refusals;
+  }
+
+  /** The bound the instance is past, if any. */
+  private overloaded(): Bound | null {
+    if (this.inFlight >= this.limit) return "inFlight";
+    if (this.writeWait.ms > this.maxWriteWaitMs) return "writeWait";
+    if (this.inFlight >= LAG_MIN_IN_FLIGHT && this.lag.ms > this.maxLagMs) return "lag";
+    return null;
   }
 
   /** Takes a place for a request; false (and counted as refused) when there is none to take. */
   admit(): boolean {
-    if (this.overloaded()) {
+    const past = this.overloaded();
+    if (past) {
       this.refusedCount++;
+      this.refusals[past]++;
       return false;
     }
     this.inFlight++;

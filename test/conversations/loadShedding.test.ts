@@ -36,8 +36,10 @@ describe("Load shedding: a bounded number of requests in progress", () => {
     try {
       const accepted = ["a-1", "a-2", "a-3"].map(post);
       await inFlight(3);
+      const before = { ...t.host.load.refusedBy };
       const refused = await post("r-1");
       expect(refused.status).to.equal(503);
+      expect(t.host.load.refusedBy.inFlight - before.inFlight).to.equal(1);
       expect(refused.headers["retry-after"]).to.equal("1");
       expect(refused.body.error).to.equal("The server is busy: please try again in a moment.");
       release();
@@ -73,8 +75,10 @@ describe("Load shedding: a bounded number of requests in progress", () => {
       // A lagging loop with few requests in progress is a busy machine, not an overloaded server.
       const accepted = Array.from({ length: 16 }, (_, i) => post(`lag-${i}`));
       await inFlight(16);
+      const before = { ...t.host.load.refusedBy };
       const refused = await post("lag-refused");
       expect(refused.status).to.equal(503);
+      expect(t.host.load.refusedBy.lag - before.lag).to.equal(1);
       expect(refused.headers["retry-after"]).to.equal("1");
       release();
       await held;
@@ -98,8 +102,10 @@ describe("Load shedding: a bounded number of requests in progress", () => {
       t.host.load.maxWriteWaitMs = 0;
       const waiting = post("wait-1");
       while (t.host.load.writeWait.ms <= 0) await new Promise((resolve) => setImmediate(resolve));
+      const before = { ...t.host.load.refusedBy };
       const refused = await post("wait-refused");
       expect(refused.status).to.equal(503);
+      expect(t.host.load.refusedBy.writeWait - before.writeWait).to.equal(1);
       expect(refused.headers["retry-after"]).to.equal("1");
       release();
       await held;
