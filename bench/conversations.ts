@@ -194,6 +194,8 @@ export async function decisionTime(host: Host): Promise<number[]> {
     for (let i = 0; i < rows.length; i += 500) await m.getRepository(Conversation).insert(rows.slice(i, i + 500));
   });
   const pending = await host.db.getRepository(Conversation).save({ ...rows[0], visitorKey: "probe", visitorTokenHash: "probe", operatorId: null, state: "waiting" as const });
+  // Seeding may outlast the offline threshold on a busy machine: every operator shows a sign again.
+  for (const id of big.userIds) await host.presence.recordActivity(id);
   const service = new AssignmentService(host.contract, new OperatorProfiles(host.contract));
   const decide = () =>
     service.serialize(() =>
