@@ -103,7 +103,8 @@ export class AssignmentService {
    * when nobody can take it the roster is read again once before saying so.
    */
   async decide(m: EntityManager, conversation: Conversation, maxPerOperator: number | null, exclude: number[] = []): Promise<AssignmentDecision | null> {
-    const expertiseIds = await this.requestedExpertise(m, conversation.id);
+    // Only a chatbot's forward step asks for expertise.
+    const expertiseIds = conversation.chatbotScriptId === null ? [] : await this.requestedExpertise(m, conversation.id);
     const request: AssignmentRequest = {
       lang: conversation.visitorLang,
       expertiseIds,

@@ -104,11 +104,13 @@ export class ConversationLifecycle {
       const [sql, parameters] = m.connection.driver.escapeQueryWithParameters(INSERT_CONVERSATION, { ...conversation });
       const [inserted] = (await m.query(sql, parameters)) as { id: number | string }[];
       conversation.id = Number(inserted.id);
-      if (!input.visitorName) {
-        conversation.visitorName = `Visitor #${conversation.id}`;
-        const [rename, values] = m.connection.driver.escapeQueryWithParameters(RENAME_VISITOR, { id: conversation.id, name: conversation.visitorName });
-        await m.query(rename, values);
-      }
+      // Named once its id is known; an assignment stores the name with it, else it is stored here.
+      const rename = async () => {
+        if (input.visitorName) return;
+        const [sql, values] = m.connection.driver.escapeQueryWithParameters(RENAME_VISITOR, { id: conversation.id, name: conversation.visitorName });
+        await m.query(sql, values);
+      };
+      if (!input.visitorName) conversation.visitorName = `Visitor #${conversation.id}`;
       this.notifier.started(m, { conversationId: conversation.id, channelId });
       if (channel.chatbotScriptId) {
         conversation.state = "bot";
@@ -118,6 +120,7 @@ export class ConversationLifecycle {
         return { conversation, view: null };
       }
       const operator = await this.queue.assign(m, conversation, channel);
+      if (!operator) await rename();
       // A newcomer joins the end of the queue: nobody else's position changes, and the newcomer
       // learns theirs from this answer, counted while the queue cannot change.
       const place = await queuePlace(m, conversation);

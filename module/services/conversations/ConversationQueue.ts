@@ -12,9 +12,10 @@ import { conversationDto, type OperatorConversationDto } from "./dto";
 import { parseFieldTranslations, translated } from "../contentTranslations";
 import { firstWaiting } from "./queueOrder";
 
+/** The visitor's name goes with it: a start names its visitor once it knows the conversation's id. */
 const ASSIGN =
   "UPDATE livechat_conversation SET operator_id = :operatorId, state = :state, assigned_at = :assignedAt, assignment_tier = :assignmentTier, " +
-  "chatbot_step_id = :chatbotStepId, expert_assigned = :expertAssigned WHERE id = :id";
+  "chatbot_step_id = :chatbotStepId, expert_assigned = :expertAssigned, visitor_name = :visitorName WHERE id = :id";
 
 /** The assignment tier of a conversation an operator took from the Waiting list himself. */
 export const TAKEN_TIER = "taken" satisfies ConversationAssignedEvent["tier"];
@@ -58,8 +59,17 @@ export class ConversationQueue {
     conversation.assignmentTier = choice.tier;
     conversation.chatbotStepId = null;
     if (choice.expertAssigned !== null) conversation.expertAssigned = choice.expertAssigned;
-    const { operatorId, state, assignedAt, assignmentTier, chatbotStepId, expertAssigned } = conversation;
-    const [sql, parameters] = m.connection.driver.escapeQueryWithParameters(ASSIGN, { id: conversation.id, operatorId, state, assignedAt, assignmentTier, chatbotStepId, expertAssigned });
+    const { operatorId, state, assignedAt, assignmentTier, chatbotStepId, expertAssigned, visitorName } = conversation;
+    const [sql, parameters] = m.connection.driver.escapeQueryWithParameters(ASSIGN, {
+      id: conversation.id,
+      operatorId,
+      state,
+      assignedAt,
+      assignmentTier,
+      chatbotStepId,
+      expertAssigned,
+      visitorName,
+    });
     await m.query(sql, parameters);
     const name = await this.handedOver(m, conversation, channel, choice.tier);
     return { userId: choice.userId, name };
