@@ -43,8 +43,8 @@ interface ChannelFacts {
 }
 
 /**
- * Everything read again at least this often (real time): what other instances changed and no check
- * below catches (their assignments and ends, profile edits) reaches this one within it.
+ * Everything read again this often (real time, in the background): what other instances changed and
+ * no check below catches (their assignments and ends, profile edits) reaches this one within it.
  */
 const REFRESH_MS = 10_000;
 /** Presence read again for the whole channel when the clock moved this far: statuses change as time passes. */
@@ -73,6 +73,7 @@ export class AssignmentRoster {
   private readonly stalePresence = new Set<number>();
   /** Seat changes heard while a load reads the database, applied again on what it read. */
   private readonly heardWhileLoading: SeatChange[] = [];
+  private readonly refreshing = new Set<number>();
   private loading = 0;
 
   constructor(
@@ -170,7 +171,8 @@ export class AssignmentRoster {
 
   private async current(m: EntityManager, channelId: number): Promise<ChannelFacts> {
     let channel = this.channels.get(channelId);
-    if (!channel || performance.now() - channel.loadedAt > REFRESH_MS) return this.load(m, channelId);
+    if (!channel) return this.load(m, channelId);
+    if (performance.now() - channel.loadedAt > REFRESH_MS) this.refreshInBackground(channelId);
     const fingerprint = await this.fingerprint(m, channelId);
     if (fingerprint !== channel.fingerprint) channel = await this.loadMembers(m, channelId, channel);
     const staleFacts = [...this.staleFacts].filter((id) => channel.members.has(id));
@@ -184,6 +186,18 @@ export class AssignmentRoster {
       if (stale.length) await this.readPresence(stale);
     }
     return channel;
+  }
+
+  /**
+   * Reads the channel whole again outside the decision: with a thousand members it takes a while,
+   * which the assignment lock should not wait for. What is heard meanwhile is applied on what it read.
+   */
+  private refreshInBackground(channelId: number): void {
+    if (this.refreshing.has(channelId)) return;
+    this.refreshing.add(channelId);
+    this.load(this.host.db.manager, channelId)
+      .catch((error: unknown) => this.host.logger.warn("assignment roster: reading a channel again failed", { channelId, error: String(error) }))
+      .finally(() => this.refreshing.delete(channelId));
   }
 
   private async load(m: EntityManager, channelId: number): Promise<ChannelFacts> {
