@@ -14,6 +14,11 @@ export interface ProbeRun {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How many times an instance that exits before serving is started. */
+const START_ATTEMPTS = 3;
+
+class ExitedBeforeServing extends Error {}
+
 /** An instance of the host in a child process, which a test can kill with SIGKILL and start again on its port. */
 export class InstanceProcess {
   url = "";
@@ -29,8 +34,22 @@ export class InstanceProcess {
     private readonly probeMs: number,
   ) {}
 
-  /** Starts the process (on the port it had before, after a restart) and resolves once it serves. */
-  start(): Promise<void> {
+  /**
+   * Starts the process (on the port it had before, after a restart) and resolves once it serves. One
+   * that fails before serving (its database connections cut while it starts) is started again, as a
+   * supervisor would, a few times.
+   */
+  async start(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.launch();
+      } catch (error) {
+        if (!(error instanceof ExitedBeforeServing) || attempt >= START_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private launch(): Promise<void> {
     const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT_DIR, "test/support/instanceProcess.ts")], {
       cwd: ROOT_DIR,
       env: { ...process.env, DATABASE_URL: this.databaseUrl, PORT: String(this.port), INSTANCE: this.name, PROBE_JOB_MS: String(this.probeMs) },
@@ -57,7 +76,9 @@ export class InstanceProcess {
       child.once("exit", (code, signal) => {
         if (this.child === child) this.alive = false;
         clearTimeout(timer);
-        reject(new Error(`${this.name} exited (${code ?? signal}) before it served: ${stderr}`));
+        const message = `${this.name} exited (${code ?? signal}) before it served: ${stderr}`;
+        // Killed by a signal, it was stopped on purpose: not started again.
+        reject(code === null ? new Error(message) : new ExitedBeforeServing(message));
       });
     });
   }
