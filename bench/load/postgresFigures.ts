@@ -60,7 +60,7 @@ export async function postgresFigures(options: { quick: boolean; log: (line: str
   const rates = process.env.BENCH_RATES
     ? process.env.BENCH_RATES.split(",").map(Number)
     : options.quick
-      ? [100, 200, 400, 800]
+      ? [200, 400, 800]
       : [50, 100, 150, 200, 300, 400, 500, 600, 800, 1000];
 
   const bare = await freshPostgresUrl("bench_bare");

@@ -32,7 +32,7 @@ export async function startFigures(options: { quick: boolean; log: (line: string
   const rates = process.env.BENCH_START_RATES
     ? process.env.BENCH_START_RATES.split(",").map(Number)
     : options.quick
-      ? [250, 500, 1000, 2000]
+      ? [500, 1000, 2000]
       : [100, 200, 300, 500, 700, 1000, 1250, 1500, 2000, 3000];
   const sqliteProc = child("baselines.ts", ["sqlite", options.quick ? "1.5" : "3"]);
   const sqlite = await next<SqliteBaseline & { type: string }>(sqliteProc);
