@@ -46,6 +46,14 @@ export async function startVisitor(t: TestHost, channelId: number, extra: Record
   return { id: res.body.conversation.id, token: res.body.token, visitorKey: res.body.visitorKey, body: res.body };
 }
 
+/** A visitor of the demo's Website Support channel, answered by Mitchell at once (no chatbot first). */
+export async function visitorOfMitchell(t: TestHost): Promise<Visitor> {
+  const support = await t.host.db.getRepository(LivechatChannel).findOneByOrFail({ name: "Website Support" });
+  await t.host.db.getRepository(LivechatChannel).update({ id: support.id }, { chatbotScriptId: null });
+  await online(t, (await t.host.users.findByLogin("mitchell"))!);
+  return startVisitor(t, support.id);
+}
+
 export const asVisitor = (t: TestHost, v: { token: string }) => ({
   get: (path: string) => request(t.url).get(path).set("Authorization", `Bearer ${v.token}`),
   post: (path: string, body: object = {}) => request(t.url).post(path).set("Authorization", `Bearer ${v.token}`).send(body),

@@ -1,10 +1,9 @@
 import net from "node:net";
 import { expect } from "chai";
 import request from "supertest";
-import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { Message } from "../../module/models/Message";
 import { startTestHost, type TestHost } from "../support/testHost";
-import { asVisitor, online, startVisitor, type Visitor } from "./helpers";
+import { asVisitor, visitorOfMitchell, type Visitor } from "./helpers";
 
 /** Headers that differ from one answer to the next whatever serves them. */
 const VARYING = new Set(["date", "etag", "content-length", "ratelimit", "connection", "keep-alive", "content-type"]);
@@ -21,10 +20,7 @@ describe("A visitor's message, answered before the middleware stack", () => {
 
   before(async () => {
     t = await startTestHost();
-    const support = await t.host.db.getRepository(LivechatChannel).findOneByOrFail({ name: "Website Support" });
-    await t.host.db.getRepository(LivechatChannel).update({ id: support.id }, { chatbotScriptId: null });
-    await online(t, (await t.host.users.findByLogin("mitchell"))!);
-    visitor = await startVisitor(t, support.id);
+    visitor = await visitorOfMitchell(t);
   });
   after(async () => {
     await t?.stop();
@@ -110,10 +106,7 @@ describe("A visitor's message on the lean route, against the per-minute limit", 
     const t = await startTestHost();
     try {
       await t.host.settings.set("livechat.visitor_writes_per_minute", "4");
-      const support = await t.host.db.getRepository(LivechatChannel).findOneByOrFail({ name: "Website Support" });
-      await t.host.db.getRepository(LivechatChannel).update({ id: support.id }, { chatbotScriptId: null });
-      await online(t, (await t.host.users.findByLogin("mitchell"))!);
-      const visitor = await startVisitor(t, support.id);
+      const visitor = await visitorOfMitchell(t);
       const as = asVisitor(t, visitor);
       const path = `/livechat/conversations/${visitor.id}/messages`;
       const statuses = [

@@ -1,19 +1,15 @@
 import { expect } from "chai";
 import type request from "supertest";
-import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { Message } from "../../module/models/Message";
 import { startTestHost, type TestHost } from "../support/testHost";
-import { asVisitor, online, startVisitor, type Visitor } from "./helpers";
+import { asVisitor, visitorOfMitchell, type Visitor } from "./helpers";
 
 describe("Load shedding: a bounded number of requests in progress", () => {
   let t: TestHost;
   let visitor: Visitor;
   before(async () => {
     t = await startTestHost();
-    const support = await t.host.db.getRepository(LivechatChannel).findOneByOrFail({ name: "Website Support" });
-    await t.host.db.getRepository(LivechatChannel).update({ id: support.id }, { chatbotScriptId: null });
-    await online(t, (await t.host.users.findByLogin("mitchell"))!);
-    visitor = await startVisitor(t, support.id);
+    visitor = await visitorOfMitchell(t);
   });
   after(async () => {
     await t?.stop();
