@@ -5,6 +5,7 @@ import { performance } from "node:perf_hooks";
 import { round } from "../stats";
 import type { FromServer, ServerStats, StepResult, ToGenerator } from "./protocol";
 import { ask, child, fromGenerator, next } from "./processes";
+import { serverDuringStep } from "./serverDuringStep";
 
 export interface LoadOptions {
   quick: boolean;
@@ -85,17 +86,7 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
       if (answer.type !== "step") throw new Error("unexpected");
       const after = await stats();
       const result = answer.result;
-      result.server = {
-        cpuPercent: round(((after.cpuMicros - before.cpuMicros) / 1000 / (performance.now() - t0)) * 100, 1),
-        // CPU time per message holds still when other processes take the cores; latency does not.
-        cpuMsPerMessage: round((after.cpuMicros - before.cpuMicros) / 1000 / Math.max(1, result.acknowledged + result.refused), 3),
-        rssMb: round(after.rss / 2 ** 20, 1),
-        lagP99Ms: round(after.lagP99Ms, 1),
-        lagMaxMs: round(after.lagMaxMs, 1),
-        answerP99Ms: after.answerP99Ms === null ? null : round(after.answerP99Ms, 1),
-        refusalP99Ms: after.refusalP99Ms === null ? null : round(after.refusalP99Ms, 1),
-        refusedBy: Object.fromEntries(Object.entries(after.refusedBy).map(([bound, n]) => [bound, n - (before.refusedBy[bound] ?? 0)])),
-      };
+      result.server = serverDuringStep(before, after, performance.now() - t0, result.acknowledged + result.refused);
       steps.push(result);
       log(describeStep(result));
       // Let the server finish whatever the step left behind before the next one.

@@ -6,6 +6,7 @@ import { round } from "../stats";
 import { passes, type SqliteBaseline } from "./loadFigures";
 import type { FromServer, ServerStats, StepResult } from "./protocol";
 import { ask, child, fromGenerator, next } from "./processes";
+import { serverDuringStep } from "./serverDuringStep";
 
 export interface StartFigures {
   operators: number;
@@ -54,16 +55,7 @@ export async function startFigures(options: { quick: boolean; log: (line: string
       if (answer.type !== "starts") throw new Error("unexpected");
       const after = await stats();
       const result = answer.result;
-      const server = {
-        cpuPercent: round(((after.cpuMicros - before.cpuMicros) / 1000 / (performance.now() - t0)) * 100, 1),
-        // CPU time per start holds still when other processes take the cores; latency does not.
-        cpuMsPerMessage: round((after.cpuMicros - before.cpuMicros) / 1000 / Math.max(1, result.acknowledged + result.refused), 3),
-        rssMb: round(after.rss / 2 ** 20, 1),
-        lagP99Ms: round(after.lagP99Ms, 1),
-        lagMaxMs: round(after.lagMaxMs, 1),
-        answerP99Ms: after.answerP99Ms === null ? null : round(after.answerP99Ms, 1),
-        refusalP99Ms: after.refusalP99Ms === null ? null : round(after.refusalP99Ms, 1),
-      };
+      const server = serverDuringStep(before, after, performance.now() - t0, result.acknowledged + result.refused);
       result.server = server;
       steps.push(result);
       options.log(
