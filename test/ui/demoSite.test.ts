@@ -61,7 +61,10 @@ describe("The demo website on another origin, in a real browser", function () {
     // A reload on the website keeps the conversation.
     await page.reload();
     const resumed = page.getByRole("region", { name: "Live chat" });
-    if (!(await resumed.isVisible())) await page.getByRole("button", { name: "Have a question? Chat with us." }).click();
+    const launcher = page.getByRole("button", { name: "Have a question? Chat with us." });
+    // The widget comes back either open (its launcher hidden) or closed: wait until it shows one.
+    await resumed.or(launcher).first().waitFor();
+    if (!(await resumed.isVisible())) await launcher.click();
     await resumed.getByText("Hello from another website").waitFor();
     await resumed.getByRole("status").filter({ hasText: "You are number 1 in the queue" }).waitFor();
 
