@@ -15,6 +15,17 @@ describe("Load shedding: a bounded number of requests in progress", () => {
     await t?.stop();
   });
 
+  /** A visitor's message with its client id, as the widget posts it. */
+  const post = (clientMessageId: string): Promise<request.Response> =>
+    asVisitor(t, visitor).post(`/livechat/conversations/${visitor.id}/messages`, { body: `Message ${clientMessageId}`, clientMessageId }).then((r) => r);
+
+  /** Holds the database in a transaction, so that posts stay in progress until `release`. */
+  function holdWrites(): { held: Promise<void>; release: () => void } {
+    let release = () => undefined as void;
+    const held = t.host.db.transaction(() => new Promise<void>((resolve) => (release = resolve)));
+    return { held, release: () => release() };
+  }
+
   /** Resolves once `n` requests are in progress on the host. */
   async function inFlight(n: number): Promise<void> {
     while (t.host.load.current < n) await new Promise((resolve) => setImmediate(resolve));
@@ -24,11 +35,7 @@ describe("Load shedding: a bounded number of requests in progress", () => {
     t.host.load.limit = 3;
     // Only the budget refuses here, however long the held posts wait.
     t.host.load.maxWriteWaitMs = Infinity;
-    const post = (clientMessageId: string): Promise<request.Response> =>
-      asVisitor(t, visitor).post(`/livechat/conversations/${visitor.id}/messages`, { body: `Message ${clientMessageId}`, clientMessageId }).then((r) => r);
-    // Hold the database so that posts stay in progress.
-    let release = () => undefined as void;
-    const held = t.host.db.transaction(() => new Promise<void>((resolve) => (release = resolve)));
+    const { held, release } = holdWrites();
     try {
       const accepted = ["a-1", "a-2", "a-3"].map(post);
       await inFlight(3);
@@ -63,10 +70,7 @@ describe("Load shedding: a bounded number of requests in progress", () => {
     const lag = t.host.load.lag;
     t.host.load.lag = { ms: 10 * t.host.load.maxLagMs };
     t.host.load.maxWriteWaitMs = Infinity;
-    const post = (clientMessageId: string): Promise<request.Response> =>
-      asVisitor(t, visitor).post(`/livechat/conversations/${visitor.id}/messages`, { body: `Message ${clientMessageId}`, clientMessageId }).then((r) => r);
-    let release = () => undefined as void;
-    const held = t.host.db.transaction(() => new Promise<void>((resolve) => (release = resolve)));
+    const { held, release } = holdWrites();
     try {
       // A lagging loop with few requests in progress is a busy machine, not an overloaded server.
       const accepted = Array.from({ length: 16 }, (_, i) => post(`lag-${i}`));
@@ -90,10 +94,7 @@ describe("Load shedding: a bounded number of requests in progress", () => {
 
   it("refuses with 503 once a visitor's message has waited past its bound for its turn to be written, and takes it again once writes flow", async () => {
     const bound = t.host.load.maxWriteWaitMs;
-    const post = (clientMessageId: string): Promise<request.Response> =>
-      asVisitor(t, visitor).post(`/livechat/conversations/${visitor.id}/messages`, { body: `Message ${clientMessageId}`, clientMessageId }).then((r) => r);
-    let release = () => undefined as void;
-    const held = t.host.db.transaction(() => new Promise<void>((resolve) => (release = resolve)));
+    const { held, release } = holdWrites();
     try {
       t.host.load.maxWriteWaitMs = 0;
       const waiting = post("wait-1");
