@@ -171,6 +171,9 @@ export class Host {
     this.server = http.createServer((req, res) => {
       if (!this.lean.handle(req, res)) this.app(req, res);
     });
+    // A busy event loop accepts one new connection per turn (libuv), so under load a visitor who must
+    // reconnect waits in the kernel's queue: idle connections are kept long enough to be reused.
+    this.server.keepAliveTimeout = KEEP_ALIVE_MS;
     this.contract = this.buildContract();
   }
 
@@ -521,6 +524,8 @@ const DEFAULT_MAX_IN_FLIGHT = 256;
  * (or refused with 503) within the next turns of the loop.
  */
 const LISTEN_BACKLOG = 4096;
+/** Longer than the 60 s a proxy or load balancer commonly keeps an idle upstream connection. */
+const KEEP_ALIVE_MS = 65_000;
 const DEFAULT_MAX_LAG_MS = 50;
 const DEFAULT_MAX_WRITE_WAIT_MS = 50;
 /** Largest JSON request body, in bytes. */

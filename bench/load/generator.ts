@@ -12,9 +12,12 @@ import type { FromGenerator, Percentiles, SeededConversation, StepResult, ToGene
 /**
  * Connections kept open between posts, as many as there are visitors (each browser has its own): a
  * post never waits here for another's connection, so its time is the server's, refusals included.
+ * They are opened before the first step and taken in turn (fifo) so none idles long enough to be
+ * closed: a busy server accepts one new connection per event-loop turn, and a post that has to
+ * reconnect mid-step is counted apart (`newConnections`).
  */
 const VISITOR_CONNECTIONS = Number(process.env.BENCH_CONVERSATIONS ?? 1000);
-const agent = new http.Agent({ keepAlive: true, maxSockets: VISITOR_CONNECTIONS, maxFreeSockets: VISITOR_CONNECTIONS });
+const agent = new http.Agent({ keepAlive: true, maxSockets: VISITOR_CONNECTIONS, maxFreeSockets: VISITOR_CONNECTIONS, scheduling: "fifo" });
 
 function send(message: FromGenerator): void {
   process.send?.(message);
@@ -45,21 +48,31 @@ const visitorUrl = new Map<number, string>();
 const pending = new Map<string, Pending>();
 const sockets: WebSocket[] = [];
 
-function post(base: string, path: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<{ status: number; text: string; cookies: string[] }> {
+interface Answer {
+  status: number;
+  text: string;
+  cookies: string[];
+  /** Whether the request had to open a connection of its own. */
+  opened: boolean;
+}
+
+function post(base: string, path: string, headers: Record<string, string>, body: string, timeoutMs: number, method = "POST"): Promise<Answer> {
   return new Promise((resolve) => {
+    let opened = false;
     const req = http.request(
       `${base}${path}`,
-      { method: "POST", agent, headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...headers }, timeout: timeoutMs },
+      { method, agent, headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...headers }, timeout: timeoutMs },
       (res) => {
         let text = "";
         res.setEncoding("utf8");
         res.on("data", (chunk: string) => (text += chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text, cookies: ([] as string[]).concat(res.headers["set-cookie"] ?? []) }));
-        res.on("error", () => resolve({ status: 0, text, cookies: [] }));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text, cookies: ([] as string[]).concat(res.headers["set-cookie"] ?? []), opened }));
+        res.on("error", () => resolve({ status: 0, text, cookies: [], opened }));
       },
     );
+    req.once("socket", (socket) => (opened = socket.connecting));
     req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", () => resolve({ status: 0, text: "", cookies: [] }));
+    req.on("error", () => resolve({ status: 0, text: "", cookies: [], opened }));
     req.end(body);
   });
 }
@@ -135,6 +148,13 @@ async function connect(message: Extract<ToGenerator, { type: "connect" }>): Prom
   await pool(conversations, 20, async (c) => {
     sockets.push(await openSocket(visitorUrl.get(c.id) ?? url, `/websocket?token=${c.token}`, {}));
   });
+  // Every visitor's connection opened now, while the server is idle (see VISITOR_CONNECTIONS).
+  const visitorsPerBase = new Map<string, number>();
+  for (const c of conversations) {
+    const base = visitorUrl.get(c.id) ?? url;
+    visitorsPerBase.set(base, (visitorsPerBase.get(base) ?? 0) + 1);
+  }
+  await Promise.all([...visitorsPerBase].flatMap(([base, n]) => Array.from({ length: n }, () => post(base, "/healthz", {}, "", 30_000, "GET"))));
   send({ type: "connected", visitorSockets: sockets.length - operatorSockets, operatorSockets, seconds: round((performance.now() - t0) / 1000, 1) });
 }
 
@@ -176,6 +196,7 @@ async function step(offered: number, seconds: number, timeoutMs: number): Promis
   const t0 = performance.now();
   const answers: Promise<void>[] = [];
   const refusedLatency: number[] = [];
+  const onNewConnections: number[] = [];
   const sendingMs = await openLoop(offered, seconds, (i, dueAt) => {
     const c = conversations[Math.floor(Math.random() * conversations.length)];
     const body = `s${stepNumber}m${i}`;
@@ -186,6 +207,7 @@ async function step(offered: number, seconds: number, timeoutMs: number): Promis
         entry.status = r.status;
         entry.ackAt = performance.now();
         if (r.status === 503) refusedLatency.push(entry.ackAt - dueAt);
+        if (r.opened) onNewConnections.push(entry.ackAt - dueAt);
       }),
     );
   });
@@ -213,6 +235,7 @@ async function step(offered: number, seconds: number, timeoutMs: number): Promis
     ack: percentiles(ok.map((e) => (e.ackAt ?? 0) - e.dueAt)),
     delivery: percentiles(delivered.map((e) => (e.deliveredAt ?? 0) - e.dueAt)),
     refusedLatency: refused ? percentiles(refusedLatency) : null,
+    onNewConnections: onNewConnections.length ? percentiles(onNewConnections) : null,
     generatorCpuPercent: round(((cpu.user + cpu.system) / 1000 / elapsed) * 100, 1),
   };
 }

@@ -151,6 +151,11 @@ function refusedBy(counts: Record<string, number> | undefined): string {
   return parts.length ? ` (refused by ${parts.map(([bound, n]) => `${bound} ${n}`).join(", ")})` : "";
 }
 
+/** Posts that had to open a connection mid-step, if any: a busy server accepts one per event-loop turn. */
+export function onNewConnections(s: StepResult): string {
+  return s.onNewConnections ? `, ${s.onNewConnections.count} on a new connection (answer p99 ${s.onNewConnections.p99} ms)` : "";
+}
+
 export function describeStep(s: StepResult): string {
   const inside = s.server ? `in the server: answer p99 ${s.server.answerP99Ms ?? "-"} ms${s.server.refusalP99Ms === null ? "" : `, refusal p99 ${s.server.refusalP99Ms} ms`}${refusedBy(s.server.refusedBy)}` : "";
   const server = s.server
@@ -159,7 +164,7 @@ export function describeStep(s: StepResult): string {
   const refused = s.refusedLatency ? ` refused ${s.refused} (p99 ${s.refusedLatency.p99} ms)` : "";
   return (
     `offered ${String(s.offered).padStart(5)}/s: achieved ${String(s.achieved).padStart(7)}/s, delivery p50 ${s.delivery.p50} p95 ${s.delivery.p95} p99 ${s.delivery.p99} max ${s.delivery.max} ms, ` +
-    `ack p99 ${s.ack.p99} ms, errors ${s.errors}${s.errors && s.errorKinds ? ` (${Object.entries(s.errorKinds).map(([kind, n]) => `${kind}: ${n}`).join(", ")})` : ""}${refused}; ` +
+    `ack p99 ${s.ack.p99} ms, errors ${s.errors}${s.errors && s.errorKinds ? ` (${Object.entries(s.errorKinds).map(([kind, n]) => `${kind}: ${n}`).join(", ")})` : ""}${refused}${onNewConnections(s)}; ` +
     `${server}; generator CPU ${s.generatorCpuPercent}%`
   );
 }

@@ -67,6 +67,8 @@ export interface StepResult {
   /** From the moment a post was due to the operator's socket receiving the message. */
   delivery: Percentiles;
   refusedLatency: Percentiles | null;
+  /** Posts that found no open connection and opened one, from due to answer (message steps only). */
+  onNewConnections?: Percentiles | null;
   /** Filled by the parent: the server during the step. */
   server?: {
     cpuPercent: number;
