@@ -83,9 +83,17 @@ export class LoadShedder {
     this.inFlight--;
   }
 
-  readonly middleware: RequestHandler = (_req, res, next) => {
+  readonly middleware: RequestHandler = (req, res, next) => {
+    // A preflight costs nothing, and a refused one would fail the visitor's request as a network error.
+    if (req.method === "OPTIONS") return next();
     if (!this.admit()) {
       res.setHeader("Retry-After", String(RETRY_AFTER_SECONDS));
+      // Refused before any route's own CORS headers: a page on another site (the widget) must still
+      // read the 503 and its Retry-After, which tell nothing but that the server is busy.
+      if (req.headers.origin !== undefined) {
+        res.setHeader("Access-Control-Allow-Origin", "*");
+        res.setHeader("Access-Control-Expose-Headers", "Retry-After");
+      }
       next(new HttpError(503, BUSY));
       return;
     }

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type request from "supertest";
+import request from "supertest";
 import { Message } from "../../module/models/Message";
 import { startTestHost, type TestHost } from "../support/testHost";
 import { asVisitor, visitorOfMitchell, type Visitor } from "./helpers";
@@ -64,6 +64,35 @@ describe("Load shedding: a bounded number of requests in progress", () => {
     expect(again.body.message.id).to.equal(retried.body.message.id);
     expect(await messages.countBy({ conversationId: visitor.id, clientMessageId: "r-1" })).to.equal(1);
     expect(t.host.load.current).to.equal(0);
+  });
+
+  it("lets a page on another site read a refusal of the visitor API (CORS and Retry-After), and never refuses its preflight", async () => {
+    t.host.load.limit = 1;
+    t.host.load.maxWriteWaitMs = Infinity;
+    const { held, release } = holdWrites();
+    try {
+      const accepted = post("cors-1");
+      await inFlight(1);
+      const refused = await asVisitor(t, visitor).get(`/livechat/conversations/${visitor.id}/messages`).set("Origin", "https://shop.example");
+      expect(refused.status).to.equal(503);
+      expect(refused.headers["access-control-allow-origin"]).to.equal("*");
+      expect(refused.headers["access-control-expose-headers"]).to.match(/Retry-After/i);
+      expect(refused.headers["retry-after"]).to.equal("1");
+      const preflight = await request(t.url)
+        .options(`/livechat/conversations/${visitor.id}/messages`)
+        .set("Origin", "https://shop.example")
+        .set("Access-Control-Request-Method", "GET")
+        .set("Access-Control-Request-Headers", "authorization");
+      expect(preflight.status).to.equal(204);
+      expect(preflight.headers["access-control-allow-origin"]).to.equal("*");
+      release();
+      await held;
+      expect((await accepted).status).to.equal(201);
+    } finally {
+      release();
+      t.host.load.limit = 256;
+      t.host.load.maxWriteWaitMs = 50;
+    }
   });
 
   it("refuses with 503 while the event loop lags past its bound with many requests in progress, never for a few", async () => {
