@@ -6,6 +6,7 @@ import { round } from "../stats";
 import type { FromServer, ServerStats, StepResult, ToGenerator } from "./protocol";
 import { ask, child, fromGenerator, next } from "./processes";
 import { serverDuringStep } from "./serverDuringStep";
+import { offeredRates } from "./offeredRates";
 
 export interface LoadOptions {
   quick: boolean;
@@ -48,12 +49,7 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
   const log = options.log;
   const seconds = options.quick ? 3 : 8;
   const timeoutMs = options.quick ? 5000 : 10_000;
-  // BENCH_RATES=2000,3000: only these rates, each offered (to profile the server at a chosen load).
-  const rates = process.env.BENCH_RATES
-    ? process.env.BENCH_RATES.split(",").map(Number)
-    : options.quick
-      ? [100, 250, 500, 1000, 2000, 4000]
-      : [100, 200, 300, 500, 700, 1000, 1500, 2000, 3000, 4000, 6000];
+  const rates = offeredRates("BENCH_RATES", options.quick, [100, 250, 500, 1000, 2000, 4000], [100, 200, 300, 500, 700, 1000, 1500, 2000, 3000, 4000, 6000]);
 
   const sqliteProc = child("baselines.ts", ["sqlite", options.quick ? "1.5" : "3"]);
   const sqlite = await next<SqliteBaseline & { type: string }>(sqliteProc);

@@ -6,6 +6,7 @@ import { round } from "../stats";
 import type { FromServer, ServerStats, StepResult, ToGenerator } from "./protocol";
 import { ask, child, fromGenerator, next } from "./processes";
 import { onNewConnections, passes } from "./loadFigures";
+import { offeredRates } from "./offeredRates";
 
 export interface PostgresBaseline {
   postTransactionsPerSecond: number;
@@ -57,11 +58,7 @@ const P99_LIMIT_MS = 50;
 export async function postgresFigures(options: { quick: boolean; log: (line: string) => void }): Promise<PostgresFigures> {
   const log = options.log;
   const seconds = options.quick ? 3 : 8;
-  const rates = process.env.BENCH_RATES
-    ? process.env.BENCH_RATES.split(",").map(Number)
-    : options.quick
-      ? [200, 400, 800]
-      : [50, 100, 150, 200, 300, 400, 500, 600, 800, 1000];
+  const rates = offeredRates("BENCH_RATES", options.quick, [200, 400, 800], [50, 100, 150, 200, 300, 400, 500, 600, 800, 1000]);
 
   const bare = await freshPostgresUrl("bench_bare");
   let baseline: PostgresBaseline;

@@ -7,6 +7,7 @@ import { passes, type SqliteBaseline } from "./loadFigures";
 import type { FromServer, ServerStats, StepResult } from "./protocol";
 import { ask, child, fromGenerator, next } from "./processes";
 import { serverDuringStep } from "./serverDuringStep";
+import { offeredRates } from "./offeredRates";
 
 export interface StartFigures {
   operators: number;
@@ -29,12 +30,7 @@ const P99_LIMIT_MS = 100;
 export async function startFigures(options: { quick: boolean; log: (line: string) => void }): Promise<StartFigures> {
   const seconds = options.quick ? 3 : 6;
   const timeoutMs = options.quick ? 5000 : 10_000;
-  // BENCH_START_RATES=500,1000: only these rates.
-  const rates = process.env.BENCH_START_RATES
-    ? process.env.BENCH_START_RATES.split(",").map(Number)
-    : options.quick
-      ? [500, 1000, 2000]
-      : [100, 200, 300, 500, 700, 1000, 1250, 1500, 2000, 3000];
+  const rates = offeredRates("BENCH_START_RATES", options.quick, [500, 1000, 2000], [100, 200, 300, 500, 700, 1000, 1250, 1500, 2000, 3000]);
   const sqliteProc = child("baselines.ts", ["sqlite", options.quick ? "1.5" : "3"]);
   const sqlite = await next<SqliteBaseline & { type: string }>(sqliteProc);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "livechat-starts-"));
