@@ -20,7 +20,8 @@ import { settledMemory, type ToServer } from "./protocol";
  */
 const mode = process.argv[2];
 
-if (mode === "echo") {
+/** A bare `ws` server echoing what it is sent, announced to the parent once it listens. */
+function bareWsServer(): void {
   const server = http.createServer();
   const wss = new WebSocketServer({ server, perMessageDeflate: false });
   wss.on("connection", (ws) => ws.on("message", (data, binary) => ws.send(data, { binary })));
@@ -28,16 +29,14 @@ if (mode === "echo") {
     const port = (server.address() as { port: number }).port;
     process.send?.({ type: "ready", url: `ws://127.0.0.1:${port}` });
   });
+}
+
+if (mode === "echo") {
+  bareWsServer();
   process.on("message", () => process.exit(0));
 } else if (mode === "idle") {
-  // A bare `ws` server holding idle sockets: what a connection costs without the host's bus.
-  const server = http.createServer();
-  const wss = new WebSocketServer({ server, perMessageDeflate: false });
-  wss.on("connection", (ws) => ws.on("message", (data, binary) => ws.send(data, { binary })));
-  server.listen(0, "127.0.0.1", () => {
-    const port = (server.address() as { port: number }).port;
-    process.send?.({ type: "ready", url: `ws://127.0.0.1:${port}` });
-  });
+  // Holding idle sockets: what a connection costs without the host's bus.
+  bareWsServer();
   process.on("message", (m: ToServer) => {
     if (m.type === "memory") process.send?.(settledMemory());
     else process.exit(0);

@@ -122,6 +122,16 @@ function onOperatorNotification(type: string, payload: unknown): void {
   if (entry && entry.deliveredAt === null) entry.deliveredAt = performance.now();
 }
 
+/** Every visitor's HTTP connection, opened while the server is idle (see VISITOR_CONNECTIONS). */
+async function openPostConnections(): Promise<void> {
+  const visitorsPerBase = new Map<string, number>();
+  for (const c of conversations) {
+    const base = visitorUrl.get(c.id) ?? url;
+    visitorsPerBase.set(base, (visitorsPerBase.get(base) ?? 0) + 1);
+  }
+  await Promise.all([...visitorsPerBase].flatMap(([base, n]) => Array.from({ length: n }, () => post(base, "/healthz", {}, "", 30_000, "GET"))));
+}
+
 async function connect(message: Extract<ToGenerator, { type: "connect" }>): Promise<void> {
   const t0 = performance.now();
   url = message.url;
@@ -148,13 +158,7 @@ async function connect(message: Extract<ToGenerator, { type: "connect" }>): Prom
   await pool(conversations, 20, async (c) => {
     sockets.push(await openSocket(visitorUrl.get(c.id) ?? url, `/websocket?token=${c.token}`, {}));
   });
-  // Every visitor's connection opened now, while the server is idle (see VISITOR_CONNECTIONS).
-  const visitorsPerBase = new Map<string, number>();
-  for (const c of conversations) {
-    const base = visitorUrl.get(c.id) ?? url;
-    visitorsPerBase.set(base, (visitorsPerBase.get(base) ?? 0) + 1);
-  }
-  await Promise.all([...visitorsPerBase].flatMap(([base, n]) => Array.from({ length: n }, () => post(base, "/healthz", {}, "", 30_000, "GET"))));
+  if (message.postConnections) await openPostConnections();
   send({ type: "connected", visitorSockets: sockets.length - operatorSockets, operatorSockets, seconds: round((performance.now() - t0) / 1000, 1) });
 }
 

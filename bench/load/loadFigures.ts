@@ -62,7 +62,7 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
   try {
     const ready = await next<FromServer>(server, (m) => m.type === "ready");
     if (ready.type !== "ready") throw new Error("unexpected");
-    const connected = await fromGenerator(generator, { type: "connect", url: ready.url, conversations: ready.conversations, logins: ready.logins, password: ready.password }, "connected");
+    const connected = await fromGenerator(generator, { type: "connect", url: ready.url, conversations: ready.conversations, logins: ready.logins, password: ready.password, postConnections: true }, "connected");
     if (connected.type !== "connected") throw new Error("unexpected");
     log(`connected ${connected.operatorSockets} operators and ${connected.visitorSockets} visitors on WebSockets in ${connected.seconds} s`);
     const stats = () => ask<ServerStats>(server, { type: "stats" }, (m) => m.type === "stats");

@@ -126,7 +126,7 @@ async function deployment(count: 1 | 2, rates: number[], seconds: number, log: (
     const otherUrl = second?.type === "ready" ? second.url : undefined;
     const connected = await fromGenerator(
       generator,
-      { type: "connect", url: ready.url, otherUrl, conversations: ready.conversations, logins: ready.logins, password: ready.password },
+      { type: "connect", url: ready.url, otherUrl, conversations: ready.conversations, logins: ready.logins, password: ready.password, postConnections: true },
       "connected",
     );
     if (connected.type !== "connected") throw new Error("unexpected");

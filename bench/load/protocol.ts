@@ -98,7 +98,16 @@ export type ToGenerator =
    * `otherUrl`: a second instance. Operators alternate between the two, and each visitor posts to and
    * listens on the instance its operator is not on, so every delivery to an operator crosses over.
    */
-  | { type: "connect"; url: string; otherUrl?: string; conversations: SeededConversation[]; logins: string[]; password: string }
+  | {
+      type: "connect";
+      url: string;
+      otherUrl?: string;
+      conversations: SeededConversation[];
+      logins: string[];
+      password: string;
+      /** Opens every visitor's HTTP connection too (for posts); idle visitors need only their socket. */
+      postConnections?: boolean;
+    }
   | { type: "step"; offered: number; seconds: number; timeoutMs: number }
   | { type: "echo"; url: string; sockets: number; offered: number; seconds: number }
   /** Conversation starts on a channel, offered open-loop. */
