@@ -201,6 +201,35 @@ for (const kind of ["sqlite", "postgres"] as const) {
       expect(again.notifications.map((n) => n.payload)).to.deep.equal([{ n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }]);
     });
 
+    it("gives a client back from an instance that restarted only what it missed, nothing twice", async function () {
+      // PostgreSQL commits in another order than it hands out ids: a restarted instance, which does not
+      // know the order of what it did not deliver, re-reads a window below the client's id (see committedLate).
+      if (kind !== "sqlite") this.skip();
+      const first = await connectUser(alice);
+      await first.hello(null);
+      const had = [];
+      for (let n = 1; n <= 3; n++) {
+        const id = await bus.publish(`user:${alice.id}`, `had${n}`, { n });
+        had.push((await first.next((f) => f.id === id)).id);
+      }
+      await first.close();
+
+      const restarted = new HostBus(database.db, database.target, new TestClock(), quiet);
+      await restarted.start();
+      const restartedServer = await startServer(restarted, presence, [alice, bob]);
+      try {
+        const back = await TestBusClient.open(restartedServer.base, { headers: { "x-test-user": alice.login } });
+        sockets.push(back);
+        await back.hello(had[had.length - 1]);
+        const next = await restarted.publish(`user:${alice.id}`, "after", {});
+        await back.next((n) => n.id === next);
+        expect(back.notifications.map((n) => n.id)).to.deep.equal([next]);
+      } finally {
+        await restartedServer.close();
+        await restarted.stop();
+      }
+    });
+
     it("catches up past one page of missed notifications", async () => {
       const socket = await connectUser(bob);
       const last = await socket.hello(null);
