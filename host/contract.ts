@@ -365,6 +365,8 @@ export interface Logger {
 export interface Hooks {
   addFilter<T, C = undefined>(name: string, handler: (value: T, context: C) => T | Promise<T>): void;
   applyFilters<T, C = undefined>(name: string, value: T, context: C): Promise<T>;
+  /** Whether any filter was added under `name` (a caller may then skip building what only filters would read). */
+  hasFilters(name: string): boolean;
   on<E>(name: string, handler: (event: E) => void | Promise<void>): void;
   emit<E>(name: string, event: E): Promise<void>;
 }
@@ -382,6 +384,10 @@ export class FilterHook<T, C> {
 
   apply(hooks: Hooks, value: T, context: C): Promise<T> {
     return hooks.applyFilters<T, C>(this.name, value, context);
+  }
+
+  has(hooks: Hooks): boolean {
+    return hooks.hasFilters(this.name);
   }
 }
 

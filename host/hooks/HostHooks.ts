@@ -17,6 +17,10 @@ export class HostHooks implements Hooks {
     append(this.filters, name, handler as unknown as Filter);
   }
 
+  hasFilters(name: string): boolean {
+    return (this.filters.get(name)?.length ?? 0) > 0;
+  }
+
   /**
    * Passes `value` through every filter in registration order, each receiving the previous result.
    * A failing filter rejects the call: there is no correct value to go on with.

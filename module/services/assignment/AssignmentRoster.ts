@@ -3,7 +3,7 @@ import type { EntityManager } from "typeorm";
 import type { HostContract } from "../../../host/contract";
 import type { OperatorProfiles } from "../OperatorProfiles";
 import { sqlDate } from "../sqlDate";
-import type { Candidate } from "./chooseOperator";
+import { before, tierOf, tierRank, type AssignmentChoice, type AssignmentRequest, type Candidate, type RankKey } from "./chooseOperator";
 
 /** A conversation's seat after a committed change: whose it is now, if anyone's, and whether it is open. */
 export interface SeatChange {
@@ -32,10 +32,19 @@ interface OperatorFacts {
   available: boolean;
 }
 
+/** A channel brought up to date for `choose`: its members and the languages enabled on the host now. */
+export interface ChoosingView {
+  readonly channelId: number;
+  readonly memberIds: readonly number[];
+  readonly enabledKey: string;
+  readonly enabled: ReadonlySet<string>;
+}
+
 interface ChannelFacts {
   memberIds: number[];
   members: Set<number>;
-  fingerprint: string;
+  /** The channel's members version (raised by the database at every join or leave) the list was read at. */
+  membersVersion: number;
   /** When everything was last read from the database (performance.now()). */
   loadedAt: number;
   /** When presence was last read, by the host's clock (the thresholds are in its time). */
@@ -47,19 +56,26 @@ interface ChannelFacts {
  * no check below catches (their assignments and ends, profile edits) reaches this one within it.
  */
 const REFRESH_MS = 10_000;
-/** Presence read again for the whole channel when the clock moved this far: statuses change as time passes. */
+/**
+ * Presence read again for the whole channel, in the background, when the clock moved this far:
+ * statuses change as time passes. The decision does not wait for it: the one chosen is confirmed
+ * from the database, and those heard of on this instance are read before deciding.
+ */
 const PRESENCE_REFRESH_MS = 5_000;
 /** When nobody could take a conversation, the roster is read again first, at most this often. */
 const RELOAD_WHEN_NOBODY_MS = 1_000;
-const CHUNK = 500;
-/** Keeps the membership fingerprint's sums far from integer overflow on both databases. */
-const FINGERPRINT_MODULUS = 10_007;
+/**
+ * Operators read per round of statements. On SQLite each statement holds the event loop while it
+ * runs: small rounds, with a turn of the event loop between them, keep a background read of a big
+ * channel from delaying the decisions and requests meanwhile.
+ */
+const CHUNK = 100;
 
 /**
  * The operators of each channel as assignment sees them, held in memory so a decision reads no list
  * from the database: loaded lazily per channel, kept current by the changes this instance commits
- * (assignments, ends, transfers), presence and profile edits it hears of, and a membership check of
- * one aggregate per decision that catches joins and leaves made anywhere. Whatever another instance
+ * (assignments, ends, transfers), presence and profile edits it hears of, and the channel's members
+ * version (one row by its key, per decision) that catches joins and leaves made anywhere. Whatever another instance
  * changed otherwise is read again within REFRESH_MS; the facts that decide whether a seat may be
  * given (presence, open conversations under a limit) are read from the database for the operator
  * chosen (`confirm`), so several instances never overfill a seat.
@@ -99,28 +115,78 @@ export class AssignmentRoster {
 
   // ---- reading -----------------------------------------------------------------------------
 
-  /** The channel's active members, brought up to date; fresh objects the caller may change. */
-  async candidates(m: EntityManager, channelId: number): Promise<Candidate[]> {
+  /** The channel brought up to date, for `choose` and `atLimit`. */
+  async view(m: EntityManager, channelId: number): Promise<ChoosingView> {
     const channel = await this.current(m, channelId);
     const codes = (await this.host.langs.list({ enabledOnly: true })).map((l) => l.code);
-    const enabledKey = codes.join(",");
-    const enabled = new Set(codes);
+    return { channelId, memberIds: channel.memberIds, enabledKey: codes.join(","), enabled: new Set(codes) };
+  }
+
+  /** The channel's active members, brought up to date; fresh objects the caller may change. */
+  async candidates(m: EntityManager, channelId: number): Promise<Candidate[]> {
+    return this.candidatesOf(await this.view(m, channelId));
+  }
+
+  /** The active members of a channel just brought up to date; fresh objects the caller may change. */
+  candidatesOf(view: ChoosingView): Candidate[] {
     const result: Candidate[] = [];
-    for (const userId of channel.memberIds) {
+    for (const userId of view.memberIds) {
       const facts = this.operators.get(userId);
       if (!facts?.active) continue;
-      if (facts.spoken?.enabledKey !== enabledKey) facts.spoken = { enabledKey, codes: facts.langCodes.filter((code) => enabled.has(code)) };
+      const spoken = this.spoken(facts, view);
       result.push({
         userId,
         available: facts.available,
         openConversations: facts.open.size,
-        openInChannel: facts.openIn.get(channelId) ?? 0,
+        openInChannel: facts.openIn.get(view.channelId) ?? 0,
         lastAssignedAt: facts.lastAssignedAt === null ? null : new Date(facts.lastAssignedAt),
-        languages: facts.spoken.codes.slice(),
+        languages: spoken.slice(),
         expertiseIds: facts.expertiseIds.slice(),
       });
     }
     return result;
+  }
+
+  /**
+   * The member `chooseOperator` would choose among `candidates(...)` minus `skip`, found in one pass
+   * over the roster without building the list: what a decision does when no other module filters or
+   * re-ranks the candidates.
+   */
+  choose(view: ChoosingView, request: AssignmentRequest, skip: ReadonlySet<number>): AssignmentChoice | null {
+    let best: (RankKey & { choice: AssignmentChoice }) | null = null;
+    const key: RankKey = { userId: 0, rank: 0, openConversations: 0, last: 0 };
+    for (const userId of view.memberIds) {
+      const facts = this.operators.get(userId);
+      if (!facts?.active || !facts.available || skip.has(userId)) continue;
+      if (request.maxPerOperator !== null && (facts.openIn.get(view.channelId) ?? 0) >= request.maxPerOperator) continue;
+      const tier = tierOf({ userId, languages: this.spoken(facts, view), expertiseIds: facts.expertiseIds }, request);
+      key.userId = userId;
+      key.rank = tierRank(tier);
+      key.openConversations = facts.open.size;
+      key.last = facts.lastAssignedAt ?? -Infinity;
+      if (best === null || before(key, best) < 0) best = { ...key, choice: { userId, tier } };
+    }
+    return best && best.choice;
+  }
+
+  /** Members the roster has available but at `maxPerOperator` in the channel. */
+  atLimit(view: ChoosingView, maxPerOperator: number | null, exclude: readonly number[]): number[] {
+    if (maxPerOperator === null) return [];
+    return view.memberIds.filter((userId) => {
+      const facts = this.operators.get(userId);
+      return facts?.active && facts.available && !exclude.includes(userId) && (facts.openIn.get(view.channelId) ?? 0) >= maxPerOperator;
+    });
+  }
+
+  /** The operator's expertise as the roster has it. */
+  expertiseOf(userId: number): readonly number[] {
+    return this.operators.get(userId)?.expertiseIds ?? [];
+  }
+
+  /** The operator's languages enabled on the host now. */
+  private spoken(facts: OperatorFacts, view: ChoosingView): string[] {
+    if (facts.spoken?.enabledKey !== view.enabledKey) facts.spoken = { enabledKey: view.enabledKey, codes: facts.langCodes.filter((code) => view.enabled.has(code)) };
+    return facts.spoken.codes;
   }
 
   /**
@@ -173,19 +239,32 @@ export class AssignmentRoster {
     let channel = this.channels.get(channelId);
     if (!channel) return this.load(m, channelId);
     if (performance.now() - channel.loadedAt > REFRESH_MS) this.refreshInBackground(channelId);
-    const fingerprint = await this.fingerprint(m, channelId);
-    if (fingerprint !== channel.fingerprint) channel = await this.loadMembers(m, channelId, channel);
-    const staleFacts = [...this.staleFacts].filter((id) => channel.members.has(id));
-    if (staleFacts.length) await this.loadOperators(m, staleFacts);
+    const membersVersion = await this.membersVersion(m, channelId);
+    if (membersVersion !== channel.membersVersion) channel = await this.loadMembers(m, channelId, channel, membersVersion);
+    if (this.staleFacts.size) {
+      const staleFacts = [...this.staleFacts].filter((id) => channel.members.has(id));
+      if (staleFacts.length) await this.loadOperators(m, staleFacts);
+    }
     const now = this.host.clock.now().getTime();
     if (now - channel.presenceAt > PRESENCE_REFRESH_MS || now < channel.presenceAt) {
-      await this.readPresence(channel.memberIds);
       channel.presenceAt = now;
-    } else {
+      this.presenceInBackground(channel.memberIds);
+    }
+    if (this.stalePresence.size) {
       const stale = [...this.stalePresence].filter((id) => channel.members.has(id));
       if (stale.length) await this.readPresence(stale);
     }
     return channel;
+  }
+
+  /** The whole channel's presence read again without holding up the decision that found it due. */
+  private presenceInBackground(userIds: number[]): void {
+    (async () => {
+      for (let i = 0; i < userIds.length; i += CHUNK) {
+        await this.readPresence(userIds.slice(i, i + CHUNK));
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    })().catch((error: unknown) => this.host.logger.warn("assignment roster: reading presence again failed", { error: String(error) }));
   }
 
   /**
@@ -195,37 +274,40 @@ export class AssignmentRoster {
   private refreshInBackground(channelId: number): void {
     if (this.refreshing.has(channelId)) return;
     this.refreshing.add(channelId);
-    this.load(this.host.db.manager, channelId)
+    this.load(this.host.db.manager, channelId, true)
       .catch((error: unknown) => this.host.logger.warn("assignment roster: reading a channel again failed", { channelId, error: String(error) }))
       .finally(() => this.refreshing.delete(channelId));
   }
 
-  private async load(m: EntityManager, channelId: number): Promise<ChannelFacts> {
+  private async load(m: EntityManager, channelId: number, pause = false): Promise<ChannelFacts> {
     const loadedAt = performance.now();
     const presenceAt = this.host.clock.now().getTime();
+    // The version first: a change after it and before the list is read again at the next decision.
+    const membersVersion = await this.membersVersion(m, channelId);
     const memberIds = await this.memberIds(m, channelId);
-    await this.loadOperators(m, memberIds);
-    const channel: ChannelFacts = { memberIds, members: new Set(memberIds), fingerprint: fingerprintOf(memberIds), loadedAt, presenceAt };
+    await this.loadOperators(m, memberIds, pause);
+    const channel: ChannelFacts = { memberIds, members: new Set(memberIds), membersVersion, loadedAt, presenceAt };
     this.channels.set(channelId, channel);
     return channel;
   }
 
   /** Members joined or left: the list again, and the facts of those not known yet. */
-  private async loadMembers(m: EntityManager, channelId: number, previous: ChannelFacts): Promise<ChannelFacts> {
+  private async loadMembers(m: EntityManager, channelId: number, previous: ChannelFacts, membersVersion: number): Promise<ChannelFacts> {
     const memberIds = await this.memberIds(m, channelId);
     const unknown = memberIds.filter((id) => !this.operators.has(id));
     if (unknown.length) await this.loadOperators(m, unknown);
-    const channel: ChannelFacts = { ...previous, memberIds, members: new Set(memberIds), fingerprint: fingerprintOf(memberIds) };
+    const channel: ChannelFacts = { ...previous, memberIds, members: new Set(memberIds), membersVersion };
     this.channels.set(channelId, channel);
     return channel;
   }
 
-  /** Reads the operators' facts whole, replacing what was known of them. */
-  private async loadOperators(m: EntityManager, userIds: number[]): Promise<void> {
+  /** Reads the operators' facts whole, replacing what was known of them; `pause`: a turn of the event loop between rounds. */
+  private async loadOperators(m: EntityManager, userIds: number[], pause = false): Promise<void> {
     this.loading++;
     const from = this.heardWhileLoading.length;
     try {
       for (let i = 0; i < userIds.length; i += CHUNK) {
+        if (pause && i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
         const ids = userIds.slice(i, i + CHUNK);
         const [users, settings, presence, open, last] = await Promise.all([
           this.host.users.getMany(ids),
@@ -304,15 +386,10 @@ export class AssignmentRoster {
     return rows.map((r) => Number(r.user_id));
   }
 
-  /** Who the members are, in one row: any join or leave, by anyone, changes it. */
-  private async fingerprint(m: EntityManager, channelId: number): Promise<string> {
-    const [row] = await this.query(
-      m,
-      `SELECT COUNT(*) AS n, SUM(user_id) AS s, SUM((user_id % ${FINGERPRINT_MODULUS}) * (user_id % ${FINGERPRINT_MODULUS})) AS q ` +
-        "FROM livechat_channel_member WHERE channel_id = :channelId",
-      { channelId },
-    );
-    return `${Number(row?.n ?? 0)}:${Number(row?.s ?? 0)}:${Number(row?.q ?? 0)}`;
+  /** Raised by the database at any join or leave, by anyone (migration LivechatChannelMembersVersion); one row by its key. */
+  private async membersVersion(m: EntityManager, channelId: number): Promise<number> {
+    const [row] = await this.query(m, "SELECT version FROM livechat_channel_members_version WHERE channel_id = :channelId", { channelId });
+    return Number(row?.version ?? 0);
   }
 
   private async openInChannel(m: EntityManager, channelId: number, userId: number): Promise<number> {
@@ -328,15 +405,4 @@ export class AssignmentRoster {
     const [text, values] = m.connection.driver.escapeQueryWithParameters(sql, parameters);
     return (await m.query(text, values)) as Record<string, unknown>[];
   }
-}
-
-/** The same value `fingerprint` reads from the database, for a list of member ids. */
-function fingerprintOf(memberIds: number[]): string {
-  let sum = 0;
-  let squares = 0;
-  for (const id of memberIds) {
-    sum += id;
-    squares += (id % FINGERPRINT_MODULUS) ** 2;
-  }
-  return `${memberIds.length}:${sum}:${squares}`;
 }

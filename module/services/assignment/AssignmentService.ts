@@ -4,12 +4,18 @@ import { ChannelMember } from "../../models/ChannelMember";
 import type { Conversation } from "../../models/Conversation";
 import { operatorSettingsSaved, type OperatorProfiles } from "../OperatorProfiles";
 import { assignmentCandidates, assignmentRanking, type AssignmentContext } from "../../api";
-import { AssignmentRoster, type SeatChange } from "./AssignmentRoster";
+import { AssignmentRoster, type ChoosingView, type SeatChange } from "./AssignmentRoster";
 import { rankCandidates, type AssignmentChoice, type AssignmentRequest, type Candidate } from "./chooseOperator";
 
 export interface AssignmentDecision extends AssignmentChoice {
   /** Whether the operator has all the expertise the conversation asks for; null when it asks for none. */
   expertAssigned: boolean | null;
+}
+
+/** The operators who may take a conversation, best first, one at a time. */
+interface Ranking {
+  next(): AssignmentChoice | null;
+  expertiseOf(userId: number): readonly number[];
 }
 
 /** Rankings made again within one decision when the operator chosen had changed meanwhile; past it the one chosen is kept. */
@@ -112,32 +118,28 @@ export class AssignmentService {
       maxPerOperator,
     };
     const context: AssignmentContext = { channelId: conversation.channelId, conversationId: conversation.id, request };
+    // Other modules' filters see every candidate; without any, the roster finds the best one itself, in one pass.
+    const hooked = assignmentCandidates.has(this.host.hooks) || assignmentRanking.has(this.host.hooks);
     let fallback: "none" | "recounted" | "reloaded" = "none";
     for (let round = 0; ; round++) {
-      const members = (await this.roster.candidates(m, conversation.channelId)).filter((c) => !exclude.includes(c.userId));
-      const candidates = await assignmentCandidates.apply(this.host.hooks, members, context);
-      const ranked = rankCandidates(candidates, request);
-      // A ranker may re-order or drop choices, never add someone the rules left out.
-      const allowed = new Map(ranked.map((choice) => [choice.userId, choice]));
-      const reranked = await assignmentRanking.apply(this.host.hooks, ranked, context);
+      const view = await this.roster.view(m, conversation.channelId);
+      const ranking = hooked ? await this.hookedRanking(view, request, context, exclude) : this.rosterRanking(view, request, exclude);
       let rankAgain = false;
-      for (const entry of reranked) {
-        const choice = allowed.get(entry.userId);
-        if (!choice) continue;
+      for (let choice = ranking.next(); choice; choice = ranking.next()) {
         const verdict = await this.roster.confirm(m, conversation.channelId, choice.userId, maxPerOperator);
         if (verdict === "no") continue;
         if (verdict === "changed" && round < MAX_RANKINGS) {
           rankAgain = true;
           break;
         }
-        const chosen = candidates.find((c) => c.userId === choice.userId);
-        const expertAssigned = expertiseIds.length ? expertiseIds.every((id) => chosen?.expertiseIds.includes(id) ?? false) : null;
+        const have = ranking.expertiseOf(choice.userId);
+        const expertAssigned = expertiseIds.length ? expertiseIds.every((id) => have.includes(id)) : null;
         return { ...choice, expertAssigned };
       }
       if (rankAgain) continue;
       // Nobody, says the roster. Those it has at the limit may have ended conversations on another
       // instance: read them again; then, unless it was read whole a moment ago, the whole channel.
-      const full = members.filter((c) => c.available && maxPerOperator !== null && c.openInChannel >= maxPerOperator).map((c) => c.userId);
+      const full = this.roster.atLimit(view, maxPerOperator, exclude);
       if (fallback === "none" && full.length > 0) {
         fallback = "recounted";
         await this.roster.readAgain(m, full);
@@ -148,6 +150,35 @@ export class AssignmentService {
         return null;
       }
     }
+  }
+
+  /** Those who may take it, best first, as the rules and other modules' filters rank them. */
+  private async hookedRanking(view: ChoosingView, request: AssignmentRequest, context: AssignmentContext, exclude: number[]): Promise<Ranking> {
+    const members = this.roster.candidatesOf(view).filter((c) => !exclude.includes(c.userId));
+    const candidates = await assignmentCandidates.apply(this.host.hooks, members, context);
+    const ranked = rankCandidates(candidates, request);
+    // A ranker may re-order or drop choices, never add someone the rules left out.
+    const allowed = new Map(ranked.map((choice) => [choice.userId, choice]));
+    const reranked = await assignmentRanking.apply(this.host.hooks, ranked, context);
+    const list = reranked.flatMap((entry) => allowed.get(entry.userId) ?? []);
+    let i = 0;
+    return {
+      next: () => list[i++] ?? null,
+      expertiseOf: (userId) => candidates.find((c) => c.userId === userId)?.expertiseIds ?? [],
+    };
+  }
+
+  /** Those who may take it, best first, each found when asked for: the first costs one pass over the roster, no list. */
+  private rosterRanking(view: ChoosingView, request: AssignmentRequest, exclude: number[]): Ranking {
+    const skip = new Set(exclude);
+    return {
+      next: () => {
+        const choice = this.roster.choose(view, request, skip);
+        if (choice) skip.add(choice.userId);
+        return choice;
+      },
+      expertiseOf: (userId) => this.roster.expertiseOf(userId),
+    };
   }
 
   /** Members of a channel who could take a conversation right now (for the visitor's "available"). */

@@ -47,8 +47,8 @@ export interface AssignmentChoice {
 
 type Match = "all" | "some" | "none";
 
-function expertiseMatch(candidate: Candidate, wanted: number[]): Match {
-  const have = wanted.filter((id) => candidate.expertiseIds.includes(id)).length;
+function expertiseMatch(expertiseIds: readonly number[], wanted: number[]): Match {
+  const have = wanted.filter((id) => expertiseIds.includes(id)).length;
   return have === wanted.length ? "all" : have > 0 ? "some" : "none";
 }
 
@@ -57,9 +57,9 @@ function expertiseMatch(candidate: Candidate, wanted: number[]): Match {
  * included. Language comes before expertise: a visitor and an operator who share no language cannot
  * help each other. Both order the choice; they never exclude anyone.
  */
-function tierOf(candidate: Candidate, request: AssignmentRequest): PreferenceTier {
+export function tierOf(candidate: Pick<Candidate, "userId" | "languages" | "expertiseIds">, request: AssignmentRequest): PreferenceTier {
   if (request.previousOperatorId === candidate.userId) return "previous_operator";
-  const match = request.expertiseIds.length ? expertiseMatch(candidate, request.expertiseIds) : "none";
+  const match = request.expertiseIds.length ? expertiseMatch(candidate.expertiseIds, request.expertiseIds) : "none";
   if (request.lang !== null && candidate.languages.includes(request.lang)) {
     return match === "all" ? "language_and_all_expertise" : match === "some" ? "language_and_some_expertise" : "language";
   }
@@ -85,23 +85,35 @@ export function isEligible(candidate: Candidate, request: AssignmentRequest): bo
 
 const TIER_RANK = new Map(TIER_ORDER.map((tier, i) => [tier, i]));
 
-interface Ranked {
+/** A tier's place in `TIER_ORDER` (0 is best). */
+export function tierRank(tier: PreferenceTier): number {
+  return TIER_RANK.get(tier) ?? TIER_ORDER.length;
+}
+
+/** What orders eligible candidates, in numbers. */
+export interface RankKey {
+  userId: number;
+  /** `tierRank` of the candidate's tier. */
+  rank: number;
+  openConversations: number;
+  /** Milliseconds of the last assignment; never assigned counts as longest ago (-Infinity). */
+  last: number;
+}
+
+interface Ranked extends RankKey {
   c: Candidate;
   tier: PreferenceTier;
-  rank: number;
-  /** Milliseconds of the last assignment; never assigned counts as longest ago. */
-  last: number;
 }
 
 function ranked(c: Candidate, request: AssignmentRequest): Ranked {
   const tier = tierOf(c, request);
-  return { c, tier, rank: TIER_RANK.get(tier) ?? TIER_ORDER.length, last: c.lastAssignedAt?.getTime() ?? -Infinity };
+  return { c, tier, userId: c.userId, rank: tierRank(tier), openConversations: c.openConversations, last: c.lastAssignedAt?.getTime() ?? -Infinity };
 }
 
 /** Tier, then fewest open conversations, then longest since the last assignment, then lowest user id. */
-function before(a: Ranked, b: Ranked): number {
+export function before(a: RankKey, b: RankKey): number {
   // Two never-assigned candidates compare as NaN here, which falls through to the user id.
-  return a.rank - b.rank || a.c.openConversations - b.c.openConversations || a.last - b.last || a.c.userId - b.c.userId;
+  return a.rank - b.rank || a.openConversations - b.openConversations || a.last - b.last || a.userId - b.userId;
 }
 
 /**
