@@ -181,6 +181,8 @@ export type VisitorAuthorizer = (token: string) => Promise<string[] | null>;
 export interface Bus {
   /** Store, then deliver to every socket listening to `channel`, on every instance. Returns the id. */
   publish<P>(channel: string, type: string, payload: P, manager?: EntityManager): Promise<number>;
+  /** Like `publish` for several notifications, stored in one statement; returns their ids in order. */
+  publishAll(notifications: { channel: string; type: string; payload: unknown }[], manager?: EntityManager): Promise<number[]>;
   /**
    * Delivers at once to the sockets listening to `channel`, on every instance, and stores nothing: a
    * client that is not connected never gets it, and no catch-up replays it. For what is stale within

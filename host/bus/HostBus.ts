@@ -199,6 +199,42 @@ export class HostBus implements Bus {
     return id;
   }
 
+  async publishAll(notifications: NotificationInput[], manager?: EntityManager): Promise<number[]> {
+    if (notifications.length === 0) return [];
+    if (notifications.length === 1) {
+      const [{ channel, type, payload }] = notifications;
+      return [await this.publish(channel, type, payload, manager)];
+    }
+    const createdAt = this.clock.now();
+    const em = manager ?? this.db.manager;
+    const store = this.storeStatement(notifications, createdAt);
+    if (this.target.kind === "postgres") {
+      // Ids are taken in the order of the rows: sorted, they match the notifications in order.
+      return ((await em.query(store.sql, store.parameters)) as { id: number | string }[]).map((row) => storedId([row])).sort((a, b) => a - b);
+    }
+    // Named parameters, so the driver binds them (dates included) as it does for `publish`.
+    const named = Object.fromEntries(store.parameters.map((value, i) => [`p${i + 1}`, value]));
+    const [sql, parameters] = em.connection.driver.escapeQueryWithParameters(store.sql.replace(/\$(\d+)/g, ":p$1"), named);
+    const ids = ((await em.query(sql, parameters)) as { id: number | string }[]).map((row) => storedId([row])).sort((a, b) => a - b);
+    const list = notifications.map(({ channel, type, payload }, i): BusNotification => ({
+      id: ids[i],
+      channel,
+      type,
+      payload: JSON.parse(JSON.stringify(payload) ?? "null") as unknown,
+      createdAt: createdAt.toISOString(),
+    }));
+    const runner = manager?.queryRunner ?? this.db.driver.createQueryRunner("master");
+    if (runner.isTransactionActive) {
+      this.ensureSubscriber();
+      const pending = this.pending.get(runner) ?? [];
+      for (const notification of list) pending.push({ depth: transactionDepth(runner), notification });
+      this.pending.set(runner, pending);
+    } else {
+      this.deliver(list);
+    }
+    return ids;
+  }
+
   async signal<P>(channel: string, type: string, payload: P): Promise<void> {
     checkAddress(channel, type);
     const text = JSON.stringify({ channel, type, payload: payload ?? null });

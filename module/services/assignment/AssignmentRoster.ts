@@ -3,7 +3,7 @@ import type { EntityManager } from "typeorm";
 import type { HostContract } from "../../../host/contract";
 import type { OperatorProfiles } from "../OperatorProfiles";
 import { sqlDate } from "../sqlDate";
-import { before, tierOf, tierRank, type AssignmentChoice, type AssignmentRequest, type Candidate, type RankKey } from "./chooseOperator";
+import { before, tierFor, tierRank, type AssignmentChoice, type AssignmentRequest, type Candidate, type RankKey } from "./chooseOperator";
 
 /** A conversation's seat after a committed change: whose it is now, if anyone's, and whether it is open. */
 export interface SeatChange {
@@ -91,6 +91,8 @@ export class AssignmentRoster {
   private readonly heardWhileLoading: SeatChange[] = [];
   private readonly refreshing = new Set<number>();
   private loading = 0;
+  /** The languages enabled on the host when last asked. */
+  private enabled: { key: string; codes: ReadonlySet<string> } | null = null;
 
   constructor(
     private readonly host: HostContract,
@@ -113,13 +115,23 @@ export class AssignmentRoster {
     this.stalePresence.add(userId);
   }
 
+  /** Drops everything known: each channel is read again whole at its next decision. */
+  forget(): void {
+    this.channels.clear();
+    this.operators.clear();
+    this.seatOf.clear();
+  }
+
   // ---- reading -----------------------------------------------------------------------------
 
   /** The channel brought up to date, for `choose` and `atLimit`. */
   async view(m: EntityManager, channelId: number): Promise<ChoosingView> {
     const channel = await this.current(m, channelId);
     const codes = (await this.host.langs.list({ enabledOnly: true })).map((l) => l.code);
-    return { channelId, memberIds: channel.memberIds, enabledKey: codes.join(","), enabled: new Set(codes) };
+    const enabledKey = codes.join(",");
+    // The same string as last time while the languages stay the same: each member's check is then one comparison of references.
+    if (this.enabled?.key !== enabledKey) this.enabled = { key: enabledKey, codes: new Set(codes) };
+    return { channelId, memberIds: channel.memberIds, enabledKey: this.enabled.key, enabled: this.enabled.codes };
   }
 
   /** The channel's active members, brought up to date; fresh objects the caller may change. */
@@ -159,7 +171,7 @@ export class AssignmentRoster {
       const facts = this.operators.get(userId);
       if (!facts?.active || !facts.available || skip.has(userId)) continue;
       if (request.maxPerOperator !== null && (facts.openIn.get(view.channelId) ?? 0) >= request.maxPerOperator) continue;
-      const tier = tierOf({ userId, languages: this.spoken(facts, view), expertiseIds: facts.expertiseIds }, request);
+      const tier = tierFor(userId, this.spoken(facts, view), facts.expertiseIds, request);
       key.userId = userId;
       key.rank = tierRank(tier);
       key.openConversations = facts.open.size;

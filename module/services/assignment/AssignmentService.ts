@@ -71,6 +71,11 @@ export class AssignmentService {
     this.roster.seatChanged(change);
   }
 
+  /** Assignments the roster was told of did not commit: everything is read again from the database. */
+  forgetRoster(): void {
+    this.roster.forget();
+  }
+
   /**
    * One active member of the channel, with presence and open conversations read from the database
    * rather than the roster (for a transfer to them); null when they are not one.

@@ -57,10 +57,15 @@ function expertiseMatch(expertiseIds: readonly number[], wanted: number[]): Matc
  * included. Language comes before expertise: a visitor and an operator who share no language cannot
  * help each other. Both order the choice; they never exclude anyone.
  */
-export function tierOf(candidate: Pick<Candidate, "userId" | "languages" | "expertiseIds">, request: AssignmentRequest): PreferenceTier {
-  if (request.previousOperatorId === candidate.userId) return "previous_operator";
-  const match = request.expertiseIds.length ? expertiseMatch(candidate.expertiseIds, request.expertiseIds) : "none";
-  if (request.lang !== null && candidate.languages.includes(request.lang)) {
+function tierOf(candidate: Candidate, request: AssignmentRequest): PreferenceTier {
+  return tierFor(candidate.userId, candidate.languages, candidate.expertiseIds, request);
+}
+
+/** `tierOf` from the candidate's parts, for a caller that holds no `Candidate`. */
+export function tierFor(userId: number, languages: readonly string[], expertiseIds: readonly number[], request: AssignmentRequest): PreferenceTier {
+  if (request.previousOperatorId === userId) return "previous_operator";
+  const match = request.expertiseIds.length ? expertiseMatch(expertiseIds, request.expertiseIds) : "none";
+  if (request.lang !== null && languages.includes(request.lang)) {
     return match === "all" ? "language_and_all_expertise" : match === "some" ? "language_and_some_expertise" : "language";
   }
   return match === "all" ? "all_expertise" : match === "some" ? "some_expertise" : "anyone";

@@ -73,7 +73,7 @@ export class ConversationLifecycle {
   async start(channelId: number, input: StartInput): Promise<StartedConversationDto> {
     const token = newVisitorToken();
     const visitorKey = input.visitorKey ?? newVisitorKey();
-    const started = await this.queue.locked(async (m) => {
+    const started = await this.queue.lockedTogether(async (m) => {
       const channel = await channelRow(m, channelId);
       if (!channel) throw new NotFoundError(lt("This live chat channel does not exist."));
       const now = this.host.clock.now();

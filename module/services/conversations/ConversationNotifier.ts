@@ -39,6 +39,8 @@ export class ConversationNotifier {
   /** Seat changes recorded inside a transaction, told once it committed. */
   private readonly seats = new WeakMap<EntityManager, SeatChange[]>();
   private readonly seatListeners: ((change: SeatChange) => void)[] = [];
+  /** Notifications being gathered in a transaction (see `gathered`). */
+  private readonly gathering = new WeakMap<EntityManager, { channel: string; type: string; payload: unknown }[]>();
 
   constructor(
     private readonly host: HostContract,
@@ -65,6 +67,48 @@ export class ConversationNotifier {
     return result;
   }
 
+  /**
+   * Runs each of `works` in one transaction, after `first` (e.g. taking the assignment lock), each in
+   * a savepoint of its own: one that throws is rolled back alone and fails alone, the others commit
+   * together (one commit for all). Seat changes of each are told as soon as it succeeded, so the next
+   * one decides knowing them; should the transaction then fail, they were told but never committed,
+   * which the caller must undo. `emit` emits the events of those that committed: call it once out of
+   * the assignment queue, as `transaction` does.
+   */
+  async transactionEach<T>(
+    first: (m: EntityManager) => Promise<void>,
+    works: ((m: EntityManager) => Promise<T>)[],
+  ): Promise<{ outcomes: PromiseSettledResult<T>[]; emit: () => Promise<void> }> {
+    const succeeded: EntityManager[] = [];
+    const outcomes = await this.host.db.transaction(async (m) => {
+      await first(m);
+      const runner = m.queryRunner;
+      if (!runner) throw new Error("a transaction without its query runner");
+      const results: PromiseSettledResult<T>[] = [];
+      for (const work of works) {
+        // A manager of its own (same connection, same transaction) keys its events and seat changes.
+        const own = m.connection.createEntityManager(runner);
+        await runner.startTransaction();
+        try {
+          const value = await work(own);
+          await runner.commitTransaction();
+          results.push({ status: "fulfilled", value });
+        } catch (reason) {
+          await runner.rollbackTransaction();
+          results.push({ status: "rejected", reason });
+          continue;
+        }
+        succeeded.push(own);
+        for (const change of this.seats.get(own) ?? []) for (const listener of this.seatListeners) listener(change);
+      }
+      return results;
+    });
+    const emit = async () => {
+      for (const own of succeeded) for (const event of this.pending.get(own) ?? []) await event();
+    };
+    return { outcomes, emit };
+  }
+
   /** Hears every committed change of a conversation's seat (assigned, transferred, ended), in commit order. */
   onSeatChange(listener: (change: SeatChange) => void): void {
     this.seatListeners.push(listener);
@@ -79,6 +123,31 @@ export class ConversationNotifier {
   }
 
   // ---- bus notifications -------------------------------------------------------------------
+
+  /**
+   * Runs `work`, then stores the notifications it made through this notifier in `m` in one statement
+   * (in the order made): what a conversation changing hands tells its visitor and operator is one
+   * write instead of one per notification.
+   */
+  async gathered<T>(m: EntityManager, work: () => Promise<T>): Promise<T> {
+    if (this.gathering.has(m)) return work();
+    const list: { channel: string; type: string; payload: unknown }[] = [];
+    this.gathering.set(m, list);
+    let value: T;
+    try {
+      value = await work();
+    } finally {
+      this.gathering.delete(m);
+    }
+    await this.host.bus.publishAll(list, m);
+    return value;
+  }
+
+  private async publish(m: EntityManager, channel: string, type: string, payload: unknown): Promise<void> {
+    const list = this.gathering.get(m);
+    if (list) list.push({ channel, type, payload });
+    else await this.host.bus.publish(channel, type, payload, m);
+  }
 
   /** Tells the visitor and the operator the conversation's state. */
   async conversationChanged(m: EntityManager, conversation: Conversation, known?: KnownView): Promise<void> {
@@ -95,9 +164,9 @@ export class ConversationNotifier {
         await queuePlace(m, conversation),
       );
     }
-    await this.host.bus.publish(conversationAddress(conversation.id), "livechat.conversation", { conversation: dto }, m);
+    await this.publish(m, conversationAddress(conversation.id), "livechat.conversation", { conversation: dto });
     if (conversation.operatorId) {
-      await this.host.bus.publish(busAddress.user(conversation.operatorId), "livechat.conversation", { conversation: dto }, m);
+      await this.publish(m, busAddress.user(conversation.operatorId), "livechat.conversation", { conversation: dto });
     }
   }
 
@@ -110,7 +179,7 @@ export class ConversationNotifier {
     const joined = change.joined ?? [];
     if (left.length === 0 && joined.length === 0) return;
     const payload: QueueChange = { channelId, version: await nextQueueVersion(m, channelId), left, joined };
-    await this.host.bus.publish(queueAddress(channelId), "livechat.queue", payload, m);
+    await this.publish(m, queueAddress(channelId), "livechat.queue", payload);
   }
 
   /**
@@ -123,15 +192,15 @@ export class ConversationNotifier {
 
   /** A stored message, to the visitor and (unless `toOperator` is false) the conversation's operator. */
   async messageStored(m: EntityManager, conversation: Conversation, message: MessageDto, toOperator: boolean): Promise<void> {
-    await this.host.bus.publish(conversationAddress(conversation.id), "livechat.message", { message }, m);
+    await this.publish(m, conversationAddress(conversation.id), "livechat.message", { message });
     if (toOperator && conversation.operatorId) {
-      await this.host.bus.publish(busAddress.user(conversation.operatorId), "livechat.message", { message }, m);
+      await this.publish(m, busAddress.user(conversation.operatorId), "livechat.message", { message });
     }
   }
 
   /** The operator's new conversation (opens a chat window), and the event for integrators after commit. */
   async assigned(m: EntityManager, view: OperatorConversationDto, event: ConversationAssignedEvent, assignedAt: Date): Promise<void> {
-    await this.host.bus.publish(busAddress.user(event.operatorId), "livechat.conversation_assigned", { conversation: view }, m);
+    await this.publish(m, busAddress.user(event.operatorId), "livechat.conversation_assigned", { conversation: view });
     this.seatChanged(m, { conversationId: event.conversationId, channelId: event.channelId, operatorId: event.operatorId, open: true, assignedAt });
     this.afterCommit(m, () => conversationAssigned.emit(this.host.hooks, event));
   }
@@ -141,13 +210,13 @@ export class ConversationNotifier {
    * every tab; `line` says to whom.
    */
   async transferredAway(m: EntityManager, userId: number, line: MessageDto, channelId: number): Promise<void> {
-    await this.host.bus.publish(busAddress.user(userId), "livechat.conversation_transferred", { conversationId: line.conversationId, line }, m);
+    await this.publish(m, busAddress.user(userId), "livechat.conversation_transferred", { conversationId: line.conversationId, line });
     this.seatChanged(m, { conversationId: line.conversationId, channelId, operatorId: null, open: false, assignedAt: null });
   }
 
   /** The visitor rated the ended conversation: its operator's window and Discuss show it. */
   async rated(m: EntityManager, operatorId: number, conversationId: number, rating: RatingDto): Promise<void> {
-    await this.host.bus.publish(busAddress.user(operatorId), "livechat.rating", { conversationId, rating }, m);
+    await this.publish(m, busAddress.user(operatorId), "livechat.rating", { conversationId, rating });
   }
 
   async unreadChanged(userId: number, unreadConversations: number): Promise<void> {

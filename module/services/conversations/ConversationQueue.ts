@@ -17,6 +17,12 @@ const ASSIGN =
   "UPDATE livechat_conversation SET operator_id = :operatorId, state = :state, assigned_at = :assignedAt, assignment_tier = :assignmentTier, " +
   "chatbot_step_id = :chatbotStepId, expert_assigned = :expertAssigned, visitor_name = :visitorName WHERE id = :id";
 
+/**
+ * Works run together at most: past a few dozen, a bigger group saves little (the commit is already
+ * shared) and makes its first caller wait for all the others.
+ */
+const TOGETHER_MAX = 64;
+
 /** The assignment tier of a conversation an operator took from the Waiting list himself. */
 export const TAKEN_TIER = "taken" satisfies ConversationAssignedEvent["tier"];
 
@@ -43,6 +49,54 @@ export class ConversationQueue {
       },
       (run) => this.assignment.serialize(run),
     );
+  }
+
+  private together: { work: (m: EntityManager) => Promise<unknown>; resolve: (value: unknown) => void; reject: (reason: unknown) => void }[] = [];
+  private togetherScheduled = false;
+
+  /**
+   * Like `locked`, for a hot path (a visitor's start): works that arrive while the queue is busy run
+   * together in the next transaction, up to `TOGETHER_MAX`, each in a savepoint of its own, so they
+   * share one lock and one commit, and each decides knowing the assignments made before it. Each
+   * caller hears of its work once the shared transaction committed; one that throws harms no other.
+   */
+  lockedTogether<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.together.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.togetherScheduled) this.scheduleTogether();
+    });
+  }
+
+  private scheduleTogether(): void {
+    this.togetherScheduled = true;
+    let group: typeof this.together = [];
+    this.assignment
+      .serialize(async () => {
+        // What arrives in the same turn of the event loop joins: on SQLite a group runs without giving
+        // the event loop a turn, so requests read meanwhile would otherwise each make a group of one.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        group = this.together.splice(0, TOGETHER_MAX);
+        this.togetherScheduled = false;
+        if (this.together.length > 0) this.scheduleTogether();
+        const works = group.map((entry) => entry.work);
+        return this.notifier.transactionEach((m) => this.assignment.lock(m), works).catch((error: unknown) => {
+          // Nothing committed: the roster was told of assignments that never were.
+          this.assignment.forgetRoster();
+          throw error;
+        });
+      })
+      .then(
+        async ({ outcomes, emit }) => {
+          await emit();
+          outcomes.forEach((outcome, i) => (outcome.status === "fulfilled" ? group[i].resolve(outcome.value) : group[i].reject(outcome.reason)));
+        },
+        (error: unknown) => {
+          for (const entry of group) entry.reject(error);
+        },
+      )
+      .catch((error: unknown) => {
+        for (const entry of group) entry.reject(error);
+      });
   }
 
   /**
@@ -111,8 +165,12 @@ export class ConversationQueue {
     });
   }
 
-  /** What follows once a conversation is given to its operator: the welcome message, the window, the notifications. */
-  private async handedOver(m: EntityManager, conversation: Conversation, channel: LivechatChannel, tier: ConversationAssignedEvent["tier"]): Promise<string> {
+  /** What follows once a conversation is given to its operator: the welcome message, the window, the notifications (stored together). */
+  private handedOver(m: EntityManager, conversation: Conversation, channel: LivechatChannel, tier: ConversationAssignedEvent["tier"]): Promise<string> {
+    return this.notifier.gathered(m, () => this.tellHandedOver(m, conversation, channel, tier));
+  }
+
+  private async tellHandedOver(m: EntityManager, conversation: Conversation, channel: LivechatChannel, tier: ConversationAssignedEvent["tier"]): Promise<string> {
     const userId = conversation.operatorId as number;
     const name = (await this.profiles.displayNames([userId])).get(userId) ?? "";
     // Both sides see who took the conversation: from the queue, from the chatbot, or taken by an operator.
