@@ -38,10 +38,11 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
 /**
  * Every SQLite connection's settings: WAL lets readers work while one writer commits; with WAL,
  * `synchronous = NORMAL` syncs the log at checkpoints rather than at every commit (what it promises
- * on a crash is in the README); foreign keys are off by default in SQLite. (The bench's bare-SQLite
+ * on a crash is in the README); checkpoints run off the event loop (WalCheckpoints), not at the
+ * commit that fills the log; foreign keys are off by default in SQLite. (The bench's bare-SQLite
  * baseline opens its file the same way.)
  */
-export const SQLITE_PRAGMAS = ["journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON", "busy_timeout = 5000"];
+export const SQLITE_PRAGMAS = ["journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON", "busy_timeout = 5000", "wal_autocheckpoint = 0"];
 
 export function createDataSource(
   target: DatabaseTarget,
