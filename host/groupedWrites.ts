@@ -6,6 +6,7 @@ import { DateUtils } from "typeorm/util/DateUtils";
 import type { BusNotification, Clock, GroupedWrites, Logger, SqlRow, WriteTransaction } from "./contract";
 import { POOL_WAIT_MS, type DatabaseTarget } from "./database";
 import type { HostBus } from "./bus/HostBus";
+import { notificationFromText } from "./bus/notificationText";
 
 /** Grouped writes as the host holds them: how long the oldest waiting write has waited, and closed when it stops. */
 export interface HostGroupedWrites extends GroupedWrites {
@@ -174,9 +175,8 @@ class GroupCommit implements HostGroupedWrites {
         const store = this.bus.storeStatement(list, createdAt);
         // Ids are taken in the order of the rows: sorted, they match the notifications in order.
         const ids = (await query(store.sql, store.parameters)).map((row) => Number(row.id)).sort((a, b) => a - b);
-        list.forEach((n, i) =>
-          notifications.push({ id: ids[i], channel: n.channel, type: n.type, payload: JSON.parse(JSON.stringify(n.payload) ?? "null"), createdAt: createdAt.toISOString() }),
-        );
+        const at = createdAt.toISOString();
+        list.forEach((n, i) => notifications.push(notificationFromText(ids[i], n.channel, n.type, store.texts[i], at)));
         return ids;
       },
     };

@@ -6,6 +6,7 @@ import type { BusNotification, BusSignal, HostUser, Logger } from "../contract";
 import type { HostPresence } from "../presence/HostPresence";
 import { RecentIds, type HostBus } from "./HostBus";
 import { BusSocket, type BusSocketEvents } from "./BusSocket";
+import { notificationMessage } from "./notificationText";
 import { TOO_MANY_SOCKETS, type SocketKeys, type SocketLimits } from "./SocketLimits";
 
 export const BUS_PATH = "/websocket";
@@ -33,6 +34,8 @@ export interface BusServerOptions {
 }
 
 const PAGE = 500;
+/** Every message of the endpoint is text, even when handed over as bytes. */
+const TEXT = { binary: false } as const;
 /** Notification ids a socket remembers having been sent, to send none twice. */
 const SENT_REMEMBERED = 4096;
 /** A client this far behind is cut off; it reconnects and catches up from what it saw. */
@@ -337,13 +340,22 @@ export class BusServer {
   private dispatch(notification: BusNotification): void {
     const listeners = this.byChannel.get(notification.channel);
     if (!listeners) return;
-    if (listeners instanceof Set) for (const ws of listeners) this.deliver(ws, notification);
-    else this.deliver(listeners, notification);
+    if (!(listeners instanceof Set)) {
+      this.deliver(listeners, notification, null);
+      return;
+    }
+    // Made once for all the channel's sockets (a user's tabs).
+    let message: Buffer | null = null;
+    for (const ws of listeners) message = this.deliver(ws, notification, message);
   }
 
-  private deliver(ws: BusSocket, notification: BusNotification): void {
-    if (ws.state === "live") this.sendNotification(ws, notification);
-    else if (ws.state === "catching") (ws.buffered ??= []).push(notification);
+  /** Returns the socket message, once made, for the next socket of the same notification. */
+  private deliver(ws: BusSocket, notification: BusNotification, message: Buffer | null): Buffer | null {
+    if (ws.state === "live") {
+      message ??= Buffer.from(notificationMessage(notification));
+      this.sendNotification(ws, notification, message);
+    } else if (ws.state === "catching") (ws.buffered ??= []).push(notification);
+    return message;
   }
 
   /** Signals go to sockets that said hello, as they come: they have no id and are never caught up. */
@@ -355,21 +367,26 @@ export class BusServer {
     }
   }
 
-  private sendNotification(ws: BusSocket, notification: BusNotification): boolean {
+  private sendNotification(ws: BusSocket, notification: BusNotification, message: Buffer | null = null): boolean {
     if (ws.sent?.has(notification.id)) return false;
-    if (!this.send(ws, { op: "notification", notification })) return false;
+    if (!this.sendText(ws, message ?? notificationMessage(notification))) return false;
     (ws.sent ??= new RecentIds(SENT_REMEMBERED)).add(notification.id);
     return true;
   }
 
   private send(ws: BusSocket, message: unknown): boolean {
+    return this.sendText(ws, JSON.stringify(message));
+  }
+
+  /** A text message, given as its UTF-8 bytes when several sockets share it. */
+  private sendText(ws: BusSocket, text: string | Buffer): boolean {
     if (ws.readyState !== WebSocket.OPEN) return false;
     if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.options.logger.warn("bus: socket too far behind; closing it so it reconnects and catches up");
       ws.terminate();
       return false;
     }
-    ws.send(JSON.stringify(message));
+    ws.send(text, TEXT);
     return true;
   }
 

@@ -24,6 +24,7 @@ import {
 } from "../contract";
 import type { DatabaseTarget } from "../database";
 import { BusNotificationRecord } from "../models/BusNotificationRecord";
+import { notificationFromText } from "./notificationText";
 
 export interface HostBusOptions {
   /** First delay before reconnecting a dropped PostgreSQL listener; doubles up to `reconnectMaxMs`. */
@@ -184,7 +185,7 @@ export class HostBus implements Bus {
     );
     const id = storedId((await em.query(sql, parameters)) as { id: number | string }[]);
 
-    const notification: BusNotification = { id, channel, type, payload: JSON.parse(text), createdAt: createdAt.toISOString() };
+    const notification = notificationFromText(id, channel, type, text, createdAt.toISOString());
     // SQLite has a single connection: even a publish without a manager lands in whatever transaction
     // is open on it, so that transaction decides whether the notification ever existed.
     const runner = manager?.queryRunner ?? this.db.driver.createQueryRunner("master");
@@ -261,15 +262,21 @@ export class HostBus implements Bus {
    * also announces each row to every instance when its transaction commits: the whole notification
    * when it fits in a NOTIFY payload (so no instance reads it back), else its id.
    */
-  storeStatement(notifications: NotificationInput[], createdAt: Date): { sql: string; parameters: unknown[] } {
+  storeStatement(notifications: NotificationInput[], createdAt: Date): { sql: string; parameters: unknown[]; texts: string[] } {
     const parameters: unknown[] = [];
+    const texts: string[] = [];
+    let previous: { payload: unknown; text: string } | null = null;
     const rows = notifications.map(({ channel, type, payload }) => {
       checkAddress(channel, type);
-      const n = parameters.push(channel, type, JSON.stringify(payload) ?? "null", createdAt);
+      // One payload sent to several channels is serialised once.
+      const text = previous !== null && previous.payload === payload ? previous.text : (JSON.stringify(payload) ?? "null");
+      previous = { payload, text };
+      texts.push(text);
+      const n = parameters.push(channel, type, text, createdAt);
       return `($${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
     });
     const insert = `INSERT INTO host_bus_notification (channel, type, payload, created_at) VALUES ${rows.join(", ")}`;
-    if (!this.pgChannel) return { sql: `${insert} RETURNING id`, parameters };
+    if (!this.pgChannel) return { sql: `${insert} RETURNING id`, parameters, texts };
     const channel = parameters.push(this.pgChannel);
     const at = parameters.push(createdAt.toISOString());
     // The announcement: "n", the notification's address as a JSON object, a line break, its payload.
@@ -280,6 +287,7 @@ export class HostBus implements Bus {
         `SELECT id, pg_notify($${channel}, CASE WHEN octet_length(whole) < ${NOTIFY_MAX_BYTES} THEN whole ELSE id::text END) ` +
         `FROM stored CROSS JOIN LATERAL (SELECT ${whole} AS whole) announced`,
       parameters,
+      texts,
     };
   }
 
@@ -656,7 +664,7 @@ function announced(text: string): BusNotification | null {
     const head = JSON.parse(text.slice(0, newline)) as { id?: unknown; channel?: unknown; type?: unknown; createdAt?: unknown };
     const { id, channel, type, createdAt } = head;
     if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0 || typeof channel !== "string" || typeof type !== "string" || typeof createdAt !== "string") return null;
-    return { id, channel, type, payload: JSON.parse(text.slice(newline + 1)), createdAt };
+    return notificationFromText(id, channel, type, text.slice(newline + 1), createdAt);
   } catch {
     return null;
   }
@@ -674,13 +682,12 @@ function isSignal(value: unknown): value is BusSignal {
 }
 
 function toNotification(row: BusNotificationRecord): BusNotification {
-  let payload: unknown;
+  const createdAt = row.createdAt.toISOString();
   try {
-    payload = JSON.parse(row.payload);
+    return notificationFromText(Number(row.id), row.channel, row.type, row.payload, createdAt);
   } catch {
-    payload = null;
+    return { id: Number(row.id), channel: row.channel, type: row.type, payload: null, createdAt };
   }
-  return { id: Number(row.id), channel: row.channel, type: row.type, payload, createdAt: row.createdAt.toISOString() };
 }
 
 /** Nesting level of the runner's transaction; typeorm keeps it protected, so it is read structurally. */

@@ -60,8 +60,10 @@ export class VisitorMessages {
         body,
         createdAt: now.toISOString(),
       };
-      const notifications = [{ channel: conversationAddress(visitor.id), type: "livechat.message", payload: { message } }];
-      if (inserted.operator_id !== null) notifications.push({ channel: busAddress.user(Number(inserted.operator_id)), type: "livechat.message", payload: { message } });
+      // One payload object for both: the bus serialises it once.
+      const payload = { message };
+      const notifications = [{ channel: conversationAddress(visitor.id), type: "livechat.message", payload }];
+      if (inserted.operator_id !== null) notifications.push({ channel: busAddress.user(Number(inserted.operator_id)), type: "livechat.message", payload });
       // The activity and the notifications need nothing from each other: both go out at once.
       await Promise.all([tx.query(inserted.stale ? ACTIVITY_AND_SEEN : ACTIVITY, [now, visitor.id]), tx.publish(notifications)]);
       return { kind: "posted", message };
