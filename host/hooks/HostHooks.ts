@@ -42,7 +42,10 @@ export class HostHooks implements Hooks {
    * the others still run: one extension must not break another's notification.
    */
   async emit<E>(name: string, event: E): Promise<void> {
-    for (const [index, handler] of [...(this.handlers.get(name) ?? [])].entries()) {
+    const handlers = this.handlers.get(name);
+    // Events nobody listens to are emitted on hot paths (every visitor message).
+    if (handlers === undefined) return;
+    for (const [index, handler] of [...handlers].entries()) {
       try {
         await handler(event);
       } catch (error) {

@@ -8,8 +8,8 @@ export const TOO_MANY_REQUESTS = lt("Too many requests: please wait a moment and
 
 /** The IPv6 prefix length counted as one client, as express-rate-limit does by default. */
 const IPV6_SUBNET = 56;
-/** Clients whose partition key is kept. */
-const PARTITION_KEYS_KEPT = 10_000;
+/** Clients whose keys are kept. */
+const CLIENTS_KEPT = 10_000;
 
 export interface AddressRateLimitOptions {
   windowMs: number;
@@ -29,8 +29,8 @@ export interface RateLimitCount {
 export class AddressRateLimit {
   readonly middleware: RequestHandler;
   private readonly store = new MemoryStore();
-  /** Partition keys of recent clients: a hash per request adds up on the busiest route. */
-  private readonly partitionKeys = new Map<string, string>();
+  /** Recent clients' keys and partition keys, by address: a hash per request adds up on the busiest route. */
+  private readonly clients = new Map<string, { key: string; partitionKey: string }>();
 
   constructor(private readonly options: AddressRateLimitOptions) {
     this.middleware = rateLimit({
@@ -45,7 +45,7 @@ export class AddressRateLimit {
 
   /** Counts a request from `address`, with the headers the middleware would have set (draft-8, and Retry-After when over). */
   async count(address: string): Promise<RateLimitCount> {
-    const key = ipKeyGenerator(address, IPV6_SUBNET);
+    const { key, partitionKey } = this.client(address);
     const { totalHits, resetTime } = await this.store.increment(key);
     const limit = typeof this.options.limit === "function" ? await this.options.limit() : this.options.limit;
     const windowSeconds = Math.ceil(this.options.windowMs / 1000);
@@ -53,22 +53,26 @@ export class AddressRateLimit {
     const name = `${limit}-in-${duration(this.options.windowMs)}`;
     const headers: Record<string, string> = {
       RateLimit: `"${name}"; r=${Math.max(limit - totalHits, 0)}; t=${resetSeconds}`,
-      "RateLimit-Policy": `"${name}"; q=${limit}; w=${windowSeconds}; pk=:${this.partitionKey(key)}:`,
+      "RateLimit-Policy": `"${name}"; q=${limit}; w=${windowSeconds}; pk=:${partitionKey}:`,
     };
     const over = totalHits > limit;
     if (over) headers["Retry-After"] = String(resetSeconds);
     return { over, headers };
   }
 
-  /** The policy's partition key: a short hash of the client's key, never the address itself. */
-  private partitionKey(key: string): string {
-    let hashed = this.partitionKeys.get(key);
-    if (hashed === undefined) {
-      hashed = Buffer.from(createHash("sha256").update(key).digest("hex").slice(0, 12)).toString("base64");
-      if (this.partitionKeys.size >= PARTITION_KEYS_KEPT) this.partitionKeys.delete(this.partitionKeys.keys().next().value as string);
-      this.partitionKeys.set(key, hashed);
+  /**
+   * The client's key (its address, or its IPv6 subnet) and the policy's partition key: a short hash
+   * of the key, never the address itself.
+   */
+  private client(address: string): { key: string; partitionKey: string } {
+    let client = this.clients.get(address);
+    if (client === undefined) {
+      const key = ipKeyGenerator(address, IPV6_SUBNET);
+      client = { key, partitionKey: Buffer.from(createHash("sha256").update(key).digest("hex").slice(0, 12)).toString("base64") };
+      if (this.clients.size >= CLIENTS_KEPT) this.clients.delete(this.clients.keys().next().value as string);
+      this.clients.set(address, client);
     }
-    return hashed;
+    return client;
   }
 }
 
