@@ -13,6 +13,8 @@ import { hashVisitorToken, visitorTokenMatches } from "./visitorToken";
 export const VISITOR_TOKEN_AFTER_CLOSE_MS = 60 * 60_000;
 /** Visitor activity is written at most this often: far finer than the minutes of the inactivity timeout. */
 export const VISITOR_SEEN_EVERY_MS = 15_000;
+/** What a visitor's first post reads of the conversation: its name, token hash, and whether its token expired. */
+const FOR_POST = "SELECT visitor_name, visitor_token_hash, closed_at < :expiredBefore AS expired FROM livechat_conversation WHERE id = :id";
 /** Conversations whose token was checked, kept for the message path (about 200 bytes each). */
 const KNOWN_MAX = 20_000;
 
@@ -45,9 +47,17 @@ export class VisitorAccess {
       if (given.length === known.tokenHash.length && timingSafeEqual(given, known.tokenHash)) return known;
       throw new NotFoundError(lt("No such conversation for this visitor."));
     }
-    const conversation = await this.conversation(conversationId, token);
-    const entry: VisitorConversation = { id: conversation.id, visitorName: conversation.visitorName, tokenHash: Buffer.from(conversation.visitorTokenHash, "hex") };
-    this.known.set(conversation.id, entry);
+    // The first post of a conversation here: what is kept of it, read in one plain statement.
+    const notFound = () => new NotFoundError(lt("No such conversation for this visitor."));
+    if (!token) throw notFound();
+    const [sql, parameters] = this.host.db.driver.escapeQueryWithParameters(
+      FOR_POST,
+      { id: conversationId, expiredBefore: new Date(this.host.clock.now().getTime() - VISITOR_TOKEN_AFTER_CLOSE_MS) },
+    );
+    const [row] = (await this.host.db.query(sql, parameters)) as { visitor_name: string; visitor_token_hash: string; expired: unknown }[];
+    if (!row || !visitorTokenMatches(token, row.visitor_token_hash) || Boolean(row.expired)) throw notFound();
+    const entry: VisitorConversation = { id: conversationId, visitorName: row.visitor_name, tokenHash: Buffer.from(row.visitor_token_hash, "hex") };
+    this.known.set(conversationId, entry);
     if (this.known.size > KNOWN_MAX) this.known.delete(this.known.keys().next().value as number);
     return entry;
   }
