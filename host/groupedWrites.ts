@@ -197,33 +197,39 @@ const SAVEPOINT = "grouped_write";
  */
 class SqliteStatements implements Transactions {
   readonly together = false;
-  private readonly statements = new Map<string, { statement: Statement; numbered: boolean }>();
+  /** Each statement with the parameter each of its `?` takes (`$1` is 0), or null when they are `$1`, `$2`... in order. */
+  private readonly statements = new Map<string, { statement: Statement; order: number[] | null }>();
+  /** Transaction control statements (savepoints), prepared once rather than parsed at every write. */
+  private readonly controls = new Map<string, Statement[]>();
+  private readonly query: Query = async (sql, parameters) => this.run(sql, parameters);
+  private readonly control: Control = async (sql) => {
+    let statements = this.controls.get(sql);
+    if (!statements) {
+      statements = sql.split(";").map((part) => this.connection().prepare(part.trim()));
+      this.controls.set(sql, statements);
+    }
+    for (const statement of statements) statement.run();
+  };
 
   constructor(private readonly db: DataSource) {}
 
   async close(): Promise<void> {}
 
   transaction<T>(work: (query: Query, control: Control) => Promise<T>): Promise<T> {
-    return this.db.transaction(() =>
-      work(
-        async (sql, parameters) => this.query(sql, parameters),
-        async (sql) => void this.connection().exec(sql),
-      ),
-    );
+    return this.db.transaction(() => work(this.query, this.control));
   }
 
-  private query(sql: string, parameters: unknown[]): SqlRow[] {
+  private run(sql: string, parameters: unknown[]): SqlRow[] {
     let prepared = this.statements.get(sql);
     if (!prepared) {
-      // Placeholders used once each in order are plain `?`; otherwise `?1`, bound by number.
-      const order = [...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
-      const numbered = order.some((n, i) => n !== i + 1);
-      prepared = { statement: this.connection().prepare(sql.replace(/\$(\d+)/g, numbered ? "?$1" : "?")), numbered };
+      // A placeholder used twice, or out of order, is bound twice: one `?` per use.
+      const order = [...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]) - 1);
+      prepared = { statement: this.connection().prepare(sql.replace(/\$(\d+)/g, "?")), order: order.some((n, i) => n !== i) ? order : null };
       this.statements.set(sql, prepared);
     }
     const values = parameters.map(bindable);
-    const bound = prepared.numbered ? [Object.fromEntries(values.map((v, i) => [i + 1, v]))] : values;
-    const statement = prepared.statement;
+    const { statement, order } = prepared;
+    const bound = order === null ? values : order.map((n) => values[n]);
     if (statement.reader) return statement.all(...bound) as SqlRow[];
     statement.run(...bound);
     return [];
@@ -234,11 +240,18 @@ class SqliteStatements implements Transactions {
   }
 }
 
+/** The last date bound and its text: a write binds the same moment several times (its rows, its notifications). */
+let lastDate = { time: NaN, text: "" };
+
 /** What SQLite stores for a value: dates as typeorm writes them (so they compare as text), integers as INTEGER. */
 function bindable(value: unknown): unknown {
   if (typeof value === "number") return Number.isSafeInteger(value) ? BigInt(value) : value;
   if (typeof value === "boolean") return value ? 1 : 0;
-  if (value instanceof Date) return DateUtils.mixedDateToUtcDatetimeString(value);
+  if (value instanceof Date) {
+    const time = value.getTime();
+    if (time !== lastDate.time) lastDate = { time, text: DateUtils.mixedDateToUtcDatetimeString(value) };
+    return lastDate.text;
+  }
   return value;
 }
 
