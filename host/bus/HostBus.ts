@@ -707,23 +707,28 @@ export function listenChannelFor(schema: string): string {
   return `host_bus_${schema.slice(0, 63 - "host_bus_".length - 13)}_${hash}`;
 }
 
-/** The order ids were added in, the latest `capacity` of them. */
+/**
+ * The order ids were added in, the latest `capacity` of them. A ring: every notification delivered
+ * is added here, so forgetting the oldest must not move the others.
+ */
 export class DeliveryOrder {
-  private readonly ids: number[] = [];
+  private readonly ring: number[] = [];
+  /** Each remembered id's place in the order (its ring slot is that modulo `capacity`). */
   private readonly sequence = new Map<number, number>();
   private added = 0;
 
   constructor(private readonly capacity: number) {}
 
   add(id: number): void {
-    if (this.sequence.has(id)) return;
+    if (this.capacity <= 0 || this.sequence.has(id)) return;
+    const slot = this.added % this.capacity;
+    if (this.added >= this.capacity) this.sequence.delete(this.ring[slot]);
+    this.ring[slot] = id;
     this.sequence.set(id, this.added++);
-    this.ids.push(id);
-    if (this.ids.length > this.capacity) this.sequence.delete(this.ids.shift() as number);
   }
 
   clear(): void {
-    this.ids.length = 0;
+    this.ring.length = 0;
     this.sequence.clear();
     this.added = 0;
   }
@@ -732,14 +737,25 @@ export class DeliveryOrder {
   lateAfter(id: number): number[] | null {
     const at = this.sequence.get(id);
     if (at === undefined) return null;
-    const first = this.added - this.ids.length;
-    return this.ids.slice(at - first + 1).filter((other) => other < id);
+    const late: number[] = [];
+    for (let i = at + 1; i < this.added; i++) {
+      const other = this.ring[i % this.capacity];
+      if (other < id) late.push(other);
+    }
+    return late;
   }
 }
 
-/** A bounded set of the most recently added ids (oldest forgotten first). */
+/**
+ * A bounded set of the most recently added ids (oldest forgotten first). The oldest is found in a
+ * ring, not by iterating the set: a set emptied from its front keeps the removed entries' places
+ * until it is rebuilt, and iterating skips all of them.
+ */
 export class RecentIds {
   private readonly ids = new Set<number>();
+  private readonly ring: number[] = [];
+  /** The ring slot of the oldest id once the ring is full. */
+  private oldest = 0;
 
   constructor(private readonly capacity: number) {}
 
@@ -748,11 +764,14 @@ export class RecentIds {
   }
 
   add(id: number): void {
-    if (this.ids.has(id)) return;
-    this.ids.add(id);
-    if (this.ids.size > this.capacity) {
-      const oldest = this.ids.values().next();
-      if (!oldest.done) this.ids.delete(oldest.value);
+    if (this.capacity <= 0 || this.ids.has(id)) return;
+    if (this.ring.length < this.capacity) {
+      this.ring.push(id);
+    } else {
+      this.ids.delete(this.ring[this.oldest]);
+      this.ring[this.oldest] = id;
+      this.oldest = (this.oldest + 1) % this.capacity;
     }
+    this.ids.add(id);
   }
 }
