@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import type { EntityManager } from "typeorm";
 import { lt, NotFoundError, type HostContract } from "../../../host/contract";
 import { Conversation } from "../../models/Conversation";
@@ -43,7 +43,7 @@ export class VisitorAccess {
   async forPost(conversationId: number, token: string | null): Promise<VisitorConversation> {
     const known = this.known.get(conversationId);
     if (known && token) {
-      const given = createHash("sha256").update(token).digest();
+      const given = hash("sha256", token, "buffer");
       if (given.length === known.tokenHash.length && timingSafeEqual(given, known.tokenHash)) return known;
       throw new NotFoundError(lt("No such conversation for this visitor."));
     }
