@@ -191,6 +191,11 @@ async function main(): Promise<void> {
         p(host.bareInsert, q),
       ),
       withBaseline(
+        { name: `assignment decision's CPU time, p${q}`, unit: "ms", value: p(c.decision.decideCpu, q) },
+        `bare insert p${q}`,
+        p(host.bareInsert, q),
+      ),
+      withBaseline(
         { name: `assignment decision with its transaction and lock, p${q}`, unit: "ms", value: p(c.decision.whole, q) },
         `bare insert p${q}`,
         p(host.bareInsert, q),
@@ -248,6 +253,7 @@ async function runDecision(): Promise<void> {
     const decision = await decisionTime(host);
     const figures = [50, 99].flatMap((q) => [
       { name: `assignment decision, 1,000 operators / 10,000 open, p${q}`, sample: decision.decide, q },
+      { name: `  its CPU time, p${q}`, sample: decision.decideCpu, q },
       { name: `  with its transaction and lock, p${q}`, sample: decision.whole, q },
     ]);
     for (const { name, sample, q } of figures) {
