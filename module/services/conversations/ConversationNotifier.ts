@@ -164,9 +164,11 @@ export class ConversationNotifier {
         await queuePlace(m, conversation),
       );
     }
-    await this.publish(m, conversationAddress(conversation.id), "livechat.conversation", { conversation: dto });
+    // One payload for both: gathered, it is made text once.
+    const payload = { conversation: dto };
+    await this.publish(m, conversationAddress(conversation.id), "livechat.conversation", payload);
     if (conversation.operatorId) {
-      await this.publish(m, busAddress.user(conversation.operatorId), "livechat.conversation", { conversation: dto });
+      await this.publish(m, busAddress.user(conversation.operatorId), "livechat.conversation", payload);
     }
   }
 
@@ -192,9 +194,10 @@ export class ConversationNotifier {
 
   /** A stored message, to the visitor and (unless `toOperator` is false) the conversation's operator. */
   async messageStored(m: EntityManager, conversation: Conversation, message: MessageDto, toOperator: boolean): Promise<void> {
-    await this.publish(m, conversationAddress(conversation.id), "livechat.message", { message });
+    const payload = { message };
+    await this.publish(m, conversationAddress(conversation.id), "livechat.message", payload);
     if (toOperator && conversation.operatorId) {
-      await this.publish(m, busAddress.user(conversation.operatorId), "livechat.message", { message });
+      await this.publish(m, busAddress.user(conversation.operatorId), "livechat.message", payload);
     }
   }
 
