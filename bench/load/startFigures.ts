@@ -54,9 +54,13 @@ export async function startFigures(options: { quick: boolean; log: (line: string
       const server = serverDuringStep(before, after, performance.now() - t0, result.acknowledged + result.refused);
       result.server = server;
       steps.push(result);
+      // Which bound refused them, when any did.
+      const by = Object.entries(server.refusedBy ?? {})
+        .filter(([, n]) => n > 0)
+        .map(([bound, n]) => `${bound} ${n}`);
       options.log(
         `starts offered ${String(offered).padStart(5)}/s: achieved ${result.achieved}/s, answer p50 ${result.ack.p50} p99 ${result.ack.p99} ms, ` +
-          `errors ${result.errors}, refused ${result.refused}; server CPU ${server.cpuPercent}% (${server.cpuMsPerMessage} ms/start) lag p99 ${server.lagP99Ms} ms`,
+          `errors ${result.errors}, refused ${result.refused}${by.length ? ` (${by.join(", ")})` : ""}; server CPU ${server.cpuPercent}% (${server.cpuMsPerMessage} ms/start) lag p99 ${server.lagP99Ms} ms`,
       );
       if (!passes(result, P99_LIMIT_MS)) break;
       sustained = result;

@@ -18,10 +18,11 @@ const ASSIGN =
   "chatbot_step_id = :chatbotStepId, expert_assigned = :expertAssigned, visitor_name = :visitorName WHERE id = :id";
 
 /**
- * Works run together at most: past a few dozen, a bigger group saves little (the commit is already
- * shared) and makes its first caller wait for all the others.
+ * Works run together at most. On SQLite a group runs without giving the event loop a turn, a start
+ * costing about a millisecond: past a dozen or so, a bigger group saves little (the commit is already
+ * shared) but holds up every other request, and the event loop's lag makes the host refuse requests.
  */
-const TOGETHER_MAX = 64;
+const TOGETHER_MAX = 16;
 
 /** The assignment tier of a conversation an operator took from the Waiting list himself. */
 export const TAKEN_TIER = "taken" satisfies ConversationAssignedEvent["tier"];
