@@ -208,36 +208,16 @@ export class HostBus implements Bus {
     }
     const createdAt = this.clock.now();
     const em = manager ?? this.db.manager;
-    if (this.target.kind === "postgres") {
-      const store = this.storeStatement(notifications, createdAt);
+    const store = this.storeStatement(notifications, createdAt);
+    const stored = async (sql: string, parameters: unknown[]) =>
       // Ids are taken in the order of the rows: sorted, they match the notifications in order.
-      return ((await em.query(store.sql, store.parameters)) as { id: number | string }[]).map((row) => storedId([row])).sort((a, b) => a - b);
-    }
-    // Each payload made text once, for the row and for the notification delivered after commit, and
-    // once only when it goes to several addresses (the visitor's and the operator's).
-    const values: Record<string, unknown> = { createdAt };
-    const textOf = new Map<unknown, string>();
-    const texts: string[] = [];
-    const rows = notifications.map(({ channel, type, payload }, i) => {
-      checkAddress(channel, type);
-      let text = textOf.get(payload);
-      if (text === undefined) textOf.set(payload, (text = JSON.stringify(payload) ?? "null"));
-      values[`c${i}`] = channel;
-      values[`t${i}`] = type;
-      values[`p${i}`] = texts[i] = text;
-      return `(:c${i}, :t${i}, :p${i}, :createdAt)`;
-    });
-    const [sql, parameters] = em.connection.driver.escapeQueryWithParameters(
-      `INSERT INTO host_bus_notification (channel, type, payload, created_at) VALUES ${rows.join(", ")} RETURNING id`,
-      values,
-    );
-    // Ids are taken in the order of the rows: sorted, they match the notifications in order.
-    const ids = ((await em.query(sql, parameters)) as { id: number | string }[]).map((row) => storedId([row])).sort((a, b) => a - b);
-    const parsed = new Map<string, unknown>();
-    const list = notifications.map(({ channel, type }, i): BusNotification => {
-      if (!parsed.has(texts[i])) parsed.set(texts[i], JSON.parse(texts[i]));
-      return { id: ids[i], channel, type, payload: parsed.get(texts[i]), createdAt: createdAt.toISOString() };
-    });
+      ((await em.query(sql, parameters)) as { id: number | string }[]).map((row) => storedId([row])).sort((a, b) => a - b);
+    if (this.target.kind === "postgres") return stored(store.sql, store.parameters);
+    // Named parameters, so the driver binds them (dates included) as it does for `publish`.
+    const named = Object.fromEntries(store.parameters.map((value, i) => [`p${i + 1}`, value]));
+    const ids = await stored(...em.connection.driver.escapeQueryWithParameters(store.sql.replace(/\$(\d+)/g, ":p$1"), named));
+    const at = createdAt.toISOString();
+    const list = notifications.map(({ channel, type }, i) => notificationFromText(ids[i], channel, type, store.texts[i], at));
     const runner = manager?.queryRunner ?? this.db.driver.createQueryRunner("master");
     if (runner.isTransactionActive) {
       this.ensureSubscriber();
