@@ -45,7 +45,8 @@ export interface DecisionTimes {
   decide: number[];
   /**
    * The process's CPU time during `decide` (user and system, microsecond resolution): unlike the
-   * elapsed time, it does not count the time the process waited for a core on a busy machine.
+   * elapsed time, it does not count the time the process waited for a core on a busy machine, but it
+   * counts every thread's (the garbage collector's helpers, the compiler's, SQLite's checkpoints).
    */
   decideCpu: number[];
   /** Waiting for the instance's queue, BEGIN, the assignment lock, `decide` and COMMIT. */

@@ -191,7 +191,7 @@ async function main(): Promise<void> {
         p(host.bareInsert, q),
       ),
       withBaseline(
-        { name: `assignment decision's CPU time, p${q}`, unit: "ms", value: p(c.decision.decideCpu, q) },
+        { name: `the process's CPU time (all threads) during the assignment decision, p${q}`, unit: "ms", value: p(c.decision.decideCpu, q) },
         `bare insert p${q}`,
         p(host.bareInsert, q),
       ),
@@ -253,7 +253,7 @@ async function runDecision(): Promise<void> {
     const decision = await decisionTime(host);
     const figures = [50, 99].flatMap((q) => [
       { name: `assignment decision, 1,000 operators / 10,000 open, p${q}`, sample: decision.decide, q },
-      { name: `  its CPU time, p${q}`, sample: decision.decideCpu, q },
+      { name: `  the process's CPU time meanwhile (all threads), p${q}`, sample: decision.decideCpu, q },
       { name: `  with its transaction and lock, p${q}`, sample: decision.whole, q },
     ]);
     for (const { name, sample, q } of figures) {
