@@ -1,6 +1,7 @@
 import path from "node:path";
 import { expect } from "chai";
 import request from "supertest";
+import { assignmentCandidates } from "../../module/api";
 import { Conversation } from "../../module/models/Conversation";
 import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { AssignmentService } from "../../module/services/assignment/AssignmentService";
@@ -157,6 +158,48 @@ describe("Assignment in a running host", () => {
     expect(await loads(t, channel.id)).to.deep.equal([50, 50, 50, 50]);
     const extra = await startVisitor(t, channel.id);
     expect(extra.body.conversation.state).to.equal("waiting");
+  });
+});
+
+describe("Visitors starting together", () => {
+  let t: TestHost;
+  before(async () => {
+    t = await startTestHost();
+  });
+  after(async () => {
+    await t?.stop();
+  });
+
+  it("share a transaction, yet one that fails after its first writes leaves nothing behind and harms no other", async function () {
+    this.timeout(60_000);
+    const { channel, operators } = await channelWithOperators(t, "Together", ["tg1", "tg2", "tg3"], null);
+    await online(t, ...operators);
+    // A filter that fails the German visitors' decisions, after their conversation was inserted.
+    assignmentCandidates.add(t.host.contract.hooks, (candidates, context) => {
+      if (context.request.lang === "de_DE") throw new Error("no candidates for this one");
+      return candidates;
+    });
+    // Kept-alive connections, opened by a first round: the second one's requests reach the server together.
+    const start = async (lang: string) => {
+      const res = await fetch(`${t.url}/livechat/channels/${channel.id}/conversations`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Accept-Language": lang },
+        body: "{}",
+      });
+      return { status: res.status, body: (await res.json()) as { conversation?: { state: string } } };
+    };
+    const first = await Promise.all(Array.from({ length: 30 }, () => start("en-US")));
+    expect(first.map((r) => r.status)).to.deep.equal(Array(30).fill(201));
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => start(i % 5 === 2 ? "de-DE" : "en-US")));
+    const failed = answers.filter((_, i) => i % 5 === 2);
+    const started = answers.filter((_, i) => i % 5 !== 2);
+    expect(failed.map((r) => r.status)).to.deep.equal(Array(6).fill(500));
+    expect(started.map((r) => r.status)).to.deep.equal(Array(24).fill(201));
+    expect(started.every((r) => r.body.conversation?.state === "open")).to.equal(true);
+    // Only those that started were stored, each given to one operator, in turn.
+    const rows = await t.host.db.getRepository(Conversation).findBy({ channelId: channel.id });
+    expect(rows).to.have.length(54);
+    expect(await loads(t, channel.id)).to.deep.equal([18, 18, 18]);
   });
 });
 
