@@ -104,21 +104,56 @@ function bindNumbersAsParameters(db: DataSource): void {
     if (value instanceof Date) return DateUtils.mixedDateToUtcDatetimeString(value);
     return value;
   };
+  // Each statement text is searched for its `:name`s once: the same texts come back on every request.
+  const parsed = new Map<string, ParsedStatement>();
   driver.escapeQueryWithParameters = (sql, parameters) => {
     const values: unknown[] = [];
     if (!parameters || Object.keys(parameters).length === 0) return [sql, values];
+    let statement = parsed.get(sql);
+    if (!statement) {
+      // Texts with values written in them are each new: past a bound, the cache starts again.
+      if (parsed.size >= PARSED_STATEMENTS) parsed.clear();
+      statement = parseNames(sql);
+      parsed.set(sql, statement);
+    }
     const bind = (value: unknown) => {
       values.push(bindable(value));
       return "?";
     };
-    const text = sql.replace(/:(\.\.\.)?([A-Za-z0-9_.]+)/g, (whole: string, spread: string | undefined, key: string) => {
-      if (!Object.hasOwn(parameters, key)) return whole;
-      const value = parameters[key];
-      if (typeof value === "function") return String((value as () => unknown)());
-      return spread && Array.isArray(value) ? value.map(bind).join(", ") : bind(value);
+    let text = statement.pieces[0];
+    statement.names.forEach(({ whole, spread, key }, i) => {
+      if (!Object.hasOwn(parameters, key)) text += whole;
+      else {
+        const value = parameters[key];
+        if (typeof value === "function") text += String((value as () => unknown)());
+        else text += spread && Array.isArray(value) ? value.map(bind).join(", ") : bind(value);
+      }
+      text += statement.pieces[i + 1];
     });
     return [text, values];
   };
+}
+
+/** Statement texts whose `:name`s are kept. */
+const PARSED_STATEMENTS = 1000;
+
+/** A statement text cut at its `:name`s: `pieces` has one more entry than `names`. */
+interface ParsedStatement {
+  pieces: string[];
+  names: { whole: string; spread: boolean; key: string }[];
+}
+
+function parseNames(sql: string): ParsedStatement {
+  const pieces: string[] = [];
+  const names: ParsedStatement["names"] = [];
+  let from = 0;
+  for (const match of sql.matchAll(/:(\.\.\.)?([A-Za-z0-9_.]+)/g)) {
+    pieces.push(sql.slice(from, match.index));
+    names.push({ whole: match[0], spread: match[1] !== undefined, key: match[2] });
+    from = match.index + match[0].length;
+  }
+  pieces.push(sql.slice(from));
+  return { pieces, names };
 }
 
 /** Creates the PostgreSQL schema named in the URL before the DataSource uses it. */
