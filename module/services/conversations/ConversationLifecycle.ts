@@ -73,9 +73,11 @@ export class ConversationLifecycle {
   async start(channelId: number, input: StartInput): Promise<StartedConversationDto> {
     const token = newVisitorToken();
     const visitorKey = input.visitorKey ?? newVisitorKey();
-    const started = await this.queue.lockedTogether(async (m) => {
-      const channel = await channelRow(m, channelId);
-      if (!channel) throw new NotFoundError(lt("This live chat channel does not exist."));
+    const started = await this.queue.lockedTogether(async (m, group) => {
+      // Read once for the starts of a group (a copy each: the start may change its own).
+      const row = await group.once(`channel:${channelId}`, () => channelRow(m, channelId));
+      if (!row) throw new NotFoundError(lt("This live chat channel does not exist."));
+      const channel = Object.assign(new LivechatChannel(), row);
       const now = this.host.clock.now();
       const conversation: Conversation = Object.assign(new Conversation(), {
         channelId,

@@ -24,6 +24,12 @@ const ASSIGN =
  */
 const TOGETHER_MAX = 16;
 
+/** What the works run together (`lockedTogether`) share: reads made once for the whole group. */
+export interface Together {
+  /** The value `load` reads, read by the first work of the group that asks for `key`. */
+  once<V>(key: string, load: () => Promise<V>): Promise<V>;
+}
+
 /** The assignment tier of a conversation an operator took from the Waiting list himself. */
 export const TAKEN_TIER = "taken" satisfies ConversationAssignedEvent["tier"];
 
@@ -52,7 +58,7 @@ export class ConversationQueue {
     );
   }
 
-  private together: { work: (m: EntityManager) => Promise<unknown>; resolve: (value: unknown) => void; reject: (reason: unknown) => void }[] = [];
+  private together: { work: (m: EntityManager, group: Together) => Promise<unknown>; resolve: (value: unknown) => void; reject: (reason: unknown) => void }[] = [];
   private togetherScheduled = false;
 
   /**
@@ -60,8 +66,9 @@ export class ConversationQueue {
    * together in the next transaction, up to `TOGETHER_MAX`, each in a savepoint of its own, so they
    * share one lock and one commit, and each decides knowing the assignments made before it. Each
    * caller hears of its work once the shared transaction committed; one that throws harms no other.
+   * `group` holds what the works of a group read once for all of them.
    */
-  lockedTogether<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+  lockedTogether<T>(work: (m: EntityManager, group: Together) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.together.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (!this.togetherScheduled) this.scheduleTogether();
@@ -79,7 +86,20 @@ export class ConversationQueue {
         group = this.together.splice(0, TOGETHER_MAX);
         this.togetherScheduled = false;
         if (this.together.length > 0) this.scheduleTogether();
-        const works = group.map((entry) => entry.work);
+        const read = new Map<string, Promise<unknown>>();
+        const together: Together = {
+          once: <V>(key: string, load: () => Promise<V>): Promise<V> => {
+            let value = read.get(key) as Promise<V> | undefined;
+            if (!value) {
+              value = load();
+              read.set(key, value);
+              // A read that failed is tried again by the next work that needs it.
+              value.catch(() => read.delete(key));
+            }
+            return value;
+          },
+        };
+        const works = group.map((entry) => (m: EntityManager) => entry.work(m, together));
         return this.notifier.transactionEach((m) => this.assignment.lock(m), works).catch((error: unknown) => {
           // Nothing committed: the roster was told of assignments that never were.
           this.assignment.forgetRoster();
