@@ -321,12 +321,15 @@ export class AssignmentRoster {
       for (let i = 0; i < userIds.length; i += CHUNK) {
         if (pause && i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
         const ids = userIds.slice(i, i + CHUNK);
-        const [users, settings, presence, open, last] = await Promise.all([
+        const [users, settings, presence, [open, last]] = await Promise.all([
           this.host.users.getMany(ids),
           this.profiles.getMany(ids),
           this.host.presence.getMany(ids),
-          this.query(m, "SELECT id, operator_id, channel_id FROM livechat_conversation WHERE state = 'open' AND operator_id IN (:...ids)", { ids }),
-          this.query(m, "SELECT operator_id, MAX(assigned_at) AS last FROM livechat_conversation WHERE operator_id IN (:...ids) GROUP BY operator_id", { ids }),
+          // One after the other: `m` may be a transaction, one connection that runs a statement at a time.
+          this.query(m, "SELECT id, operator_id, channel_id FROM livechat_conversation WHERE state = 'open' AND operator_id IN (:...ids)", { ids }).then(async (open) => [
+            open,
+            await this.query(m, "SELECT operator_id, MAX(assigned_at) AS last FROM livechat_conversation WHERE operator_id IN (:...ids) GROUP BY operator_id", { ids }),
+          ]),
         ]);
         const byId = new Map(users.map((u) => [u.id, u]));
         const lastById = new Map(last.map((r) => [Number(r.operator_id), sqlDate(r.last)?.getTime() ?? null]));
