@@ -201,7 +201,9 @@ async function step(offered: number, seconds: number, timeoutMs: number): Promis
   const answers: Promise<void>[] = [];
   const refusedLatency: number[] = [];
   const onNewConnections: number[] = [];
+  const late: number[] = [];
   const sendingMs = await openLoop(offered, seconds, (i, dueAt) => {
+    late.push(performance.now() - dueAt);
     const c = conversations[Math.floor(Math.random() * conversations.length)];
     const body = `s${stepNumber}m${i}`;
     const entry: Pending = { dueAt, ackAt: null, deliveredAt: null, status: 0 };
@@ -240,6 +242,7 @@ async function step(offered: number, seconds: number, timeoutMs: number): Promis
     delivery: percentiles(delivered.map((e) => (e.deliveredAt ?? 0) - e.dueAt)),
     refusedLatency: refused ? percentiles(refusedLatency) : null,
     onNewConnections: onNewConnections.length ? percentiles(onNewConnections) : null,
+    generatorLate: percentiles(late),
     generatorCpuPercent: round(((cpu.user + cpu.system) / 1000 / elapsed) * 100, 1),
   };
 }

@@ -161,7 +161,7 @@ export function describeStep(s: StepResult): string {
   return (
     `offered ${String(s.offered).padStart(5)}/s: achieved ${String(s.achieved).padStart(7)}/s, delivery p50 ${s.delivery.p50} p95 ${s.delivery.p95} p99 ${s.delivery.p99} max ${s.delivery.max} ms, ` +
     `ack p99 ${s.ack.p99} ms, errors ${s.errors}${s.errors && s.errorKinds ? ` (${Object.entries(s.errorKinds).map(([kind, n]) => `${kind}: ${n}`).join(", ")})` : ""}${refused}${onNewConnections(s)}; ` +
-    `${server}; generator CPU ${s.generatorCpuPercent}%`
+    `${server}; generator CPU ${s.generatorCpuPercent}%${s.generatorLate ? `, late p99 ${s.generatorLate.p99} ms` : ""}`
   );
 }
 

@@ -67,6 +67,11 @@ export interface StepResult {
   /** From the moment a post was due to the operator's socket receiving the message. */
   delivery: Percentiles;
   refusedLatency: Percentiles | null;
+  /**
+   * How late the generator sent each post (its own event loop busy): part of every latency above, as
+   * they count from the moment a post was due, and none of the server's doing (message steps only).
+   */
+  generatorLate?: Percentiles;
   /** Posts that found no open connection and opened one, from due to answer (message steps only). */
   onNewConnections?: Percentiles | null;
   /** Filled by the parent: the server during the step. */
