@@ -8,10 +8,11 @@ export const RETRY_AFTER_SECONDS = 1;
 export const BUSY = lt("The server is busy: please try again in a moment.");
 
 /**
- * Requests in progress at once from which a lagging event loop refuses more: fewer than this cannot be
- * what makes it lag (the machine is busy with something else), and refusing them would not help.
+ * Requests in progress at once from which a lagging event loop or a long wait for writes refuses
+ * more: fewer than this cannot be what makes the loop lag or the writes queue (the machine or the
+ * database is slow for a moment), and refusing them would not help.
  */
-const LAG_MIN_IN_FLIGHT = 16;
+const MIN_IN_FLIGHT_TO_SHED = 16;
 
 /** What refuses a request: the requests in progress, the event loop's lag, or the oldest grouped write's wait. */
 export type Bound = "inFlight" | "lag" | "writeWait";
@@ -30,9 +31,9 @@ export class LoadShedder {
 
   /**
    * `limit`: requests in progress at most; `maxLagMs`: the event loop's median lag (see EventLoopLag)
-   * past which requests are refused too, once `LAG_MIN_IN_FLIGHT` are in progress; `maxWriteWaitMs`:
+   * past which requests are refused too, once `MIN_IN_FLIGHT_TO_SHED` are in progress; `maxWriteWaitMs`:
    * how long the oldest grouped write may have waited for its turn (`writeWait`) before requests are
-   * refused. The last bounds what an accepted message waits whatever the machine's speed: a fixed
+   * refused (once as many are in progress too). The last bounds what an accepted message waits whatever the machine's speed: a fixed
    * number of requests in progress means a longer wait on a slower (or busier) machine.
    */
   constructor(
@@ -61,8 +62,9 @@ export class LoadShedder {
   /** The bound the instance is past, if any. */
   private overloaded(): Bound | null {
     if (this.inFlight >= this.limit) return "inFlight";
+    if (this.inFlight < MIN_IN_FLIGHT_TO_SHED) return null;
     if (this.writeWait.ms > this.maxWriteWaitMs) return "writeWait";
-    if (this.inFlight >= LAG_MIN_IN_FLIGHT && this.lag.ms > this.maxLagMs) return "lag";
+    if (this.lag.ms > this.maxLagMs) return "lag";
     return null;
   }
 
