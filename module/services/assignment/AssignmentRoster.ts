@@ -49,6 +49,8 @@ interface ChannelFacts {
   loadedAt: number;
   /** When presence was last read, by the host's clock (the thresholds are in its time). */
   presenceAt: number;
+  /** The whole channel's presence being read again in the background, if it is. */
+  presenceReading?: Promise<void>;
 }
 
 /**
@@ -124,9 +126,14 @@ export class AssignmentRoster {
 
   // ---- reading -----------------------------------------------------------------------------
 
-  /** The channel brought up to date, for `choose` and `atLimit`. */
-  async view(m: EntityManager, channelId: number): Promise<ChoosingView> {
+  /**
+   * The channel brought up to date, for `choose` and `atLimit`. `exactPresence`: wait for the
+   * channel's presence being read again, if it is, for whoever shows availability to people (a
+   * decision does not: it confirms the one it chose from the database).
+   */
+  async view(m: EntityManager, channelId: number, exactPresence = false): Promise<ChoosingView> {
     const channel = await this.current(m, channelId);
+    if (exactPresence && channel.presenceReading) await channel.presenceReading;
     const codes = (await this.host.langs.list({ enabledOnly: true })).map((l) => l.code);
     const enabledKey = codes.join(",");
     // The same string as last time while the languages stay the same: each member's check is then one comparison of references.
@@ -135,8 +142,8 @@ export class AssignmentRoster {
   }
 
   /** The channel's active members, brought up to date; fresh objects the caller may change. */
-  async candidates(m: EntityManager, channelId: number): Promise<Candidate[]> {
-    return this.candidatesOf(await this.view(m, channelId));
+  async candidates(m: EntityManager, channelId: number, exactPresence = false): Promise<Candidate[]> {
+    return this.candidatesOf(await this.view(m, channelId, exactPresence));
   }
 
   /** The active members of a channel just brought up to date; fresh objects the caller may change. */
@@ -260,7 +267,7 @@ export class AssignmentRoster {
     const now = this.host.clock.now().getTime();
     if (now - channel.presenceAt > PRESENCE_REFRESH_MS || now < channel.presenceAt) {
       channel.presenceAt = now;
-      this.presenceInBackground(channel.memberIds);
+      this.presenceInBackground(channel);
     }
     if (this.stalePresence.size) {
       const stale = [...this.stalePresence].filter((id) => channel.members.has(id));
@@ -270,13 +277,19 @@ export class AssignmentRoster {
   }
 
   /** The whole channel's presence read again without holding up the decision that found it due. */
-  private presenceInBackground(userIds: number[]): void {
-    (async () => {
+  private presenceInBackground(channel: ChannelFacts): void {
+    const userIds = channel.memberIds;
+    const reading = (async () => {
       for (let i = 0; i < userIds.length; i += CHUNK) {
         await this.readPresence(userIds.slice(i, i + CHUNK));
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
-    })().catch((error: unknown) => this.host.logger.warn("assignment roster: reading presence again failed", { error: String(error) }));
+    })()
+      .catch((error: unknown) => this.host.logger.warn("assignment roster: reading presence again failed", { error: String(error) }))
+      .finally(() => {
+        if (channel.presenceReading === reading) channel.presenceReading = undefined;
+      });
+    channel.presenceReading = reading;
   }
 
   /**

@@ -188,7 +188,7 @@ export class AssignmentService {
 
   /** Members of a channel who could take a conversation right now (for the visitor's "available"). */
   async anyoneAvailable(channelId: number, maxPerOperator: number | null): Promise<boolean> {
-    const candidates = await this.roster.candidates(this.host.db.manager, channelId);
+    const candidates = await this.roster.candidates(this.host.db.manager, channelId, true);
     return candidates.some((c) => c.available && (maxPerOperator === null || c.openInChannel < maxPerOperator));
   }
 
