@@ -185,18 +185,7 @@ export class HostBus implements Bus {
     );
     const id = storedId((await em.query(sql, parameters)) as { id: number | string }[]);
 
-    const notification = notificationFromText(id, channel, type, text, createdAt.toISOString());
-    // SQLite has a single connection: even a publish without a manager lands in whatever transaction
-    // is open on it, so that transaction decides whether the notification ever existed.
-    const runner = manager?.queryRunner ?? this.db.driver.createQueryRunner("master");
-    if (runner.isTransactionActive) {
-      this.ensureSubscriber();
-      const list = this.pending.get(runner) ?? [];
-      list.push({ depth: transactionDepth(runner), notification });
-      this.pending.set(runner, list);
-    } else {
-      this.deliver([notification]);
-    }
+    this.deliverOnCommit([notificationFromText(id, channel, type, text, createdAt.toISOString())], manager);
     return id;
   }
 
@@ -217,17 +206,30 @@ export class HostBus implements Bus {
     const named = Object.fromEntries(store.parameters.map((value, i) => [`p${i + 1}`, value]));
     const ids = await stored(...em.connection.driver.escapeQueryWithParameters(store.sql.replace(/\$(\d+)/g, ":p$1"), named));
     const at = createdAt.toISOString();
-    const list = notifications.map(({ channel, type }, i) => notificationFromText(ids[i], channel, type, store.texts[i], at));
-    const runner = manager?.queryRunner ?? this.db.driver.createQueryRunner("master");
-    if (runner.isTransactionActive) {
-      this.ensureSubscriber();
-      const pending = this.pending.get(runner) ?? [];
-      for (const notification of list) pending.push({ depth: transactionDepth(runner), notification });
-      this.pending.set(runner, pending);
-    } else {
-      this.deliver(list);
-    }
+    this.deliverOnCommit(
+      notifications.map(({ channel, type }, i) => notificationFromText(ids[i], channel, type, store.texts[i], at)),
+      manager,
+    );
     return ids;
+  }
+
+  /**
+   * SQLite: notifications just stored, delivered now, or held until the transaction they were stored
+   * in commits (dropped if it rolls back). SQLite has a single connection: even a publish without a
+   * manager lands in whatever transaction is open on it, so that transaction decides whether the
+   * notifications ever existed.
+   */
+  private deliverOnCommit(notifications: BusNotification[], manager?: EntityManager): void {
+    const runner = manager?.queryRunner ?? this.db.driver.createQueryRunner("master");
+    if (!runner.isTransactionActive) {
+      this.deliver(notifications);
+      return;
+    }
+    this.ensureSubscriber();
+    const pending = this.pending.get(runner) ?? [];
+    const depth = transactionDepth(runner);
+    for (const notification of notifications) pending.push({ depth, notification });
+    this.pending.set(runner, pending);
   }
 
   async signal<P>(channel: string, type: string, payload: P): Promise<void> {
