@@ -98,12 +98,6 @@ type Escape = (sql: string, parameters: Record<string, unknown> | undefined, nat
  */
 function bindNumbersAsParameters(db: DataSource): void {
   const driver = db.driver as unknown as { escapeQueryWithParameters: Escape };
-  const bindable = (value: unknown): unknown => {
-    if (typeof value === "number") return Number.isSafeInteger(value) ? BigInt(value) : value;
-    if (typeof value === "boolean") return value ? 1 : 0;
-    if (value instanceof Date) return DateUtils.mixedDateToUtcDatetimeString(value);
-    return value;
-  };
   // Each statement text is searched for its `:name`s once: the same texts come back on every request.
   const parsed = new Map<string, ParsedStatement>();
   driver.escapeQueryWithParameters = (sql, parameters) => {
@@ -117,7 +111,7 @@ function bindNumbersAsParameters(db: DataSource): void {
       parsed.set(sql, statement);
     }
     const bind = (value: unknown) => {
-      values.push(bindable(value));
+      values.push(sqliteValue(value));
       return "?";
     };
     let text = statement.pieces[0];
@@ -132,6 +126,21 @@ function bindNumbersAsParameters(db: DataSource): void {
     });
     return [text, values];
   };
+}
+
+/** The last date bound and its text: a write binds the same moment several times (its rows, its notifications). */
+let lastDate = { time: NaN, text: "" };
+
+/** What SQLite stores for a value: dates as typeorm writes them (so they compare as text), integers as INTEGER. */
+export function sqliteValue(value: unknown): unknown {
+  if (typeof value === "number") return Number.isSafeInteger(value) ? BigInt(value) : value;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (value instanceof Date) {
+    const time = value.getTime();
+    if (time !== lastDate.time) lastDate = { time, text: DateUtils.mixedDateToUtcDatetimeString(value) };
+    return lastDate.text;
+  }
+  return value;
 }
 
 /** Statement texts whose `:name`s are kept. */

@@ -2,9 +2,8 @@ import { performance } from "node:perf_hooks";
 import type { Database, Statement } from "better-sqlite3";
 import { Pool } from "pg";
 import type { DataSource } from "typeorm";
-import { DateUtils } from "typeorm/util/DateUtils";
 import type { BusNotification, Clock, GroupedWrites, Logger, SqlRow, WriteTransaction } from "./contract";
-import { POOL_WAIT_MS, type DatabaseTarget } from "./database";
+import { POOL_WAIT_MS, sqliteValue, type DatabaseTarget } from "./database";
 import type { HostBus } from "./bus/HostBus";
 import { notificationFromText } from "./bus/notificationText";
 
@@ -227,7 +226,7 @@ class SqliteStatements implements Transactions {
       prepared = { statement: this.connection().prepare(sql.replace(/\$(\d+)/g, "?")), order: order.some((n, i) => n !== i) ? order : null };
       this.statements.set(sql, prepared);
     }
-    const values = parameters.map(bindable);
+    const values = parameters.map(sqliteValue);
     const { statement, order } = prepared;
     const bound = order === null ? values : order.map((n) => values[n]);
     if (statement.reader) return statement.all(...bound) as SqlRow[];
@@ -238,21 +237,6 @@ class SqliteStatements implements Transactions {
   private connection(): Database {
     return (this.db.driver as unknown as { databaseConnection: Database }).databaseConnection;
   }
-}
-
-/** The last date bound and its text: a write binds the same moment several times (its rows, its notifications). */
-let lastDate = { time: NaN, text: "" };
-
-/** What SQLite stores for a value: dates as typeorm writes them (so they compare as text), integers as INTEGER. */
-function bindable(value: unknown): unknown {
-  if (typeof value === "number") return Number.isSafeInteger(value) ? BigInt(value) : value;
-  if (typeof value === "boolean") return value ? 1 : 0;
-  if (value instanceof Date) {
-    const time = value.getTime();
-    if (time !== lastDate.time) lastDate = { time, text: DateUtils.mixedDateToUtcDatetimeString(value) };
-    return lastDate.text;
-  }
-  return value;
 }
 
 /**
