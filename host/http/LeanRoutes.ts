@@ -145,7 +145,7 @@ export class LeanRoutes {
     }
     const lang = await this.options.languages.codeFor(req.headers["accept-language"]).catch(() => "en_US");
     if (res.headersSent || res.destroyed) return;
-    send(res, status, { error: this.options.translate(lang, message, vars), ...(details ? { details } : {}) }, route.answerHeaders, headers);
+    answerJson(res, status, { error: this.options.translate(lang, message, vars), ...(details ? { details } : {}) }, route.answerHeaderList, headers);
   }
 }
 
@@ -156,12 +156,6 @@ function answerJson(res: http.ServerResponse, status: number, body: unknown, fix
   for (const name in limitHeaders) headers.push(name, limitHeaders[name]);
   headers.push("Content-Type", JSON_TYPE, "Content-Length", String(Buffer.byteLength(json)));
   res.writeHead(status, headers);
-  res.end(json);
-}
-
-function send(res: http.ServerResponse, status: number, body: unknown, ...headerSets: Record<string, string>[]): void {
-  const json = JSON.stringify(body);
-  res.writeHead(status, { ...Object.assign({}, ...headerSets), "Content-Type": JSON_TYPE, "Content-Length": String(Buffer.byteLength(json)) });
   res.end(json);
 }
 

@@ -15,6 +15,8 @@ export const VISITOR_TOKEN_AFTER_CLOSE_MS = 60 * 60_000;
 export const VISITOR_SEEN_EVERY_MS = 15_000;
 /** What a visitor's first post reads of the conversation: its name, token hash, and whether its token expired. */
 const FOR_POST = "SELECT visitor_name, visitor_token_hash, closed_at < :expiredBefore AS expired FROM livechat_conversation WHERE id = :id";
+/** Any conversation a visitor token does not open: "not found", with no hint that it exists. */
+const notFound = () => new NotFoundError(lt("No such conversation for this visitor."));
 /** Conversations whose token was checked, kept for the message path (about 200 bytes each). */
 const KNOWN_MAX = 20_000;
 
@@ -45,15 +47,11 @@ export class VisitorAccess {
     if (known && token) {
       const given = hash("sha256", token, "buffer");
       if (given.length === known.tokenHash.length && timingSafeEqual(given, known.tokenHash)) return known;
-      throw new NotFoundError(lt("No such conversation for this visitor."));
+      throw notFound();
     }
     // The first post of a conversation here: what is kept of it, read in one plain statement.
-    const notFound = () => new NotFoundError(lt("No such conversation for this visitor."));
     if (!token) throw notFound();
-    const [sql, parameters] = this.host.db.driver.escapeQueryWithParameters(
-      FOR_POST,
-      { id: conversationId, expiredBefore: new Date(this.host.clock.now().getTime() - VISITOR_TOKEN_AFTER_CLOSE_MS) },
-    );
+    const [sql, parameters] = this.host.db.driver.escapeQueryWithParameters(FOR_POST, { id: conversationId, expiredBefore: this.tokensExpiredBefore() });
     const [row] = (await this.host.db.query(sql, parameters)) as { visitor_name: string; visitor_token_hash: string; expired: unknown }[];
     if (!row || !visitorTokenMatches(token, row.visitor_token_hash) || Boolean(row.expired)) throw notFound();
     const entry: VisitorConversation = { id: conversationId, visitorName: row.visitor_name, tokenHash: Buffer.from(row.visitor_token_hash, "hex") };
@@ -73,15 +71,18 @@ export class VisitorAccess {
    */
   async conversation(conversationId: number, token: string | null): Promise<Conversation> {
     const conversation = token ? await this.host.db.getRepository(Conversation).findOneBy({ id: conversationId }) : null;
-    if (!conversation || !token || !visitorTokenMatches(token, conversation.visitorTokenHash) || this.expired(conversation)) {
-      throw new NotFoundError(lt("No such conversation for this visitor."));
-    }
+    if (!conversation || !token || !visitorTokenMatches(token, conversation.visitorTokenHash) || this.expired(conversation)) throw notFound();
     return conversation;
   }
 
   /** Whether the conversation ended long enough ago that its token no longer opens it. */
   private expired(conversation: Conversation): boolean {
-    return conversation.closedAt !== null && this.host.clock.now().getTime() - conversation.closedAt.getTime() > VISITOR_TOKEN_AFTER_CLOSE_MS;
+    return conversation.closedAt !== null && conversation.closedAt < this.tokensExpiredBefore();
+  }
+
+  /** The tokens of conversations that ended before this no longer open them. */
+  private tokensExpiredBefore(): Date {
+    return new Date(this.host.clock.now().getTime() - VISITOR_TOKEN_AFTER_CLOSE_MS);
   }
 
   /**
