@@ -1,7 +1,7 @@
-import http from "node:http";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { percentile, round } from "../stats";
+import { Connections } from "./connections";
 import type { FromGenerator, Percentiles, SeededConversation, StepResult, ToGenerator } from "./protocol";
 
 /**
@@ -10,14 +10,22 @@ import type { FromGenerator, Percentiles, SeededConversation, StepResult, ToGene
  * that moment so a slow server cannot slow the clock that measures it.
  */
 /**
- * Connections kept open between posts, as many as there are visitors (each browser has its own): a
- * post never waits here for another's connection, so its time is the server's, refusals included.
- * They are opened before the first step and taken in turn (fifo) so none idles long enough to be
- * closed: a busy server accepts one new connection per event-loop turn, and a post that has to
- * reconnect mid-step is counted apart (`newConnections`).
+ * Visitors' HTTP connections, one per visitor on each server (`Connections`): a post never waits here
+ * for another's connection, so its time is the server's, refusals included. All are opened, or used
+ * again, before each step so none has idled long enough to be closed: a busy server accepts one new
+ * connection per event-loop turn, so the connections a step still had to open are counted.
  */
 const VISITOR_CONNECTIONS = Number(process.env.BENCH_CONVERSATIONS ?? 1000);
-const agent = new http.Agent({ keepAlive: true, maxSockets: VISITOR_CONNECTIONS, maxFreeSockets: VISITOR_CONNECTIONS, scheduling: "fifo" });
+const connections = new Map<string, Connections>();
+
+function connectionsTo(base: string, count = VISITOR_CONNECTIONS): Connections {
+  let set = connections.get(base);
+  if (!set) {
+    set = new Connections(base, count);
+    connections.set(base, set);
+  }
+  return set;
+}
 
 function send(message: FromGenerator): void {
   process.send?.(message);
@@ -48,33 +56,8 @@ const visitorUrl = new Map<number, string>();
 const pending = new Map<string, Pending>();
 const sockets: WebSocket[] = [];
 
-interface Answer {
-  status: number;
-  text: string;
-  cookies: string[];
-  /** Whether the request had to open a connection of its own. */
-  opened: boolean;
-}
-
-function post(base: string, path: string, headers: Record<string, string>, body: string, timeoutMs: number, method = "POST"): Promise<Answer> {
-  return new Promise((resolve) => {
-    let opened = false;
-    const req = http.request(
-      `${base}${path}`,
-      { method, agent, headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...headers }, timeout: timeoutMs },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => (text += chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text, cookies: ([] as string[]).concat(res.headers["set-cookie"] ?? []), opened }));
-        res.on("error", () => resolve({ status: 0, text, cookies: [], opened }));
-      },
-    );
-    req.once("socket", (socket) => (opened = socket.connecting));
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", () => resolve({ status: 0, text: "", cookies: [], opened }));
-    req.end(body);
-  });
+function post(base: string, path: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
+  return connectionsTo(base).request("POST", path, { "content-type": "application/json", ...headers }, body, timeoutMs);
 }
 
 async function login(base: string, login: string, password: string): Promise<string> {
@@ -94,11 +77,17 @@ async function login(base: string, login: string, password: string): Promise<str
 
 function openSocket(base: string, path: string, headers: Record<string, string>, onNotification?: (type: string, payload: unknown) => void): Promise<WebSocket> {
   const ws = new WebSocket(`${base.replace("http", "ws")}${path}`, { headers, perMessageDeflate: false });
+  let ready = false;
   return new Promise((resolve, reject) => {
     ws.once("error", reject);
     ws.on("message", (raw) => {
+      // A visitor's socket is only held open: what it receives once ready is not read.
+      if (ready && !onNotification) return;
       const data = JSON.parse(String(raw)) as { op: string; notification?: { type: string; payload: unknown } };
-      if (data.op === "ready") resolve(ws);
+      if (data.op === "ready") {
+        ready = true;
+        resolve(ws);
+      }
       if (data.notification && onNotification) onNotification(data.notification.type, data.notification.payload);
     });
     ws.once("open", () => ws.send(JSON.stringify({ op: "hello", last: null })));
@@ -122,14 +111,14 @@ function onOperatorNotification(type: string, payload: unknown): void {
   if (entry && entry.deliveredAt === null) entry.deliveredAt = performance.now();
 }
 
-/** Every visitor's HTTP connection, opened while the server is idle (see VISITOR_CONNECTIONS). */
-async function openPostConnections(): Promise<void> {
+/** Every visitor's HTTP connection, opened or used again while the server is idle. */
+async function touchPostConnections(): Promise<void> {
   const visitorsPerBase = new Map<string, number>();
   for (const c of conversations) {
     const base = visitorUrl.get(c.id) ?? url;
     visitorsPerBase.set(base, (visitorsPerBase.get(base) ?? 0) + 1);
   }
-  await Promise.all([...visitorsPerBase].flatMap(([base, n]) => Array.from({ length: n }, () => post(base, "/healthz", {}, "", 30_000, "GET"))));
+  await Promise.all([...visitorsPerBase].map(([base, n]) => connectionsTo(base, n).touch("/healthz")));
 }
 
 async function connect(message: Extract<ToGenerator, { type: "connect" }>): Promise<void> {
@@ -158,7 +147,7 @@ async function connect(message: Extract<ToGenerator, { type: "connect" }>): Prom
   await pool(conversations, 20, async (c) => {
     sockets.push(await openSocket(visitorUrl.get(c.id) ?? url, `/websocket?token=${c.token}`, {}));
   });
-  if (message.postConnections) await openPostConnections();
+  if (message.postConnections) await touchPostConnections();
   send({ type: "connected", visitorSockets: sockets.length - operatorSockets, operatorSockets, seconds: round((performance.now() - t0) / 1000, 1) });
 }
 
@@ -196,11 +185,11 @@ function errorKinds(entries: Pending[]): Record<string, number> {
 async function step(offered: number, seconds: number, timeoutMs: number): Promise<StepResult> {
   stepNumber++;
   pending.clear();
+  for (const set of connections.values()) set.opened = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const answers: Promise<void>[] = [];
   const refusedLatency: number[] = [];
-  const onNewConnections: number[] = [];
   const late: number[] = [];
   const sendingMs = await openLoop(offered, seconds, (i, dueAt) => {
     late.push(performance.now() - dueAt);
@@ -209,11 +198,10 @@ async function step(offered: number, seconds: number, timeoutMs: number): Promis
     const entry: Pending = { dueAt, ackAt: null, deliveredAt: null, status: 0 };
     pending.set(body, entry);
     answers.push(
-      post(visitorUrl.get(c.id) ?? url, `/livechat/conversations/${c.id}/messages`, { Authorization: `Bearer ${c.token}` }, JSON.stringify({ body, clientMessageId: body }), timeoutMs).then((r) => {
-        entry.status = r.status;
+      post(visitorUrl.get(c.id) ?? url, `/livechat/conversations/${c.id}/messages`, { authorization: `Bearer ${c.token}` }, JSON.stringify({ body, clientMessageId: body }), timeoutMs).then((status) => {
+        entry.status = status;
         entry.ackAt = performance.now();
-        if (r.status === 503) refusedLatency.push(entry.ackAt - dueAt);
-        if (r.opened) onNewConnections.push(entry.ackAt - dueAt);
+        if (status === 503) refusedLatency.push(entry.ackAt - dueAt);
       }),
     );
   });
@@ -241,7 +229,7 @@ async function step(offered: number, seconds: number, timeoutMs: number): Promis
     ack: percentiles(ok.map((e) => (e.ackAt ?? 0) - e.dueAt)),
     delivery: percentiles(delivered.map((e) => (e.deliveredAt ?? 0) - e.dueAt)),
     refusedLatency: refused ? percentiles(refusedLatency) : null,
-    onNewConnections: onNewConnections.length ? percentiles(onNewConnections) : null,
+    connectionsOpened: [...connections.values()].reduce((n, set) => n + set.opened, 0),
     generatorLate: percentiles(late),
     generatorCpuPercent: round(((cpu.user + cpu.system) / 1000 / elapsed) * 100, 1),
   };
@@ -259,8 +247,8 @@ async function starts(message: Extract<ToGenerator, { type: "starts" }>): Promis
   const sendingMs = await openLoop(message.offered, message.seconds, (_i, dueAt) => {
     answers.push(
       // As a browser's widget sends it: the visitor's languages.
-      post(message.url, `/livechat/channels/${message.channelId}/conversations`, { "Accept-Language": "en-US,en;q=0.9" }, "{}", message.timeoutMs).then((r) => {
-        entries.push({ dueAt, ackAt: performance.now(), status: r.status });
+      post(message.url, `/livechat/channels/${message.channelId}/conversations`, { "accept-language": "en-US,en;q=0.9" }, "{}", message.timeoutMs).then((status) => {
+        entries.push({ dueAt, ackAt: performance.now(), status });
       }),
     );
   });
@@ -347,13 +335,16 @@ async function openIdle(target: string, count: number): Promise<FromGenerator> {
 process.on("message", (message: ToGenerator) => {
   const run = async () => {
     if (message.type === "connect") await connect(message);
-    else if (message.type === "step") send({ type: "step", result: await step(message.offered, message.seconds, message.timeoutMs) });
+    else if (message.type === "touch") {
+      await touchPostConnections();
+      send({ type: "touched" });
+    } else if (message.type === "step") send({ type: "step", result: await step(message.offered, message.seconds, message.timeoutMs) });
     else if (message.type === "echo") send({ type: "echo", result: await echo(message) });
     else if (message.type === "starts") send({ type: "starts", result: await starts(message) });
     else if (message.type === "open") send(await openIdle(message.url, message.count));
     else if (message.type === "stop") {
       for (const ws of sockets) ws.terminate();
-      agent.destroy();
+      await Promise.all([...connections.values()].map((set) => set.close()));
       process.exit(0);
     }
   };

@@ -76,6 +76,7 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
 
     const steps: StepResult[] = [];
     const runStep = async (offered: number) => {
+      await fromGenerator(generator, { type: "touch" }, "touched");
       const before = await stats();
       const t0 = performance.now();
       const answer = await fromGenerator(generator, { type: "step", offered, seconds, timeoutMs }, "step");
@@ -147,9 +148,9 @@ function refusedBy(counts: Record<string, number> | undefined): string {
   return parts.length ? ` (refused by ${parts.map(([bound, n]) => `${bound} ${n}`).join(", ")})` : "";
 }
 
-/** Posts that had to open a connection mid-step, if any: a busy server accepts one per event-loop turn. */
-export function onNewConnections(s: StepResult): string {
-  return s.onNewConnections ? `, ${s.onNewConnections.count} on a new connection (answer p99 ${s.onNewConnections.p99} ms)` : "";
+/** Connections the generator had to open mid-step, if any: a busy server accepts one per event-loop turn. */
+export function connectionsOpened(s: StepResult): string {
+  return s.connectionsOpened ? `, ${s.connectionsOpened} connections opened mid-step` : "";
 }
 
 export function describeStep(s: StepResult): string {
@@ -160,7 +161,7 @@ export function describeStep(s: StepResult): string {
   const refused = s.refusedLatency ? ` refused ${s.refused} (p99 ${s.refusedLatency.p99} ms)` : "";
   return (
     `offered ${String(s.offered).padStart(5)}/s: achieved ${String(s.achieved).padStart(7)}/s, delivery p50 ${s.delivery.p50} p95 ${s.delivery.p95} p99 ${s.delivery.p99} max ${s.delivery.max} ms, ` +
-    `ack p99 ${s.ack.p99} ms, errors ${s.errors}${s.errors && s.errorKinds ? ` (${Object.entries(s.errorKinds).map(([kind, n]) => `${kind}: ${n}`).join(", ")})` : ""}${refused}${onNewConnections(s)}; ` +
+    `ack p99 ${s.ack.p99} ms, errors ${s.errors}${s.errors && s.errorKinds ? ` (${Object.entries(s.errorKinds).map(([kind, n]) => `${kind}: ${n}`).join(", ")})` : ""}${refused}${connectionsOpened(s)}; ` +
     `${server}; generator CPU ${s.generatorCpuPercent}%${s.generatorLate ? `, late p99 ${s.generatorLate.p99} ms` : ""}`
   );
 }

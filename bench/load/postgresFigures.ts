@@ -5,7 +5,7 @@ import { freshPostgresUrl } from "../../test/support/postgres";
 import { round } from "../stats";
 import type { FromServer, ServerStats, StepResult, ToGenerator } from "./protocol";
 import { ask, child, fromGenerator, next } from "./processes";
-import { onNewConnections, passes } from "./loadFigures";
+import { connectionsOpened, passes } from "./loadFigures";
 import { offeredRates } from "./offeredRates";
 
 export interface PostgresBaseline {
@@ -139,6 +139,7 @@ async function deployment(count: 1 | 2, rates: number[], seconds: number, log: (
     const steps: PostgresStep[] = [];
     let saturation: PostgresStep | null = null;
     for (const offered of rates) {
+      await fromGenerator(generator, { type: "touch" }, "touched");
       const before = await stats();
       const t0 = performance.now();
       const answer = await fromGenerator(generator, { type: "step", offered, seconds, timeoutMs }, "step");
@@ -182,7 +183,7 @@ export function describePostgresStep(s: PostgresStep): string {
   const cpu = s.instances.map((i) => `${i.name} ${i.cpuPercent}% (${i.cpuMsPerMessage} ms/msg, lag p99 ${i.lagP99Ms} ms, answer p99 ${i.answerP99Ms ?? "-"} ms)`).join(", ");
   return (
     `offered ${String(s.offered).padStart(4)}/s: achieved ${s.achieved}/s, delivery p50 ${s.delivery.p50} p95 ${s.delivery.p95} p99 ${s.delivery.p99} max ${s.delivery.max} ms, ` +
-    `ack p99 ${s.ack.p99} ms, errors ${s.errors}, refused ${s.refused}${onNewConnections(s)}; server CPU ${cpu}; ${s.messagesPerCpuSecond} msgs per server CPU-second ` +
+    `ack p99 ${s.ack.p99} ms, errors ${s.errors}, refused ${s.refused}${connectionsOpened(s)}; server CPU ${cpu}; ${s.messagesPerCpuSecond} msgs per server CPU-second ` +
     `(${s.messagesPerBusiestCpuSecond} per CPU-second of the busiest); generator CPU ${s.generatorCpuPercent}%`
   );
 }

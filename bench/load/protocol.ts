@@ -72,8 +72,8 @@ export interface StepResult {
    * they count from the moment a post was due, and none of the server's doing (message steps only).
    */
   generatorLate?: Percentiles;
-  /** Posts that found no open connection and opened one, from due to answer (message steps only). */
-  onNewConnections?: Percentiles | null;
+  /** HTTP connections the generator had to open during the step, all being open before it (message steps only). */
+  connectionsOpened?: number;
   /** Filled by the parent: the server during the step. */
   server?: {
     cpuPercent: number;
@@ -113,6 +113,8 @@ export type ToGenerator =
       /** Opens every visitor's HTTP connection too (for posts); idle visitors need only their socket. */
       postConnections?: boolean;
     }
+  /** Uses every visitor's HTTP connection once, opening those that are not open (before a step, not counted in it). */
+  | { type: "touch" }
   | { type: "step"; offered: number; seconds: number; timeoutMs: number }
   | { type: "echo"; url: string; sockets: number; offered: number; seconds: number }
   /** Conversation starts on a channel, offered open-loop. */
@@ -123,6 +125,7 @@ export type ToGenerator =
 
 export type FromGenerator =
   | { type: "connected"; visitorSockets: number; operatorSockets: number; seconds: number }
+  | { type: "touched" }
   | { type: "step"; result: StepResult }
   | { type: "echo"; result: StepResult }
   | { type: "starts"; result: StepResult }
