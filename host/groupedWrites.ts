@@ -7,9 +7,9 @@ import { POOL_WAIT_MS, sqliteValue, type DatabaseTarget } from "./database";
 import type { HostBus } from "./bus/HostBus";
 import { notificationFromText } from "./bus/notificationText";
 
-/** Grouped writes as the host holds them: how long the oldest waiting write has waited, and closed when it stops. */
+/** Grouped writes as the host holds them: how long a write arriving now would wait, and closed when it stops. */
 export interface HostGroupedWrites extends GroupedWrites {
-  readonly waitedMs: number;
+  readonly expectedWaitMs: number;
   close(): Promise<void>;
 }
 
@@ -28,6 +28,9 @@ type Control = (sql: string) => Promise<void>;
  * already shared) but holds up every other request, refusals of an overloaded server included.
  */
 const MAX_GROUP = 64;
+
+/** The weight of the latest group's cycle in its moving average: about the last ten groups count. */
+const CYCLE_WEIGHT = 0.2;
 
 /** Where a group's transaction runs: one transaction, its turn among the others, with a way to query inside it. */
 interface Transactions {
@@ -68,6 +71,11 @@ class GroupCommit implements HostGroupedWrites {
   private waiting: Waiting[] = [];
   private scheduled = false;
   private tail: Promise<void> = Promise.resolve();
+  /** When the last group was taken (performance.now()), and whether writes were left for the next. */
+  private lastTaken: number | null = null;
+  private leftOver = false;
+  /** From one group to the next while writes queue for both (a moving average, ms). */
+  private groupCycleMs = 0;
 
   constructor(
     private readonly transactions: Transactions,
@@ -75,9 +83,14 @@ class GroupCommit implements HostGroupedWrites {
     private readonly clock: Clock,
   ) {}
 
-  /** How long the oldest write not yet in a group has waited, in milliseconds (0 when none waits). */
-  get waitedMs(): number {
-    return this.waiting.length > 0 ? performance.now() - this.waiting[0].since : 0;
+  /**
+   * How long a write arriving now can expect to wait for its group, in milliseconds (0 when none
+   * waits): what the oldest waiting one has waited so far, and a group's time for every full group
+   * ahead of it. The oldest's wait alone lets a queue several groups long grow behind it.
+   */
+  get expectedWaitMs(): number {
+    if (this.waiting.length === 0) return 0;
+    return performance.now() - this.waiting[0].since + Math.floor(this.waiting.length / MAX_GROUP) * this.groupCycleMs;
   }
 
   run<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T> {
@@ -159,7 +172,14 @@ class GroupCommit implements HostGroupedWrites {
 
   /** The next group: what waits, up to `MAX_GROUP`; the rest makes the group after it. */
   private take(): Waiting[] {
+    const now = performance.now();
+    if (this.leftOver && this.lastTaken !== null) {
+      const cycle = now - this.lastTaken;
+      this.groupCycleMs = this.groupCycleMs === 0 ? cycle : this.groupCycleMs + (cycle - this.groupCycleMs) * CYCLE_WEIGHT;
+    }
+    this.lastTaken = now;
     const group = this.waiting.splice(0, MAX_GROUP);
+    this.leftOver = this.waiting.length > 0;
     this.scheduled = false;
     if (this.waiting.length > 0) this.schedule();
     return group;

@@ -14,7 +14,7 @@ export const BUSY = lt("The server is busy: please try again in a moment.");
  */
 const MIN_IN_FLIGHT_TO_SHED = 16;
 
-/** What refuses a request: the requests in progress, the event loop's lag, or the oldest grouped write's wait. */
+/** What refuses a request: the requests in progress, the event loop's lag, or the wait a grouped write can expect. */
 export type Bound = "inFlight" | "lag" | "writeWait";
 
 /**
@@ -32,9 +32,10 @@ export class LoadShedder {
   /**
    * `limit`: requests in progress at most; `maxLagMs`: the event loop's median lag (see EventLoopLag)
    * past which requests are refused too, once `MIN_IN_FLIGHT_TO_SHED` are in progress; `maxWriteWaitMs`:
-   * how long the oldest grouped write may have waited for its turn (`writeWait`) before requests are
-   * refused (once as many are in progress too). The last bounds what an accepted message waits whatever the machine's speed: a fixed
-   * number of requests in progress means a longer wait on a slower (or busier) machine.
+   * how long a grouped write arriving now may expect to wait for its turn (`writeWait`) before
+   * requests are refused (once as many are in progress too). The last bounds what an accepted message
+   * waits whatever the machine's speed: a fixed number of requests in progress means a longer wait on
+   * a slower (or busier) machine.
    */
   constructor(
     public limit: number,

@@ -92,6 +92,24 @@ describe("Group commit (SQLite): writes arriving together share one transaction"
     expect(lastSeenBetween).to.be.greaterThan(0);
   });
 
+  it("expects a write arriving behind several full groups to wait for each of them, not only as long as the oldest waiting one has", async () => {
+    const started = performance.now();
+    const order: number[] = [];
+    const writes = Array.from({ length: 500 }, (_, i) =>
+      t.host.contract.writes.run(async (tx) => {
+        await tx.query(put(`group.queue${i}`));
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        order.push(i);
+      }),
+    );
+    // The fourth group has begun: 244 writes wait, three full groups of them, a group taking 64 ms or more.
+    while (order.length <= 3 * 64) await new Promise((resolve) => setImmediate(resolve));
+    const oldestWaited = performance.now() - started;
+    expect(t.host.load.writeWait.ms).to.be.greaterThan(oldestWaited + 50);
+    await Promise.all(writes);
+    expect(t.host.load.writeWait.ms).to.equal(0);
+  });
+
   it("rolls back a write that throws, alone: the others are stored and told, it is refused with its own error", async () => {
     const { seen, stop } = collect();
     const refused = new Error("refused");

@@ -7,9 +7,12 @@ import { asVisitor, visitorOfMitchell, type Visitor } from "./helpers";
 describe("Load shedding: a bounded number of requests in progress", () => {
   let t: TestHost;
   let visitor: Visitor;
+  /** The host's own bound on a message's expected wait, put back after each test that changes it. */
+  let writeWaitBound: number;
   before(async () => {
     t = await startTestHost();
     visitor = await visitorOfMitchell(t);
+    writeWaitBound = t.host.load.maxWriteWaitMs;
   });
   after(async () => {
     await t?.stop();
@@ -51,7 +54,7 @@ describe("Load shedding: a bounded number of requests in progress", () => {
     } finally {
       release();
       t.host.load.limit = 256;
-      t.host.load.maxWriteWaitMs = 50;
+      t.host.load.maxWriteWaitMs = writeWaitBound;
     }
     const messages = t.host.db.getRepository(Message);
     expect(await messages.countBy({ conversationId: visitor.id, clientMessageId: "r-1" })).to.equal(0);
@@ -91,7 +94,7 @@ describe("Load shedding: a bounded number of requests in progress", () => {
     } finally {
       release();
       t.host.load.limit = 256;
-      t.host.load.maxWriteWaitMs = 50;
+      t.host.load.maxWriteWaitMs = writeWaitBound;
     }
   });
 
@@ -115,14 +118,13 @@ describe("Load shedding: a bounded number of requests in progress", () => {
     } finally {
       release();
       t.host.load.lag = lag;
-      t.host.load.maxWriteWaitMs = 50;
+      t.host.load.maxWriteWaitMs = writeWaitBound;
     }
     expect(await t.host.db.getRepository(Message).countBy({ conversationId: visitor.id, clientMessageId: "lag-refused" })).to.equal(0);
     expect((await post("lag-refused")).status).to.equal(201);
   });
 
   it("refuses with 503 once messages have waited past their bound for their turn to be written with many in progress, never for a few", async () => {
-    const bound = t.host.load.maxWriteWaitMs;
     const { held, release } = holdWrites();
     try {
       t.host.load.maxWriteWaitMs = 0;
@@ -141,7 +143,7 @@ describe("Load shedding: a bounded number of requests in progress", () => {
       expect((await Promise.all(accepted)).every((r) => r.status === 201)).to.equal(true);
     } finally {
       release();
-      t.host.load.maxWriteWaitMs = bound;
+      t.host.load.maxWriteWaitMs = writeWaitBound;
     }
     expect(await t.host.db.getRepository(Message).countBy({ conversationId: visitor.id, clientMessageId: "wait-refused" })).to.equal(0);
     expect((await post("wait-refused")).status).to.equal(201);
