@@ -10,7 +10,7 @@ import { ChannelService } from "../../module/services/ChannelService";
 import { connectBus } from "../support/busClient";
 import { skipUnlessPostgres } from "../support/postgres";
 import { FIXTURES_DIR, startTestHost, startTwoInstances, type TestHost, type TwoInstances } from "../support/testHost";
-import { asVisitor, channelWithOperators, online, startVisitor } from "./helpers";
+import { asVisitor, channelWithOperators, online, servedBy, startVisitor } from "./helpers";
 
 async function loads(t: TestHost, channelId: number): Promise<number[]> {
   const rows = await t.host.db.getRepository(Conversation).findBy({ channelId, state: "open" });
@@ -247,6 +247,32 @@ describe("Assignment extension hook", () => {
       // The trainee is the less loaded (and the lower id): without the hook, she would be chosen.
       const v = await startVisitor(t, channel.id);
       expect((await t.host.db.getRepository(Conversation).findOneByOrFail({ id: v.id })).operatorId).to.equal(senior.id);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("keeps those another module's filter leaves out from being offered or given a transfer (the fixture keeps trainees out)", async () => {
+    const t = await startTestHost({ extraModules: [path.join(FIXTURES_DIR, "livechat_extra")] });
+    try {
+      const { channel, operators } = await channelWithOperators(t, "Handed", ["senior_gus", "trainee_hal", "senior_ivy"], null);
+      const [owner, trainee, senior] = operators;
+      const visitor = await servedBy(t, channel.id, owner, [trainee, senior]);
+      const s = await t.login("senior_gus");
+      const choices = await s.agent.get(`/livechat/api/conversations/${visitor.id}/transfer`);
+      expect(choices.body.operators.map((o: { id: number }) => o.id)).to.deep.equal([senior.id]);
+      const refused = await s.postJson(`/livechat/api/conversations/${visitor.id}/transfer`, { operatorId: trainee.id });
+      expect(refused.status).to.equal(409);
+      expect(refused.body.error).to.equal("Operator trainee_hal may not take this conversation: choose another operator.");
+      const operatorOf = async () => (await t.host.db.getRepository(Conversation).findOneByOrFail({ id: visitor.id })).operatorId;
+      expect(await operatorOf()).to.equal(owner.id);
+      // By name too.
+      const command = await s.postJson(`/livechat/api/conversations/${visitor.id}/commands`, { text: "/transfer Operator trainee_hal" });
+      expect([command.status, command.body.error]).to.deep.equal([409, "Operator trainee_hal may not take this conversation: choose another operator."]);
+      expect(await operatorOf()).to.equal(owner.id);
+      const done = await s.postJson(`/livechat/api/conversations/${visitor.id}/transfer`, { operatorId: senior.id });
+      expect(done.status).to.equal(200);
+      expect(await operatorOf()).to.equal(senior.id);
     } finally {
       await t.stop();
     }

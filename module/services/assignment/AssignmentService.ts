@@ -77,14 +77,42 @@ export class AssignmentService {
   }
 
   /**
-   * One active member of the channel, with presence and open conversations read from the database
-   * rather than the roster (for a transfer to them); null when they are not one.
+   * One active member of the channel for a transfer to them: presence and open conversations read
+   * from the database rather than the roster, then through other modules' candidate filters, which
+   * keep someone they leave out from ever being given the conversation, whoever chooses. "none": not
+   * a member; "filtered": a filter left them out.
    */
-  async member(m: EntityManager, channelId: number, userId: number): Promise<Candidate | null> {
-    const candidate = (await this.roster.candidates(m, channelId)).find((c) => c.userId === userId);
-    if (!candidate) return null;
-    const { online, open } = await this.roster.fromDatabase(m, channelId, userId);
-    return { ...candidate, available: online, openInChannel: open };
+  async member(m: EntityManager, conversation: Conversation, userId: number, maxPerOperator: number | null): Promise<Candidate | "none" | "filtered"> {
+    const members = await this.roster.candidates(m, conversation.channelId);
+    const member = members.find((c) => c.userId === userId);
+    if (!member) return "none";
+    const { online, open } = await this.roster.fromDatabase(m, conversation.channelId, userId);
+    const current = { ...member, available: online, openInChannel: open };
+    const kept = await this.filtered(m, conversation, maxPerOperator, members.map((c) => (c.userId === userId ? current : c)));
+    return kept.find((c) => c.userId === userId) ?? "filtered";
+  }
+
+  /** The channel's members as assignment sees them for this conversation: after other modules' candidate filters. */
+  async candidatesFor(m: EntityManager, conversation: Conversation, maxPerOperator: number | null): Promise<Candidate[]> {
+    return this.filtered(m, conversation, maxPerOperator, await this.roster.candidates(m, conversation.channelId));
+  }
+
+  /** `members` as other modules' candidate filters return them (as they are when none is installed). */
+  private async filtered(m: EntityManager, conversation: Conversation, maxPerOperator: number | null, members: Candidate[]): Promise<Candidate[]> {
+    if (!assignmentCandidates.has(this.host.hooks)) return members;
+    const request = await this.requestOf(m, conversation, maxPerOperator);
+    return assignmentCandidates.apply(this.host.hooks, members, { channelId: conversation.channelId, conversationId: conversation.id, request });
+  }
+
+  /** What filters and rankers are told the conversation asks for. */
+  private async requestOf(m: EntityManager, conversation: Conversation, maxPerOperator: number | null): Promise<AssignmentRequest> {
+    return {
+      lang: conversation.visitorLang,
+      // Only a chatbot's forward step asks for expertise.
+      expertiseIds: conversation.chatbotScriptId === null ? [] : await this.requestedExpertise(m, conversation.id),
+      previousOperatorId: await this.previousOperator(m, conversation),
+      maxPerOperator,
+    };
   }
 
   /** The operator who last served this visitor, from their earlier conversations (one index lookup). */
@@ -114,14 +142,8 @@ export class AssignmentService {
    * when nobody can take it the roster is read again once before saying so.
    */
   async decide(m: EntityManager, conversation: Conversation, maxPerOperator: number | null, exclude: number[] = []): Promise<AssignmentDecision | null> {
-    // Only a chatbot's forward step asks for expertise.
-    const expertiseIds = conversation.chatbotScriptId === null ? [] : await this.requestedExpertise(m, conversation.id);
-    const request: AssignmentRequest = {
-      lang: conversation.visitorLang,
-      expertiseIds,
-      previousOperatorId: await this.previousOperator(m, conversation),
-      maxPerOperator,
-    };
+    const request = await this.requestOf(m, conversation, maxPerOperator);
+    const expertiseIds = request.expertiseIds;
     const context: AssignmentContext = { channelId: conversation.channelId, conversationId: conversation.id, request };
     // Other modules' filters see every candidate; without any, the roster finds the best one itself, in one pass.
     const hooked = assignmentCandidates.has(this.host.hooks) || assignmentRanking.has(this.host.hooks);

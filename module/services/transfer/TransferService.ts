@@ -52,7 +52,7 @@ export class TransferService {
   async choices(conversation: Conversation): Promise<TransferChoices> {
     const m = this.host.db.manager;
     const channel = await m.getRepository(LivechatChannel).findOneBy({ id: conversation.channelId });
-    const candidates = channel ? await this.assignment.candidates(m, channel.id) : [];
+    const candidates = channel ? await this.assignment.candidatesFor(m, conversation, channel.maxSessions) : [];
     const free = candidates.filter((c) => c.userId !== conversation.operatorId && canTakeMore(c, channel?.maxSessions ?? null));
     const names = await this.profiles.displayNames(free.map((c) => c.userId));
     const channels = await m.getRepository(LivechatChannel).find({ where: { id: Not(conversation.channelId) }, order: { name: "ASC" } });
@@ -97,9 +97,10 @@ export class TransferService {
   }
 
   private async toOperator(m: EntityManager, conversation: Conversation, channel: LivechatChannel, from: number, byName: string, to: number): Promise<TransferOutcome> {
-    const candidate = await this.assignment.member(m, channel.id, to);
-    if (!candidate) throw new NotFoundError(lt("{channel} has no such operator."), { channel: channel.name });
+    const candidate = await this.assignment.member(m, conversation, to, channel.maxSessions);
+    if (candidate === "none") throw new NotFoundError(lt("{channel} has no such operator."), { channel: channel.name });
     const name = (await this.profiles.displayNames([to])).get(to) ?? "";
+    if (candidate === "filtered") throw new ConflictError(lt("{name} may not take this conversation: choose another operator."), { name });
     if (to === from) throw new InvalidInputError(lt("{name} already has this conversation: choose another operator or a channel."), { name });
     if (!candidate.available) throw new ConflictError(lt("{name} is not online: choose an available operator."), { name });
     if (!canTakeMore(candidate, channel.maxSessions)) {
