@@ -173,10 +173,8 @@ class GroupCommit implements HostGroupedWrites {
   /** The next group: what waits, up to `MAX_GROUP`; the rest makes the group after it. */
   private take(): Waiting[] {
     const now = performance.now();
-    if (this.leftOver && this.lastTaken !== null) {
-      const cycle = now - this.lastTaken;
-      this.groupCycleMs = this.groupCycleMs === 0 ? cycle : this.groupCycleMs + (cycle - this.groupCycleMs) * CYCLE_WEIGHT;
-    }
+    // From nothing, so that one slow group (a pause of the process) does not refuse requests alone.
+    if (this.leftOver && this.lastTaken !== null) this.groupCycleMs += (now - this.lastTaken - this.groupCycleMs) * CYCLE_WEIGHT;
     this.lastTaken = now;
     const group = this.waiting.splice(0, MAX_GROUP);
     this.leftOver = this.waiting.length > 0;
