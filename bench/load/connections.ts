@@ -10,7 +10,7 @@ import { Client, type Dispatcher } from "undici";
 export class Connections {
   private readonly idle: Client[] = [];
   private readonly waiting: ((client: Client) => void)[] = [];
-  /** Connections opened (first ones and reopened ones) since the last `resetOpened`. */
+  /** Connections opened (first ones and reopened ones); the generator sets it to 0 before each step. */
   opened = 0;
 
   constructor(
