@@ -1,6 +1,7 @@
 import { growWithText, isSendKey } from "../shared/composing";
 import { faIcon, h } from "../shared/dom";
 import { answered, errorMessage } from "../shared/http";
+import { parseCommand } from "../../services/commands/commandText";
 import { t } from "../shared/i18n";
 import { LostMessage, withNetworkRetry } from "../shared/sending";
 import { TypingSender } from "../shared/typingSender";
@@ -39,7 +40,7 @@ export function composer(
   // What a /command answered: for this operator only, never posted.
   const notice = h("div", { class: "o-composer-notice small text-muted", attrs: { role: "status" } });
   const form = h("form", { class: "o-composer" }, input, sendButton, error, notice);
-  const suggestions = canned ? new CannedSuggestions(input, canned, "Canned responses") : null;
+  const suggestions = canned ? new CannedSuggestions(input, canned, t("Canned Responses")) : null;
   if (suggestions) form.append(suggestions.list);
   const lost = new LostMessage();
   const typingSender = typing ? new TypingSender(typing) : null;
@@ -53,7 +54,7 @@ export function composer(
     try {
       notice.textContent = await run(text);
     } catch (err) {
-      error.textContent = errorMessage(err, "The command failed.");
+      error.textContent = errorMessage(err, t("The command failed."));
       if (!input.value) input.value = text;
     }
   }
@@ -61,7 +62,7 @@ export function composer(
   async function submit(): Promise<void> {
     const text = input.value.trim();
     if (!text || input.disabled) return;
-    if (runCommand && /^\/[a-z0-9_-]+(\s|$)/.test(text)) return command(text, runCommand);
+    if (runCommand && parseCommand(text)) return command(text, runCommand);
     notice.textContent = "";
     const id = lost.idFor(text);
     input.value = "";

@@ -3,9 +3,8 @@ import { composerCommands, type ComposerCommand } from "../../api";
 import type { Conversation } from "../../models/Conversation";
 import type { ConversationLifecycle } from "../conversations/ConversationLifecycle";
 import type { OperatorInbox } from "../conversations/OperatorInbox";
+import { parseCommand } from "./commandText";
 import type { TransferService } from "../transfer/TransferService";
-
-const COMMAND = /^\/([a-z0-9_-]+)(?:\s+([\s\S]*))?$/;
 
 /** `/help`, `/end`, `/transfer`, and those other modules add through `composerCommands`. */
 export class ComposerCommands {
@@ -80,10 +79,10 @@ export class ComposerCommands {
 
   /** Runs `/name args` typed in `conversation`; the answer is a notice for the operator. */
   async run(conversation: Conversation, user: HostUser, text: string): Promise<string> {
-    const match = COMMAND.exec(text.trim());
-    if (!match) throw new InvalidInputError(lt("A command starts with / and its name, such as /help."));
-    const command = (await this.available(user, conversation)).find((c) => c.name === match[1]);
-    if (!command) throw new InvalidInputError(lt("There is no command /{name}. Type /help for the list."), { name: match[1] });
-    return command.run({ conversationId: conversation.id, user, args: (match[2] ?? "").trim(), lang: user.langCode });
+    const called = parseCommand(text);
+    if (!called) throw new InvalidInputError(lt("A command starts with / and its name, such as /help."));
+    const command = (await this.available(user, conversation)).find((c) => c.name === called.name);
+    if (!command) throw new InvalidInputError(lt("There is no command /{name}. Type /help for the list."), { name: called.name });
+    return command.run({ conversationId: conversation.id, user, args: called.args, lang: user.langCode });
   }
 }
