@@ -69,6 +69,7 @@ export class BusServer {
   private readonly pingTimer: NodeJS.Timeout;
   private closed = false;
   private readonly pendingTabs = new Set<Promise<void>>();
+  private allForgotten: (() => void) | null = null;
 
   private readonly server: http.Server;
 
@@ -100,6 +101,8 @@ export class BusServer {
       setTimeout(() => ws.terminate(), 1000).unref();
     }
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    // Each socket's close event writes its closed tab to presence: the host keeps its database until then.
+    if (this.sockets.size > 0) await new Promise<void>((resolve) => (this.allForgotten = resolve));
   }
 
   // ---- handshake ------------------------------------------------------------------------------
@@ -210,6 +213,7 @@ export class BusServer {
     this.setChannels(ws, []);
     ws.buffered = null;
     this.tabWrite(ws, (presence, userId) => presence.tabClosed(userId));
+    if (this.sockets.size === 0) this.allForgotten?.();
   }
 
   /** A user's socket is an open tab: presence counts them, so closing the last one soon makes the user offline. */

@@ -7,8 +7,9 @@ import { ASSIGN_WAITING_JOB } from "../../module/conversations";
 import { Conversation } from "../../module/models/Conversation";
 import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { channelWithOperators, online, startVisitor } from "../conversations/helpers";
+import { freshPostgresUrl, skipUnlessPostgres } from "../support/postgres";
 import { connectBus, type TestBusClient } from "../support/busClient";
-import { startTestHost, type TestHost, type TestSession } from "../support/testHost";
+import { startTestHost, tempSqliteUrl, type TestHost, type TestSession } from "../support/testHost";
 
 describe("Presence follows the operator's open tabs", () => {
   let t: TestHost;
@@ -90,5 +91,48 @@ describe("Presence follows the operator's open tabs", () => {
     t.clock.advance(PRESENCE_TAB_GRACE_MS * 3);
     expect(await available(channel)).to.equal(true);
     expect((await startVisitor(t, channel.id)).body.conversation.state).to.equal("open");
+  });
+});
+
+describe("Presence when an instance shuts down", () => {
+  /** Operators with many tabs each, some of which do not answer the server's goodbye (frozen tabs). */
+  async function tabsClosedOnStop(databaseUrl: string): Promise<void> {
+    const first = await startTestHost({ databaseUrl });
+    const logins = ["admin", "mitchell", "marc", "sofia"];
+    const users = (await first.host.users.list()).filter((user) => logins.includes(user.login));
+    const sockets: TestBusClient[] = [];
+    for (const login of logins) {
+      const session = await first.login(login);
+      for (let i = 0; i < 20; i++) sockets.push(await connectBus(first.url, { cookie: session.cookie }));
+    }
+    const tabs = async (host: TestHost) => {
+      const rows = await host.host.db.getRepository(PresenceRecord).findBy(users.map((user) => ({ userId: user.id })));
+      return rows.map((row) => row.openTabs);
+    };
+    while ((await tabs(first)).join() !== "20,20,20,20") await new Promise((resolve) => setTimeout(resolve, 10));
+    sockets.forEach((socket, i) => i % 2 === 0 && socket.pause());
+    await first.stop();
+    for (const socket of sockets) await socket.close();
+
+    const second = await startTestHost({ databaseUrl, demo: false });
+    try {
+      expect(await tabs(second)).to.deep.equal([0, 0, 0, 0]);
+    } finally {
+      await second.stop();
+    }
+  }
+
+  it("counts the tabs open on a stopping instance as closed, so their operators go offline (SQLite)", async () => {
+    await tabsClosedOnStop(tempSqliteUrl());
+  });
+
+  it("counts the tabs open on a stopping instance as closed, so their operators go offline (PostgreSQL)", async function () {
+    await skipUnlessPostgres(this);
+    const pg = await freshPostgresUrl("t_tabs_stop");
+    try {
+      await tabsClosedOnStop(pg.url);
+    } finally {
+      await pg.drop();
+    }
   });
 });

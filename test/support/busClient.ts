@@ -107,8 +107,14 @@ export class TestBusClient {
   }
 
   /** Closes the socket; resolves once it is closed. */
+  /** Stops reading what the server sends, as a frozen tab would: its closing handshake goes unanswered. */
+  pause(): void {
+    this.ws.pause();
+  }
+
   close(): Promise<void> {
     if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    this.ws.resume();
     return new Promise((resolve) => {
       this.ws.once("close", () => resolve());
       this.ws.close();
