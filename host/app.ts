@@ -19,6 +19,7 @@ import { fixedHeaders } from "./http/fixedHeaders";
 import { LeanRoutes } from "./http/LeanRoutes";
 import { EventLoopLag } from "./http/EventLoopLag";
 import { LoadShedder } from "./http/LoadShedder";
+import { createLongReads, type HostLongReads } from "./longReads";
 import { WalCheckpoints } from "./walCheckpoints";
 import { createDataSource, DEFAULT_DATABASE_URL, ensureSchema, parseDatabaseUrl, type DatabaseTarget } from "./database";
 import { hostEntities } from "./models";
@@ -93,6 +94,7 @@ export class Host {
   /** Grouped writes (the contract's `writes`); how long they wait is a sign of overload. */
   private readonly writes: ReturnType<typeof createGroupedWrites>;
   private readonly checkpoints: WalCheckpoints | null;
+  private readonly reads: HostLongReads;
   readonly app = express();
   /** Public JSON POSTs answered before express (the contract's `leanPost`). */
   private readonly lean: LeanRoutes;
@@ -150,6 +152,7 @@ export class Host {
     this.sessions = new DatabaseSessionStore(db, this.clock, SESSION_IDLE_MS, SESSION_ABSOLUTE_MS);
     const writes = (this.writes = createGroupedWrites(db, target, this.bus, this.clock, this.logger));
     this.checkpoints = target.kind === "sqlite" && target.file !== ":memory:" ? new WalCheckpoints(target.file, this.logger) : null;
+    this.reads = createLongReads(db, target);
     this.load = new LoadShedder(
       options.maxInFlight ?? Number(process.env.MAX_IN_FLIGHT ?? DEFAULT_MAX_IN_FLIGHT),
       options.maxLagMs ?? Number(process.env.MAX_EVENT_LOOP_LAG_MS ?? DEFAULT_MAX_LAG_MS),
@@ -210,6 +213,7 @@ export class Host {
     return {
       db: this.db,
       writes: this.writes,
+      reads: this.reads,
       router: Router(),
       publicRouter: Router(),
       auth: this.auth,
@@ -515,6 +519,7 @@ export class Host {
     }
     await this.bus.stop();
     await this.writes.close();
+    await this.reads.close();
     await this.checkpoints?.stop();
     if (this.db.isInitialized) await this.db.destroy();
   }

@@ -225,6 +225,16 @@ export interface GroupedWrites {
   run<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T>;
 }
 
+/**
+ * Read-only SQL that may take long, such as a report over months of history. On SQLite it runs on a
+ * connection of its own in another thread, so the server goes on answering chats meanwhile; it sees
+ * what was committed when it starts. Parameters are bound as for `db.query` (`?` on SQLite, `$1` on
+ * PostgreSQL); dates are bound as the host stores them. A statement that writes is refused.
+ */
+export interface LongReads {
+  query<T = SqlRow>(sql: string, parameters?: unknown[]): Promise<T[]>;
+}
+
 /** A request on a lean route (see `LeanPost`). */
 export interface LeanRequest {
   /** The path's `:name` parameters. */
@@ -419,6 +429,8 @@ export interface HostContract {
   readonly db: DataSource;
   /** Plain-SQL writes grouped into shared transactions, for hot paths (see `GroupedWrites`). */
   readonly writes: GroupedWrites;
+  /** Reads that may take long (reports, exports), kept from holding up the rest (see `LongReads`). */
+  readonly reads: LongReads;
   /** Authenticated backend routes: session, CSRF and error handling already applied. */
   readonly router: Router;
   /**

@@ -62,7 +62,7 @@ export class LivechatReports {
   async sessions(filter: ReportFilter): Promise<Report> {
     const sql = new ReportSql(this.host.db);
     const bucket = filter.by === "hour" ? sql.hour("c.created_at") : sql.day("c.created_at");
-    const rows = await this.host.db.query<{ bucket: string; channel: string; total: unknown; with_operator: unknown; without_operator: unknown; ongoing: unknown }[]>(
+    const rows = await this.host.reads.query<{ bucket: string; channel: string; total: unknown; with_operator: unknown; without_operator: unknown; ongoing: unknown }>(
       `SELECT ${bucket} AS bucket, ch.name AS channel, COUNT(*) AS total,
               SUM(CASE WHEN c.state = 'closed' AND c.assigned_at IS NOT NULL THEN 1 ELSE 0 END) AS with_operator,
               SUM(CASE WHEN c.state = 'closed' AND c.assigned_at IS NULL THEN 1 ELSE 0 END) AS without_operator,
@@ -138,7 +138,7 @@ export class LivechatReports {
     const busy = sql.seconds(`COALESCE(c.closed_at, ${end})`, "c.assigned_at");
     const day = sql.day("c.assigned_at");
     const where = `c.operator_id IS NOT NULL AND c.assigned_at IS NOT NULL AND ${this.period(sql, filter)}`;
-    const totals = await this.host.db.query<{ operator_id: unknown; handled: unknown; rating: unknown; ratings: unknown; busy: unknown }[]>(
+    const totals = await this.host.reads.query<{ operator_id: unknown; handled: unknown; rating: unknown; ratings: unknown; busy: unknown }>(
       `SELECT c.operator_id AS operator_id, COUNT(*) AS handled, AVG(r.value) AS rating, COUNT(r.value) AS ratings, SUM(${busy}) AS busy
        FROM livechat_conversation c LEFT JOIN livechat_conversation_rating r ON r.conversation_id = c.id
        WHERE ${where}
@@ -147,7 +147,7 @@ export class LivechatReports {
     );
     const daily = new ReportSql(this.host.db);
     const dailyEnd = daily.p(now);
-    const perDay = await this.host.db.query<{ operator_id: unknown; day: string; busy: unknown }[]>(
+    const perDay = await this.host.reads.query<{ operator_id: unknown; day: string; busy: unknown }>(
       `SELECT c.operator_id AS operator_id, ${day} AS day, SUM(${daily.seconds(`COALESCE(c.closed_at, ${dailyEnd})`, "c.assigned_at")}) AS busy
        FROM livechat_conversation c
        WHERE c.operator_id IS NOT NULL AND c.assigned_at IS NOT NULL AND ${this.period(daily, filter)}
@@ -193,14 +193,14 @@ export class LivechatReports {
   async ratings(filter: ReportFilter): Promise<Report> {
     const sql = new ReportSql(this.host.db);
     const where = this.period(sql, filter);
-    const distribution = await this.host.db.query<{ value: unknown; n: unknown }[]>(
+    const distribution = await this.host.reads.query<{ value: unknown; n: unknown }>(
       `SELECT r.value AS value, COUNT(*) AS n
        FROM livechat_conversation_rating r JOIN livechat_conversation c ON c.id = r.conversation_id
        WHERE ${where} GROUP BY r.value`,
       sql.params,
     );
     const list = new ReportSql(this.host.db);
-    const rows = await this.host.db.query<{ created_at: unknown; channel: string; operator_id: unknown; value: unknown; comment: string | null }[]>(
+    const rows = await this.host.reads.query<{ created_at: unknown; channel: string; operator_id: unknown; value: unknown; comment: string | null }>(
       `SELECT r.created_at AS created_at, ch.name AS channel, c.operator_id AS operator_id, r.value AS value, r.comment AS comment
        FROM livechat_conversation_rating r
        JOIN livechat_conversation c ON c.id = r.conversation_id
@@ -256,7 +256,7 @@ export class LivechatReports {
     const sql = new ReportSql(this.host.db);
     const { select, where } = source(sql);
     const inner = `SELECT ${select} FROM livechat_conversation c JOIN livechat_channel ch ON ch.id = c.channel_id WHERE ${where} AND ${this.period(sql, filter)}`;
-    return this.host.db.query<Record<string, unknown>[]>(percentilesSql(inner, groups, "v"), sql.params);
+    return this.host.reads.query<Record<string, unknown>>(percentilesSql(inner, groups, "v"), sql.params);
   }
 }
 
