@@ -15,21 +15,23 @@ const at = (iso: string, plusSeconds = 0) => new Date(new Date(`${iso}Z`).getTim
  * A hand-built month: four conversations in Alpha on 1 March (three answered, one never), one still
  * open in Beta on 2 March; known waits, first replies, durations and ratings.
  */
-async function buildDataSet(t: TestHost): Promise<{ ana: HostUser; ben: HostUser; alpha: LivechatChannel; beta: LivechatChannel }> {
+type AddConversation = (
+  channel: LivechatChannel,
+  created: string,
+  operator: HostUser | null,
+  wait: number,
+  reply: number | null,
+  duration: number | null,
+  rating?: { value: 5 | 3 | 1; comment: string | null },
+) => Promise<void>;
+
+async function buildDataSet(t: TestHost): Promise<{ ana: HostUser; ben: HostUser; alpha: LivechatChannel; beta: LivechatChannel; add: AddConversation }> {
   const { channel: alpha, operators } = await channelWithOperators(t, "Alpha", ["ana", "ben"], null);
   const { channel: beta } = await channelWithOperators(t, "Beta", ["ben"], null);
   const [ana, ben] = operators;
   const conversations = t.host.db.getRepository(Conversation);
   let token = 0;
-  const add = async (
-    channel: LivechatChannel,
-    created: string,
-    operator: HostUser | null,
-    wait: number,
-    reply: number | null,
-    duration: number | null,
-    rating?: { value: 5 | 3 | 1; comment: string | null },
-  ) => {
+  const add: AddConversation = async (channel, created, operator, wait, reply, duration, rating) => {
     const createdAt = at(created);
     const assignedAt = operator ? at(created, wait) : null;
     const closedAt = duration === null ? null : at(created, wait + duration);
@@ -69,7 +71,7 @@ async function buildDataSet(t: TestHost): Promise<{ ana: HostUser; ben: HostUser
   // Outside the period: never counted.
   await add(alpha, "2026-02-27T09:00:00", ana, 999, 999, 60, { value: 1, comment: "old" });
   t.clock.set(at("2026-03-03T00:00:00"));
-  return { ana, ben, alpha, beta };
+  return { ana, ben, alpha, beta, add };
 }
 
 /** The page's table as rows of cell texts. */
@@ -116,12 +118,15 @@ for (const database of ["sqlite", "postgres"] as const) {
     let t: TestHost;
     let admin: TestSession;
     let alpha: LivechatChannel;
+    let beta: LivechatChannel;
+    let ben: HostUser;
+    let add: AddConversation;
     const period = "from=2026-03-01&to=2026-03-02";
 
     before(async function () {
       if (database === "postgres") await skipUnlessPostgres(this);
       t = await startTestHost({ database });
-      ({ alpha } = await buildDataSet(t));
+      ({ alpha, beta, ben, add } = await buildDataSet(t));
       admin = await t.login("admin");
     });
     after(async () => {
@@ -197,6 +202,26 @@ for (const database of ["sqlite", "postgres"] as const) {
       expect((await admin.agent.get("/livechat/reports/nothing")).status).to.equal(404);
       const ana = await t.login("ana");
       expect((await ana.agent.get(`/livechat/reports/sessions?${period}`)).status).to.equal(403);
+    });
+
+    // Last: it adds a conversation the tests above do not expect.
+    it("charts each day's waiting percentiles over all its channels, the table per channel", async () => {
+      await add(beta, "2026-03-01T14:00:00", ben, 5, 5, 60);
+      const page = await admin.agent.get(`/livechat/reports/waiting?${period}`);
+      expect(tableOf(page.text)).to.deep.equal([
+        ["2026-03-01", "Alpha", "3", "20", "40", "3", "30", "60"],
+        ["2026-03-01", "Beta", "1", "5", "5", "1", "5", "5"],
+        ["2026-03-02", "Beta", "1", "5", "5", "1", "20", "20"],
+      ]);
+      const chart = JSON.parse(/data-chart="([^"]*)"/.exec(page.text)![1].replace(/&quot;/g, '"'));
+      expect(chart.labels).to.deep.equal(["2026-03-01", "2026-03-02"]);
+      // 1 March: waits 5, 10, 20, 40 and first replies 5, 10, 30, 60 (nearest rank).
+      expect(chart.datasets.map((d: { data: number[] }) => d.data)).to.deep.equal([
+        [10, 5],
+        [40, 5],
+        [10, 20],
+        [60, 20],
+      ]);
     });
   });
 }

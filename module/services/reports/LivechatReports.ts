@@ -1,5 +1,5 @@
 import { lt, type HostContract } from "../../../host/contract";
-import { percentilesSql, ReportSql } from "./reportSql";
+import { percentilesSql, ReportSql, waitingPercentilesSql } from "./reportSql";
 
 export type ReportName = "sessions" | "waiting" | "operators" | "ratings";
 export const REPORT_NAMES: ReportName[] = ["sessions", "waiting", "operators", "ratings"];
@@ -92,14 +92,30 @@ export class LivechatReports {
     };
   }
 
-  /** Time in the queue (start to assignment) and to the operator's first answer (assignment to first message): median and 90th percentile. */
+  /**
+   * Time in the queue (start to assignment) and to the operator's first answer (assignment to first
+   * message): median and 90th percentile, per bucket and channel for the table and per bucket for the
+   * chart, from one pass over the period's conversations.
+   */
   async waiting(filter: ReportFilter): Promise<Report> {
-    const byChannel = await Promise.all([this.waitPercentiles(filter, true, "wait"), this.waitPercentiles(filter, true, "reply")]);
-    const byDay = await Promise.all([this.waitPercentiles(filter, false, "wait"), this.waitPercentiles(filter, false, "reply")]);
-    const key = (r: { bucket: string; channel?: string }) => `${r.bucket}\u0000${r.channel ?? ""}`;
-    const replies = new Map(byChannel[1].map((r) => [key(r), r]));
-    const labels = byDay[0].map((r) => r.bucket);
-    const replyByDay = new Map(byDay[1].map((r) => [r.bucket, r]));
+    const sql = new ReportSql(this.host.db);
+    const bucket = filter.by === "hour" ? sql.hour("c.created_at") : sql.day("c.created_at");
+    const source =
+      `SELECT ${bucket} AS bucket, ch.name AS channel, ${sql.seconds("c.assigned_at", "c.created_at")} AS w, ${sql.seconds(FIRST_OPERATOR_MESSAGE, "c.assigned_at")} AS r ` +
+      `FROM livechat_conversation c JOIN livechat_channel ch ON ch.id = c.channel_id WHERE c.assigned_at IS NOT NULL AND ${this.period(sql, filter)}`;
+    const rows = await this.host.reads.query<Record<string, unknown>>(waitingPercentilesSql(source), sql.params);
+    // A bucket's percentile over all channels is the least of its channels' candidates (see the SQL).
+    const byDay = new Map<string, (number | null)[]>();
+    for (const row of rows) {
+      const day = byDay.get(String(row.bucket)) ?? [null, null, null, null];
+      const candidates = [row.w_day_p50, row.w_day_p90, row.r_day_p50, row.r_day_p90].map(round);
+      byDay.set(
+        String(row.bucket),
+        day.map((least, i) => (candidates[i] === null ? least : least === null ? candidates[i] : Math.min(least, candidates[i] as number))),
+      );
+    }
+    const labels = [...byDay.keys()];
+    const series = (i: number) => labels.map((l) => (byDay.get(l) as (number | null)[])[i] ?? 0);
     return {
       columns: [
         filter.by === "hour" ? lt("Hour (UTC)") : lt("Day (UTC)"),
@@ -111,19 +127,16 @@ export class LivechatReports {
         lt("First reply, median (s)"),
         lt("First reply, 90th percentile (s)"),
       ],
-      rows: byChannel[0].map((w) => {
-        const r = replies.get(key(w));
-        return [w.bucket, w.channel ?? "", w.n, w.p50, w.p90, r?.n ?? 0, r?.p50 ?? null, r?.p90 ?? null];
-      }),
+      rows: rows.map((r) => [String(r.bucket), String(r.channel), count(r.w_n), round(r.w_p50), round(r.w_p90), count(r.r_n), round(r.r_p50), round(r.r_p90)]),
       chart: {
         type: "line",
         stacked: false,
         labels,
         datasets: [
-          { label: lt("Time in queue, median (s)"), translate: true, data: byDay[0].map((r) => r.p50 ?? 0) },
-          { label: lt("Time in queue, 90th percentile (s)"), translate: true, data: byDay[0].map((r) => r.p90 ?? 0) },
-          { label: lt("First reply, median (s)"), translate: true, data: labels.map((l) => replyByDay.get(l)?.p50 ?? 0) },
-          { label: lt("First reply, 90th percentile (s)"), translate: true, data: labels.map((l) => replyByDay.get(l)?.p90 ?? 0) },
+          { label: lt("Time in queue, median (s)"), translate: true, data: series(0) },
+          { label: lt("Time in queue, 90th percentile (s)"), translate: true, data: series(1) },
+          { label: lt("First reply, median (s)"), translate: true, data: series(2) },
+          { label: lt("First reply, 90th percentile (s)"), translate: true, data: series(3) },
         ],
       },
       truncatedAt: null,
@@ -237,19 +250,6 @@ export class LivechatReports {
     const parts = [`c.created_at >= ${sql.p(filter.from)}`, `c.created_at < ${sql.p(filter.to)}`];
     if (filter.channelId !== null) parts.push(`c.channel_id = ${sql.p(filter.channelId)}`);
     return parts.join(" AND ");
-  }
-
-  private async waitPercentiles(filter: ReportFilter, perChannel: boolean, what: "wait" | "reply") {
-    const groups = perChannel ? ["bucket", "channel"] : ["bucket"];
-    const rows = await this.percentiles(filter, groups, (sql) => {
-      const bucket = filter.by === "hour" ? sql.hour("c.created_at") : sql.day("c.created_at");
-      const value = what === "wait" ? sql.seconds("c.assigned_at", "c.created_at") : sql.seconds(FIRST_OPERATOR_MESSAGE, "c.assigned_at");
-      return {
-        select: `${bucket} AS bucket${perChannel ? ", ch.name AS channel" : ""}, ${value} AS v`,
-        where: what === "wait" ? "c.assigned_at IS NOT NULL" : `c.assigned_at IS NOT NULL AND ${FIRST_OPERATOR_MESSAGE} IS NOT NULL`,
-      };
-    });
-    return rows.map((r) => ({ bucket: String(r.bucket), channel: perChannel ? String(r.channel) : undefined, n: count(r.n), p50: round(r.p50), p90: round(r.p90) }));
   }
 
   private async percentiles(filter: ReportFilter, groups: string[], source: (sql: ReportSql) => { select: string; where: string }) {

@@ -60,3 +60,35 @@ export function percentilesSql(source: string, groupColumns: string[], valueColu
     FROM ranked
     ${groups ? `GROUP BY ${groups} ORDER BY ${groups}` : ""}`;
 }
+
+/**
+ * The waiting report's percentiles in one pass over `source` (columns `bucket`, `channel`, `w` the
+ * time in queue, `r` the time to the first reply or null): per bucket and channel `w_n`, `w_p50`,
+ * `w_p90`, `r_n`, `r_p50`, `r_p90`, nearest-rank as in `percentilesSql`. The same ranks over the whole
+ * bucket give `w_day_p50` and the others: the value of a bucket's percentile lies in one of its
+ * channels, so it is the least of these candidates across the bucket's rows.
+ */
+export function waitingPercentilesSql(source: string): string {
+  const shares = (value: string, rank: string, n: string, prefix: string) =>
+    `MIN(CASE WHEN ${value} IS NOT NULL AND ${rank} * 100 >= ${n} * 50 THEN ${value} END) AS ${prefix}_p50, ` +
+    `MIN(CASE WHEN ${value} IS NOT NULL AND ${rank} * 100 >= ${n} * 90 THEN ${value} END) AS ${prefix}_p90`;
+  return `
+    WITH ranked AS (
+      SELECT bucket, channel, w, r,
+             ROW_NUMBER() OVER (PARTITION BY bucket, channel ORDER BY w) AS w_rank,
+             COUNT(*) OVER (PARTITION BY bucket, channel) AS w_n,
+             ROW_NUMBER() OVER (PARTITION BY bucket ORDER BY w) AS w_day_rank,
+             COUNT(*) OVER (PARTITION BY bucket) AS w_day_n,
+             ROW_NUMBER() OVER (PARTITION BY bucket, channel, r IS NULL ORDER BY r) AS r_rank,
+             COUNT(r) OVER (PARTITION BY bucket, channel) AS r_n,
+             ROW_NUMBER() OVER (PARTITION BY bucket, r IS NULL ORDER BY r) AS r_day_rank,
+             COUNT(r) OVER (PARTITION BY bucket) AS r_day_n
+      FROM (${source}) AS src
+    )
+    SELECT bucket, channel, MAX(w_n) AS w_n, ${shares("w", "w_rank", "w_n", "w")}, MAX(r_n) AS r_n, ${shares("r", "r_rank", "r_n", "r")},
+           ${shares("w", "w_day_rank", "w_day_n", "w_day")}, ${shares("r", "r_day_rank", "r_day_n", "r_day")}
+    FROM ranked
+    GROUP BY bucket, channel
+    ORDER BY bucket, channel`;
+}
+
