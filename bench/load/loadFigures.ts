@@ -183,9 +183,14 @@ export function chartSvg(load: LoadFigures): string {
     const y = py(10 ** e);
     parts.push(`<line x1="${L}" x2="${W - R}" y1="${y}" y2="${y}" stroke="#ddd"/><text x="${L - 6}" y="${y + 4}" text-anchor="end">${10 ** e >= 1 ? 10 ** e : (10 ** e).toFixed(1)} ms</text>`);
   }
-  for (const v of xs) {
+  // Every rate has its grid line; a label too close to the one before it is left out, so none overlap.
+  let labelledUpTo = -Infinity;
+  for (const v of [...new Set(xs)].sort((a, b) => a - b)) {
     const x = px(v);
-    parts.push(`<line x1="${x}" x2="${x}" y1="${T}" y2="${H - B}" stroke="#eee"/><text x="${x}" y="${H - B + 16}" text-anchor="middle">${v}</text>`);
+    const half = String(v).length * 3.5;
+    const label = x - half >= labelledUpTo + 4 ? `<text x="${x}" y="${H - B + 16}" text-anchor="middle">${v}</text>` : "";
+    if (label) labelledUpTo = x + half;
+    parts.push(`<line x1="${x}" x2="${x}" y1="${T}" y2="${H - B}" stroke="#eee"/>${label}`);
   }
   parts.push(`<text x="${(L + W - R) / 2}" y="${H - 10}" text-anchor="middle">offered visitor messages per second (open loop)</text>`);
   parts.push(`<text x="${L}" y="${T - 12}">Latency against offered rate (${load.setup.conversations} conversations, ${load.setup.operators} operators, SQLite)</text>`);
