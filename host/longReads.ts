@@ -24,9 +24,8 @@ parentPort.on("message", (message) => {
   }
   try {
     const statement = db.prepare(message.sql);
-    const parameters = message.parameters.map((value) => (typeof value === "boolean" ? Number(value) : value));
     if (!statement.reader) throw new Error("Only statements that read may run here.");
-    parentPort.postMessage({ id: message.id, rows: statement.all(...parameters) });
+    parentPort.postMessage({ id: message.id, rows: statement.all(...message.parameters) });
   } catch (error) {
     parentPort.postMessage({ id: message.id, error: String(error && error.message ? error.message : error) });
   }
@@ -57,7 +56,7 @@ export interface HostLongReads extends LongReads {
  */
 export function createLongReads(db: DataSource, target: DatabaseTarget): HostLongReads {
   if (target.kind === "sqlite" && target.file !== ":memory:") return new SqliteLongReads(target.file);
-  const bind = target.kind === "sqlite" ? (parameters: unknown[]) => parameters.map(cloneable) : (parameters: unknown[]) => parameters;
+  const bind = target.kind === "sqlite" ? (parameters: unknown[]) => parameters.map(sqliteParameter) : (parameters: unknown[]) => parameters;
   return {
     query: <T = SqlRow>(sql: string, parameters: unknown[] = []) => db.query<T[]>(sql, bind(parameters)),
     close: () => Promise.resolve(),
@@ -81,7 +80,7 @@ class SqliteLongReads implements HostLongReads {
     worker.ref();
     return new Promise<T[]>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (rows: SqlRow[]) => void, reject });
-      worker.postMessage({ id, sql, parameters: parameters.map(cloneable) });
+      worker.postMessage({ id, sql, parameters: parameters.map(sqliteParameter) });
     });
   }
 
@@ -118,7 +117,8 @@ class SqliteLongReads implements HostLongReads {
   }
 }
 
-/** A parameter as SQLite binds it: dates as the host's SQLite columns hold them (UTC text). */
-function cloneable(value: unknown): unknown {
-  return value instanceof Date ? value.toISOString().replace("T", " ").replace("Z", "") : value;
+/** A parameter as SQLite binds it: dates as the host's SQLite columns hold them (UTC text), booleans as 0 or 1. */
+function sqliteParameter(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString().replace("T", " ").replace("Z", "");
+  return typeof value === "boolean" ? Number(value) : value;
 }

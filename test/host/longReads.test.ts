@@ -26,13 +26,14 @@ describe("Long reads (reports) on SQLite", () => {
     expect(await read).to.deep.equal([{ n: 3000000 }]);
   });
 
-  it("see what was committed before they start, with dates bound as the host stores them", async () => {
+  it("see what was committed before they start, with dates and booleans bound as the host stores them", async () => {
     const key = `reads.${Date.now()}`;
     await t.host.contract.writes.run((tx) => tx.query("INSERT INTO host_setting (key, value) VALUES (?, ?)", [key, "stored"]));
     const rows = await t.host.contract.reads.query<{ value: string }>("SELECT value FROM host_setting WHERE key = ?", [key]);
     expect(rows).to.deep.equal([{ value: "stored" }]);
     const [{ later }] = await t.host.contract.reads.query<{ later: number }>("SELECT ? > '2026-01-01 00:00:00' AS later", [new Date("2026-06-01T00:00:00Z")]);
     expect(later).to.equal(1);
+    expect(await t.host.contract.reads.query("SELECT ? AS flag", [true])).to.deep.equal([{ flag: 1 }]);
   });
 
   it("refuse a statement that writes, and change nothing", async () => {

@@ -105,14 +105,12 @@ export class LivechatReports {
       `FROM livechat_conversation c JOIN livechat_channel ch ON ch.id = c.channel_id WHERE c.assigned_at IS NOT NULL AND ${this.period(sql, filter)}`;
     const rows = await this.host.reads.query<Record<string, unknown>>(waitingPercentilesSql(source), sql.params);
     // A bucket's percentile over all channels is the least of its channels' candidates (see the SQL).
+    const least = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
     const byDay = new Map<string, (number | null)[]>();
     for (const row of rows) {
       const day = byDay.get(String(row.bucket)) ?? [null, null, null, null];
       const candidates = [row.w_day_p50, row.w_day_p90, row.r_day_p50, row.r_day_p90].map(round);
-      byDay.set(
-        String(row.bucket),
-        day.map((least, i) => (candidates[i] === null ? least : least === null ? candidates[i] : Math.min(least, candidates[i] as number))),
-      );
+      byDay.set(String(row.bucket), day.map((value, i) => least(value, candidates[i])));
     }
     const labels = [...byDay.keys()];
     const series = (i: number) => labels.map((l) => (byDay.get(l) as (number | null)[])[i] ?? 0);

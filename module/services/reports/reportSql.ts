@@ -12,9 +12,9 @@ export class ReportSql {
     this.postgres = db.options.type === "postgres";
   }
 
-  /** A bound parameter; dates as each driver stores them (SQLite: UTC text that sorts as time). */
+  /** A bound parameter, for the host's `reads` (which binds dates as the database stores them). */
   p(value: string | number | Date): string {
-    this.params.push(value instanceof Date && !this.postgres ? sqliteDate(value) : value);
+    this.params.push(value);
     return this.postgres ? `$${this.params.length}` : "?";
   }
 
@@ -32,11 +32,6 @@ export class ReportSql {
   seconds(to: string, from: string): string {
     return this.postgres ? `EXTRACT(EPOCH FROM (${to} - ${from}))` : `((julianday(${to}) - julianday(${from})) * 86400.0)`;
   }
-}
-
-/** typeorm's SQLite format for dates: `YYYY-MM-DD HH:MM:SS.SSS` in UTC. */
-function sqliteDate(date: Date): string {
-  return date.toISOString().replace("T", " ").replace("Z", "");
 }
 
 /**
