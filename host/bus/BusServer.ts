@@ -95,11 +95,7 @@ export class BusServer {
     this.server.off("upgrade", this.onUpgrade);
     this.unsubscribe();
     this.unsubscribeSignals();
-    for (const ws of this.sockets) ws.close(1001, "server shutting down");
-    for (const ws of [...this.sockets]) {
-      // Sockets that do not finish the closing handshake promptly are cut.
-      setTimeout(() => ws.terminate(), 1000).unref();
-    }
+    for (const ws of [...this.sockets]) this.closeForShutdown(ws);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     // Each socket's close event writes its closed tab to presence: the host keeps its database until then.
     if (this.sockets.size > 0) await new Promise<void>((resolve) => (this.allForgotten = resolve));
@@ -174,7 +170,13 @@ export class BusServer {
     this.sockets.add(ws);
     this.tabWrite(ws, (presence, userId) => presence.tabOpened(userId));
     this.setChannels(ws, channels);
-    if (this.closed) ws.close(1001, "server shutting down");
+    if (this.closed) this.closeForShutdown(ws);
+  }
+
+  private closeForShutdown(ws: BusSocket): void {
+    ws.close(1001, "server shutting down");
+    // A socket that does not finish the closing handshake promptly is cut: the host waits for each.
+    setTimeout(() => ws.terminate(), 1000).unref();
   }
 
   /** One object for every socket's events, so an idle socket holds no closures of its own. */
