@@ -2,10 +2,9 @@ import { performance } from "node:perf_hooks";
 import type { Database, Statement } from "better-sqlite3";
 import { Pool } from "pg";
 import type { DataSource } from "typeorm";
-import type { BusNotification, Clock, GroupedWrites, Logger, SqlRow, WriteTransaction } from "./contract";
+import type { Clock, GroupedWrites, Logger, SqlRow, WriteTransaction } from "./contract";
 import { POOL_WAIT_MS, sqliteValue, type DatabaseTarget } from "./database";
-import type { HostBus } from "./bus/HostBus";
-import { notificationFromText } from "./bus/notificationText";
+import type { HostBus, StoredNotification } from "./bus/HostBus";
 
 /** Grouped writes as the host holds them: how long a write arriving now would wait, and closed when it stops. */
 export interface HostGroupedWrites extends GroupedWrites {
@@ -54,7 +53,7 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
-type Outcome = { waiting: Waiting; value: unknown; notifications: BusNotification[] } | { waiting: Waiting; error: unknown };
+type Outcome = { waiting: Waiting; value: unknown; notifications: StoredNotification[] } | { waiting: Waiting; error: unknown };
 
 /**
  * Group commit. Writes that arrive while the previous group's transaction runs (or within the same
@@ -136,7 +135,7 @@ class GroupCommit implements HostGroupedWrites {
       for (const waiting of writes()) waiting.reject(error);
       return;
     }
-    const notifications: BusNotification[] = [];
+    const notifications: StoredNotification[] = [];
     for (const outcome of outcomes) if ("notifications" in outcome) notifications.push(...outcome.notifications);
     this.bus.committed(notifications);
     for (const outcome of outcomes) {
@@ -186,7 +185,7 @@ class GroupCommit implements HostGroupedWrites {
   }
 
   private async runOne(waiting: Waiting, query: Query): Promise<Outcome> {
-    const notifications: BusNotification[] = [];
+    const notifications: StoredNotification[] = [];
     const tx: WriteTransaction = {
       query: (sql, parameters = []) => query(sql, parameters),
       publish: async (list) => {
@@ -195,7 +194,7 @@ class GroupCommit implements HostGroupedWrites {
         // Ids are taken in the order of the rows: sorted, they match the notifications in order.
         const ids = (await query(store.sql, store.parameters)).map((row) => Number(row.id)).sort((a, b) => a - b);
         const at = createdAt.toISOString();
-        list.forEach((n, i) => notifications.push(notificationFromText(ids[i], n.channel, n.type, store.texts[i], at)));
+        list.forEach((n, i) => notifications.push({ id: ids[i], channel: n.channel, type: n.type, text: store.texts[i], createdAt: at }));
         return ids;
       },
     };

@@ -26,6 +26,15 @@ import type { DatabaseTarget } from "../database";
 import { BusNotificationRecord } from "../models/BusNotificationRecord";
 import { notificationFromText } from "./notificationText";
 
+/** A notification as `storeStatement` stored it: its id, address, payload text and time (ISO). */
+export interface StoredNotification {
+  id: number;
+  channel: string;
+  type: string;
+  text: string;
+  createdAt: string;
+}
+
 export interface HostBusOptions {
   /** First delay before reconnecting a dropped PostgreSQL listener; doubles up to `reconnectMaxMs`. */
   reconnectMinMs?: number;
@@ -287,9 +296,14 @@ export class HostBus implements Bus {
     };
   }
 
-  /** SQLite: notifications stored by a transaction that has now committed, delivered here. */
-  committed(notifications: BusNotification[]): void {
-    if (this.target.kind === "sqlite") this.deliver(notifications);
+  /**
+   * Notifications stored by a transaction that has now committed (with `storeStatement`): delivered
+   * here on SQLite. On PostgreSQL every instance, this one included, hears them through LISTEN, so
+   * nothing is made of them here.
+   */
+  committed(stored: StoredNotification[]): void {
+    if (this.target.kind !== "sqlite") return;
+    this.deliver(stored.map(({ id, channel, type, text, createdAt }) => notificationFromText(id, channel, type, text, createdAt)));
   }
 
   onNotification(listener: Listener): () => void {
