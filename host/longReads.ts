@@ -2,8 +2,7 @@ import path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { DataSource } from "typeorm";
 import type { LongReads, SqlRow } from "./contract";
-import type { DatabaseTarget } from "./database";
-import { SQLITE_PRAGMAS } from "./database";
+import { SQLITE_PRAGMAS, sqliteValue, type DatabaseTarget } from "./database";
 
 /**
  * The worker: a connection of its own that may only read, answering one query at a time. Plain
@@ -56,7 +55,7 @@ export interface HostLongReads extends LongReads {
  */
 export function createLongReads(db: DataSource, target: DatabaseTarget): HostLongReads {
   if (target.kind === "sqlite" && target.file !== ":memory:") return new SqliteLongReads(target.file);
-  const bind = target.kind === "sqlite" ? (parameters: unknown[]) => parameters.map(sqliteParameter) : (parameters: unknown[]) => parameters;
+  const bind = target.kind === "sqlite" ? (parameters: unknown[]) => parameters.map(sqliteValue) : (parameters: unknown[]) => parameters;
   return {
     query: <T = SqlRow>(sql: string, parameters: unknown[] = []) => db.query<T[]>(sql, bind(parameters)),
     close: () => Promise.resolve(),
@@ -80,7 +79,7 @@ class SqliteLongReads implements HostLongReads {
     worker.ref();
     return new Promise<T[]>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (rows: SqlRow[]) => void, reject });
-      worker.postMessage({ id, sql, parameters: parameters.map(sqliteParameter) });
+      worker.postMessage({ id, sql, parameters: parameters.map(sqliteValue) });
     });
   }
 
@@ -115,10 +114,4 @@ class SqliteLongReads implements HostLongReads {
     worker.on("exit", () => failAll(new Error("The reading thread stopped.")));
     return worker;
   }
-}
-
-/** A parameter as SQLite binds it: dates as the host's SQLite columns hold them (UTC text), booleans as 0 or 1. */
-function sqliteParameter(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString().replace("T", " ").replace("Z", "");
-  return typeof value === "boolean" ? Number(value) : value;
 }
