@@ -200,14 +200,19 @@ export type SqlRow = Record<string, unknown>;
 /** What a grouped write does, in plain SQL: no entity mapping, no query building. */
 export interface WriteTransaction {
   /**
-   * One statement with `$1`, `$2`... placeholders, prepared once per text. Dates and booleans are
-   * bound the way the database stores them; a `Date` compared in SQL compares as a date. Statements
-   * sent without waiting for the one before (and `publish`) run in the order they were sent.
+   * One statement with `$1`, `$2`... placeholders, prepared once per text. Parameters are strings,
+   * numbers, booleans, dates, buffers or null (anything else is refused at once); dates and booleans
+   * are bound the way the database stores them, and a `Date` compared in SQL compares as a date.
+   * Statements sent without waiting for the one before (and `publish`) run in the order they were
+   * sent. Every statement sent belongs to the write, awaited or not: the write fails if one fails. One
+   * whose answer the write does not need may be left unawaited (`void tx.query(...)`); the group's
+   * COMMIT then leaves with it instead of a round trip later.
    */
   query(sql: string, parameters?: unknown[]): Promise<SqlRow[]>;
   /**
    * Stores bus notifications with the transaction's other writes (one statement for all of them);
-   * they are delivered once the transaction committed, never if it did not. Returns their ids in order.
+   * they are delivered once the transaction committed, never if it did not. Returns their ids in order;
+   * like `query`, it may be left unawaited.
    */
   publish(notifications: { channel: string; type: string; payload: unknown }[]): Promise<number[]>;
 }

@@ -38,7 +38,12 @@ interface Transactions {
    * others' answers (so a group costs a write's round trips, not the sum of them).
    */
   readonly together: boolean;
-  transaction<T>(work: (query: Query, control: Control) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction, then commits. `settle` waits for what `work` sent without
+   * waiting for it, and throws if any of it failed: the COMMIT may leave before it answers (it then
+   * turns into a rollback), so a group's last statements and its COMMIT share a round trip.
+   */
+  transaction<T>(work: (query: Query, control: Control) => Promise<T>, settle: (value: T) => Promise<void>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -53,7 +58,10 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
-type Outcome = { waiting: Waiting; value: unknown; notifications: StoredNotification[] } | { waiting: Waiting; error: unknown };
+/** A write's statements that its work left unawaited: they still belong to it. */
+type Sent = Promise<unknown>[];
+
+type Outcome = { waiting: Waiting; value: unknown; notifications: StoredNotification[]; sent: Sent } | { waiting: Waiting; error: unknown };
 
 /**
  * Group commit. Writes that arrive while the previous group's transaction runs (or within the same
@@ -63,8 +71,9 @@ type Outcome = { waiting: Waiting; value: unknown; notifications: StoredNotifica
  * run together, their statements pipelined on one connection: each write's statements go out in the
  * order it makes them, and writes that make the same statements make them in the order they came;
  * if one fails, the group is rolled back and run again one write after the other, each in a
- * savepoint. Every caller's promise settles after the COMMIT (or with its failure), and
- * notifications are delivered only then.
+ * savepoint. The COMMIT goes out with what the writes sent last and left unawaited, so a write that
+ * needs no answer to its last statements costs no round trip for them. Every caller's promise
+ * settles after the COMMIT (or with its failure), and notifications are delivered only then.
  */
 class GroupCommit implements HostGroupedWrites {
   private waiting: Waiting[] = [];
@@ -125,10 +134,16 @@ class GroupCommit implements HostGroupedWrites {
     let outcomes: Outcome[];
     try {
       outcomes = await this.transactions
-        .transaction((query, control) => (this.transactions.together ? this.together(writes(), query) : this.oneByOne(writes(), query, control)))
+        .transaction(
+          (query, control) => (this.transactions.together ? this.together(writes(), query) : this.oneByOne(writes(), query, control)),
+          (outcomes) => this.settleTogether(outcomes),
+        )
         .catch((error: unknown) => {
           if (error !== ONE_BY_ONE) throw error;
-          return this.transactions.transaction((query, control) => this.oneByOne(writes(), query, control));
+          return this.transactions.transaction(
+            (query, control) => this.oneByOne(writes(), query, control),
+            async () => undefined,
+          );
         });
     } catch (error) {
       // Nothing of the group was committed (or it never started): every write of it failed.
@@ -154,6 +169,13 @@ class GroupCommit implements HostGroupedWrites {
     return outcomes;
   }
 
+  /** What the writes of a group run together left unawaited: one failure and the group runs again one write at a time. */
+  private async settleTogether(outcomes: Outcome[]): Promise<void> {
+    const sent = outcomes.flatMap((outcome) => ("sent" in outcome ? outcome.sent : []));
+    const results = await Promise.allSettled(sent);
+    if (results.some((result) => result.status === "rejected")) throw ONE_BY_ONE;
+  }
+
   /**
    * One write after the other, each in the savepoint: one that fails is rolled back to it (which keeps
    * it for the next write); one that succeeds releases it and sets it again for the next, in one round
@@ -163,7 +185,7 @@ class GroupCommit implements HostGroupedWrites {
     const outcomes: Outcome[] = [];
     await control(`SAVEPOINT ${SAVEPOINT}`);
     for (let i = 0; i < group.length; i++) {
-      const outcome = await this.runOne(group[i], query);
+      const outcome = await settled(await this.runOne(group[i], query));
       outcomes.push(outcome);
       if ("error" in outcome) await control(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
       else if (i < group.length - 1) await control(`RELEASE SAVEPOINT ${SAVEPOINT}; SAVEPOINT ${SAVEPOINT}`);
@@ -184,22 +206,37 @@ class GroupCommit implements HostGroupedWrites {
     return group;
   }
 
+  /** Runs a write's work; what it sent and left unawaited is in the outcome, for `settled` or `settleTogether`. */
   private async runOne(waiting: Waiting, query: Query): Promise<Outcome> {
     const notifications: StoredNotification[] = [];
+    const sent: Sent = [];
+    // Every statement is the write's, awaited or not: it is kept, and marked handled so that one the
+    // work never awaits cannot fail the process; its failure fails the write instead.
+    const track = <R>(statement: Promise<R>): Promise<R> => {
+      sent.push(statement);
+      statement.catch(() => undefined);
+      return statement;
+    };
     const tx: WriteTransaction = {
-      query: (sql, parameters = []) => query(sql, parameters),
-      publish: async (list) => {
-        const createdAt = this.clock.now();
-        const store = this.bus.storeStatement(list, createdAt);
-        // Ids are taken in the order of the rows: sorted, they match the notifications in order.
-        const ids = (await query(store.sql, store.parameters)).map((row) => Number(row.id)).sort((a, b) => a - b);
-        const at = createdAt.toISOString();
-        list.forEach((n, i) => notifications.push({ id: ids[i], channel: n.channel, type: n.type, text: store.texts[i], createdAt: at }));
-        return ids;
+      query: (sql, parameters = []) => {
+        checkParameters(parameters);
+        return track(query(sql, parameters));
       },
+      publish: (list) =>
+        track(
+          (async () => {
+            const createdAt = this.clock.now();
+            const store = this.bus.storeStatement(list, createdAt);
+            // Ids are taken in the order of the rows: sorted, they match the notifications in order.
+            const ids = (await query(store.sql, store.parameters)).map((row) => Number(row.id)).sort((a, b) => a - b);
+            const at = createdAt.toISOString();
+            list.forEach((n, i) => notifications.push({ id: ids[i], channel: n.channel, type: n.type, text: store.texts[i], createdAt: at }));
+            return ids;
+          })(),
+        ),
     };
     try {
-      return { waiting, value: await waiting.work(tx), notifications };
+      return { waiting, value: await waiting.work(tx), notifications, sent };
     } catch (error) {
       return { waiting, error };
     }
@@ -233,8 +270,12 @@ class SqliteStatements implements Transactions {
 
   async close(): Promise<void> {}
 
-  transaction<T>(work: (query: Query, control: Control) => Promise<T>): Promise<T> {
-    return this.db.transaction(() => work(this.query, this.control));
+  transaction<T>(work: (query: Query, control: Control) => Promise<T>, settle: (value: T) => Promise<void>): Promise<T> {
+    return this.db.transaction(async () => {
+      const value = await work(this.query, this.control);
+      await settle(value);
+      return value;
+    });
   }
 
   private run(sql: string, parameters: unknown[]): SqlRow[] {
@@ -291,7 +332,7 @@ class PostgresStatements implements Transactions {
     return this.closed;
   }
 
-  async transaction<T>(work: (query: Query, control: Control) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (query: Query, control: Control) => Promise<T>, settle: (value: T) => Promise<void>): Promise<T> {
     const client = await this.pool.connect();
     // Statements made in the same turn of the event loop (the writes of a group reaching the same step
     // together, BEGIN with the first ones) leave in one write to the socket instead of one each.
@@ -314,16 +355,24 @@ class PostgresStatements implements Transactions {
       (error: unknown) => error,
     );
     let value: T;
+    let commit: Promise<string | null> | null = null;
     try {
       value = await work(
         async (sql, parameters) => (await batched(() => client.query<SqlRow>({ name: this.name(sql), text: sql, values: parameters }))).rows,
         async (sql) => void (await client.query(sql)),
       );
+      // Behind what the writes sent last, in the same round trip. Should one of those fail, PostgreSQL
+      // has already aborted the transaction and answers this COMMIT with a ROLLBACK.
+      commit = batched(() => client.query("COMMIT")).then((result) => result.command);
+      commit.catch(() => undefined);
+      await settle(value);
       const failed = await begun;
       if (failed) throw failed;
-      await client.query("COMMIT");
+      if ((await commit) !== "COMMIT") throw new Error("PostgreSQL rolled the grouped writes back instead of committing them");
     } catch (error) {
-      // A connection whose ROLLBACK failed is broken: the pool drops it instead of lending it again.
+      await commit?.catch(() => undefined);
+      // Outside a transaction (the COMMIT ended it), ROLLBACK only warns. A connection whose ROLLBACK
+      // failed is broken: the pool drops it instead of lending it again.
       const broken = await client.query("ROLLBACK").then(
         () => false,
         () => true,
@@ -344,4 +393,24 @@ class PostgresStatements implements Transactions {
     }
     return name;
   }
+}
+
+/** The outcome once what its write left unawaited has answered: failed if any of it failed. */
+async function settled(outcome: Outcome): Promise<Outcome> {
+  if (!("sent" in outcome)) return outcome;
+  const failure = (await Promise.allSettled(outcome.sent)).find((result) => result.status === "rejected");
+  return failure ? { waiting: outcome.waiting, error: failure.reason } : outcome;
+}
+
+/**
+ * Refuses, before anything is sent, a parameter neither database could bind. Thrown at once, it
+ * fails the write's work before its group commits: a statement refused by the client after the
+ * COMMIT went out would not abort the transaction the way one failing in the database does.
+ */
+function checkParameters(parameters: unknown[]): void {
+  parameters.forEach((value, i) => {
+    if (value === null || value instanceof Date || Buffer.isBuffer(value)) return;
+    if (["string", "number", "boolean", "bigint"].includes(typeof value)) return;
+    throw new TypeError(`Grouped write parameter $${i + 1} must be a string, number, boolean, date, buffer or null`);
+  });
 }

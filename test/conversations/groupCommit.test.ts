@@ -234,6 +234,50 @@ for (const database of ["sqlite", "postgres"] as const) {
       expect(told).to.deep.equal([{ key: "d1" }, { key: "d3" }]);
     });
 
+    it("counts a statement its write left unawaited: when it fails, that write is refused alone and nothing of it stays", async () => {
+      await t.host.db.getRepository(Setting).insert({ key: "group.late-taken", value: "x" });
+      const told: unknown[] = [];
+      let allTold: () => void = () => undefined;
+      const bothTold = new Promise<void>((resolve) => (allTold = resolve));
+      const stop = t.host.bus.onNotification((n) => {
+        if (n.channel.startsWith("test.late")) told.push(n.payload);
+        if (told.length === 2) allTold();
+      });
+      const results = await Promise.allSettled(
+        ["e1", "late-taken", "e3"].map((key) =>
+          t.host.contract.writes.run(async (tx) => {
+            await tx.query("INSERT INTO host_setting (key, value) VALUES ($1, 'x')", [`group.${key}-first`]);
+            // Neither is awaited: "group.late-taken" exists, so this insert fails after the work returned.
+            void tx.publish([{ channel: `test.late:${key}`, type: "test", payload: { key } }]);
+            void tx.query("INSERT INTO host_setting (key, value) VALUES ($1, 'x')", [`group.${key}`]);
+            return key;
+          }),
+        ),
+      );
+      await bothTold;
+      stop();
+      expect(results.map((r) => r.status)).to.deep.equal(["fulfilled", "rejected", "fulfilled"]);
+      const keys = await t.host.db.getRepository(Setting).find({ where: { key: In(["group.e1", "group.e1-first", "group.late-taken-first", "group.e3", "group.e3-first"]) }, order: { key: "ASC" } });
+      expect(keys.map((k) => k.key)).to.deep.equal(["group.e1", "group.e1-first", "group.e3", "group.e3-first"]);
+      expect(told).to.deep.equal([{ key: "e1" }, { key: "e3" }]);
+    });
+
+    it("refuses a parameter the database cannot bind before anything of its write is sent", async () => {
+      const results = await Promise.allSettled(
+        [{ nested: true }, "fine"].map((value, i) =>
+          t.host.contract.writes.run(async (tx) => {
+            void tx.query("INSERT INTO host_setting (key, value) VALUES ($1, 'x')", [`group.bind${i}`]);
+            void tx.query("UPDATE host_setting SET value = $1 WHERE key = $2", [value, `group.bind${i}`]);
+            return i;
+          }),
+        ),
+      );
+      expect(results.map((r) => r.status)).to.deep.equal(["rejected", "fulfilled"]);
+      expect(String((results[0] as PromiseRejectedResult).reason)).to.contain("parameter $1 must be");
+      const keys = await t.host.db.getRepository(Setting).find({ where: { key: In(["group.bind0", "group.bind1"]) } });
+      expect(keys.map((k) => [k.key, k.value])).to.deep.equal([["group.bind1", "fine"]]);
+    });
+
     it("refuses a post to an ended conversation without harming the others posted with it", async () => {
       const { access, posts } = visitorPath(t.host.moduleContract("livechat"));
       const open = await startVisitor(t, channelId);

@@ -31,8 +31,9 @@ type Outcome = { kind: "posted"; message: MessageDto } | { kind: "chatbot" } | {
  * A visitor's message, the hot path: the token checked from memory, then one grouped write (see
  * `GroupedWrites`) that stores the message if the conversation takes it, then at once moves the
  * conversation's last activity (and the visitor's, when due) and stores both notifications in one
- * statement; the message as clients see it is built from what is in hand. The same behaviour as `ConversationMessages.post`, which the rarer
- * cases (a retry, the chatbot) still take.
+ * statement, both with the group's COMMIT; the message as clients see it is built from what is in
+ * hand. The same behaviour as `ConversationMessages.post`, which the rarer cases (a retry, the
+ * chatbot) still take.
  */
 export class VisitorMessages {
   constructor(
@@ -64,8 +65,10 @@ export class VisitorMessages {
       const payload = { message };
       const notifications = [{ channel: conversationAddress(visitor.id), type: "livechat.message", payload }];
       if (inserted.operator_id !== null) notifications.push({ channel: busAddress.user(Number(inserted.operator_id)), type: "livechat.message", payload });
-      // The activity and the notifications need nothing from each other: both go out at once.
-      await Promise.all([tx.query(inserted.stale ? ACTIVITY_AND_SEEN : ACTIVITY, [now, visitor.id]), tx.publish(notifications)]);
+      // The activity and the notifications need nothing from each other, and the post nothing from
+      // them: both go out at once, unawaited, so the group's COMMIT leaves with them.
+      void tx.query(inserted.stale ? ACTIVITY_AND_SEEN : ACTIVITY, [now, visitor.id]);
+      void tx.publish(notifications);
       return { kind: "posted", message };
     });
     switch (outcome.kind) {
