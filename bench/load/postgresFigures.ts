@@ -41,6 +41,16 @@ export interface PostgresFigures {
     rawThroughputRatio: number | null;
     perCpuSecondRatio: number | null;
     perBusiestInstanceCpuSecondRatio: number | null;
+    /**
+     * The busiest of the two instances at `rate` against one instance alone at half of it (the share
+     * each takes): what sharing the work adds, each instance hearing every notification. 1 means nothing.
+     */
+    busiestAgainstHalfRate: number | null;
+    /**
+     * One instance's CPU per message at half of `rate` against at `rate`: how much dearer a message
+     * is on an instance half as busy (fewer messages per wake-up, per round trip, per cache warm-up).
+     */
+    halfRateCostRatio: number | null;
     limit: string;
   };
   loadAverage: number[];
@@ -83,12 +93,15 @@ export async function postgresFigures(options: { quick: boolean; log: (line: str
   const at = (d: PostgresDeployment) => d.steps.find((s) => s.offered === rate);
   const a = at(one);
   const b = at(two);
+  const half = rate === null ? undefined : one.steps.find((s) => s.offered === rate / 2);
   const rawThroughputRatio = one.saturation && two.saturation ? round(two.saturation.achieved / one.saturation.achieved, 2) : null;
   const scaling = {
     rate,
     rawThroughputRatio,
     perCpuSecondRatio: a && b ? round(b.messagesPerCpuSecond / a.messagesPerCpuSecond, 2) : null,
     perBusiestInstanceCpuSecondRatio: a && b ? round(b.messagesPerBusiestCpuSecond / a.messagesPerBusiestCpuSecond, 2) : null,
+    busiestAgainstHalfRate: b && half ? round(Math.max(...b.instances.map((i) => i.cpuPercent)) / half.instances[0].cpuPercent, 2) : null,
+    halfRateCostRatio: a && half ? round(half.instances[0].cpuMsPerMessage / a.instances[0].cpuMsPerMessage, 2) : null,
     limit: "",
   };
   scaling.limit = limitHit(one, two);
@@ -209,6 +222,12 @@ export function postgresSummary(pg: PostgresFigures): string[] {
     `    at ${sc.rate ?? "n/a"}/s: messages per CPU-second of all instances ×${sc.perCpuSecondRatio ?? "n/a"}, per CPU-second of the busiest instance ×${sc.perBusiestInstanceCpuSecondRatio ?? "n/a"} ` +
       `(the throughput two instances would reach with a core each)`,
   );
+  if (sc.rate !== null) {
+    lines.push(
+      `    the busiest of two at ${sc.rate}/s against one alone at ${sc.rate / 2}/s (its share): CPU ×${sc.busiestAgainstHalfRate ?? "n/a"}; ` +
+        `one instance's CPU per message at ${sc.rate / 2}/s against at ${sc.rate}/s: ×${sc.halfRateCostRatio ?? "n/a"}`,
+    );
+  }
   lines.push(`    limit hit: ${sc.limit}`);
   lines.push(`  load average: ${pg.loadAverage.join(", ")}`);
   return lines;
