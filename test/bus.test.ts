@@ -453,6 +453,41 @@ describe("bus across instances (postgres)", function () {
     expect((await atPublisher).id).to.equal(id);
   });
 
+  it("delivers notifications stored together, sharing a payload or not, small or too big for one NOTIFY, each once and in order on the other instance", async () => {
+    const heard: BusNotification[] = [];
+    const off = busB.onNotification((n) => n.type.startsWith("together") && heard.push(n));
+    try {
+      const small = { text: "shared" };
+      const big = { text: "ü".repeat(5000) };
+      const ids = await busA.publishAll([
+        { channel: "room:1", type: "together_small", payload: small },
+        { channel: `user:${user.id}`, type: "together_small", payload: small },
+        { channel: "room:1", type: "together_other", payload: { text: "alone" } },
+        { channel: "room:1", type: "together_big", payload: big },
+        { channel: `user:${user.id}`, type: "together_big", payload: big },
+      ]);
+      await waitFor<void>((done) => {
+        const check = () => heard.length >= 5 && done();
+        const stop = busB.onNotification(check);
+        check();
+        return stop;
+      }, "the five notifications");
+      expect(heard.map((n) => n.id)).to.deep.equal(ids);
+      expect(heard.map((n) => [n.channel, n.type])).to.deep.equal([
+        ["room:1", "together_small"],
+        [`user:${user.id}`, "together_small"],
+        ["room:1", "together_other"],
+        ["room:1", "together_big"],
+        [`user:${user.id}`, "together_big"],
+      ]);
+      expect(heard.map((n) => n.payload)).to.deep.equal([small, small, { text: "alone" }, big, big]);
+      // Each its own copy: one listener changing its payload changes nothing for another.
+      expect(heard[0].payload).to.not.equal(heard[1].payload);
+    } finally {
+      off();
+    }
+  });
+
   it("delivers on commit only, never after a rollback", async () => {
     const socket = await TestBusClient.open(serverB.base, { headers: { "x-test-user": user.login } });
     sockets.push(socket);

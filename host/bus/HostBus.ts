@@ -264,8 +264,9 @@ export class HostBus implements Bus {
   /**
    * The statement that stores `notifications` at once (one row each) and returns their ids, in
    * `$1`-style placeholders, for writes that run their own SQL (see GroupedWrites). On PostgreSQL it
-   * also announces each row to every instance when its transaction commits: the whole notification
-   * when it fits in a NOTIFY payload (so no instance reads it back), else its id.
+   * also announces the rows to every instance when its transaction commits, one NOTIFY for the rows
+   * that share a payload (a message to a conversation and to its operator): their addresses and the
+   * payload once when that fits in a NOTIFY payload (so no instance reads them back), else their ids.
    */
   storeStatement(notifications: NotificationInput[], createdAt: Date): { sql: string; parameters: unknown[]; texts: string[] } {
     const parameters: unknown[] = [];
@@ -284,13 +285,18 @@ export class HostBus implements Bus {
     if (!this.pgChannel) return { sql: `${insert} RETURNING id`, parameters, texts };
     const channel = parameters.push(this.pgChannel);
     const at = parameters.push(createdAt.toISOString());
-    // The announcement: "n", the notification's address as a JSON object, a line break, its payload.
-    const whole = `'${WHOLE_PREFIX}' || json_build_object('id', id, 'channel', channel, 'type', type, 'createdAt', $${at}::text)::text || E'\\n' || payload`;
+    // The announcement: "n", the addresses of the rows sharing a payload as a JSON array (one line:
+    // json_build_object escapes line breaks), a line break, the payload; else their ids, with commas.
+    const address = `json_build_object('id', id, 'channel', channel, 'type', type, 'createdAt', $${at}::text)::text`;
+    const whole = `'${WHOLE_PREFIX}[' || string_agg(${address}, ',' ORDER BY id) || E']\\n' || payload`;
     return {
       sql:
-        `WITH stored AS (${insert} RETURNING id, channel, type, payload) ` +
-        `SELECT id, pg_notify($${channel}, CASE WHEN octet_length(whole) < ${NOTIFY_MAX_BYTES} THEN whole ELSE id::text END) ` +
-        `FROM stored CROSS JOIN LATERAL (SELECT ${whole} AS whole) announced`,
+        `WITH stored AS (${insert} RETURNING id, channel, type, payload), ` +
+        `shared AS (SELECT array_agg(id ORDER BY id) AS ids, ${whole} AS whole FROM stored GROUP BY payload), ` +
+        // Materialised, so each NOTIFY is sent once, whatever the rows its ids make below.
+        `announced AS MATERIALIZED (SELECT ids, pg_notify($${channel}, CASE WHEN octet_length(whole) < ${NOTIFY_MAX_BYTES} THEN whole ELSE array_to_string(ids, ',') END) AS sent ` +
+        `FROM shared ORDER BY ids[1]) ` +
+        `SELECT unnest(ids) AS id, sent FROM announced`,
       parameters,
       texts,
     };
@@ -504,12 +510,13 @@ export class HostBus implements Bus {
       if (message.channel !== this.pgChannel) return;
       if (message.payload?.startsWith(SIGNAL_PREFIX)) return this.receiveSignal(message.payload.slice(SIGNAL_PREFIX.length));
       if (message.payload?.startsWith(WHOLE_PREFIX)) {
-        const whole = announced(message.payload.slice(WHOLE_PREFIX.length));
-        if (whole) this.queueLoad(whole.id, whole);
+        for (const whole of announced(message.payload.slice(WHOLE_PREFIX.length))) this.queueLoad(whole.id, whole);
         return;
       }
-      const id = Number(message.payload);
-      if (Number.isSafeInteger(id) && id > 0) this.queueLoad(id);
+      for (const part of message.payload?.split(",") ?? []) {
+        const id = Number(part);
+        if (Number.isSafeInteger(id) && id > 0) this.queueLoad(id);
+      }
     });
     try {
       await client.connect();
@@ -666,17 +673,25 @@ function storedId(rows: { id: number | string }[]): number {
   return id;
 }
 
-/** A whole notification as `storeStatement` announced it; null when malformed. */
-function announced(text: string): BusNotification | null {
+/**
+ * The whole notifications `storeStatement` announced together: their addresses (an array, or one
+ * object), a line break, the payload they share. Nothing when malformed.
+ */
+function announced(text: string): BusNotification[] {
   const newline = text.indexOf("\n");
-  if (newline < 0) return null;
+  if (newline < 0) return [];
   try {
-    const head = JSON.parse(text.slice(0, newline)) as { id?: unknown; channel?: unknown; type?: unknown; createdAt?: unknown };
-    const { id, channel, type, createdAt } = head;
-    if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0 || typeof channel !== "string" || typeof type !== "string" || typeof createdAt !== "string") return null;
-    return notificationFromText(id, channel, type, text.slice(newline + 1), createdAt);
+    const head = JSON.parse(text.slice(0, newline)) as unknown;
+    const payload = text.slice(newline + 1);
+    const notifications: BusNotification[] = [];
+    for (const address of Array.isArray(head) ? head : [head]) {
+      const { id, channel, type, createdAt } = (address ?? {}) as { id?: unknown; channel?: unknown; type?: unknown; createdAt?: unknown };
+      if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0 || typeof channel !== "string" || typeof type !== "string" || typeof createdAt !== "string") return [];
+      notifications.push(notificationFromText(id, channel, type, payload, createdAt));
+    }
+    return notifications;
   } catch {
-    return null;
+    return [];
   }
 }
 
