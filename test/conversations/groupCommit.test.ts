@@ -174,6 +174,17 @@ for (const database of ["sqlite", "postgres"] as const) {
       await t?.stop();
     });
 
+    /** The payloads of notifications on channels starting with `prefix`, and when two have come. */
+    const twoPayloadsOn = (prefix: string) => {
+      const told: unknown[] = [];
+      let allTold: () => void = () => undefined;
+      const bothTold = new Promise<void>((resolve) => (allTold = resolve));
+      const stop = t.host.bus.onNotification((n) => {
+        if (n.channel.startsWith(prefix)) told.push(n.payload);
+        if (told.length === 2) allTold();
+      });
+      return { told, bothTold, stop };
+    };
     const messagesOf = (conversationId: number) => t.host.db.getRepository(Message).find({ where: { conversationId }, order: { id: "ASC" } });
 
     it("stores each once, in the order posted per conversation, and tells the operator in that order", async () => {
@@ -209,13 +220,7 @@ for (const database of ["sqlite", "postgres"] as const) {
 
     it("refuses a write whose statement fails, alone: the others sent with it are stored and told, its notification never", async () => {
       await t.host.db.getRepository(Setting).insert({ key: "group.taken", value: "x" });
-      const told: unknown[] = [];
-      let allTold: () => void = () => undefined;
-      const bothTold = new Promise<void>((resolve) => (allTold = resolve));
-      const stop = t.host.bus.onNotification((n) => {
-        if (n.channel.startsWith("test.group")) told.push(n.payload);
-        if (told.length === 2) allTold();
-      });
+      const { told, bothTold, stop } = twoPayloadsOn("test.group");
       const results = await Promise.allSettled(
         ["d1", "taken", "d3"].map((key) =>
           t.host.contract.writes.run(async (tx) => {
@@ -236,13 +241,7 @@ for (const database of ["sqlite", "postgres"] as const) {
 
     it("counts a statement its write left unawaited: when it fails, that write is refused alone and nothing of it stays", async () => {
       await t.host.db.getRepository(Setting).insert({ key: "group.late-taken", value: "x" });
-      const told: unknown[] = [];
-      let allTold: () => void = () => undefined;
-      const bothTold = new Promise<void>((resolve) => (allTold = resolve));
-      const stop = t.host.bus.onNotification((n) => {
-        if (n.channel.startsWith("test.late")) told.push(n.payload);
-        if (told.length === 2) allTold();
-      });
+      const { told, bothTold, stop } = twoPayloadsOn("test.late");
       const results = await Promise.allSettled(
         ["e1", "late-taken", "e3"].map((key) =>
           t.host.contract.writes.run(async (tx) => {
