@@ -2,11 +2,12 @@ import { expect } from "chai";
 import { In } from "typeorm";
 import { busAddress, ConflictError, type BusNotification, type HostContract } from "../../host/contract";
 import { Setting } from "../../host/models/Setting";
+import { Conversation } from "../../module/models/Conversation";
 import { Message } from "../../module/models/Message";
 import { ChatbotScripts } from "../../module/services/chatbot/ChatbotScripts";
 import { ConversationMessages } from "../../module/services/conversations/ConversationMessages";
 import { ConversationNotifier } from "../../module/services/conversations/ConversationNotifier";
-import { VisitorAccess } from "../../module/services/conversations/VisitorAccess";
+import { VISITOR_SEEN_EVERY_MS, VisitorAccess } from "../../module/services/conversations/VisitorAccess";
 import { VisitorMessages } from "../../module/services/conversations/VisitorMessages";
 import { OperatorProfiles } from "../../module/services/OperatorProfiles";
 import { skipUnlessPostgres } from "../support/postgres";
@@ -275,6 +276,28 @@ for (const database of ["sqlite", "postgres"] as const) {
       expect(String((results[0] as PromiseRejectedResult).reason)).to.contain("parameter $1 must be");
       const keys = await t.host.db.getRepository(Setting).find({ where: { key: In(["group.bind0", "group.bind1"]) } });
       expect(keys.map((k) => [k.key, k.value])).to.deep.equal([["group.bind1", "fine"]]);
+    });
+
+    it("moves the conversation's last activity with each post, and the visitor's last visit once it is older than 15 s", async () => {
+      const visitor = await startVisitor(t, channelId);
+      const conversation = () => t.host.db.getRepository(Conversation).findOneByOrFail({ id: visitor.id });
+      const seenAtStart = (await conversation()).lastVisitorSeenAt.getTime();
+      const say = async (body: string) => expect((await asVisitor(t, visitor).post(`/livechat/conversations/${visitor.id}/messages`, { body })).status).to.equal(201);
+      t.clock.advance(5_000);
+      await say("soon after");
+      expect((await conversation()).lastActivityAt.getTime()).to.equal(t.clock.now().getTime());
+      expect((await conversation()).lastVisitorSeenAt.getTime()).to.equal(seenAtStart);
+      t.clock.advance(VISITOR_SEEN_EVERY_MS);
+      await say("a while later");
+      expect((await conversation()).lastActivityAt.getTime()).to.equal(t.clock.now().getTime());
+      expect((await conversation()).lastVisitorSeenAt.getTime()).to.equal(t.clock.now().getTime());
+      // A message stored before (same client message id) moves nothing.
+      const again = { body: "once", clientMessageId: "seen-once" };
+      expect((await asVisitor(t, visitor).post(`/livechat/conversations/${visitor.id}/messages`, again)).status).to.equal(201);
+      const stored = (await conversation()).lastActivityAt.getTime();
+      t.clock.advance(1_000);
+      await asVisitor(t, visitor).post(`/livechat/conversations/${visitor.id}/messages`, again);
+      expect((await conversation()).lastActivityAt.getTime()).to.equal(stored);
     });
 
     it("refuses a post to an ended conversation without harming the others posted with it", async () => {
