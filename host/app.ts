@@ -39,7 +39,7 @@ import { MenuRegistry } from "./menus/MenuRegistry";
 import { ViewRegistry } from "./views/ViewRegistry";
 import { ProfileRegistry } from "./profile/ProfileRegistry";
 import { HostBus } from "./bus/HostBus";
-import { createGroupedWrites } from "./groupedWrites";
+import { createGroupedWrites, DEFAULT_GROUP_WINDOW_MS } from "./groupedWrites";
 import { BusServer } from "./bus/BusServer";
 import { SocketLimits } from "./bus/SocketLimits";
 import { clientAddress } from "./http/clientAddress";
@@ -83,6 +83,8 @@ export interface HostOptions {
   maxLagMs?: number;
   /** How long (ms) a grouped write arriving now may expect to wait for its turn before requests are refused with 503 (default MAX_WRITE_WAIT_MS, else 50). */
   maxWriteWaitMs?: number;
+  /** On PostgreSQL, how long (ms) a grouped write arriving while writes come often waits for others to share its transaction (default GROUP_WINDOW_MS, else 2; 0 for none). */
+  groupWindowMs?: number;
 }
 
 /** A running host: the reference helpdesk application with its modules installed. */
@@ -150,7 +152,14 @@ export class Host {
     this.presence = new HostPresence(db, this.clock, () => this.presenceThresholds());
     this.scheduler = new HostScheduler(db, this.clock, this.logger, this.instanceId);
     this.sessions = new DatabaseSessionStore(db, this.clock, SESSION_IDLE_MS, SESSION_ABSOLUTE_MS);
-    const writes = (this.writes = createGroupedWrites(db, target, this.bus, this.clock, this.logger));
+    const writes = (this.writes = createGroupedWrites(
+      db,
+      target,
+      this.bus,
+      this.clock,
+      this.logger,
+      options.groupWindowMs ?? Number(process.env.GROUP_WINDOW_MS ?? DEFAULT_GROUP_WINDOW_MS),
+    ));
     this.checkpoints = target.kind === "sqlite" && target.file !== ":memory:" ? new WalCheckpoints(target.file, this.logger) : null;
     this.reads = createLongReads(db, target);
     this.load = new LoadShedder(

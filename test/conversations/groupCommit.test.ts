@@ -158,6 +158,50 @@ describe("Group commit (SQLite): writes arriving together share one transaction"
   });
 });
 
+describe("Group commit (PostgreSQL): a window for writes that come often", () => {
+  const WINDOW_MS = 150;
+  let t: TestHost;
+  before(async function () {
+    await skipUnlessPostgres(this);
+    t = await startTestHost({ database: "postgres", groupWindowMs: WINDOW_MS });
+  });
+  after(async () => {
+    await t?.stop();
+  });
+
+  /** The transaction a grouped write ran in. */
+  const transactionOf = () => t.host.contract.writes.run(async (tx) => String((await tx.query("SELECT txid_current() AS tx"))[0].tx));
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  /** Two writes, the second sent 20 ms after the first: the transactions they ran in. */
+  const twoApart = async () => {
+    const first = transactionOf();
+    await pause(20);
+    return Promise.all([first, transactionOf()]);
+  };
+
+  it("lets a write that comes soon after another share its transaction while writes come often", async () => {
+    await transactionOf();
+    const [a, b] = await twoApart();
+    expect(b).to.equal(a);
+  });
+
+  it("commits a write waiting out its window when the host stops, before letting its connection go", async () => {
+    const other = await startTestHost({ database: "postgres", groupWindowMs: WINDOW_MS, demo: false });
+    const write = () => other.host.contract.writes.run(async (tx) => String((await tx.query("SELECT txid_current() AS tx"))[0].tx));
+    await write();
+    const waiting = write();
+    await other.stop();
+    expect(await waiting).to.match(/^\d+$/);
+  });
+
+  it("sends a write that comes after a quiet moment at once: one sent just after it waits for the next group", async () => {
+    await transactionOf();
+    await pause(3 * WINDOW_MS);
+    const [a, b] = await twoApart();
+    expect(b).to.not.equal(a);
+  });
+});
+
 for (const database of ["sqlite", "postgres"] as const) {
   describe(`Visitor messages posted together (${database})`, () => {
     let t: TestHost;

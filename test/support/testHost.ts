@@ -46,6 +46,8 @@ export interface TestHostOptions {
   /** Load the demo data (default true). */
   demo?: boolean;
   clock?: TestClock;
+  /** See `HostOptions.groupWindowMs`. */
+  groupWindowMs?: number;
 }
 
 export const FIXTURES_DIR = path.join(ROOT_DIR, "test/fixtures");
@@ -80,6 +82,7 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
     logger: new ConsoleLogger(process.env.TEST_LOG_LEVEL === "info" ? "info" : "silent"),
     demo: "never",
     schedulerTickMs: null,
+    groupWindowMs: options.groupWindowMs,
   };
   const host = await Host.create(hostOptions);
   if (options.demo !== false && (await host.users.list()).length === 0) await host.loadDemo();
