@@ -19,18 +19,17 @@ const INSERT =
   "(SELECT last_visitor_seen_at < $5 FROM livechat_conversation WHERE id = $1) AS stale";
 /**
  * PostgreSQL: the same, and in the same statement the conversation's last activity (and the
- * visitor's, when due), which then costs no statement of its own. The statement's reads see the
- * conversation as it was before, so `stale` is what it was. SQLite has no writing subqueries.
+ * visitor's, when due), which then costs no statement of its own. SQLite has no writing subqueries.
  */
 const INSERT_WITH_ACTIVITY =
-  "WITH conversation AS (SELECT id, operator_id, last_visitor_seen_at < $5 AS stale FROM livechat_conversation " +
+  "WITH conversation AS (SELECT id, operator_id FROM livechat_conversation " +
   "WHERE id = $1 AND state <> 'closed' AND chatbot_step_id IS NULL), " +
   "inserted AS (INSERT INTO livechat_message (conversation_id, author_kind, author_user_id, body, client_message_id, created_at) " +
   "SELECT id, 'visitor', NULL, $2, $3, $4 FROM conversation ON CONFLICT (conversation_id, client_message_id) DO NOTHING RETURNING id), " +
   "activity AS (UPDATE livechat_conversation SET last_activity_at = $4, " +
   "last_visitor_seen_at = CASE WHEN last_visitor_seen_at < $5 THEN $4 ELSE last_visitor_seen_at END " +
   "WHERE id = $1 AND EXISTS (SELECT 1 FROM inserted)) " +
-  "SELECT inserted.id, conversation.operator_id, conversation.stale FROM inserted CROSS JOIN conversation";
+  "SELECT inserted.id, conversation.operator_id FROM inserted CROSS JOIN conversation";
 /** Why nothing was stored: the conversation is gone, expired, with the chatbot or ended, or the message was stored before. */
 const STATE = "SELECT state, chatbot_step_id, closed_at < $2 AS expired FROM livechat_conversation WHERE id = $1";
 /** The message is the conversation's latest activity (Discuss lists by it); the visitor's presence is noted when due. */
@@ -46,22 +45,26 @@ type Outcome = { kind: "posted"; message: MessageDto } | { kind: "chatbot" } | {
  * `GroupedWrites`) that stores the message if the conversation takes it, then moves the
  * conversation's last activity (and the visitor's, when due; on PostgreSQL in the storing statement
  * itself) and stores both notifications in one statement, with the group's COMMIT; the message as
- * clients see it is built from what is in hand. The same behaviour as `ConversationMessages.post`, which the rarer cases (a retry, the
- * chatbot) still take.
+ * clients see it is built from what is in hand. The same behaviour as `ConversationMessages.post`,
+ * which the rarer cases (a retry, the chatbot) still take.
  */
 export class VisitorMessages {
+  /** SQLite: the activity is a statement of its own, after the message. */
+  private readonly activityApart: boolean;
+
   constructor(
     private readonly host: HostContract,
     private readonly visitors: VisitorAccess,
     private readonly messages: ConversationMessages,
-  ) {}
+  ) {
+    this.activityApart = host.db.options.type !== "postgres";
+  }
 
   /** Posts the message; null when the chatbot talks in this conversation (its answer is for `ChatbotRunner`). */
   async post(visitor: VisitorConversation, body: string, clientMessageId: string | null): Promise<PostResult | null> {
     const now = this.host.clock.now();
-    const withActivity = this.host.db.options.type === "postgres";
     const outcome = await this.host.writes.run(async (tx): Promise<Outcome> => {
-      const [inserted] = await tx.query(withActivity ? INSERT_WITH_ACTIVITY : INSERT, [visitor.id, body, clientMessageId, now, new Date(now.getTime() - VISITOR_SEEN_EVERY_MS)]);
+      const [inserted] = await tx.query(this.activityApart ? INSERT : INSERT_WITH_ACTIVITY, [visitor.id, body, clientMessageId, now, new Date(now.getTime() - VISITOR_SEEN_EVERY_MS)]);
       if (!inserted) {
         const [row] = await tx.query(STATE, [visitor.id, new Date(now.getTime() - VISITOR_TOKEN_AFTER_CLOSE_MS)]);
         if (!row || Boolean(row.expired)) return { kind: "gone" };
@@ -82,7 +85,7 @@ export class VisitorMessages {
       if (inserted.operator_id !== null) notifications.push({ channel: busAddress.user(Number(inserted.operator_id)), type: "livechat.message", payload });
       // The activity and the notifications need nothing from each other, and the post nothing from
       // them: they go out at once, unawaited, so the group's COMMIT leaves with them.
-      if (!withActivity) void tx.query(inserted.stale ? ACTIVITY_AND_SEEN : ACTIVITY, [now, visitor.id]);
+      if (this.activityApart) void tx.query(inserted.stale ? ACTIVITY_AND_SEEN : ACTIVITY, [now, visitor.id]);
       void tx.publish(notifications);
       return { kind: "posted", message };
     });
