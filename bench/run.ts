@@ -13,11 +13,12 @@ import { tempSqliteUrl } from "../test/support/testHost";
 import { conversationFigures, decisionTime } from "./conversations";
 import { reportFigures } from "./reports";
 import { idleFigures, idleSocketCount, openFilesLimit, type IdleFigures } from "./load/idleFigures";
-import { chartSvg, describeStep, loadFigures, type LoadFigures } from "./load/loadFigures";
+import { chartSvg, describeBareRefusals, describeStep, loadFigures, type LoadFigures } from "./load/loadFigures";
 import { postgresFigures, postgresSummary, type PostgresFigures } from "./load/postgresFigures";
 import { postgresAvailable } from "../test/support/postgres";
 import { startFigures, startSummary, type StartFigures } from "./load/startFigures";
 import { widgetDownload } from "./widgetDownload";
+import { describeMachine, MachineWatch, type MachineReading } from "./machine";
 import { percentile, round, withBaseline, type Figure } from "./stats";
 
 /**
@@ -134,7 +135,19 @@ async function hostFigures() {
   }
 }
 
+/** The machine's speed at the start and at the end of the run (see MachineWatch). */
+const machine = new MachineWatch();
+let machineAtStart: MachineReading | null = null;
+
+function machineFigures(): { start: MachineReading | null; end: MachineReading } {
+  const end = machine.read();
+  process.stdout.write(`${describeMachine("Machine at the end (steal since the start)", end)}\n`);
+  return { start: machineAtStart, end };
+}
+
 async function main(): Promise<void> {
+  machineAtStart = machine.read();
+  process.stdout.write(`${describeMachine("Machine at the start", machineAtStart)}\n`);
   if (IDLE_ONLY) return void (await runIdle());
   if (DECISION_ONLY) return runDecision();
   if (POSTGRES_ONLY) return writePostgresResults(await runPostgres());
@@ -237,7 +250,8 @@ async function runPostgres(): Promise<PostgresFigures> {
 function writePostgresResults(postgres: PostgresFigures): void {
   const out = path.join(ROOT_DIR, "bench/results.json");
   const previous = fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, "utf8")) as Record<string, unknown>) : {};
-  fs.writeFileSync(out, JSON.stringify({ ...previous, postgres: { date: new Date().toISOString(), quick: QUICK, node: process.version, cpus: os.cpus().length, ...postgres } }, null, 2) + "\n");
+  const postgresRun = { date: new Date().toISOString(), quick: QUICK, node: process.version, cpus: os.cpus().length, machine: machineFigures(), ...postgres };
+  fs.writeFileSync(out, JSON.stringify({ ...previous, postgres: postgresRun }, null, 2) + "\n");
   process.stdout.write(`Written to ${path.relative(process.cwd(), out)} (postgres)\n`);
 }
 
@@ -288,7 +302,8 @@ async function runStarts(): Promise<StartFigures> {
 function writeResults(figures: Figure[], load: LoadFigures, idle: IdleFigures, postgres?: PostgresFigures, starts?: StartFigures): void {
   const out = path.join(ROOT_DIR, "bench/results.json");
   const pg = postgres ? { postgres: { date: new Date().toISOString(), quick: QUICK, node: process.version, cpus: os.cpus().length, ...postgres } } : {};
-  fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), quick: QUICK, rounds: ROUNDS, node: process.version, cpus: os.cpus().length, figures, load, idle, starts, ...pg }, null, 2) + "\n");
+  const run = { date: new Date().toISOString(), quick: QUICK, rounds: ROUNDS, node: process.version, cpus: os.cpus().length, machine: machineFigures() };
+  fs.writeFileSync(out, JSON.stringify({ ...run, figures, load, idle, starts, ...pg }, null, 2) + "\n");
   const chart = path.join(ROOT_DIR, "bench/results.svg");
   fs.writeFileSync(chart, chartSvg(load));
   process.stdout.write(`Written to ${path.relative(process.cwd(), out)} and ${path.relative(process.cwd(), chart)}\n`);
@@ -313,6 +328,7 @@ function loadSummary(load: LoadFigures): string[] {
   const at1000 = load.steps.find((s) => s.offered === 1000 || s.offered === 1100);
   if (at1000) lines.push(`  at ${at1000.offered}/s offered: ${describeStep(at1000)}`);
   if (load.overload) lines.push(`  past capacity (2× saturation): ${describeStep(load.overload)}`);
+  if (load.bareRefusals) lines.push(`    baseline ${describeBareRefusals(load.bareRefusals)}`);
   const busy = load.steps.filter((s) => s.server && s.acknowledged > 0);
   const cpuPer = busy.length ? Math.min(...busy.map((s) => s.server?.cpuMsPerMessage ?? Infinity)) : NaN;
   lines.push(`  server CPU per message (lowest over the steps): ${cpuPer} ms, i.e. at most ${round(1000 / cpuPer, 0)} messages per CPU-second`);

@@ -16,7 +16,10 @@ import { settledMemory, type ToServer } from "./protocol";
  * does on this disk with the host's settings: single-row inserts, each its own transaction, and a
  * transaction shaped like a visitor's post (read the conversation, insert the message and its two bus
  * notifications); `postgres <url> <seconds>` does the same post-shaped transaction with a bare `pg`
- * client, one at a time, in the schema the URL names (the host's own tables are not touched).
+ * client, one at a time, in the schema the URL names (the host's own tables are not touched);
+ * `refuse` serves a bare `node:http` server answering every POST with a 503 as the host's load
+ * shedder does (Retry-After, a short JSON body, the connection kept open) and tells its CPU time:
+ * what refusing alone costs this machine at a given rate.
  */
 const mode = process.argv[2];
 
@@ -40,6 +43,27 @@ if (mode === "echo") {
   process.on("message", (m: ToServer) => {
     if (m.type === "memory") process.send?.(settledMemory());
     else process.exit(0);
+  });
+} else if (mode === "refuse") {
+  const body = Buffer.from(JSON.stringify({ error: "busy" }));
+  const server = http.createServer((req, res) => {
+    if (req.method !== "POST") {
+      res.writeHead(200, { "Content-Length": "0" });
+      res.end();
+      return;
+    }
+    res.writeHead(503, { "Retry-After": "1", "Content-Type": "application/json; charset=utf-8", "Content-Length": String(body.length) });
+    res.end(body);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.listen(0, "127.0.0.1", () => {
+    const port = (server.address() as { port: number }).port;
+    process.send?.({ type: "ready", url: `http://127.0.0.1:${port}` });
+  });
+  process.on("message", (m: { type: string }) => {
+    if (m.type !== "stats") process.exit(0);
+    const cpu = process.cpuUsage();
+    process.send?.({ type: "stats", cpuMicros: cpu.user + cpu.system });
   });
 } else if (mode === "sqlite") {
   const seconds = Number(process.argv[3] ?? 2);

@@ -244,7 +244,9 @@ async function starts(message: Extract<ToGenerator, { type: "starts" }>): Promis
   const t0 = performance.now();
   const entries: { dueAt: number; ackAt: number; status: number }[] = [];
   const answers: Promise<void>[] = [];
+  const late: number[] = [];
   const sendingMs = await openLoop(message.offered, message.seconds, (_i, dueAt) => {
+    late.push(performance.now() - dueAt);
     answers.push(
       // As a browser's widget sends it: the visitor's languages.
       post(message.url, `/livechat/channels/${message.channelId}/conversations`, { "accept-language": "en-US,en;q=0.9" }, "{}", message.timeoutMs).then((status) => {
@@ -268,6 +270,7 @@ async function starts(message: Extract<ToGenerator, { type: "starts" }>): Promis
     ack,
     delivery: ack,
     refusedLatency: refused.length ? percentiles(refused.map((e) => e.ackAt - e.dueAt)) : null,
+    generatorLate: percentiles(late),
     generatorCpuPercent: round(((cpu.user + cpu.system) / 1000 / (performance.now() - t0)) * 100, 1),
   };
 }
@@ -336,7 +339,7 @@ process.on("message", (message: ToGenerator) => {
   const run = async () => {
     if (message.type === "connect") await connect(message);
     else if (message.type === "touch") {
-      await touchPostConnections();
+      await (message.url ? connectionsTo(message.url).touch("/") : touchPostConnections());
       send({ type: "touched" });
     } else if (message.type === "step") send({ type: "step", result: await step(message.offered, message.seconds, message.timeoutMs) });
     else if (message.type === "echo") send({ type: "echo", result: await echo(message) });

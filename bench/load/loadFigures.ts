@@ -1,11 +1,13 @@
 import fs from "node:fs";
 import os from "node:os";
+import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { round } from "../stats";
 import type { FromServer, ServerStats, StepResult, ToGenerator } from "./protocol";
 import { ask, child, fromGenerator, next } from "./processes";
 import { serverDuringStep } from "./serverDuringStep";
+import { stealMeter } from "../machine";
 import { offeredRates } from "./offeredRates";
 
 export interface LoadOptions {
@@ -29,9 +31,20 @@ export interface LoadFigures {
   saturation: StepResult | null;
   /** The step at twice the saturation rate (how the server behaves past capacity). */
   overload: StepResult | null;
+  /** A bare `node:http` server refusing every post at the overload's rate: the floor under the host's refusals. */
+  bareRefusals: BareRefusals | null;
   echo: StepResult;
   sqlite: SqliteBaseline;
   p99LimitMs: number;
+}
+
+export interface BareRefusals {
+  offered: number;
+  refusedLatency: StepResult["refusedLatency"];
+  errors: number;
+  cpuPercent: number;
+  cpuMsPerRequest: number;
+  generatorLate: StepResult["generatorLate"];
 }
 
 const P99_LIMIT_MS = 100;
@@ -79,10 +92,12 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
       await fromGenerator(generator, { type: "touch" }, "touched");
       const before = await stats();
       const t0 = performance.now();
+      const steal = stealMeter();
       const answer = await fromGenerator(generator, { type: "step", offered, seconds, timeoutMs }, "step");
       if (answer.type !== "step") throw new Error("unexpected");
       const after = await stats();
       const result = answer.result;
+      result.stealPercent = steal();
       result.server = serverDuringStep(before, after, performance.now() - t0, result.acknowledged + result.refused);
       steps.push(result);
       log(describeStep(result));
@@ -117,6 +132,8 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
       const target = saturation.offered * 2;
       overload = steps.find((s) => s.offered === target) ?? (await runStep(target));
     }
+    const bareRefusals = overload ? await refusalFloor(generator, overload.offered, seconds, timeoutMs) : null;
+    if (bareRefusals) log(describeBareRefusals(bareRefusals));
     return {
       setup: {
         conversations: ready.conversations.length,
@@ -129,6 +146,7 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
       steps,
       saturation,
       overload,
+      bareRefusals,
       echo,
       sqlite: { insertsPerSecond: sqlite.insertsPerSecond, postTransactionsPerSecond: sqlite.postTransactionsPerSecond, synchronous: sqlite.synchronous, pragmas: sqlite.pragmas },
       p99LimitMs: P99_LIMIT_MS,
@@ -140,6 +158,44 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
     await Promise.all([server, generator, echoServer].map((p) => (p.exitCode === null ? new Promise((r) => p.once("exit", r)) : null)));
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The same open-loop posts, on as many connections, against a bare `node:http` server that refuses
+ * every one: what answering that many requests costs here before the host does anything of its own.
+ */
+async function refusalFloor(generator: ChildProcess, offered: number, seconds: number, timeoutMs: number): Promise<BareRefusals> {
+  const proc = child("baselines.ts", ["refuse"]);
+  try {
+    const { url } = await next<{ url: string }>(proc);
+    await fromGenerator(generator, { type: "touch", url }, "touched");
+    const cpu = async () => (await ask<{ cpuMicros: number }>(proc, { type: "stats" })).cpuMicros;
+    const before = await cpu();
+    const t0 = performance.now();
+    const answer = await fromGenerator(generator, { type: "starts", url, channelId: 0, offered, seconds, timeoutMs }, "starts");
+    if (answer.type !== "starts") throw new Error("unexpected");
+    const cpuMs = ((await cpu()) - before) / 1000;
+    const r = answer.result;
+    return {
+      offered,
+      refusedLatency: r.refusedLatency,
+      errors: r.sent - r.refused,
+      cpuPercent: round((cpuMs / (performance.now() - t0)) * 100, 1),
+      cpuMsPerRequest: round(cpuMs / Math.max(1, r.sent), 3),
+      generatorLate: r.generatorLate,
+    };
+  } finally {
+    proc.send({ type: "stop" });
+    if (proc.exitCode === null) await new Promise((r) => proc.once("exit", r));
+  }
+}
+
+export function describeBareRefusals(b: BareRefusals): string {
+  const q = b.refusedLatency;
+  return (
+    `bare node:http refusing every post at ${b.offered}/s: refusal p50 ${q?.p50 ?? "-"} p99 ${q?.p99 ?? "-"} max ${q?.max ?? "-"} ms, not refused ${b.errors}; ` +
+    `its CPU ${b.cpuPercent}% (${b.cpuMsPerRequest} ms/request)${b.generatorLate ? `; generator late p99 ${b.generatorLate.p99} ms` : ""}`
+  );
 }
 
 /** Refusals by bound, those that refused any. */
@@ -162,8 +218,13 @@ export function describeStep(s: StepResult): string {
   return (
     `offered ${String(s.offered).padStart(5)}/s: achieved ${String(s.achieved).padStart(7)}/s, delivery p50 ${s.delivery.p50} p95 ${s.delivery.p95} p99 ${s.delivery.p99} max ${s.delivery.max} ms, ` +
     `ack p99 ${s.ack.p99} ms, errors ${s.errors}${s.errors && s.errorKinds ? ` (${Object.entries(s.errorKinds).map(([kind, n]) => `${kind}: ${n}`).join(", ")})` : ""}${refused}${connectionsOpened(s)}; ` +
-    `${server}; generator CPU ${s.generatorCpuPercent}%${s.generatorLate ? `, late p99 ${s.generatorLate.p99} ms` : ""}`
+    `${server}; generator CPU ${s.generatorCpuPercent}%${s.generatorLate ? `, late p99 ${s.generatorLate.p99} ms` : ""}${stolen(s)}`
   );
+}
+
+/** The machine's CPU time the hypervisor gave elsewhere during a step, when known. */
+export function stolen(s: StepResult): string {
+  return s.stealPercent == null ? "" : `; steal ${s.stealPercent}%`;
 }
 
 /** Latency against offered rate, log-log, hand-drawn SVG. */

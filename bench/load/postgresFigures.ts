@@ -5,7 +5,8 @@ import { freshPostgresUrl } from "../../test/support/postgres";
 import { round } from "../stats";
 import type { FromServer, ServerStats, StepResult, ToGenerator } from "./protocol";
 import { ask, child, fromGenerator, next } from "./processes";
-import { connectionsOpened, passes } from "./loadFigures";
+import { connectionsOpened, passes, stolen } from "./loadFigures";
+import { stealMeter } from "../machine";
 import { offeredRates } from "./offeredRates";
 
 export interface PostgresBaseline {
@@ -155,11 +156,13 @@ async function deployment(count: 1 | 2, rates: number[], seconds: number, log: (
       await fromGenerator(generator, { type: "touch" }, "touched");
       const before = await stats();
       const t0 = performance.now();
+      const steal = stealMeter();
       const answer = await fromGenerator(generator, { type: "step", offered, seconds, timeoutMs }, "step");
       if (answer.type !== "step") throw new Error("unexpected");
       const after = await stats();
       const elapsedMs = performance.now() - t0;
       const result = answer.result;
+      result.stealPercent = steal();
       const handled = Math.max(1, result.acknowledged + result.refused);
       const cpuMs = after.map((a, i) => (a.cpuMicros - before[i].cpuMicros) / 1000);
       const instances = cpuMs.map((ms, i) => ({
@@ -197,7 +200,7 @@ export function describePostgresStep(s: PostgresStep): string {
   return (
     `offered ${String(s.offered).padStart(4)}/s: achieved ${s.achieved}/s, delivery p50 ${s.delivery.p50} p95 ${s.delivery.p95} p99 ${s.delivery.p99} max ${s.delivery.max} ms, ` +
     `ack p99 ${s.ack.p99} ms, errors ${s.errors}, refused ${s.refused}${connectionsOpened(s)}; server CPU ${cpu}; ${s.messagesPerCpuSecond} msgs per server CPU-second ` +
-    `(${s.messagesPerBusiestCpuSecond} per CPU-second of the busiest); generator CPU ${s.generatorCpuPercent}%`
+    `(${s.messagesPerBusiestCpuSecond} per CPU-second of the busiest); generator CPU ${s.generatorCpuPercent}%${stolen(s)}`
   );
 }
 

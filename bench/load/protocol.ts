@@ -74,6 +74,8 @@ export interface StepResult {
   generatorLate?: Percentiles;
   /** HTTP connections the generator had to open during the step, all being open before it (message steps only). */
   connectionsOpened?: number;
+  /** Filled by the parent: the share of this machine's CPU time the hypervisor gave elsewhere during the step. */
+  stealPercent?: number | null;
   /** Filled by the parent: the server during the step. */
   server?: {
     cpuPercent: number;
@@ -113,8 +115,11 @@ export type ToGenerator =
       /** Opens every visitor's HTTP connection too (for posts); idle visitors need only their socket. */
       postConnections?: boolean;
     }
-  /** Uses every visitor's HTTP connection once, opening those that are not open (before a step, not counted in it). */
-  | { type: "touch" }
+  /**
+   * Uses every visitor's HTTP connection once, opening those that are not open (before a step, not
+   * counted in it); with `url`, the visitors' connections to that server (a baseline's).
+   */
+  | { type: "touch"; url?: string }
   | { type: "step"; offered: number; seconds: number; timeoutMs: number }
   | { type: "echo"; url: string; sockets: number; offered: number; seconds: number }
   /** Conversation starts on a channel, offered open-loop. */
