@@ -332,6 +332,13 @@ function loadSummary(load: LoadFigures): string[] {
   const busy = load.steps.filter((s) => s.server && s.acknowledged > 0);
   const cpuPer = busy.length ? Math.min(...busy.map((s) => s.server?.cpuMsPerMessage ?? Infinity)) : NaN;
   lines.push(`  server CPU per message (lowest over the steps): ${cpuPer} ms, i.e. at most ${round(1000 / cpuPer, 0)} messages per CPU-second`);
+  if (load.bareRefusals) {
+    const bare = load.bareRefusals.cpuMsPerRequest;
+    lines.push(
+      `    baseline bare node:http answering a request: ${bare} ms, i.e. at most ${round(1000 / bare, 0)} requests per CPU-second (ratio ×${round(bare / cpuPer, 2)}; ` +
+        `×${round(1000 / bare / load.sqlite.insertsPerSecond, 3)} of bare SQLite's single-row inserts/s, with nothing behind the answer)`,
+    );
+  }
   lines.push(`  load average during the run (other processes share the cores): ${os.loadavg().map((l) => round(l, 1)).join(", ")}`);
   lines.push(`  server RSS with ${load.setup.visitorSockets + load.setup.operatorSockets} idle sockets: ${load.idleRssMb} MB`);
   return lines;
