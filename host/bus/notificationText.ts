@@ -3,13 +3,31 @@ import type { BusNotification } from "../contract";
 /** The payload of a notification as stored (its JSON text), for notifications made from it. */
 const payloadTexts = new WeakMap<BusNotification, string>();
 
+/** Makes `payload` a plain property of `notification` holding `value` (as an object literal's would be). */
+function settle(notification: BusNotification, value: unknown): void {
+  Object.defineProperty(notification, "payload", { value, writable: true, enumerable: true, configurable: true });
+}
+
 /**
- * A notification made from its stored payload text: the payload is a copy of its own (what a
- * listener does to it touches nothing else), and the text is kept so the socket message is made
- * without serialising the payload again.
+ * A notification made from its stored payload text. The text is kept so the socket message is made
+ * without serialising the payload again, and the payload is parsed only when something reads it: the
+ * sockets need the text alone, so most notifications are never parsed on the server. Once read, the
+ * payload is a copy of its own (what a listener does to it touches nothing else).
  */
 export function notificationFromText(id: number, channel: string, type: string, payloadText: string, createdAt: string): BusNotification {
-  const notification: BusNotification = { id, channel, type, payload: JSON.parse(payloadText), createdAt };
+  const notification: BusNotification = { id, channel, type, payload: null, createdAt };
+  Object.defineProperty(notification, "payload", {
+    enumerable: true,
+    configurable: true,
+    get(this: BusNotification) {
+      const value: unknown = JSON.parse(payloadText);
+      settle(this, value);
+      return value;
+    },
+    set(this: BusNotification, value: unknown) {
+      settle(this, value);
+    },
+  });
   payloadTexts.set(notification, payloadText);
   return notification;
 }
