@@ -52,6 +52,12 @@ export interface PostgresFigures {
      * is on an instance half as busy (fewer messages per wake-up, per round trip, per cache warm-up).
      */
     halfRateCostRatio: number | null;
+    /**
+     * Two instances at `rate` against one instance at half of it, each instance then taking the same
+     * share of posts: messages per CPU-second of the busiest instance. The figure at the same total
+     * rate compares a busier single instance, which is cheaper per message, with two idler ones.
+     */
+    perBusiestCpuSecondAtEqualShare: number | null;
     limit: string;
   };
   loadAverage: number[];
@@ -103,6 +109,7 @@ export async function postgresFigures(options: { quick: boolean; log: (line: str
     perBusiestInstanceCpuSecondRatio: a && b ? round(b.messagesPerBusiestCpuSecond / a.messagesPerBusiestCpuSecond, 2) : null,
     busiestAgainstHalfRate: b && half ? round(Math.max(...b.instances.map((i) => i.cpuPercent)) / half.instances[0].cpuPercent, 2) : null,
     halfRateCostRatio: a && half ? round(half.instances[0].cpuMsPerMessage / a.instances[0].cpuMsPerMessage, 2) : null,
+    perBusiestCpuSecondAtEqualShare: b && half ? round(b.messagesPerBusiestCpuSecond / half.messagesPerBusiestCpuSecond, 2) : null,
     limit: "",
   };
   scaling.limit = limitHit(one, two);
@@ -229,6 +236,9 @@ export function postgresSummary(pg: PostgresFigures): string[] {
     lines.push(
       `    the busiest of two at ${sc.rate}/s against one alone at ${sc.rate / 2}/s (its share): CPU ×${sc.busiestAgainstHalfRate ?? "n/a"}; ` +
         `one instance's CPU per message at ${sc.rate / 2}/s against at ${sc.rate}/s: ×${sc.halfRateCostRatio ?? "n/a"}`,
+    );
+    lines.push(
+      `    two at ${sc.rate}/s against one at ${sc.rate / 2}/s (the same share of posts per instance): messages per CPU-second of the busiest instance ×${sc.perBusiestCpuSecondAtEqualShare ?? "n/a"}`,
     );
   }
   lines.push(`    limit hit: ${sc.limit}`);
