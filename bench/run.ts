@@ -325,7 +325,7 @@ function loadSummary(load: LoadFigures): string[] {
     `    baseline bare SQLite (synchronous=${load.sqlite.synchronous}): ${load.sqlite.insertsPerSecond} single-row inserts/s (ratio ×${round(best / load.sqlite.insertsPerSecond, 3)}), ` +
       `${load.sqlite.postTransactionsPerSecond} post-shaped transactions/s (ratio ×${round(best / load.sqlite.postTransactionsPerSecond, 3)})`,
   );
-  const at1000 = load.steps.find((s) => s.offered === 1000 || s.offered === 1100);
+  const at1000 = load.steps.findLast((s) => s.offered === 1000 || s.offered === 1100);
   if (at1000) lines.push(`  at ${at1000.offered}/s offered: ${describeStep(at1000)}`);
   if (load.overload) lines.push(`  past capacity (2× saturation): ${describeStep(load.overload)}`);
   if (load.bareRefusals) lines.push(`    baseline ${describeBareRefusals(load.bareRefusals)}`);

@@ -109,10 +109,18 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
     // the first step counted is not the one that pays for a cold start.
     await fromGenerator(generator, { type: "step", offered: 500, seconds: 3, timeoutMs }, "step");
     await new Promise((r) => setTimeout(r, 500));
+    // A rate that breaks is offered once more before the climb ends there: one moment of a shared
+    // machine's noise (a stalled core, a neighbour's burst) can break a step on its own.
+    const tryRate = async (rate: number) => {
+      const first = await runStep(rate);
+      if (passes(first) || process.env.BENCH_RATES) return first;
+      log(`  (${rate}/s broke: offered once more)`);
+      return runStep(rate);
+    };
     let saturation: StepResult | null = null;
     let broke: number | null = null;
     for (const rate of rates) {
-      const result = await runStep(rate);
+      const result = await tryRate(rate);
       if (passes(result) && broke === null) saturation = result;
       else broke ??= rate;
       // Rates given with BENCH_RATES are all offered; otherwise the first that breaks ends the climb.
@@ -123,14 +131,14 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
       const low = saturation?.offered ?? 0;
       const mid = Math.round((low + broke) / 2 / 10) * 10;
       if (mid <= low || mid >= broke) break;
-      const result = await runStep(mid);
+      const result = await tryRate(mid);
       if (passes(result)) saturation = result;
       else broke = mid;
     }
     let overload: StepResult | null = null;
     if (saturation) {
       const target = saturation.offered * 2;
-      overload = steps.find((s) => s.offered === target) ?? (await runStep(target));
+      overload = steps.findLast((s) => s.offered === target) ?? (await runStep(target));
     }
     const bareRefusals = overload ? await refusalFloor(generator, overload.offered, seconds, timeoutMs) : null;
     if (bareRefusals) log(describeBareRefusals(bareRefusals));
@@ -230,7 +238,9 @@ export function stolen(s: StepResult): string {
 /** Latency against offered rate, log-log, hand-drawn SVG. */
 export function chartSvg(load: LoadFigures): string {
   const W = 640, H = 400, L = 60, R = 150, T = 30, B = 50;
-  const steps = load.steps.filter((s) => s.delivery.count > 0).sort((a, b) => a.offered - b.offered);
+  // A rate offered twice (it broke once) is drawn from its last step.
+  const last = new Map(load.steps.map((s) => [s.offered, s]));
+  const steps = [...last.values()].filter((s) => s.delivery.count > 0).sort((a, b) => a.offered - b.offered);
   const xs = steps.map((s) => s.offered);
   const ys = steps.flatMap((s) => [s.delivery.p50, s.delivery.p99, s.ack.p99]).concat([load.p99LimitMs, load.echo.ack.p99]);
   const x0 = Math.log10(Math.min(...xs, 100)), x1 = Math.log10(Math.max(...xs, 1000));

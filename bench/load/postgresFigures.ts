@@ -97,10 +97,11 @@ export async function postgresFigures(options: { quick: boolean; log: (line: str
     .map((s) => s.offered)
     .filter((rate) => two.steps.some((t) => t.offered === rate && keptUp(t)));
   const rate = common.length ? Math.max(...common) : null;
-  const at = (d: PostgresDeployment) => d.steps.find((s) => s.offered === rate);
+  // A rate offered twice (it broke once) counts as its last step.
+  const at = (d: PostgresDeployment) => d.steps.findLast((s) => s.offered === rate);
   const a = at(one);
   const b = at(two);
-  const half = rate === null ? undefined : one.steps.find((s) => s.offered === rate / 2);
+  const half = rate === null ? undefined : one.steps.findLast((s) => s.offered === rate / 2);
   const rawThroughputRatio = one.saturation && two.saturation ? round(two.saturation.achieved / one.saturation.achieved, 2) : null;
   const scaling = {
     rate,
@@ -118,7 +119,8 @@ export async function postgresFigures(options: { quick: boolean; log: (line: str
 
 /** What stopped the two-instance deployment: its own delivery p99, or the cores it shares with PostgreSQL and the generator. */
 function limitHit(one: PostgresDeployment, two: PostgresDeployment): string {
-  const broke = two.steps.find((s) => !passes(s, P99_LIMIT_MS));
+  // The rate that ended the climb: one that broke and never held (a rate offered again may have held).
+  const broke = two.steps.find((s) => !passes(s, P99_LIMIT_MS) && !two.steps.some((t) => t.offered === s.offered && passes(t, P99_LIMIT_MS)));
   if (!broke) return "none: every offered rate held";
   const serverCpu = broke.instances.reduce((sum, i) => sum + i.cpuPercent, 0);
   const busiest = Math.max(...broke.instances.map((i) => i.cpuPercent));
@@ -126,7 +128,7 @@ function limitHit(one: PostgresDeployment, two: PostgresDeployment): string {
   const cores =
     `at ${broke.offered}/s the instances used ${round(serverCpu, 0)}% CPU (busiest ${round(busiest, 0)}%), the generator ${broke.generatorCpuPercent}%, ` +
     `of ${machine}% on ${os.cpus().length} cores shared with PostgreSQL`;
-  const oneAt = one.steps.find((s) => s.offered === broke.offered);
+  const oneAt = one.steps.findLast((s) => s.offered === broke.offered);
   return busiest >= 90 ? `one instance's core: ${cores}` : `the machine's cores${oneAt && !passes(oneAt, P99_LIMIT_MS) ? " (one instance broke there too)" : ""}: ${cores}`;
 }
 
@@ -159,7 +161,7 @@ async function deployment(count: 1 | 2, rates: number[], seconds: number, log: (
     await fromGenerator(generator, { type: "step", offered: rates[0], seconds: 2, timeoutMs }, "step");
     const steps: PostgresStep[] = [];
     let saturation: PostgresStep | null = null;
-    for (const offered of rates) {
+    const offer = async (offered: number): Promise<PostgresStep> => {
       await fromGenerator(generator, { type: "touch" }, "touched");
       const before = await stats();
       const t0 = performance.now();
@@ -189,8 +191,17 @@ async function deployment(count: 1 | 2, rates: number[], seconds: number, log: (
       steps.push(step);
       log(describePostgresStep(step));
       await new Promise((r) => setTimeout(r, 500));
+      return step;
+    };
+    for (const offered of rates) {
+      let step = await offer(offered);
+      // Rates given with BENCH_RATES are all offered once; otherwise a rate that breaks is offered once
+      // more (one moment of a shared machine's noise can break a step), and if it breaks again the climb ends.
+      if (!passes(step, P99_LIMIT_MS) && !process.env.BENCH_RATES) {
+        log(`  (${offered}/s broke: offered once more)`);
+        step = await offer(offered);
+      }
       if (passes(step, P99_LIMIT_MS) && (!saturation || saturation.offered < step.offered)) saturation = step;
-      // Rates given with BENCH_RATES are all offered; otherwise the first that breaks ends the climb.
       if (!passes(step, P99_LIMIT_MS) && !process.env.BENCH_RATES) break;
     }
     return { instances: count, steps, saturation };
@@ -218,7 +229,7 @@ export function postgresSummary(pg: PostgresFigures): string[] {
   for (const d of [pg.one, pg.two]) {
     const name = d.instances === 1 ? "one instance" : "two instances";
     const s = d.saturation;
-    const at200 = d.steps.find((x) => x.offered === 200);
+    const at200 = d.steps.findLast((x) => x.offered === 200);
     lines.push(
       s
         ? `  ${name}: highest rate held ${s.offered}/s (achieved ${s.achieved}/s, delivery p50 ${s.delivery.p50} p99 ${s.delivery.p99} ms; ratio to bare pg tx/s ×${round(s.achieved / pg.baseline.postTransactionsPerSecond, 2)})`
