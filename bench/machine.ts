@@ -47,13 +47,15 @@ function calibrate(): number {
   return round(performance.now() - start, 0);
 }
 
+/** Steal's share (%) of the CPU time between two readings; null when either is unknown. */
+function stealBetween(before: CpuTimes | null, now: CpuTimes | null): number | null {
+  return now && before && now.total > before.total ? round(((now.steal - before.steal) / (now.total - before.total)) * 100, 1) : null;
+}
+
 /** Starts counting steal; the function returned gives its share of CPU time since (null off Linux). */
 export function stealMeter(): () => number | null {
   const before = cpuTimes();
-  return () => {
-    const now = cpuTimes();
-    return now && before && now.total > before.total ? round(((now.steal - before.steal) / (now.total - before.total)) * 100, 1) : null;
-  };
+  return () => stealBetween(before, cpuTimes());
 }
 
 export class MachineWatch {
@@ -63,9 +65,8 @@ export class MachineWatch {
   read(): MachineReading {
     const calibrationMs = calibrate();
     const now = cpuTimes();
-    const before = this.last;
+    const stealPercent = stealBetween(this.last, now);
     this.last = now;
-    const stealPercent = now && before && now.total > before.total ? round(((now.steal - before.steal) / (now.total - before.total)) * 100, 1) : null;
     return { calibrationMs, stealPercent, loadAverage: os.loadavg().map((l) => round(l, 2)) };
   }
 }
