@@ -263,7 +263,9 @@ export interface LeanAnswer {
  * `Retry-After`), the limiter's counts, CORS headers (preflight included) and security headers, the
  * same body limit and text checks, and errors thrown as `DomainError` answered as JSON in the reader's
  * language. Requests it does not take as they are (another spelling of the path, a query string, a
- * compressed body) go on to the ordinary routes, so the same route should be there as well.
+ * compressed body) go on to the ordinary routes, so the same route should be there as well. A page
+ * with a bus socket open may call the route over it (`post` in docs/api.md), with the socket's visitor
+ * token as its bearer: the same budget, limits and answers, without an HTTP request each.
  */
 export interface LeanPost {
   /** The path, with `:name` parameters, e.g. `/livechat/conversations/:id/messages`. */

@@ -8,6 +8,7 @@ import { RecentIds, type HostBus } from "./HostBus";
 import { BusSocket, type BusSocketEvents } from "./BusSocket";
 import { notificationMessage } from "./notificationText";
 import { TOO_MANY_SOCKETS, type SocketKeys, type SocketLimits } from "./SocketLimits";
+import type { SocketAnswer, SocketCaller } from "../http/LeanRoutes";
 
 export const BUS_PATH = "/websocket";
 
@@ -31,6 +32,8 @@ export interface BusServerOptions {
   limits: SocketLimits;
   /** The client's address, as the host's HTTP side sees it (behind a trusted proxy, the forwarded one). */
   clientAddress: (req: http.IncomingMessage) => string;
+  /** Answers a `post` message: a lean route called over the socket (see `LeanRoutes.answerSocket`). */
+  post?: (path: string, body: unknown, caller: SocketCaller) => Promise<SocketAnswer>;
 }
 
 const PAGE = 500;
@@ -42,6 +45,11 @@ const SENT_REMEMBERED = 4096;
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 /** A client whose pings this many pongs wait to be written for is cut (as ws's autoPong does). */
 const MAX_PENDING_PONGS = 60;
+/**
+ * Messages a socket may have waiting to be handled: a page sends a few at a time, so one that sends
+ * many more without reading the answers is cut rather than queued without bound.
+ */
+const MAX_QUEUED_MESSAGES = 64;
 
 const TOO_MANY_REASONS = {
   visitorToken: "too many sockets for this visitor",
@@ -53,6 +61,13 @@ const clientMessage = z.discriminatedUnion("op", [
   z.object({ op: z.literal("hello"), last: z.number().int().nonnegative().nullable() }),
   z.object({ op: z.literal("presence"), input: z.boolean() }),
   z.object({ op: z.literal("refresh") }),
+  z.object({
+    op: z.literal("post"),
+    ref: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    path: z.string().max(512),
+    body: z.unknown(),
+    lang: z.string().max(200).optional(),
+  }),
 ]);
 type ClientMessage = z.infer<typeof clientMessage>;
 
@@ -184,10 +199,16 @@ export class BusServer {
     message: (ws, data, isBinary) => {
       if (!this.sockets.has(ws)) return;
       ws.alive = true;
+      if (ws.queued >= MAX_QUEUED_MESSAGES) {
+        ws.close(1008, "too many messages waiting");
+        return;
+      }
+      ws.queued++;
       const run = (ws.queue ?? Promise.resolve()).then(() => this.onMessage(ws, data, isBinary));
       ws.queue = run;
       // The chain is let go once nothing more waits on it.
       const settled = () => {
+        ws.queued--;
         if (ws.queue === run) ws.queue = null;
       };
       run.then(settled, settled);
@@ -246,7 +267,7 @@ export class BusServer {
       if (!parsed.success) throw new Error("invalid message");
       message = parsed.data;
     } catch {
-      this.send(ws, { op: "error", message: "Expected a JSON message: hello, presence or refresh" });
+      this.send(ws, { op: "error", message: "Expected a JSON message: hello, presence, refresh or post" });
       return;
     }
     try {
@@ -257,6 +278,8 @@ export class BusServer {
           return await this.presence(ws, message.input);
         case "refresh":
           return await this.refresh(ws);
+        case "post":
+          return await this.post(ws, message);
       }
     } catch (error) {
       this.options.logger.error("bus: handling a socket message failed", { op: message.op, error });
@@ -283,6 +306,14 @@ export class BusServer {
     ws.state = "live";
     ws.baseline = Math.max(current, maxSent);
     this.send(ws, { op: "ready", last: ws.baseline });
+  }
+
+  /** A lean route called over the socket: answered on it with the request's `ref`, as HTTP would answer. */
+  private async post(ws: BusSocket, message: Extract<ClientMessage, { op: "post" }>): Promise<void> {
+    const answer: SocketAnswer = this.options.post
+      ? await this.options.post(message.path, message.body, { token: ws.token, lang: message.lang, address: ws.address })
+      : { status: 404, body: { error: "This server takes no posts over the socket" } };
+    this.send(ws, { op: "answer", ref: message.ref, ...answer });
   }
 
   private async presence(ws: BusSocket, input: boolean): Promise<void> {

@@ -44,6 +44,8 @@ export class BusSocket extends WebSocket {
   pendingPongs = 0;
   /** Messages are handled one after another so a refresh never races a catch-up; null when none is. */
   queue: Promise<void> | null = null;
+  /** Messages received and not yet handled (see `queue`). */
+  queued = 0;
   /** The presence writes of a user's socket (opened, then closed), in that order. */
   tab: Promise<void> | null = null;
 

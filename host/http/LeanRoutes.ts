@@ -39,6 +39,24 @@ interface Route {
 const JSON_TYPE = "application/json; charset=utf-8";
 const TOO_LARGE = lt("The request body is too large.");
 const NOT_JSON = lt("The request body is not valid JSON.");
+const NO_SUCH_ROUTE = lt("Nothing can be sent to this address over the socket.");
+
+/** Who calls a lean route over the bus socket. */
+export interface SocketCaller {
+  /** The socket's visitor token, sent to the route as its bearer (null on a logged-in user's socket). */
+  token: string | null;
+  /** The language the caller reads, as an Accept-Language value. */
+  lang: string | undefined;
+  /** The client's address, counted in the route's rate limit. */
+  address: string;
+}
+
+/** A lean route's answer over the bus socket: what HTTP would answer, and `Retry-After` (seconds) with a 503 or 429. */
+export interface SocketAnswer {
+  status: number;
+  body: unknown;
+  retryAfter?: number;
+}
 
 /**
  * Public JSON POSTs served on the HTTP server's request event, before express (see `LeanPost` in the
@@ -83,21 +101,67 @@ export class LeanRoutes {
     if ((method !== "POST" && method !== "OPTIONS") || this.routes.length === 0) return false;
     const url = req.url ?? "";
     if (url.includes("?")) return false;
-    for (const route of this.routes) {
-      const match = route.pattern.exec(url);
-      if (!match) continue;
-      const params = decodeParams(route.names, match);
-      if (!params) return false;
-      if (method === "OPTIONS") {
-        res.writeHead(204, { ...route.preflightHeaders, "Content-Length": "0" });
-        res.end();
-        return true;
-      }
-      if (!plainJson(req)) return false;
-      void this.post(route, params, req, res);
+    const found = this.find(url);
+    if (!found) return false;
+    const { route, params } = found;
+    if (method === "OPTIONS") {
+      res.writeHead(204, { ...route.preflightHeaders, "Content-Length": "0" });
+      res.end();
       return true;
     }
-    return false;
+    if (!plainJson(req)) return false;
+    void this.post(route, params, req, res);
+    return true;
+  }
+
+  /**
+   * A lean route called over the bus socket (`post` in the socket protocol): the same budget, limits,
+   * checks and answers as over HTTP, with the socket's visitor token as the bearer. A page with its
+   * socket open sends its messages there, without an HTTP request each. Never throws.
+   */
+  async answerSocket(path: string, body: unknown, caller: SocketCaller): Promise<SocketAnswer> {
+    const found = this.find(path);
+    if (!found) return { status: 404, body: { error: this.options.translate(await this.languageOf(caller.lang), NO_SUCH_ROUTE) } };
+    const { load } = this.options;
+    if (!load.admit()) return { status: 503, body: { error: this.options.translate(await this.languageOf(caller.lang), BUSY) }, retryAfter: RETRY_AFTER_SECONDS };
+    let retryAfter: number | undefined;
+    try {
+      if (anyMalformed(body)) throw new HttpError(400, MALFORMED_TEXT);
+      const counted = await found.route.limit.count(caller.address);
+      if (counted.over) {
+        retryAfter = Number(counted.headers["Retry-After"]) || undefined;
+        throw new HttpError(429, TOO_MANY_REQUESTS);
+      }
+      const headers: http.IncomingHttpHeaders = {};
+      if (caller.token !== null) headers.authorization = `Bearer ${caller.token}`;
+      if (caller.lang !== undefined) headers["accept-language"] = caller.lang;
+      return await found.route.route.handle({ params: found.params, headers, body });
+    } catch (error) {
+      const { status, message, vars, details } = describeError(error);
+      if (status >= 500 && !(error instanceof HttpError)) {
+        this.options.logger.error("socket post failed", { path, error: (error as Error)?.stack ?? String(error) });
+      }
+      const answer: SocketAnswer = { status, body: { error: this.options.translate(await this.languageOf(caller.lang), message, vars), ...(details ? { details } : {}) } };
+      if (retryAfter !== undefined) answer.retryAfter = retryAfter;
+      return answer;
+    } finally {
+      load.release();
+    }
+  }
+
+  private languageOf(acceptLanguage: string | undefined): Promise<string> {
+    return this.options.languages.codeFor(acceptLanguage).catch(() => "en_US");
+  }
+
+  /** The lean route of `path` and its decoded parameters; null when none matches (or a parameter cannot be decoded). */
+  private find(path: string): { route: Route; params: Record<string, string> } | null {
+    for (const route of this.routes) {
+      const match = route.pattern.exec(path);
+      if (!match) continue;
+      const params = decodeParams(route.names, match);
+      return params ? { route, params } : null;
+    }
+    return null;
   }
 
   private async post(route: Route, params: Record<string, string>, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -126,7 +190,7 @@ export class LeanRoutes {
 
   /** 503: the body in each language is made once, as an overloaded server may refuse thousands a second. */
   private async refuse(route: Route, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const lang = await this.options.languages.codeFor(req.headers["accept-language"]).catch(() => "en_US");
+    const lang = await this.languageOf(req.headers["accept-language"]);
     if (res.destroyed) return;
     let body = this.busyBodies.get(lang);
     if (body === undefined) {
@@ -143,7 +207,7 @@ export class LeanRoutes {
     if (status >= 500 && !(error instanceof HttpError)) {
       this.options.logger.error("request failed", { method: req.method, path: req.url, error: (error as Error)?.stack ?? String(error) });
     }
-    const lang = await this.options.languages.codeFor(req.headers["accept-language"]).catch(() => "en_US");
+    const lang = await this.languageOf(req.headers["accept-language"]);
     if (res.headersSent || res.destroyed) return;
     answerJson(res, status, { error: this.options.translate(lang, message, vars), ...(details ? { details } : {}) }, route.answerHeaderList, headers);
   }

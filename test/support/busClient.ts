@@ -17,6 +17,11 @@ export interface BusFrame {
   notification?: BusNotification;
   signal?: BusSignal;
   message?: string;
+  /** An answer to a `post` (see `TestBusClient.post`). */
+  ref?: number;
+  status?: number;
+  body?: { error?: string; message?: { id: number; body: string } };
+  retryAfter?: number;
 }
 
 function socketUrl(url: string, auth: BusAuth): string {
@@ -96,6 +101,21 @@ export class TestBusClient {
       const timer = setTimeout(() => reject(new Error(`No ${what} arrived`)), timeoutMs);
       this.waiters.push({ from, match, resolve: (f) => (clearTimeout(timer), resolve(f)) });
     });
+  }
+
+  private refs = 0;
+
+  /** Calls a lean route over the socket, as the widget sends a message; resolves with the answer. */
+  async post(path: string, body: unknown, lang?: string): Promise<BusFrame> {
+    const ref = ++this.refs;
+    this.send({ op: "post", ref, path, body, ...(lang ? { lang } : {}) });
+    return this.frame((f) => f.op === "answer" && f.ref === ref, `an answer to post ${ref}`);
+  }
+
+  /** Resolves with the close code once the server closes the socket. */
+  closed(): Promise<number> {
+    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve(-1);
+    return new Promise((resolve) => this.ws.once("close", (code) => resolve(code)));
   }
 
   send(message: unknown): void {

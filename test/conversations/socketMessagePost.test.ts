@@ -1,0 +1,109 @@
+import { expect } from "chai";
+import { Message } from "../../module/models/Message";
+import { connectBus, type TestBusClient } from "../support/busClient";
+import { startTestHost, type TestHost } from "../support/testHost";
+import { asVisitor, visitorOfMitchell, type Visitor } from "./helpers";
+
+describe("A visitor's message sent over the bus socket", () => {
+  let t: TestHost;
+  let visitor: Visitor;
+  let socket: TestBusClient;
+  let mitchell: TestBusClient;
+  const messages = () => t.host.db.getRepository(Message);
+  const path = () => `/livechat/conversations/${visitor.id}/messages`;
+
+  before(async () => {
+    t = await startTestHost();
+    visitor = await visitorOfMitchell(t);
+    socket = await connectBus(t.url, { token: visitor.token });
+    mitchell = await connectBus(t.url, { cookie: (await t.login("mitchell")).cookie });
+  });
+  after(async () => {
+    await socket?.close();
+    await mitchell?.close();
+    await t?.stop();
+  });
+
+  it("is stored once, answered on the socket as HTTP answers, and reaches the operator", async () => {
+    const first = await socket.post(path(), { body: "Over the socket", clientMessageId: "s-1" });
+    expect(first.status).to.equal(201);
+    expect(first.body?.message?.body).to.equal("Over the socket");
+    const delivered = await mitchell.next((n) => n.type === "livechat.message" && (n.payload as { message: { body: string } }).message.body === "Over the socket");
+    expect((delivered.payload as { message: { id: number } }).message.id).to.equal(first.body?.message?.id);
+    // The widget's retry of a send whose answer it missed: the same message, not a second one.
+    const again = await socket.post(path(), { body: "Over the socket", clientMessageId: "s-1" });
+    expect([again.status, again.body?.message?.id]).to.deep.equal([200, first.body?.message?.id]);
+    expect(await messages().countBy({ conversationId: visitor.id, clientMessageId: "s-1" })).to.equal(1);
+  });
+
+  it("keeps a socket's posts in the order they were sent", async () => {
+    const answers = await Promise.all(["one", "two", "three", "four"].map((body) => socket.post(path(), { body: `Order ${body}`, clientMessageId: `o-${body}` })));
+    expect(answers.map((a) => a.status)).to.deep.equal([201, 201, 201, 201]);
+    const ids = answers.map((a) => a.body?.message?.id ?? 0);
+    expect(ids).to.deep.equal([...ids].sort((a, b) => a - b));
+  });
+
+  it("refuses what HTTP refuses, in the reader's language, and stores nothing", async () => {
+    const before = await messages().countBy({ conversationId: visitor.id });
+    const other = await socket.post(`/livechat/conversations/${visitor.id + 1000}/messages`, { body: "Not mine" }, "fr-FR,fr;q=0.9");
+    expect(other.status).to.equal(404);
+    expect(other.body?.error).to.equal((await asVisitor(t, visitor).post(`/livechat/conversations/${visitor.id + 1000}/messages`, { body: "x" }).set("Accept-Language", "fr")).body.error);
+    expect(other.body?.error).to.not.equal("No such conversation for this visitor.");
+    const empty = await socket.post(path(), { body: "   " });
+    expect([empty.status, empty.body?.error]).to.deep.equal([400, "The message is empty."]);
+    const nul = await socket.post(path(), { body: "a\u0000b" });
+    expect(nul.status).to.equal(400);
+    expect(nul.body?.error).to.contain("NUL");
+    const nowhere = await socket.post("/web/login", { login: "admin" });
+    expect([nowhere.status, nowhere.body?.error]).to.deep.equal([404, "Nothing can be sent to this address over the socket."]);
+    expect(await messages().countBy({ conversationId: visitor.id })).to.equal(before);
+    expect(t.host.load.current).to.equal(0);
+  });
+
+  it("answers 503 with a retry delay past the in-flight budget, and the retry stores the message once", async () => {
+    t.host.load.limit = 0;
+    try {
+      const refused = await socket.post(path(), { body: "Busy", clientMessageId: "busy-s" }, "fr-FR,fr;q=0.9");
+      expect([refused.status, refused.retryAfter, refused.body?.error]).to.deep.equal([503, 1, "Le serveur est très occupé : réessayez dans un instant."]);
+    } finally {
+      t.host.load.limit = 256;
+    }
+    expect(await messages().countBy({ conversationId: visitor.id, clientMessageId: "busy-s" })).to.equal(0);
+    expect((await socket.post(path(), { body: "Busy", clientMessageId: "busy-s" })).status).to.equal(201);
+    expect(await messages().countBy({ conversationId: visitor.id, clientMessageId: "busy-s" })).to.equal(1);
+    expect(t.host.load.current).to.equal(0);
+  });
+
+  it("cuts a socket that sends far more than it waits for, and the rest of the server carries on", async () => {
+    const flooder = await connectBus(t.url, { token: visitor.token });
+    const closed = flooder.closed();
+    for (let i = 0; i < 200; i++) flooder.send({ op: "post", ref: i, path: path(), body: { body: `Flood ${i}`, clientMessageId: `f-${i}` } });
+    expect(await closed).to.equal(1008);
+    expect(await messages().countBy({ conversationId: visitor.id, body: "Flood 199" })).to.equal(0);
+    expect((await socket.post(path(), { body: "Still here", clientMessageId: "after-flood" })).status).to.equal(201);
+  });
+});
+
+describe("A visitor's message over the socket, against the per-minute limit", () => {
+  it("counts with the visitor's HTTP writes, and is refused with 429 and a retry delay past the limit", async () => {
+    const t = await startTestHost();
+    try {
+      await t.host.settings.set("livechat.visitor_writes_per_minute", "3");
+      const visitor = await visitorOfMitchell(t);
+      const socket = await connectBus(t.url, { token: visitor.token });
+      const path = `/livechat/conversations/${visitor.id}/messages`;
+      const statuses = [
+        (await socket.post(path, { body: "One", clientMessageId: "l-1" })).status,
+        (await asVisitor(t, visitor).post(`/livechat/conversations/${visitor.id}/typing`, { typing: true })).status,
+      ];
+      const limited = await socket.post(path, { body: "Two", clientMessageId: "l-2" });
+      expect([...statuses, limited.status]).to.deep.equal([201, 200, 429]);
+      expect(limited.body?.error).to.contain("Too many requests");
+      expect(limited.retryAfter).to.be.greaterThan(0);
+      expect(await t.host.db.getRepository(Message).countBy({ conversationId: visitor.id, clientMessageId: "l-2" })).to.equal(0);
+      await socket.close();
+    } finally {
+      await t.stop();
+    }
+  });
+});
