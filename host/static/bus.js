@@ -5,6 +5,8 @@
  *   bus.on("message", function (notification) { ... });   // "*" receives every type
  *   bus.onSignal("typing", function (signal) { ... });     // signals: never stored, never caught up
  *   bus.onReady(function () { ... });                       // after each (re)connection's catch-up
+ *   bus.post(path, body, lang)   // a visitor's lean POST over the socket: a promise of { status, body, retryAfter },
+ *                                // or null when the socket is not open (send it over HTTP then)
  *   bus.close();
  *
  * The last notification id is kept in sessionStorage, so a reload or a reconnect asks the server for
@@ -19,6 +21,8 @@
   var MAX_RETRY_MS = 30000;
   var MOUSEMOVE_EVERY_MS = 1000;
   var SEEN_LIMIT = 1000;
+  /** The server takes frames up to 16 KiB: a larger post goes over HTTP. */
+  var MAX_POST_BYTES = 15000;
 
   /** sessionStorage can be unavailable (privacy settings, sandboxed frames): fall back to memory. */
   function makeStore(key) {
@@ -64,6 +68,9 @@
     var heartbeatTimer = null;
     var hadInput = false;
     var lastMouseMove = 0;
+    var nextRef = 0;
+    /** Posts sent on the current socket and not yet answered, by ref: failed if the socket closes first. */
+    var unanswered = {};
 
     // A widget embedded on another website passes the host's origin; pages of the host use their own.
     var origin = options.origin ? new URL(options.origin) : window.location;
@@ -142,6 +149,12 @@
           dispatch(message.notification);
         } else if (message.op === "signal") {
           if (message.signal && typeof message.signal.type === "string") emit(signalHandlers[message.signal.type], message.signal);
+        } else if (message.op === "answer") {
+          var waiting = unanswered[message.ref];
+          if (waiting && waiting.socket === ws) {
+            delete unanswered[message.ref];
+            waiting.resolve({ status: message.status, body: message.body, retryAfter: message.retryAfter });
+          }
         } else if (message.op === "ready") {
           attempts = 0;
           // The server's id is authoritative: a stored id from an older database must not hide newer ones.
@@ -160,6 +173,7 @@
       };
       ws.onclose = function (event) {
         if (socket === ws) socket = null;
+        failUnanswered(ws);
         // 4401: the server no longer accepts this visitor token; retrying cannot help.
         if (event.code === 4401) return;
         scheduleRetry();
@@ -167,6 +181,30 @@
       ws.onerror = function () {
         /* onclose follows and schedules the retry */
       };
+    }
+
+    /** The answer to a post sent on `ws` can no longer come: its sender may send it again (same client id). */
+    function failUnanswered(ws) {
+      Object.keys(unanswered).forEach(function (ref) {
+        var waiting = unanswered[ref];
+        if (waiting.socket !== ws) return;
+        delete unanswered[ref];
+        waiting.reject(new Error("The connection closed before the answer came"));
+      });
+    }
+
+    function post(path, body, lang) {
+      if (!token || !socket || socket.readyState !== WebSocket.OPEN) return null;
+      var ref = ++nextRef;
+      var message = { op: "post", ref: ref, path: path, body: body };
+      if (lang) message.lang = lang;
+      var text = JSON.stringify(message);
+      if (new TextEncoder().encode(text).length > MAX_POST_BYTES) return null;
+      var ws = socket;
+      return new Promise(function (resolve, reject) {
+        unanswered[ref] = { socket: ws, resolve: resolve, reject: reject };
+        ws.send(text);
+      });
     }
 
     function scheduleRetry() {
@@ -241,6 +279,7 @@
           if (index >= 0) readyHandlers.splice(index, 1);
         };
       },
+      post: post,
       /** Asks the server to recompute this socket's channels (e.g. after joining a channel). */
       refresh: function () {
         send({ op: "refresh" });
@@ -259,7 +298,10 @@
         }
         document.removeEventListener("visibilitychange", onVisibility);
         window.removeEventListener("online", retryNow);
-        if (socket) socket.close(1000, "closed by page");
+        if (socket) {
+          socket.close(1000, "closed by page");
+          failUnanswered(socket);
+        }
         socket = null;
       },
     };

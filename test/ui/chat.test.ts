@@ -131,6 +131,36 @@ describe("Live chat in real browsers: visitor widget, operator windows, Discuss,
     await visitor.getByRole("region", { name: "Live chat" }).getByRole("textbox", { name: "Your message" }).waitFor();
     expect(await visitor.getByRole("region", { name: "Live chat" }).getByText("Before reload").count()).to.equal(0);
   });
+
+  it("sends the visitor's messages over the widget's open socket, without an HTTP request each", async () => {
+    const visitor = await (await browser.newContext()).newPage();
+    const httpPosts: string[] = [];
+    const socketPosts: string[] = [];
+    visitor.on("request", (r) => {
+      if (r.method() === "POST" && r.url().endsWith("/messages")) httpPosts.push(r.url());
+    });
+    const ready = new Promise<void>((resolve) =>
+      visitor.on("websocket", (ws) => {
+        ws.on("framereceived", (frame) => {
+          if (String(frame.payload).includes('"op":"ready"')) resolve();
+        });
+        ws.on("framesent", (frame) => {
+          if (String(frame.payload).includes('"op":"post"')) socketPosts.push(String(frame.payload));
+        });
+      }),
+    );
+    await visitor.goto(`${t.url}/livechat/demo`);
+    await visitor.getByRole("button", { name: "Have a question? Chat with us." }).click();
+    await ready;
+    const chat = visitor.getByRole("region", { name: "Live chat" });
+    await chat.getByRole("textbox", { name: "Your message" }).fill("Sent on the socket");
+    await chat.getByRole("textbox", { name: "Your message" }).press("Enter");
+    await chat.getByText("Sent on the socket").waitFor();
+    expect(await t.host.db.getRepository(Message).countBy({ body: "Sent on the socket" })).to.equal(1);
+    expect(httpPosts).to.deep.equal([]);
+    expect(socketPosts).to.have.length(1);
+    expect(socketPosts[0]).to.contain("Sent on the socket");
+  });
 });
 
 describe("Messages icon, Discuss and chat windows across tabs", function () {

@@ -8,8 +8,20 @@ export interface BusConnection {
   onSignal(type: string, handler: (signal: BusSignal) => void): () => void;
   /** After each (re)connection's catch-up of missed notifications. */
   onReady(handler: () => void): () => void;
+  /**
+   * A visitor's lean POST over the socket, answered as over HTTP; null when the socket is not open or
+   * the body is too large for it (send it over HTTP then). Rejects if the socket closes first.
+   */
+  post(path: string, body: unknown, lang?: string): Promise<SocketAnswer> | null;
   refresh(): void;
   close(): void;
+}
+
+/** What a post over the socket is answered: the HTTP status and body, and `Retry-After` seconds with a 503 or 429. */
+export interface SocketAnswer {
+  status: number;
+  body: unknown;
+  retryAfter?: number;
 }
 
 export interface HostBusClient {

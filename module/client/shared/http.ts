@@ -32,14 +32,17 @@ export function errorMessage(err: unknown, fallback: string): string {
 export async function requestJson<T>(url: string, init: RequestInit, failure: string): Promise<T> {
   const res = await fetch(url, init);
   const data: unknown = await res.json().catch(() => ({}));
-  if (!res.ok) {
-    const error = typeof data === "object" && data !== null && "error" in data ? data.error : null;
-    const retryAfter = Number(res.headers.get("Retry-After"));
-    throw new RequestError(
-      typeof error === "string" && error ? error : `${failure} (${res.status}).`,
-      res.status,
-      res.status === 503 && Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : null,
-    );
-  }
+  if (!res.ok) throw answerError(res.status, data, res.headers.get("Retry-After"), failure);
   return data as T;
+}
+
+/** The error of an answer with status `status` and body `data`: the server's message, or `failure (status).` */
+export function answerError(status: number, data: unknown, retryAfterHeader: string | number | null | undefined, failure: string): RequestError {
+  const error = typeof data === "object" && data !== null && "error" in data ? data.error : null;
+  const retryAfter = Number(retryAfterHeader);
+  return new RequestError(
+    typeof error === "string" && error ? error : `${failure} (${status}).`,
+    status,
+    status === 503 && Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : null,
+  );
 }

@@ -1,6 +1,7 @@
 import type { ChannelInfoDto, ConversationDto, MessageDto, StartedConversationDto } from "../../services/conversations/dto";
 import { t } from "../shared/i18n";
-import { RequestError, requestJson } from "../shared/http";
+import type { BusConnection } from "../shared/hostBus";
+import { answerError, RequestError, requestJson } from "../shared/http";
 
 /** The helpdesk's public visitor API (docs/api.md), called from any website. */
 export class VisitorApi {
@@ -8,6 +9,8 @@ export class VisitorApi {
   token: string | null = null;
   /** The language the widget speaks (a BCP 47 tag): the helpdesk answers errors in it too. */
   lang: string | null = null;
+  /** The conversation's bus connection: messages go over it while it is open. */
+  socket: BusConnection | null = null;
 
   constructor(private readonly origin: string) {}
 
@@ -34,8 +37,14 @@ export class VisitorApi {
     return this.call("GET", `/livechat/conversations/${id}/messages?after=${after}`);
   }
 
-  post(id: number, body: string, clientMessageId: string): Promise<{ message: MessageDto }> {
-    return this.call("POST", `/livechat/conversations/${id}/messages`, { body, clientMessageId });
+  /** Over the open socket when there is one (no HTTP request each), else over HTTP: answered alike. */
+  async post(id: number, body: string, clientMessageId: string): Promise<{ message: MessageDto }> {
+    const path = `/livechat/conversations/${id}/messages`;
+    const sent = this.socket?.post(path, { body, clientMessageId }, this.lang ?? undefined);
+    if (!sent) return this.call("POST", path, { body, clientMessageId });
+    const answer = await sent;
+    if (answer.status >= 400) throw answerError(answer.status, answer.body, answer.retryAfter, t("Something went wrong"));
+    return answer.body as { message: MessageDto };
   }
 
   /** The visitor is typing (true) or stopped (false): the operator is told, nothing is stored. */

@@ -108,6 +108,7 @@ export async function startWidget(script: HTMLScriptElement): Promise<void> {
     if (!window.HostBus || session.bus || !api.token) return;
     const bus = window.HostBus.connect({ token: api.token, origin, storageKey: storage.busKey });
     session.bus = bus;
+    api.socket = bus;
     const current = () => session.bus === bus;
     onNotification(bus, "livechat.message", ({ message }) => {
       if (current() && message.conversationId === session.id) addMessage(message);
@@ -270,6 +271,7 @@ export async function startWidget(script: HTMLScriptElement): Promise<void> {
   /** Forgets the conversation: the next message starts a new one. */
   function startAfresh(open: boolean): void {
     session.bus?.close();
+    api.socket = null;
     operatorTyping.hide();
     session = { id: null, conversation: null, bus: null, open, unseen: 0 };
     place = new QueuePlaceTracker();
