@@ -325,6 +325,12 @@ function loadSummary(load: LoadFigures): string[] {
     `    baseline bare SQLite (synchronous=${load.sqlite.synchronous}): ${load.sqlite.insertsPerSecond} single-row inserts/s (ratio ×${round(best / load.sqlite.insertsPerSecond, 3)}), ` +
       `${load.sqlite.postTransactionsPerSecond} post-shaped transactions/s (ratio ×${round(best / load.sqlite.postTransactionsPerSecond, 3)})`,
   );
+  const other = load.otherTransport;
+  if (sat && other) {
+    const cpu = (s: typeof sat) => s.server?.cpuMsPerMessage ?? NaN;
+    lines.push(`  the saturation rate over ${other.transport === "http" ? "HTTP" : "the sockets"} instead: ${describeStep(other)}`);
+    lines.push(`    server CPU per message over ${load.transport === "socket" ? "the sockets" : "HTTP"} ${cpu(sat)} ms, over ${other.transport === "http" ? "HTTP" : "the sockets"} ${cpu(other)} ms (ratio ×${round(cpu(other) / cpu(sat), 2)})`);
+  }
   const at1000 = load.steps.findLast((s) => s.offered === 1000 || s.offered === 1100);
   if (at1000) lines.push(`  at ${at1000.offered}/s offered: ${describeStep(at1000)}`);
   if (load.overload) lines.push(`  past capacity (2× saturation): ${describeStep(load.overload)}`);

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { percentile, round } from "../stats";
 import { Connections } from "./connections";
-import type { FromGenerator, Percentiles, SeededConversation, StepResult, ToGenerator } from "./protocol";
+import type { FromGenerator, Percentiles, SeededConversation, StepResult, ToGenerator, Transport } from "./protocol";
 
 /**
  * The load generator, in its own process: visitors and operators on WebSockets, visitor posts sent
@@ -56,6 +56,46 @@ const visitorUrl = new Map<number, string>();
 const pending = new Map<string, Pending>();
 const sockets: WebSocket[] = [];
 
+const visitorSockets = new Map<number, WebSocket>();
+/** Posts sent over a socket and not yet answered, by `ref`. */
+const unanswered = new Map<number, { sentAt: number; answer: (status: number) => void }>();
+let nextRef = 0;
+
+/** A post over the visitor's socket; resolves with the answer's status, 0 when none came within `timeoutMs`. */
+function postOverSocket(conversationId: number, path: string, body: unknown): Promise<number> {
+  const ws = visitorSockets.get(conversationId);
+  if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.resolve(0);
+  const ref = ++nextRef;
+  return new Promise((resolve) => {
+    unanswered.set(ref, { sentAt: performance.now(), answer: resolve });
+    ws.send(JSON.stringify({ op: "post", ref, path, body }));
+  });
+}
+
+/** Answers a post over a socket (`{"op":"answer",...}`); other messages to a visitor are not read. */
+function onVisitorMessage(raw: WebSocket.RawData): void {
+  const text = String(raw);
+  if (!text.startsWith('{"op":"answer"')) return;
+  const answer = JSON.parse(text) as { ref: number; status: number };
+  const waiting = unanswered.get(answer.ref);
+  if (!waiting) return;
+  unanswered.delete(answer.ref);
+  waiting.answer(answer.status);
+}
+
+/** Gives up on posts over sockets unanswered for `timeoutMs` (status 0), every 100 ms while `until` is not resolved. */
+function expireUnanswered(timeoutMs: number): () => void {
+  const timer = setInterval(() => {
+    const before = performance.now() - timeoutMs;
+    for (const [ref, waiting] of unanswered) {
+      if (waiting.sentAt > before) break;
+      unanswered.delete(ref);
+      waiting.answer(0);
+    }
+  }, 100);
+  return () => clearInterval(timer);
+}
+
 function post(base: string, path: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
   return connectionsTo(base).request("POST", path, { "content-type": "application/json", ...headers }, body, timeoutMs);
 }
@@ -81,8 +121,8 @@ function openSocket(base: string, path: string, headers: Record<string, string>,
   return new Promise((resolve, reject) => {
     ws.once("error", reject);
     ws.on("message", (raw) => {
-      // A visitor's socket is only held open: what it receives once ready is not read.
-      if (ready && !onNotification) return;
+      // A visitor's socket only reads the answers to its posts once ready.
+      if (ready && !onNotification) return onVisitorMessage(raw);
       const data = JSON.parse(String(raw)) as { op: string; notification?: { type: string; payload: unknown } };
       if (data.op === "ready") {
         ready = true;
@@ -145,7 +185,9 @@ async function connect(message: Extract<ToGenerator, { type: "connect" }>): Prom
   );
   const operatorSockets = sockets.length;
   await pool(conversations, 20, async (c) => {
-    sockets.push(await openSocket(visitorUrl.get(c.id) ?? url, `/websocket?token=${c.token}`, {}));
+    const ws = await openSocket(visitorUrl.get(c.id) ?? url, `/websocket?token=${c.token}`, {});
+    visitorSockets.set(c.id, ws);
+    sockets.push(ws);
   });
   if (message.postConnections) await touchPostConnections();
   send({ type: "connected", visitorSockets: sockets.length - operatorSockets, operatorSockets, seconds: round((performance.now() - t0) / 1000, 1) });
@@ -182,7 +224,7 @@ function errorKinds(entries: Pending[]): Record<string, number> {
   return kinds;
 }
 
-async function step(offered: number, seconds: number, timeoutMs: number): Promise<StepResult> {
+async function step(offered: number, seconds: number, timeoutMs: number, transport: Transport): Promise<StepResult> {
   stepNumber++;
   pending.clear();
   for (const set of connections.values()) set.opened = 0;
@@ -191,14 +233,20 @@ async function step(offered: number, seconds: number, timeoutMs: number): Promis
   const answers: Promise<void>[] = [];
   const refusedLatency: number[] = [];
   const late: number[] = [];
+  const stopExpiring = expireUnanswered(timeoutMs);
   const sendingMs = await openLoop(offered, seconds, (i, dueAt) => {
     late.push(performance.now() - dueAt);
     const c = conversations[Math.floor(Math.random() * conversations.length)];
     const body = `s${stepNumber}m${i}`;
     const entry: Pending = { dueAt, ackAt: null, deliveredAt: null, status: 0 };
     pending.set(body, entry);
+    const path = `/livechat/conversations/${c.id}/messages`;
+    const sent =
+      transport === "socket"
+        ? postOverSocket(c.id, path, { body, clientMessageId: body })
+        : post(visitorUrl.get(c.id) ?? url, path, { authorization: `Bearer ${c.token}` }, JSON.stringify({ body, clientMessageId: body }), timeoutMs);
     answers.push(
-      post(visitorUrl.get(c.id) ?? url, `/livechat/conversations/${c.id}/messages`, { authorization: `Bearer ${c.token}` }, JSON.stringify({ body, clientMessageId: body }), timeoutMs).then((status) => {
+      sent.then((status) => {
         entry.status = status;
         entry.ackAt = performance.now();
         if (status === 503) refusedLatency.push(entry.ackAt - dueAt);
@@ -206,6 +254,7 @@ async function step(offered: number, seconds: number, timeoutMs: number): Promis
     );
   });
   await Promise.all(answers);
+  stopExpiring();
   // Deliveries of acknowledged messages: wait until all arrived or the timeout passed.
   const waitUntil = performance.now() + timeoutMs;
   const entries = [...pending.values()];
@@ -219,6 +268,7 @@ async function step(offered: number, seconds: number, timeoutMs: number): Promis
   const refused = entries.filter((e) => e.status === 503).length;
   return {
     offered,
+    transport,
     seconds,
     sent: entries.length,
     acknowledged: ok.length,
@@ -341,7 +391,7 @@ process.on("message", (message: ToGenerator) => {
     else if (message.type === "touch") {
       await (message.url ? connectionsTo(message.url).touch("/") : touchPostConnections());
       send({ type: "touched" });
-    } else if (message.type === "step") send({ type: "step", result: await step(message.offered, message.seconds, message.timeoutMs) });
+    } else if (message.type === "step") send({ type: "step", result: await step(message.offered, message.seconds, message.timeoutMs, message.transport) });
     else if (message.type === "echo") send({ type: "echo", result: await echo(message) });
     else if (message.type === "starts") send({ type: "starts", result: await starts(message) });
     else if (message.type === "open") send(await openIdle(message.url, message.count));

@@ -4,7 +4,7 @@ import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { round } from "../stats";
-import type { FromServer, ServerStats, StepResult, ToGenerator } from "./protocol";
+import { CLIMB_TRANSPORT, type FromServer, type ServerStats, type StepResult, type ToGenerator, type Transport } from "./protocol";
 import { ask, child, fromGenerator, next } from "./processes";
 import { serverDuringStep } from "./serverDuringStep";
 import { stealMeter } from "../machine";
@@ -31,6 +31,13 @@ export interface LoadFigures {
   saturation: StepResult | null;
   /** The step at twice the saturation rate (how the server behaves past capacity). */
   overload: StepResult | null;
+  /** The climb's transport (see `Transport`). */
+  transport: Transport;
+  /**
+   * The saturation rate offered once more with the other transport (HTTP posts when the climb went
+   * over the sockets), to compare the two at the same load; not one of `steps`.
+   */
+  otherTransport: StepResult | null;
   /** A bare `node:http` server refusing every post at the overload's rate: the floor under the host's refusals. */
   bareRefusals: BareRefusals | null;
   echo: StepResult;
@@ -87,19 +94,20 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
     const echo = echoResult.result;
     log(`bare ws echo at ${echo.offered}/s: p50 ${echo.ack.p50} ms, p99 ${echo.ack.p99} ms, errors ${echo.errors}`);
 
+    log(CLIMB_TRANSPORT === "socket" ? "visitors send their messages over their sockets, as the widget does (BENCH_TRANSPORT=http: as HTTP POSTs)" : "visitors send their messages as HTTP POSTs");
     const steps: StepResult[] = [];
-    const runStep = async (offered: number) => {
+    const runStep = async (offered: number, transport: Transport = CLIMB_TRANSPORT, counted = true) => {
       await fromGenerator(generator, { type: "touch" }, "touched");
       const before = await stats();
       const t0 = performance.now();
       const steal = stealMeter();
-      const answer = await fromGenerator(generator, { type: "step", offered, seconds, timeoutMs }, "step");
+      const answer = await fromGenerator(generator, { type: "step", offered, seconds, timeoutMs, transport }, "step");
       if (answer.type !== "step") throw new Error("unexpected");
       const after = await stats();
       const result = answer.result;
       result.stealPercent = steal();
       result.server = serverDuringStep(before, after, performance.now() - t0, result.acknowledged + result.refused);
-      steps.push(result);
+      if (counted) steps.push(result);
       log(describeStep(result));
       // Let the server finish whatever the step left behind before the next one.
       await new Promise((r) => setTimeout(r, 500));
@@ -107,7 +115,7 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
     };
     // Uncounted: most visitors post once (the server then knows their token) and the code warms up, so
     // the first step counted is not the one that pays for a cold start.
-    await fromGenerator(generator, { type: "step", offered: 500, seconds: 3, timeoutMs }, "step");
+    await fromGenerator(generator, { type: "step", offered: 500, seconds: 3, timeoutMs, transport: CLIMB_TRANSPORT }, "step");
     await new Promise((r) => setTimeout(r, 500));
     // A rate that breaks is offered once more before the climb ends there: one moment of a shared
     // machine's noise (a stalled core, a neighbour's burst) can break a step on its own.
@@ -140,6 +148,9 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
       const target = saturation.offered * 2;
       overload = steps.findLast((s) => s.offered === target) ?? (await runStep(target));
     }
+    const other: Transport = CLIMB_TRANSPORT === "socket" ? "http" : "socket";
+    if (saturation) log(`  the saturation rate again, over ${other === "http" ? "HTTP" : "the sockets"}:`);
+    const otherTransport = saturation ? await runStep(saturation.offered, other, false) : null;
     const bareRefusals = overload ? await refusalFloor(generator, overload.offered, seconds, timeoutMs) : null;
     if (bareRefusals) log(describeBareRefusals(bareRefusals));
     return {
@@ -154,6 +165,8 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
       steps,
       saturation,
       overload,
+      transport: CLIMB_TRANSPORT,
+      otherTransport,
       bareRefusals,
       echo,
       sqlite: { insertsPerSecond: sqlite.insertsPerSecond, postTransactionsPerSecond: sqlite.postTransactionsPerSecond, synchronous: sqlite.synchronous, pragmas: sqlite.pragmas },
@@ -224,7 +237,7 @@ export function describeStep(s: StepResult): string {
     : "";
   const refused = s.refusedLatency ? ` refused ${s.refused} (p99 ${s.refusedLatency.p99} ms)` : "";
   return (
-    `offered ${String(s.offered).padStart(5)}/s: achieved ${String(s.achieved).padStart(7)}/s, delivery p50 ${s.delivery.p50} p95 ${s.delivery.p95} p99 ${s.delivery.p99} max ${s.delivery.max} ms, ` +
+    `offered ${String(s.offered).padStart(5)}/s${s.transport === "http" ? " over HTTP" : ""}: achieved ${String(s.achieved).padStart(7)}/s, delivery p50 ${s.delivery.p50} p95 ${s.delivery.p95} p99 ${s.delivery.p99} max ${s.delivery.max} ms, ` +
     `ack p99 ${s.ack.p99} ms, errors ${s.errors}${s.errors && s.errorKinds ? ` (${Object.entries(s.errorKinds).map(([kind, n]) => `${kind}: ${n}`).join(", ")})` : ""}${refused}${connectionsOpened(s)}; ` +
     `${server}; generator CPU ${s.generatorCpuPercent}%${s.generatorLate ? `, late p99 ${s.generatorLate.p99} ms` : ""}${stolen(s)}`
   );

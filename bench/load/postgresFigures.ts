@@ -3,7 +3,7 @@ import { performance } from "node:perf_hooks";
 import type { ChildProcess } from "node:child_process";
 import { freshPostgresUrl } from "../../test/support/postgres";
 import { round } from "../stats";
-import type { FromServer, ServerStats, StepResult, ToGenerator } from "./protocol";
+import { CLIMB_TRANSPORT, type FromServer, type ServerStats, type StepResult, type ToGenerator } from "./protocol";
 import { ask, child, fromGenerator, next } from "./processes";
 import { connectionsOpened, passes, stolen } from "./loadFigures";
 import { stealMeter } from "../machine";
@@ -158,7 +158,7 @@ async function deployment(count: 1 | 2, rates: number[], seconds: number, log: (
     const stats = () => Promise.all(servers.map((s) => ask<ServerStats>(s, { type: "stats" }, (m) => m.type === "stats")));
     await stats();
     // Not counted: the first posts meet cold code, statements not yet prepared and connections not yet open.
-    await fromGenerator(generator, { type: "step", offered: rates[0], seconds: 2, timeoutMs }, "step");
+    await fromGenerator(generator, { type: "step", offered: rates[0], seconds: 2, timeoutMs, transport: CLIMB_TRANSPORT }, "step");
     const steps: PostgresStep[] = [];
     let saturation: PostgresStep | null = null;
     const offer = async (offered: number): Promise<PostgresStep> => {
@@ -166,7 +166,7 @@ async function deployment(count: 1 | 2, rates: number[], seconds: number, log: (
       const before = await stats();
       const t0 = performance.now();
       const steal = stealMeter();
-      const answer = await fromGenerator(generator, { type: "step", offered, seconds, timeoutMs }, "step");
+      const answer = await fromGenerator(generator, { type: "step", offered, seconds, timeoutMs, transport: CLIMB_TRANSPORT }, "step");
       if (answer.type !== "step") throw new Error("unexpected");
       const after = await stats();
       const elapsedMs = performance.now() - t0;

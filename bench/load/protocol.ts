@@ -47,9 +47,20 @@ export interface ServerStats {
   refusedBy: Record<string, number>;
 }
 
+/**
+ * How visitors send their messages: over their bus socket, as the widget does while it is open, or as
+ * HTTP POSTs, as API clients (and a widget whose socket is down) do.
+ */
+export type Transport = "socket" | "http";
+
+/** The transport of the load's climb: `BENCH_TRANSPORT=http` climbs over HTTP instead. */
+export const CLIMB_TRANSPORT: Transport = process.env.BENCH_TRANSPORT === "http" ? "http" : "socket";
+
 /** One offered rate held for a while. */
 export interface StepResult {
   offered: number;
+  /** How the posts were sent (message steps only). */
+  transport?: Transport;
   seconds: number;
   sent: number;
   /** Posts answered 2xx within the timeout. */
@@ -120,7 +131,7 @@ export type ToGenerator =
    * counted in it); with `url`, the visitors' connections to that server (a baseline's).
    */
   | { type: "touch"; url?: string }
-  | { type: "step"; offered: number; seconds: number; timeoutMs: number }
+  | { type: "step"; offered: number; seconds: number; timeoutMs: number; transport: Transport }
   | { type: "echo"; url: string; sockets: number; offered: number; seconds: number }
   /** Conversation starts on a channel, offered open-loop. */
   | { type: "starts"; url: string; channelId: number; offered: number; seconds: number; timeoutMs: number }
