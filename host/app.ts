@@ -504,7 +504,7 @@ export class Host {
       logger: this.logger,
       limits: new SocketLimits(this.settings),
       clientAddress: (req) => clientAddress(req, this.app.get("trust proxy") === 1),
-      post: (path, body, caller) => this.lean.answerSocket(path, body, caller),
+      posts: this.lean.socketPosts,
     });
     const tick = this.options.schedulerTickMs === undefined ? 5_000 : this.options.schedulerTickMs;
     if (tick !== null) this.scheduler.start(tick);

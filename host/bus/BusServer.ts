@@ -8,7 +8,7 @@ import { RecentIds, type HostBus } from "./HostBus";
 import { BusSocket, type BusSocketEvents } from "./BusSocket";
 import { notificationMessage } from "./notificationText";
 import { TOO_MANY_SOCKETS, type SocketKeys, type SocketLimits } from "./SocketLimits";
-import type { SocketAnswer, SocketCaller } from "../http/LeanRoutes";
+import type { SocketPosts } from "../http/LeanRoutes";
 
 export const BUS_PATH = "/websocket";
 
@@ -32,8 +32,8 @@ export interface BusServerOptions {
   limits: SocketLimits;
   /** The client's address, as the host's HTTP side sees it (behind a trusted proxy, the forwarded one). */
   clientAddress: (req: http.IncomingMessage) => string;
-  /** Answers a `post` message: a lean route called over the socket (see `LeanRoutes.answerSocket`). */
-  post?: (path: string, body: unknown, caller: SocketCaller) => Promise<SocketAnswer>;
+  /** Takes `post` messages: lean routes called over the socket (see `LeanRoutes.socketPosts`). */
+  posts?: SocketPosts;
 }
 
 const PAGE = 500;
@@ -70,6 +70,7 @@ const clientMessage = z.discriminatedUnion("op", [
   }),
 ]);
 type ClientMessage = z.infer<typeof clientMessage>;
+type PostMessage = Extract<ClientMessage, { op: "post" }>;
 
 /** Listeners of a bus channel: one socket alone (the common case, a visitor's), or a set. */
 type Listeners = BusSocket | Set<BusSocket>;
@@ -203,8 +204,12 @@ export class BusServer {
         ws.close(1008, "too many messages waiting");
         return;
       }
+      const message = this.parse(ws, data, isBinary);
+      if (message === null) return;
+      // A post refused a place is answered at once, not after the socket's earlier posts.
+      if (message.op === "post" && !this.admitPost(ws, message)) return;
       ws.queued++;
-      const run = (ws.queue ?? Promise.resolve()).then(() => this.onMessage(ws, data, isBinary));
+      const run = (ws.queue ?? Promise.resolve()).then(() => this.onMessage(ws, message));
       ws.queue = run;
       // The chain is let go once nothing more waits on it.
       const settled = () => {
@@ -258,16 +263,35 @@ export class BusServer {
 
   // ---- protocol -------------------------------------------------------------------------------
 
-  private async onMessage(ws: BusSocket, data: RawData, isBinary: boolean): Promise<void> {
-    if (ws.readyState !== WebSocket.OPEN) return;
-    let message: ClientMessage;
+  /** The client's message, or null when it is not one (the client is told). */
+  private parse(ws: BusSocket, data: RawData, isBinary: boolean): ClientMessage | null {
     try {
       if (isBinary) throw new Error("binary frame");
       const parsed = clientMessage.safeParse(JSON.parse(rawText(data)));
       if (!parsed.success) throw new Error("invalid message");
-      message = parsed.data;
+      return parsed.data;
     } catch {
       this.send(ws, { op: "error", message: "Expected a JSON message: hello, presence, refresh or post" });
+      return null;
+    }
+  }
+
+  /** Takes a post's place in the in-flight budget as it arrives; false when it was refused (and answered so). */
+  private admitPost(ws: BusSocket, message: PostMessage): boolean {
+    const posts = this.options.posts;
+    if (posts === undefined) {
+      this.send(ws, { op: "answer", ref: message.ref, status: 404, body: { error: "This server takes no posts over the socket" } });
+      return false;
+    }
+    if (posts.admit()) return true;
+    void posts.refusal(message.lang).then((answer) => this.send(ws, { op: "answer", ref: message.ref, ...answer }));
+    return false;
+  }
+
+  private async onMessage(ws: BusSocket, message: ClientMessage): Promise<void> {
+    if (ws.readyState !== WebSocket.OPEN) {
+      // Its place was taken as it arrived: nobody is left to answer.
+      if (message.op === "post") this.options.posts?.release();
       return;
     }
     try {
@@ -308,11 +332,10 @@ export class BusServer {
     this.send(ws, { op: "ready", last: ws.baseline });
   }
 
-  /** A lean route called over the socket: answered on it with the request's `ref`, as HTTP would answer. */
-  private async post(ws: BusSocket, message: Extract<ClientMessage, { op: "post" }>): Promise<void> {
-    const answer: SocketAnswer = this.options.post
-      ? await this.options.post(message.path, message.body, { token: ws.token, lang: message.lang, address: ws.address })
-      : { status: 404, body: { error: "This server takes no posts over the socket" } };
+  /** An admitted post: answered on the socket with the request's `ref`, as HTTP would answer. */
+  private async post(ws: BusSocket, message: PostMessage): Promise<void> {
+    const posts = this.options.posts as SocketPosts;
+    const answer = await posts.answer(message.path, message.body, { token: ws.token, lang: message.lang, address: ws.address });
     this.send(ws, { op: "answer", ref: message.ref, ...answer });
   }
 

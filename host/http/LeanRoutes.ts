@@ -58,6 +58,18 @@ export interface SocketAnswer {
   retryAfter?: number;
 }
 
+/** What the bus endpoint calls for a `post` on a socket (see `LeanRoutes.socketPosts`). */
+export interface SocketPosts {
+  /** Takes a place in the in-flight budget as the post arrives; false when refused. */
+  admit(): boolean;
+  /** Gives back the place of an admitted post that will not be answered (its socket closed first). */
+  release(): void;
+  /** The answer to a post refused a place, in the reader's language (`lang`: an Accept-Language value). */
+  refusal(lang: string | undefined): Promise<SocketAnswer>;
+  /** Answers an admitted post (never throws), then gives its place back. */
+  answer(path: string, body: unknown, caller: SocketCaller): Promise<SocketAnswer>;
+}
+
 /**
  * Public JSON POSTs served on the HTTP server's request event, before express (see `LeanPost` in the
  * contract): the in-flight budget is checked before the body is read, so a refusal costs next to
@@ -115,17 +127,25 @@ export class LeanRoutes {
   }
 
   /**
-   * A lean route called over the bus socket (`post` in the socket protocol): the same budget, limits,
+   * Lean routes called over the bus socket (`post` in the socket protocol): the same budget, limits,
    * checks and answers as over HTTP, with the socket's visitor token as the bearer. A page with its
-   * socket open sends its messages there, without an HTTP request each. Never throws.
+   * socket open sends its messages there, without an HTTP request each. The socket takes a post's
+   * place in the budget as the post arrives, so a refusal never waits behind the socket's earlier
+   * posts; an admitted post is answered in the socket's order.
    */
-  async answerSocket(path: string, body: unknown, caller: SocketCaller): Promise<SocketAnswer> {
-    const found = this.find(path);
-    if (!found) return { status: 404, body: { error: this.options.translate(await this.languageOf(caller.lang), NO_SUCH_ROUTE) } };
-    const { load } = this.options;
-    if (!load.admit()) return { status: 503, body: { error: this.options.translate(await this.languageOf(caller.lang), BUSY) }, retryAfter: RETRY_AFTER_SECONDS };
+  readonly socketPosts: SocketPosts = {
+    admit: () => this.options.load.admit(),
+    release: () => this.options.load.release(),
+    refusal: async (lang) => ({ status: 503, body: { error: this.options.translate(await this.languageOf(lang), BUSY) }, retryAfter: RETRY_AFTER_SECONDS }),
+    answer: (path, body, caller) => this.answerSocket(path, body, caller),
+  };
+
+  /** An admitted socket post: answered (never thrown), then its place given back. */
+  private async answerSocket(path: string, body: unknown, caller: SocketCaller): Promise<SocketAnswer> {
     let retryAfter: number | undefined;
     try {
+      const found = this.find(path);
+      if (!found) throw new HttpError(404, NO_SUCH_ROUTE);
       if (anyMalformed(body)) throw new HttpError(400, MALFORMED_TEXT);
       const counted = await found.route.limit.count(caller.address);
       if (counted.over) {
@@ -145,7 +165,7 @@ export class LeanRoutes {
       if (retryAfter !== undefined) answer.retryAfter = retryAfter;
       return answer;
     } finally {
-      load.release();
+      this.options.load.release();
     }
   }
 

@@ -74,6 +74,31 @@ describe("A visitor's message sent over the bus socket", () => {
     expect(t.host.load.current).to.equal(0);
   });
 
+  it("refuses a post past the budget at once, without waiting for the socket's earlier post to be answered", async () => {
+    t.host.load.limit = 1;
+    try {
+      const from = socket.frames.length;
+      socket.send({ op: "post", ref: 9001, path: path(), body: { body: "Admitted first", clientMessageId: "first-in" } });
+      socket.send({ op: "post", ref: 9002, path: path(), body: { body: "Refused second", clientMessageId: "second-in" } });
+      const first = await socket.frame((f) => f.op === "answer" && f.ref === 9001, "the first answer", from);
+      const second = await socket.frame((f) => f.op === "answer" && f.ref === 9002, "the second answer", from);
+      expect([first.status, second.status, second.retryAfter]).to.deep.equal([201, 503, 1]);
+      expect(socket.frames.indexOf(second)).to.be.lessThan(socket.frames.indexOf(first));
+    } finally {
+      t.host.load.limit = 256;
+    }
+    expect(await messages().countBy({ conversationId: visitor.id, clientMessageId: "second-in" })).to.equal(0);
+    expect(t.host.load.current).to.equal(0);
+  });
+
+  it("gives back the places of posts whose socket closed before they were handled", async () => {
+    const leaving = await connectBus(t.url, { token: visitor.token });
+    for (let i = 0; i < 20; i++) leaving.send({ op: "post", ref: i, path: path(), body: { body: `Leaving ${i}`, clientMessageId: `leave-${i}` } });
+    await leaving.close();
+    while (t.host.load.current > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(t.host.load.current).to.equal(0);
+  });
+
   it("cuts a socket that sends far more than it waits for, and the rest of the server carries on", async () => {
     const flooder = await connectBus(t.url, { token: visitor.token });
     const closed = flooder.closed();
