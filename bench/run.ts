@@ -13,7 +13,7 @@ import { tempSqliteUrl } from "../test/support/testHost";
 import { conversationFigures, decisionTime } from "./conversations";
 import { reportFigures } from "./reports";
 import { idleFigures, idleSocketCount, openFilesLimit, type IdleFigures } from "./load/idleFigures";
-import { chartSvg, describeBareRefusals, describeStep, loadFigures, type LoadFigures } from "./load/loadFigures";
+import { chartSvg, describeBareRefusals, describeSocketFloor, describeStep, loadFigures, type LoadFigures } from "./load/loadFigures";
 import { postgresFigures, postgresSummary, type PostgresFigures } from "./load/postgresFigures";
 import { postgresAvailable } from "../test/support/postgres";
 import { startFigures, startSummary, type StartFigures } from "./load/startFigures";
@@ -335,6 +335,7 @@ function loadSummary(load: LoadFigures): string[] {
   if (at1000) lines.push(`  at ${at1000.offered}/s offered: ${describeStep(at1000)}`);
   if (load.overload) lines.push(`  past capacity (2× saturation): ${describeStep(load.overload)}`);
   if (load.bareRefusals) lines.push(`    baseline ${describeBareRefusals(load.bareRefusals)}`);
+  if (load.socketFloor) lines.push(`    baseline ${describeSocketFloor(load.socketFloor)}`);
   const busy = load.steps.filter((s) => s.server && s.acknowledged > 0);
   const cpuPer = busy.length ? Math.min(...busy.map((s) => s.server?.cpuMsPerMessage ?? Infinity)) : NaN;
   lines.push(`  server CPU per message (lowest over the steps): ${cpuPer} ms, i.e. at most ${round(1000 / cpuPer, 0)} messages per CPU-second`);

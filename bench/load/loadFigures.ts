@@ -40,6 +40,8 @@ export interface LoadFigures {
   otherTransport: StepResult | null;
   /** A bare `node:http` server refusing every post at the overload's rate: the floor under the host's refusals. */
   bareRefusals: BareRefusals | null;
+  /** When the climb went over the sockets: a bare `ws` server answering every frame at the overload's rate, on as many sockets. */
+  socketFloor: StepResult | null;
   echo: StepResult;
   sqlite: SqliteBaseline;
   p99LimitMs: number;
@@ -153,6 +155,14 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
     const otherTransport = saturation ? await runStep(saturation.offered, other, false) : null;
     const bareRefusals = overload ? await refusalFloor(generator, overload.offered, seconds, timeoutMs) : null;
     if (bareRefusals) log(describeBareRefusals(bareRefusals));
+    // Over the sockets, the floor is a bare ws server answering every frame at once, on as many sockets.
+    let socketFloor: StepResult | null = null;
+    if (overload && CLIMB_TRANSPORT === "socket") {
+      const floor = await fromGenerator(generator, { type: "echo", url: echoReady.url, sockets: ready.conversations.length, offered: overload.offered, seconds }, "echo");
+      if (floor.type !== "echo") throw new Error("unexpected");
+      socketFloor = floor.result;
+      log(describeSocketFloor(socketFloor));
+    }
     return {
       setup: {
         conversations: ready.conversations.length,
@@ -168,6 +178,7 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
       transport: CLIMB_TRANSPORT,
       otherTransport,
       bareRefusals,
+      socketFloor,
       echo,
       sqlite: { insertsPerSecond: sqlite.insertsPerSecond, postTransactionsPerSecond: sqlite.postTransactionsPerSecond, synchronous: sqlite.synchronous, pragmas: sqlite.pragmas },
       p99LimitMs: P99_LIMIT_MS,
@@ -219,6 +230,10 @@ export function describeBareRefusals(b: BareRefusals): string {
   );
 }
 
+export function describeSocketFloor(f: StepResult): string {
+  return `bare ws answering every frame at ${f.offered}/s on as many sockets: p50 ${f.ack.p50} p99 ${f.ack.p99} max ${f.ack.max} ms, unanswered ${f.errors}; generator CPU ${f.generatorCpuPercent}%`;
+}
+
 /** Refusals by bound, those that refused any. */
 function refusedBy(counts: Record<string, number> | undefined): string {
   const parts = Object.entries(counts ?? {}).filter(([, n]) => n > 0);
@@ -231,9 +246,12 @@ export function connectionsOpened(s: StepResult): string {
 }
 
 export function describeStep(s: StepResult): string {
-  const inside = s.server ? `in the server: answer p99 ${s.server.answerP99Ms ?? "-"} ms${s.server.refusalP99Ms === null ? "" : `, refusal p99 ${s.server.refusalP99Ms} ms`}${refusedBy(s.server.refusedBy)}` : "";
+  // Timed inside the server for HTTP requests only: a post over a socket is not a request.
+  const timed = s.server && (s.server.answerP99Ms !== null || s.server.refusalP99Ms !== null);
+  const inside =
+    s.server && timed ? `, in the server: answer p99 ${s.server.answerP99Ms ?? "-"} ms${s.server.refusalP99Ms === null ? "" : `, refusal p99 ${s.server.refusalP99Ms} ms`}` : "";
   const server = s.server
-    ? `server CPU ${s.server.cpuPercent}% (${s.server.cpuMsPerMessage} ms/message) RSS ${s.server.rssMb} MB lag p99 ${s.server.lagP99Ms} ms, ${inside}`
+    ? `server CPU ${s.server.cpuPercent}% (${s.server.cpuMsPerMessage} ms/message) RSS ${s.server.rssMb} MB lag p99 ${s.server.lagP99Ms} ms${inside}${refusedBy(s.server.refusedBy)}`
     : "";
   const refused = s.refusedLatency ? ` refused ${s.refused} (p99 ${s.refusedLatency.p99} ms)` : "";
   return (
