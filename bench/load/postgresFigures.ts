@@ -214,7 +214,7 @@ async function deployment(count: 1 | 2, rates: number[], seconds: number, log: (
 }
 
 export function describePostgresStep(s: PostgresStep): string {
-  const cpu = s.instances.map((i) => `${i.name} ${i.cpuPercent}% (${i.cpuMsPerMessage} ms/msg, lag p99 ${i.lagP99Ms} ms, answer p99 ${i.answerP99Ms ?? "-"} ms)`).join(", ");
+  const cpu = s.instances.map((i) => `${i.name} ${i.cpuPercent}% (${i.cpuMsPerMessage} ms/msg, lag p99 ${i.lagP99Ms} ms${i.answerP99Ms === null ? "" : `, answer p99 ${i.answerP99Ms} ms`})`).join(", ");
   return (
     `offered ${String(s.offered).padStart(4)}/s: achieved ${s.achieved}/s, delivery p50 ${s.delivery.p50} p95 ${s.delivery.p95} p99 ${s.delivery.p99} max ${s.delivery.max} ms, ` +
     `ack p99 ${s.ack.p99} ms, errors ${s.errors}, refused ${s.refused}${connectionsOpened(s)}; server CPU ${cpu}; ${s.messagesPerCpuSecond} msgs per server CPU-second ` +
