@@ -229,17 +229,28 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
   });
 
   // "The visitor is typing", to the operator: a bus signal, never stored. `delivered` is false when
-  // the conversation sent too many at once (those are dropped).
+  // the conversation sent too many at once (those are dropped). A message typed is two or more of
+  // these, so they take the lean route (and the widget's socket) as the message does.
+  const sendTyping = async (idParam: unknown, token: string | null, fields: unknown): Promise<LeanAnswer> => {
+    const conversation = await openConversation(idParam, token);
+    const parsed = typingBody.safeParse(fields ?? {});
+    if (!parsed.success) throw new InvalidInputError("typing must be true or false.");
+    return { status: 200, body: { delivered: await typing.fromVisitor(conversation, parsed.data.typing) } };
+  };
   api.post(
     "/livechat/conversations/:id/typing",
     writes,
     asyncRoute(async (req, res) => {
-      const conversation = await conversationOf(req);
-      const parsed = typingBody.safeParse(req.body ?? {});
-      if (!parsed.success) throw new InvalidInputError("typing must be true or false.");
-      res.json({ delivered: await typing.fromVisitor(conversation, parsed.data.typing) });
+      const answer = await sendTyping(req.params.id, bearer(req.headers.authorization), req.body);
+      res.status(answer.status).json(answer.body);
     }),
   );
+  host.leanPost({
+    path: "/livechat/conversations/:id/typing",
+    cors: CORS,
+    limiter: writes,
+    handle: ({ params, headers, body }) => sendTyping(params.id, bearer(headers.authorization), body),
+  });
 
   api.post(
     "/livechat/conversations/:id/end",

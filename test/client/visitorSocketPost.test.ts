@@ -61,6 +61,13 @@ describe("Client: the widget sends a message over its socket, and over HTTP when
     expect(await stored("w-1")).to.equal(1);
   });
 
+  it("sends the typing signal over the open socket too", async () => {
+    expect(await api(overSocket(socket)).typing(visitor.id, true)).to.deep.equal({ delivered: true });
+    expect(httpPosts).to.deep.equal([]);
+    expect(await api(busOf(() => null)).typing(visitor.id, false)).to.deep.equal({ delivered: true });
+    expect(httpPosts).to.deep.equal([`${t.url}/livechat/conversations/${visitor.id}/typing`]);
+  });
+
   it("falls back to HTTP when the socket is not open", async () => {
     const answer = await api(busOf(() => null)).post(visitor.id, "By HTTP", "w-2");
     expect(answer.message.body).to.equal("By HTTP");

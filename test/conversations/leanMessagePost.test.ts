@@ -28,16 +28,18 @@ describe("A visitor's message, answered before the middleware stack", () => {
 
   it("carries the same CORS and security headers as the visitor's other writes, preflight included", async () => {
     const posted = await asVisitor(t, visitor).post(path(), { body: "Headers", clientMessageId: "h-1" });
-    const typing = await asVisitor(t, visitor).post(`/livechat/conversations/${visitor.id}/typing`, { typing: true });
-    expect(posted.status).to.equal(201);
-    expect(lasting(posted.headers)).to.deep.equal(lasting(typing.headers));
+    // Another write on the ordinary routes: a second visitor ending theirs.
+    const other = await visitorOfMitchell(t);
+    const ended = await asVisitor(t, other).post(`/livechat/conversations/${other.id}/end`);
+    expect([posted.status, ended.status]).to.deep.equal([201, 200]);
+    expect(lasting(posted.headers)).to.deep.equal(lasting(ended.headers));
     expect(posted.headers).to.include({ "access-control-allow-origin": "*", "access-control-expose-headers": "Retry-After", "x-content-type-options": "nosniff" });
     expect(posted.headers["content-type"]).to.equal("application/json; charset=utf-8");
 
     const preflight = (url: string) =>
       request(t.url).options(url).set("Origin", "https://shop.example").set("Access-Control-Request-Method", "POST").set("Access-Control-Request-Headers", "authorization,content-type");
     const lean = await preflight(path());
-    const ordinary = await preflight(`/livechat/conversations/${visitor.id}/typing`);
+    const ordinary = await preflight(`/livechat/conversations/${visitor.id}/end`);
     expect(lean.status).to.equal(204);
     expect(lasting(lean.headers)).to.deep.equal(lasting(ordinary.headers));
     expect(lean.headers).to.include({ "access-control-allow-methods": "GET,POST", "access-control-allow-headers": "Authorization,Content-Type", "access-control-max-age": "600" });

@@ -36,6 +36,18 @@ describe("A visitor's message sent over the bus socket", () => {
     expect(await messages().countBy({ conversationId: visitor.id, clientMessageId: "s-1" })).to.equal(1);
   });
 
+  it("carries the visitor's typing signal to the operator, and refuses a malformed one", async () => {
+    const typingPath = `/livechat/conversations/${visitor.id}/typing`;
+    const from = mitchell.frames.length;
+    const sent = await socket.post(typingPath, { typing: true });
+    expect([sent.status, sent.body]).to.deep.equal([200, { delivered: true }]);
+    const signal = await mitchell.nextSignal((s) => s.type === "livechat.typing");
+    expect(signal.payload).to.deep.equal({ conversationId: visitor.id, typing: true });
+    expect(mitchell.frames.indexOf(mitchell.frames.find((f) => f.signal === signal) ?? mitchell.frames[0])).to.be.at.least(from);
+    const bad = await socket.post(typingPath, { typing: "yes" });
+    expect([bad.status, bad.body?.error]).to.deep.equal([400, "typing must be true or false."]);
+  });
+
   it("keeps a socket's posts in the order they were sent", async () => {
     const answers = await Promise.all(["one", "two", "three", "four"].map((body) => socket.post(path(), { body: `Order ${body}`, clientMessageId: `o-${body}` })));
     expect(answers.map((a) => a.status)).to.deep.equal([201, 201, 201, 201]);

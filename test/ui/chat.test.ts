@@ -132,12 +132,14 @@ describe("Live chat in real browsers: visitor widget, operator windows, Discuss,
     expect(await visitor.getByRole("region", { name: "Live chat" }).getByText("Before reload").count()).to.equal(0);
   });
 
-  it("sends the visitor's messages over the widget's open socket, without an HTTP request each", async () => {
+  it("sends the visitor's messages and typing over the widget's open socket, without an HTTP request each", async () => {
+    // An operator online, so the conversation is open and the visitor's typing is sent.
+    const operator = await operatorPage("mitchell");
     const visitor = await (await browser.newContext()).newPage();
     const httpPosts: string[] = [];
     const socketPosts: string[] = [];
     visitor.on("request", (r) => {
-      if (r.method() === "POST" && r.url().endsWith("/messages")) httpPosts.push(r.url());
+      if (r.method() === "POST" && /\/(messages|typing)$/.test(r.url())) httpPosts.push(r.url());
     });
     const ready = new Promise<void>((resolve) =>
       visitor.on("websocket", (ws) => {
@@ -156,10 +158,14 @@ describe("Live chat in real browsers: visitor widget, operator windows, Discuss,
     await chat.getByRole("textbox", { name: "Your message" }).fill("Sent on the socket");
     await chat.getByRole("textbox", { name: "Your message" }).press("Enter");
     await chat.getByText("Sent on the socket").waitFor();
+    await operator.getByRole("region", { name: "Chat window" }).getByText("Sent on the socket").waitFor();
     expect(await t.host.db.getRepository(Message).countBy({ body: "Sent on the socket" })).to.equal(1);
     expect(httpPosts).to.deep.equal([]);
-    expect(socketPosts).to.have.length(1);
-    expect(socketPosts[0]).to.contain("Sent on the socket");
+    const sentMessages = socketPosts.filter((p) => p.includes("/messages"));
+    expect(sentMessages).to.have.length(1);
+    expect(sentMessages[0]).to.contain("Sent on the socket");
+    // Typing, then stopped as the message left.
+    expect(socketPosts.filter((p) => p.includes("/typing")).map((p) => (JSON.parse(p) as { body: { typing: boolean } }).body.typing)).to.deep.equal([true, false]);
   });
 });
 

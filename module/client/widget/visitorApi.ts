@@ -37,19 +37,13 @@ export class VisitorApi {
     return this.call("GET", `/livechat/conversations/${id}/messages?after=${after}`);
   }
 
-  /** Over the open socket when there is one (no HTTP request each), else over HTTP: answered alike. */
-  async post(id: number, body: string, clientMessageId: string): Promise<{ message: MessageDto }> {
-    const path = `/livechat/conversations/${id}/messages`;
-    const sent = this.socket?.post(path, { body, clientMessageId }, this.lang ?? undefined);
-    if (!sent) return this.call("POST", path, { body, clientMessageId });
-    const answer = await sent;
-    if (answer.status >= 400) throw answerError(answer.status, answer.body, answer.retryAfter, t("Something went wrong"));
-    return answer.body as { message: MessageDto };
+  post(id: number, body: string, clientMessageId: string): Promise<{ message: MessageDto }> {
+    return this.send(`/livechat/conversations/${id}/messages`, { body, clientMessageId });
   }
 
   /** The visitor is typing (true) or stopped (false): the operator is told, nothing is stored. */
   typing(id: number, typing: boolean): Promise<{ delivered: boolean }> {
-    return this.call("POST", `/livechat/conversations/${id}/typing`, { typing });
+    return this.send(`/livechat/conversations/${id}/typing`, { typing });
   }
 
   end(id: number): Promise<{ conversation: ConversationDto }> {
@@ -73,6 +67,15 @@ export class VisitorApi {
   /** Tells the helpdesk the visitor is still here, so an abandoned chat can be closed later. */
   ping(id: number): Promise<unknown> {
     return this.call("POST", `/livechat/conversations/${id}/ping`);
+  }
+
+  /** A POST over the open socket when there is one (no HTTP request each), else over HTTP: answered alike. */
+  private async send<T>(path: string, body: object): Promise<T> {
+    const sent = this.socket?.post(path, body, this.lang ?? undefined);
+    if (!sent) return this.call("POST", path, body);
+    const answer = await sent;
+    if (answer.status >= 400) throw answerError(answer.status, answer.body, answer.retryAfter, t("Something went wrong"));
+    return answer.body as T;
   }
 
   private call<T>(method: "GET" | "POST", path: string, body?: object): Promise<T> {
