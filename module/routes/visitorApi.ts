@@ -1,7 +1,7 @@
 import cors from "cors";
 import { Router, type Request } from "express";
 import { z } from "zod";
-import { InvalidInputError, isCleanName, lt, NotFoundError, parseId, type HostContract, type LeanAnswer } from "../../host/contract";
+import { InvalidInputError, isCleanName, lt, NotFoundError, parseId, type HostContract, type LeanAnswer, type LeanRequest } from "../../host/contract";
 import type { ConversationServices } from "../conversations";
 import type { ChannelService } from "../services/ChannelService";
 import type { ChannelInfoDto } from "../services/conversations/dto";
@@ -112,6 +112,25 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
   };
   const conversationOf = (req: Request) => openConversation(req.params.id, bearer(req.headers.authorization));
 
+  /**
+   * A visitor's write served twice: on the ordinary routes, and answered before the host's middleware
+   * stack (`leanPost`), which is also how the widget's socket reaches it.
+   */
+  const leanWrite = (path: string, handle: (req: LeanRequest) => Promise<LeanAnswer>) => {
+    api.post(
+      path,
+      writes,
+      asyncRoute(async (req, res) => {
+        // Only `:name` parameters in these paths: each one a string.
+        const params: Record<string, string> = {};
+        for (const [name, value] of Object.entries(req.params)) if (typeof value === "string") params[name] = value;
+        const answer = await handle({ params, headers: req.headers, body: req.body });
+        res.status(answer.status).json(answer.body);
+      }),
+    );
+    host.leanPost({ path, cors: CORS, limiter: writes, handle });
+  };
+
   /** A visitor's message, on the lean route and the ordinary one alike: stored, or answered by the chatbot. */
   const postMessage = async (idParam: unknown, token: string | null, fields: unknown): Promise<LeanAnswer> => {
     const id = parseId(idParam);
@@ -165,21 +184,8 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
     return { status: 201, body: started };
   };
 
-  api.post(
-    "/livechat/channels/:channelId/conversations",
-    writes,
-    asyncRoute(async (req, res) => {
-      const answer = await startConversation(req.params.channelId, req.headers["accept-language"], req.body);
-      res.status(answer.status).json(answer.body);
-    }),
-  );
-  // The same, answered before the host's middleware stack: every visitor's first request that writes.
-  host.leanPost({
-    path: "/livechat/channels/:channelId/conversations",
-    cors: CORS,
-    limiter: writes,
-    handle: ({ params, headers, body }) => startConversation(params.channelId, headers["accept-language"], body),
-  });
+  // Every visitor's first request that writes.
+  leanWrite("/livechat/channels/:channelId/conversations", ({ params, headers, body }) => startConversation(params.channelId, headers["accept-language"], body));
 
   api.get(
     "/livechat/conversations/:id",
@@ -212,21 +218,8 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
     }),
   );
 
-  api.post(
-    "/livechat/conversations/:id/messages",
-    writes,
-    asyncRoute(async (req, res) => {
-      const answer = await postMessage(req.params.id, bearer(req.headers.authorization), req.body);
-      res.status(answer.status).json(answer.body);
-    }),
-  );
-  // The same, answered before the host's middleware stack: the route visitors call most by far.
-  host.leanPost({
-    path: "/livechat/conversations/:id/messages",
-    cors: CORS,
-    limiter: writes,
-    handle: ({ params, headers, body }) => postMessage(params.id, bearer(headers.authorization), body),
-  });
+  // The route visitors call most by far.
+  leanWrite("/livechat/conversations/:id/messages", ({ params, headers, body }) => postMessage(params.id, bearer(headers.authorization), body));
 
   // "The visitor is typing", to the operator: a bus signal, never stored. `delivered` is false when
   // the conversation sent too many at once (those are dropped). A message typed is two or more of
@@ -237,20 +230,7 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
     if (!parsed.success) throw new InvalidInputError("typing must be true or false.");
     return { status: 200, body: { delivered: await typing.fromVisitor(conversation, parsed.data.typing) } };
   };
-  api.post(
-    "/livechat/conversations/:id/typing",
-    writes,
-    asyncRoute(async (req, res) => {
-      const answer = await sendTyping(req.params.id, bearer(req.headers.authorization), req.body);
-      res.status(answer.status).json(answer.body);
-    }),
-  );
-  host.leanPost({
-    path: "/livechat/conversations/:id/typing",
-    cors: CORS,
-    limiter: writes,
-    handle: ({ params, headers, body }) => sendTyping(params.id, bearer(headers.authorization), body),
-  });
+  leanWrite("/livechat/conversations/:id/typing", ({ params, headers, body }) => sendTyping(params.id, bearer(headers.authorization), body));
 
   api.post(
     "/livechat/conversations/:id/end",
