@@ -9,7 +9,6 @@ import type { DataSource } from "typeorm";
 import {
   type Clock,
   type HostContract,
-  type HostUser,
   type Logger,
   lt,
   PRESENCE_SETTINGS,
@@ -40,7 +39,7 @@ import { ViewRegistry } from "./views/ViewRegistry";
 import { ProfileRegistry } from "./profile/ProfileRegistry";
 import { HostBus } from "./bus/HostBus";
 import { createGroupedWrites, DEFAULT_GROUP_WINDOW_MS } from "./groupedWrites";
-import { BusServer } from "./bus/BusServer";
+import { BusServer, type SignedIn } from "./bus/BusServer";
 import { SocketLimits } from "./bus/SocketLimits";
 import { clientAddress } from "./http/clientAddress";
 import { HostPresence, type PresenceSettings } from "./presence/HostPresence";
@@ -472,7 +471,7 @@ export class Host {
   };
 
   /** The user of an HTTP upgrade request, from its session cookie (for the bus WebSocket). */
-  private authenticateUpgrade(req: http.IncomingMessage): Promise<HostUser | null> {
+  private authenticateUpgrade(req: http.IncomingMessage): Promise<SignedIn | null> {
     const middleware = this.sessionMiddleware;
     if (!middleware) return Promise.resolve(null);
     return new Promise((resolve) => {
@@ -480,9 +479,21 @@ export class Host {
       middleware(req as Request, fakeRes, () => {
         const userId = (req as Request).session?.passport?.user;
         if (typeof userId !== "number") return resolve(null);
-        this.users.get(userId).then((u) => resolve(u && u.active ? u : null), () => resolve(null));
+        const sid = (req as Request).sessionID;
+        this.users.get(userId).then(
+          (u) => resolve(u && u.active ? { user: u, stillSignedIn: () => this.stillSignedIn(sid, userId) } : null),
+          () => resolve(null),
+        );
       });
     });
+  }
+
+  /** Whether session `sid` is still `userId`'s, and the user still active. */
+  private async stillSignedIn(sid: string, userId: number): Promise<boolean> {
+    const data = await new Promise<session.SessionData | null | undefined>((resolve, reject) => this.sessions.get(sid, (err, found) => (err ? reject(err) : resolve(found))));
+    if (data?.passport?.user !== userId) return false;
+    const user = await this.users.get(userId);
+    return user !== null && user.active;
   }
 
   /** Starts listening, then the bus and the scheduler (nothing runs when the port is taken). */

@@ -17,7 +17,7 @@ import { BusNotificationRecord } from "../host/models/BusNotificationRecord";
 import { User } from "../host/models/User";
 import { HostPresence, PRESENCE_WRITE_THROTTLE_MS } from "../host/presence/HostPresence";
 import { closeContexts, sharedBrowser } from "./support/browser";
-import { busRefusal, TestBusClient } from "./support/busClient";
+import { busRefusal, connectBus, TestBusClient } from "./support/busClient";
 import { HostDatabase } from "./support/hostDatabase";
 import { skipUnlessPostgres } from "./support/postgres";
 
@@ -47,6 +47,9 @@ bus.on("*", function (n) { received.push(n); });
 bus.onReady(function () { readyCount += 1; });
 </script></body></html>`;
 
+/** Logins whose session a test ended: their sockets' checks answer that they are signed out. */
+const signedOut = new Set<string>();
+
 /** The test user of a request: an `x-test-user` header or a `test_user` cookie holding a login. */
 function testLogin(req: http.IncomingMessage): string | undefined {
   const header = req.headers["x-test-user"];
@@ -61,7 +64,10 @@ function attachBusServer(server: http.Server, bus: HostBus, presence: HostPresen
     bus,
     presence,
     logger: quiet,
-    authenticateUser: async (req) => users.find((u) => u.login === testLogin(req)) ?? null,
+    authenticateUser: async (req) => {
+      const user = users.find((u) => u.login === testLogin(req));
+      return user ? { user, stillSignedIn: async () => !signedOut.has(user.login) } : null;
+    },
     limits: new SocketLimits({ get: async (_key, fallback) => fallback, getNumber: async (_key, fallback) => fallback, set: async () => {} }),
     clientAddress: (req) => clientAddress(req, false),
   });
@@ -363,14 +369,18 @@ describe("bus socket heartbeats", function () {
   let database: HostDatabase;
   let bus: HostBus;
   let server: Awaited<ReturnType<typeof startServer>>;
+  let carol: HostUser;
+  let dave: HostUser;
 
   before(async () => {
     database = await HostDatabase.create("sqlite", "t_bus_beat");
+    carol = await insertUser(database.db, "carol");
+    dave = await insertUser(database.db, "dave");
     bus = new HostBus(database.db, database.target, new TestClock(), quiet);
     bus.authorizeVisitors(async (token) => (token.startsWith("beat-") ? [`visitor:${token}`] : null));
     await bus.start();
     const presence = new HostPresence(database.db, new TestClock(), { awayAfterMs: 10 * MINUTE, offlineAfterMs: 2 * MINUTE });
-    server = await startServer(bus, presence, [], 50);
+    server = await startServer(bus, presence, [carol, dave], 50);
   });
 
   after(async () => {
@@ -403,6 +413,23 @@ describe("bus socket heartbeats", function () {
     await bus.publish("visitor:beat-live", "still_there", {});
     expect(JSON.parse(await notified).notification.type).to.equal("still_there");
     live.close();
+  });
+
+  it("closes a user's sockets once their session ended, and only theirs", async () => {
+    const carolTab = await connectBus(server.base, { headers: { "x-test-user": carol.login } });
+    const daveTab = await connectBus(server.base, { headers: { "x-test-user": dave.login } });
+    const carolClosed = carolTab.closed();
+    signedOut.add(carol.login);
+    try {
+      expect(await carolClosed).to.equal(4401);
+      // Several pings later, the other user's socket still receives.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await bus.publish(`user:${dave.id}`, "still_signed_in", {});
+      expect((await daveTab.next((n) => n.type === "still_signed_in")).type).to.equal("still_signed_in");
+    } finally {
+      signedOut.delete(carol.login);
+      await daveTab.close();
+    }
   });
 });
 

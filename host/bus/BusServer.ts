@@ -18,7 +18,7 @@ export interface BusServerOptions {
   bus: HostBus;
   presence: HostPresence;
   /** The logged-in user behind an upgrade request (the host runs its session middleware on it). */
-  authenticateUser: (req: http.IncomingMessage) => Promise<HostUser | null>;
+  authenticateUser: (req: http.IncomingMessage) => Promise<SignedIn | null>;
   logger: Logger;
   /**
    * Which origins may open a cookie-authenticated (user) socket; the default accepts the request's
@@ -35,6 +35,19 @@ export interface BusServerOptions {
   /** Takes `post` messages: lean routes called over the socket (see `LeanRoutes.socketPosts`). */
   posts?: SocketPosts;
 }
+
+/**
+ * A logged-in user, and how to ask later whether they still are: a socket outlives the request that
+ * opened it, so it is closed once its session ended (logged out, signed out everywhere by a password
+ * change, or the user deactivated), at the next ping or refresh.
+ */
+export interface SignedIn {
+  user: HostUser;
+  stillSignedIn(): Promise<boolean>;
+}
+
+/** The close code of a socket whose visitor token or user session is no longer valid: the client does not reconnect. */
+const NOT_AUTHORIZED = 4401;
 
 const PAGE = 500;
 /** Every message of the endpoint is text, even when handed over as bytes. */
@@ -137,6 +150,7 @@ export class BusServer {
     if (this.closed) return reject(socket, 503, "Service Unavailable");
     const requested = url.searchParams.get("token");
     let user: HostUser | null = null;
+    let signedIn: SignedIn | null = null;
     let token: string | null = null;
     let channels: string[];
     if (requested !== null) {
@@ -147,8 +161,9 @@ export class BusServer {
       channels = granted;
     } else {
       if (!this.originAllowed(req)) return reject(socket, 403, "Forbidden");
-      user = await this.options.authenticateUser(req);
-      if (!user || !user.active) return reject(socket, 401, "Unauthorized");
+      signedIn = await this.options.authenticateUser(req);
+      if (!signedIn || !signedIn.user.active) return reject(socket, 401, "Unauthorized");
+      user = signedIn.user;
       channels = await this.options.bus.channelsForUser(user);
     }
     await this.options.limits.refresh();
@@ -158,6 +173,7 @@ export class BusServer {
       // ws handles the socket's errors from now on.
       socket.off("error", destroySocket);
       ws.user = user;
+      ws.stillSignedIn = signedIn?.stillSignedIn ?? null;
       ws.token = token;
       ws.address = address;
       this.accept(ws, channels);
@@ -353,11 +369,12 @@ export class BusServer {
   }
 
   private async refresh(ws: BusSocket): Promise<void> {
+    if (!(await this.checkSignedIn(ws))) return;
     const channels = ws.user
       ? await this.options.bus.channelsForUser(ws.user)
       : await this.options.bus.channelsForVisitorToken(ws.token ?? "");
     if (channels === null) {
-      ws.close(4401, "token no longer valid");
+      ws.close(NOT_AUTHORIZED, "token no longer valid");
       return;
     }
     const added = channels.filter((c) => !ws.listens(c));
@@ -480,7 +497,17 @@ export class BusServer {
       }
       ws.alive = false;
       ws.ping();
+      if (ws.stillSignedIn !== null) void this.checkSignedIn(ws);
     }
+  }
+
+  /** False, and the socket closed, when its user's session ended; a check that fails leaves it open (the next one asks again). */
+  private async checkSignedIn(ws: BusSocket): Promise<boolean> {
+    const check = ws.stillSignedIn;
+    if (check === null) return true;
+    const still = await check().catch(() => true);
+    if (!still) ws.close(NOT_AUTHORIZED, "session ended");
+    return still;
   }
 }
 

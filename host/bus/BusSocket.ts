@@ -25,6 +25,8 @@ export class BusSocket extends WebSocket {
   events: BusSocketEvents | null = null;
   /** A logged-in user's socket has the user; a visitor's has the visitor's token. */
   user: HostUser | null = null;
+  /** A user's socket: whether its session still stands (see `SignedIn`). */
+  stillSignedIn: (() => Promise<boolean>) | null = null;
   token: string | null = null;
   /** The client's address, counted against in the limits with the user or token. */
   address = "";

@@ -174,7 +174,7 @@
       ws.onclose = function (event) {
         if (socket === ws) socket = null;
         failUnanswered(ws);
-        // 4401: the server no longer accepts this visitor token; retrying cannot help.
+        // 4401: the server no longer accepts this visitor token or user session; retrying cannot help.
         if (event.code === 4401) return;
         scheduleRetry();
       };

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { expect } from "chai";
 import request from "supertest";
 import { Session } from "../../host/models/Session";
+import { connectBus } from "../support/busClient";
 import { startTestHost, type TestHost, type TestSession } from "../support/testHost";
 
 const DAY = 24 * 3600_000;
@@ -96,5 +97,31 @@ describe("Host: sessions", () => {
       oldRefused = true;
     }
     expect(oldRefused).to.equal(true);
+  });
+
+  it("closes the live sockets of a session that ended, by logout or a password change elsewhere, and keeps the others", async () => {
+    await t.host.users.create({ login: "sockets", name: "Sockets", password: "old-password", langCode: "en_US", groups: ["base.user"] });
+    const leaving = await t.login("sockets", "old-password");
+    const here = await t.login("sockets", "old-password");
+    const elsewhere = await t.login("sockets", "old-password");
+    const [leavingTab, hereTab, elsewhereTab] = await Promise.all([leaving, here, elsewhere].map((s) => connectBus(t.url, { cookie: s.cookie })));
+    try {
+      expect((await leaving.postForm("/web/logout", {})).status).to.equal(302);
+      const leftClosed = leavingTab.closed();
+      // A refresh (or the next ping) asks whether the session still stands.
+      leavingTab.send({ op: "refresh" });
+      expect(await leftClosed).to.equal(4401);
+
+      expect((await here.postForm("/my/password", { current_password: "old-password", new_password: "new-password", confirm_password: "new-password" })).status).to.equal(302);
+      const elsewhereClosed = elsewhereTab.closed();
+      elsewhereTab.send({ op: "refresh" });
+      expect(await elsewhereClosed).to.equal(4401);
+
+      const from = hereTab.frames.length;
+      hereTab.send({ op: "refresh" });
+      expect((await hereTab.frame((f) => f.op === "refreshed", "refreshed", from)).op).to.equal("refreshed");
+    } finally {
+      await Promise.all([leavingTab, hereTab, elsewhereTab].map((tab) => tab.close()));
+    }
   });
 });
