@@ -1,7 +1,7 @@
 import type http from "node:http";
 import cors from "cors";
 import type { RequestHandler } from "express";
-import { lt, type LeanPost, type Logger, type TranslationVars } from "../contract";
+import { lt, type LeanAnswer, type LeanPost, type Logger, type TranslationVars } from "../contract";
 import type { RecentLanguageMatches } from "../langs/RecentLanguageMatches";
 import { TOO_MANY_REQUESTS, type AddressRateLimit } from "./AddressRateLimit";
 import { describeError } from "./errorHandler";
@@ -157,11 +157,7 @@ export class LeanRoutes {
       if (caller.lang !== undefined) headers["accept-language"] = caller.lang;
       return await found.route.route.handle({ params: found.params, headers, body });
     } catch (error) {
-      const { status, message, vars, details } = describeError(error);
-      if (status >= 500 && !(error instanceof HttpError)) {
-        this.options.logger.error("socket post failed", { path, error: (error as Error)?.stack ?? String(error) });
-      }
-      const answer: SocketAnswer = { status, body: { error: this.options.translate(await this.languageOf(caller.lang), message, vars), ...(details ? { details } : {}) } };
+      const answer: SocketAnswer = { ...(await this.errorAnswer(error, caller.lang, { over: "socket", path })) };
       if (retryAfter !== undefined) answer.retryAfter = retryAfter;
       return answer;
     } finally {
@@ -223,13 +219,22 @@ export class LeanRoutes {
 
   /** Answers an error as the host's error handler answers a JSON request: its status, and its message in the reader's language. */
   private async fail(route: Route, req: http.IncomingMessage, res: http.ServerResponse, error: unknown, headers: Record<string, string>): Promise<void> {
+    const { status, body } = await this.errorAnswer(error, req.headers["accept-language"], { method: req.method, path: req.url });
+    if (res.headersSent || res.destroyed) return;
+    answerJson(res, status, body, route.answerHeaderList, headers);
+  }
+
+  /**
+   * An error's status, and its message in the reader's language (`acceptLanguage`), as the host's
+   * error handler answers a JSON request; an unexpected failure is logged with `where` it happened.
+   */
+  private async errorAnswer(error: unknown, acceptLanguage: string | undefined, where: Record<string, string | undefined>): Promise<LeanAnswer> {
     const { status, message, vars, details } = describeError(error);
     if (status >= 500 && !(error instanceof HttpError)) {
-      this.options.logger.error("request failed", { method: req.method, path: req.url, error: (error as Error)?.stack ?? String(error) });
+      this.options.logger.error("request failed", { ...where, error: (error as Error)?.stack ?? String(error) });
     }
-    const lang = await this.languageOf(req.headers["accept-language"]);
-    if (res.headersSent || res.destroyed) return;
-    answerJson(res, status, { error: this.options.translate(lang, message, vars), ...(details ? { details } : {}) }, route.answerHeaderList, headers);
+    const lang = await this.languageOf(acceptLanguage);
+    return { status, body: { error: this.options.translate(lang, message, vars), ...(details ? { details } : {}) } };
   }
 }
 
