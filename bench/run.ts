@@ -15,6 +15,7 @@ import { reportFigures } from "./reports";
 import { idleFigures, idleSocketCount, openFilesLimit, type IdleFigures } from "./load/idleFigures";
 import { chartSvg, describeBareRefusals, describeSocketFloor, describeStep, loadFigures, type LoadFigures } from "./load/loadFigures";
 import { postgresFigures, postgresSummary, type PostgresFigures } from "./load/postgresFigures";
+import { transportName } from "./load/protocol";
 import { postgresAvailable } from "../test/support/postgres";
 import { startFigures, startSummary, type StartFigures } from "./load/startFigures";
 import { widgetDownload } from "./widgetDownload";
@@ -328,8 +329,8 @@ function loadSummary(load: LoadFigures): string[] {
   const other = load.otherTransport;
   if (sat && other) {
     const cpu = (s: typeof sat) => s.server?.cpuMsPerMessage ?? NaN;
-    lines.push(`  the saturation rate over ${other.transport === "http" ? "HTTP" : "the sockets"} instead: ${describeStep(other)}`);
-    lines.push(`    server CPU per message over ${load.transport === "socket" ? "the sockets" : "HTTP"} ${cpu(sat)} ms, over ${other.transport === "http" ? "HTTP" : "the sockets"} ${cpu(other)} ms (ratio ×${round(cpu(other) / cpu(sat), 2)})`);
+    lines.push(`  the saturation rate over ${transportName(other.transport)} instead: ${describeStep(other)}`);
+    lines.push(`    server CPU per message over ${transportName(load.transport)} ${cpu(sat)} ms, over ${transportName(other.transport)} ${cpu(other)} ms (ratio ×${round(cpu(other) / cpu(sat), 2)})`);
   }
   const at1000 = load.steps.findLast((s) => s.offered === 1000 || s.offered === 1100);
   if (at1000) lines.push(`  at ${at1000.offered}/s offered: ${describeStep(at1000)}`);

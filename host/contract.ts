@@ -256,6 +256,11 @@ export interface LeanAnswer {
   body: unknown;
 }
 
+/** A lean route's answer over the bus socket: what HTTP would answer, and `Retry-After` (seconds) with a 503 or 429. */
+export interface SocketAnswer extends LeanAnswer {
+  retryAfter?: number;
+}
+
 /**
  * A public JSON POST answered on the HTTP server before the host's middleware stack (no sessions,
  * cookies or routers), for the one route a page hits far more often than any other (a visitor's

@@ -83,7 +83,7 @@ function onVisitorMessage(raw: WebSocket.RawData): void {
   waiting.answer(answer.status);
 }
 
-/** Gives up on posts over sockets unanswered for `timeoutMs` (status 0), every 100 ms while `until` is not resolved. */
+/** Gives up on posts over sockets unanswered for `timeoutMs` (status 0), checked every 100 ms until the returned stop is called. */
 function expireUnanswered(timeoutMs: number): () => void {
   const timer = setInterval(() => {
     const before = performance.now() - timeoutMs;

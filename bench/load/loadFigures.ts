@@ -4,7 +4,7 @@ import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { round } from "../stats";
-import { CLIMB_TRANSPORT, type FromServer, type ServerStats, type StepResult, type ToGenerator, type Transport } from "./protocol";
+import { CLIMB_TRANSPORT, transportName, type FromServer, type ServerStats, type StepResult, type ToGenerator, type Transport } from "./protocol";
 import { ask, child, fromGenerator, next } from "./processes";
 import { serverDuringStep } from "./serverDuringStep";
 import { stealMeter } from "../machine";
@@ -151,7 +151,7 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
       overload = steps.findLast((s) => s.offered === target) ?? (await runStep(target));
     }
     const other: Transport = CLIMB_TRANSPORT === "socket" ? "http" : "socket";
-    if (saturation) log(`  the saturation rate again, over ${other === "http" ? "HTTP" : "the sockets"}:`);
+    if (saturation) log(`  the saturation rate again, over ${transportName(other)}:`);
     const otherTransport = saturation ? await runStep(saturation.offered, other, false) : null;
     const bareRefusals = overload ? await refusalFloor(generator, overload.offered, seconds, timeoutMs) : null;
     if (bareRefusals) log(describeBareRefusals(bareRefusals));

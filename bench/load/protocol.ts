@@ -53,6 +53,11 @@ export interface ServerStats {
  */
 export type Transport = "socket" | "http";
 
+/** How a transport is named in the bench's lines. */
+export function transportName(transport: Transport | undefined): string {
+  return transport === "http" ? "HTTP" : "the sockets";
+}
+
 /** The transport of the load's climb: `BENCH_TRANSPORT=http` climbs over HTTP instead. */
 export const CLIMB_TRANSPORT: Transport = process.env.BENCH_TRANSPORT === "http" ? "http" : "socket";
 

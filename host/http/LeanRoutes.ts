@@ -1,7 +1,7 @@
 import type http from "node:http";
 import cors from "cors";
 import type { RequestHandler } from "express";
-import { lt, type LeanAnswer, type LeanPost, type Logger, type TranslationVars } from "../contract";
+import { lt, type LeanAnswer, type LeanPost, type Logger, type SocketAnswer, type TranslationVars } from "../contract";
 import type { RecentLanguageMatches } from "../langs/RecentLanguageMatches";
 import { TOO_MANY_REQUESTS, type AddressRateLimit } from "./AddressRateLimit";
 import { describeError } from "./errorHandler";
@@ -49,13 +49,6 @@ export interface SocketCaller {
   lang: string | undefined;
   /** The client's address, counted in the route's rate limit. */
   address: string;
-}
-
-/** A lean route's answer over the bus socket: what HTTP would answer, and `Retry-After` (seconds) with a 503 or 429. */
-export interface SocketAnswer {
-  status: number;
-  body: unknown;
-  retryAfter?: number;
 }
 
 /** What the bus endpoint calls for a `post` on a socket (see `LeanRoutes.socketPosts`). */

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import type { BusConnection, SocketAnswer } from "../../module/client/shared/hostBus";
+import type { SocketAnswer } from "../../host/contract";
+import type { BusConnection } from "../../module/client/shared/hostBus";
 import { busy, RequestError } from "../../module/client/shared/http";
 import { withNetworkRetry } from "../../module/client/shared/sending";
 import { VisitorApi } from "../../module/client/widget/visitorApi";

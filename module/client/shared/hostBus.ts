@@ -1,4 +1,4 @@
-import type { BusNotification, BusSignal } from "../../../host/contract";
+import type { BusNotification, BusSignal, SocketAnswer } from "../../../host/contract";
 import type { LivechatNotifications, LivechatSignals } from "./notifications";
 
 /** The host's browser bus client (host/static/bus.js), as its header describes it. */
@@ -17,12 +17,6 @@ export interface BusConnection {
   close(): void;
 }
 
-/** What a post over the socket is answered: the HTTP status and body, and `Retry-After` seconds with a 503 or 429. */
-export interface SocketAnswer {
-  status: number;
-  body: unknown;
-  retryAfter?: number;
-}
 
 export interface HostBusClient {
   connect(options: { token?: string; origin?: string; storageKey?: string }): BusConnection;
