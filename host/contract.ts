@@ -197,6 +197,14 @@ export interface Bus {
 /** A row as the database returns it, by column name (PostgreSQL may return big integers as strings). */
 export type SqlRow = Record<string, unknown>;
 
+/** A notification a grouped write stores (see `WriteTransaction.publish`). */
+export interface PublishedNotification {
+  channel: string;
+  type: string;
+  payload: unknown;
+  inAnswer?: boolean;
+}
+
 /** What a grouped write does, in plain SQL: no entity mapping, no query building. */
 export interface WriteTransaction {
   /**
@@ -212,9 +220,11 @@ export interface WriteTransaction {
   /**
    * Stores bus notifications with the transaction's other writes (one statement for all of them);
    * they are delivered once the transaction committed, never if it did not. Returns their ids in order;
-   * like `query`, it may be left unawaited.
+   * like `query`, it may be left unawaited. `inAnswer`: what the notification carries is also in the
+   * answer to the request that made the write, so the bus socket the request came over (a lean route
+   * called over the socket) is not sent it again; the requester's other sockets (tabs) still are.
    */
-  publish(notifications: { channel: string; type: string; payload: unknown }[]): Promise<number[]>;
+  publish(notifications: PublishedNotification[]): Promise<number[]>;
 }
 
 /**

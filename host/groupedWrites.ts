@@ -5,6 +5,7 @@ import type { DataSource } from "typeorm";
 import type { Clock, GroupedWrites, Logger, SqlRow, WriteTransaction } from "./contract";
 import { POOL_WAIT_MS, sqliteValue, type DatabaseTarget } from "./database";
 import type { HostBus, StoredNotification } from "./bus/HostBus";
+import { socketOrigin } from "./bus/socketOrigin";
 
 /** Grouped writes as the host holds them: how long a write arriving now would wait, and closed when it stops. */
 export interface HostGroupedWrites extends GroupedWrites {
@@ -61,6 +62,8 @@ interface Waiting {
   work: (tx: WriteTransaction) => Promise<unknown>;
   /** When it arrived (performance.now()). */
   since: number;
+  /** The bus socket whose call made it, if any: it is not sent the notifications marked `inAnswer`. */
+  origin: object | undefined;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -115,7 +118,7 @@ class GroupCommit implements HostGroupedWrites {
 
   run<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.waiting.push({ work, since: performance.now(), resolve: resolve as (value: unknown) => void, reject });
+      this.waiting.push({ work, since: performance.now(), origin: socketOrigin.getStore(), resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) this.schedule();
     });
   }
@@ -257,7 +260,11 @@ class GroupCommit implements HostGroupedWrites {
             // Ids are taken in the order of the rows: sorted, they match the notifications in order.
             const ids = (await query(store.sql, store.parameters)).map((row) => Number(row.id)).sort((a, b) => a - b);
             const at = createdAt.toISOString();
-            list.forEach((n, i) => notifications.push({ id: ids[i], channel: n.channel, type: n.type, text: store.texts[i], createdAt: at }));
+            list.forEach((n, i) => {
+              const stored: StoredNotification = { id: ids[i], channel: n.channel, type: n.type, text: store.texts[i], createdAt: at };
+              if (n.inAnswer && waiting.origin !== undefined) stored.skip = waiting.origin;
+              notifications.push(stored);
+            });
             return ids;
           })(),
         ),

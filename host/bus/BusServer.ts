@@ -7,6 +7,7 @@ import type { HostPresence } from "../presence/HostPresence";
 import { RecentIds, type HostBus } from "./HostBus";
 import { BusSocket, type BusSocketEvents } from "./BusSocket";
 import { notificationMessage } from "./notificationText";
+import { socketOrigin } from "./socketOrigin";
 import { TOO_MANY_SOCKETS, type SocketKeys, type SocketLimits } from "./SocketLimits";
 import type { SocketPosts } from "../http/LeanRoutes";
 
@@ -106,7 +107,7 @@ export class BusServer {
     this.server = options.server;
     // This class tracks its sockets itself (`sockets`).
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024, clientTracking: false, autoPong: false, WebSocket: BusSocket });
-    this.unsubscribe = options.bus.onNotification((n) => this.dispatch(n));
+    this.unsubscribe = options.bus.onNotification((n, skip) => this.dispatch(n, skip));
     this.unsubscribeSignals = options.bus.onSignal((signal) => this.dispatchSignal(signal));
     this.server.on("upgrade", this.onUpgrade);
     this.pingTimer = setInterval(() => this.pingAll(), options.pingIntervalMs ?? 30_000);
@@ -353,7 +354,7 @@ export class BusServer {
     const posts = this.options.posts;
     // Only a post admitted on arrival gets here, and only an endpoint that takes posts admits any.
     if (posts === undefined) return;
-    const answer = await posts.answer(message.path, message.body, { token: ws.token, lang: message.lang, address: ws.address });
+    const answer = await socketOrigin.run(ws, () => posts.answer(message.path, message.body, { token: ws.token, lang: message.lang, address: ws.address }));
     this.send(ws, { op: "answer", ref: message.ref, ...answer });
   }
 
@@ -416,16 +417,17 @@ export class BusServer {
 
   // ---- delivery -------------------------------------------------------------------------------
 
-  private dispatch(notification: BusNotification): void {
+  /** `skip`: the socket that read what the notification carries in its answer. */
+  private dispatch(notification: BusNotification, skip: object | undefined): void {
     const listeners = this.byChannel.get(notification.channel);
     if (!listeners) return;
     if (!(listeners instanceof Set)) {
-      this.deliver(listeners, notification, null);
+      if (listeners !== skip) this.deliver(listeners, notification, null);
       return;
     }
     // Made once for all the channel's sockets (a user's tabs).
     let message: Buffer | null = null;
-    for (const ws of listeners) message = this.deliver(ws, notification, message);
+    for (const ws of listeners) if (ws !== skip) message = this.deliver(ws, notification, message);
   }
 
   /** Returns the socket message, once made, for the next socket of the same notification. */

@@ -20,6 +20,7 @@ import {
   type Clock,
   type HostUser,
   type Logger,
+  type PublishedNotification,
   type VisitorAuthorizer,
 } from "../contract";
 import type { DatabaseTarget } from "../database";
@@ -33,6 +34,8 @@ export interface StoredNotification {
   type: string;
   text: string;
   createdAt: string;
+  /** The socket not to send it to: the one whose call made it, which read it in its answer (`inAnswer`). */
+  skip?: object;
 }
 
 export interface HostBusOptions {
@@ -41,14 +44,11 @@ export interface HostBusOptions {
   reconnectMaxMs?: number;
 }
 
-type Listener = (notification: BusNotification) => void;
+/** `skip`: the socket that already has what the notification carries (see `StoredNotification`). */
+type Listener = (notification: BusNotification, skip: object | undefined) => void;
 type SignalListener = (signal: BusSignal) => void;
 /** A notification to store: where it goes, what it is, what it carries. */
-export interface NotificationInput {
-  channel: string;
-  type: string;
-  payload: unknown;
-}
+export type NotificationInput = PublishedNotification;
 /** Adds channels a logged-in user's socket listens to besides their own. */
 export type UserChannelProvider = (user: HostUser) => Promise<string[]>;
 
@@ -80,6 +80,8 @@ const PRUNE_MAX_BATCHES = 20;
  * otherwise be skipped. Ids already delivered are recognised and not delivered twice.
  */
 const LATE_COMMIT_WINDOW = 1000;
+/** Notifications remembered at most for the socket they skip, waiting for LISTEN to bring them. */
+const SKIPS_REMEMBERED = 10_000;
 
 /**
  * The notification bus. A notification is stored first, then delivered to this instance's listeners
@@ -95,6 +97,8 @@ export class HostBus implements Bus {
   private readonly pending = new Map<QueryRunner, Pending[]>();
   private readonly subscriber: EntitySubscriberInterface;
   private readonly delivered = new RecentIds(20_000);
+  /** Notifications committed here, not yet delivered, that a socket already has (see `StoredNotification.skip`). */
+  private readonly skips = new Map<number, object>();
   /** The order ids were delivered in here: commit order (PostgreSQL sends NOTIFY in commit order). */
   private readonly deliveryOrder = new DeliveryOrder(20_000);
   private readonly reconnectMinMs: number;
@@ -308,6 +312,15 @@ export class HostBus implements Bus {
    * nothing is made of them here.
    */
   committed(stored: StoredNotification[]): void {
+    for (const { id, skip } of stored) {
+      // On PostgreSQL, LISTEN may have delivered it before the COMMIT's answer came back.
+      if (skip !== undefined && !this.delivered.has(id)) this.skips.set(id, skip);
+    }
+    // Kept only until delivered; a notification LISTEN never brings (its listener was cut) is forgotten in turn.
+    for (const id of this.skips.keys()) {
+      if (this.skips.size <= SKIPS_REMEMBERED) break;
+      this.skips.delete(id);
+    }
     if (this.target.kind !== "sqlite") return;
     this.deliver(stored.map(({ id, channel, type, text, createdAt }) => notificationFromText(id, channel, type, text, createdAt)));
   }
@@ -442,9 +455,11 @@ export class HostBus implements Bus {
       this.delivered.add(notification.id);
       if (inCommitOrder) this.deliveryOrder.add(notification.id);
       if (notification.id > this.lastDeliveredId) this.lastDeliveredId = notification.id;
+      const skip = this.skips.get(notification.id);
+      if (skip !== undefined) this.skips.delete(notification.id);
       for (const listener of [...this.listeners]) {
         try {
-          listener(notification);
+          listener(notification, skip);
         } catch (error) {
           this.logger.error("bus: notification listener failed", { id: notification.id, error });
         }

@@ -36,6 +36,27 @@ describe("A visitor's message sent over the bus socket", () => {
     expect(await messages().countBy({ conversationId: visitor.id, clientMessageId: "s-1" })).to.equal(1);
   });
 
+  it("is not sent back to the socket it came over, which has it in its answer, but reaches the visitor's other tabs", async () => {
+    const otherTab = await connectBus(t.url, { token: visitor.token });
+    try {
+      const messageId = (n: { type: string; payload: unknown }) => (n.type === "livechat.message" ? (n.payload as { message: { id: number } }).message.id : null);
+      const from = socket.frames.length;
+      const answer = await socket.post(path(), { body: "Once per tab", clientMessageId: "tab-1" });
+      const id = answer.body?.message?.id as number;
+      expect(answer.status).to.equal(201);
+      await otherTab.next((n) => messageId(n) === id);
+      await mitchell.next((n) => messageId(n) === id);
+      // Delivered before the answer was sent: an echo to this socket would be among its frames already.
+      expect(socket.notifications.filter((n) => messageId(n) === id)).to.deep.equal([]);
+      expect(socket.frames.slice(from).filter((f) => f.op === "notification")).to.deep.equal([]);
+      // A message sent over HTTP (the widget without its socket) still reaches the socket.
+      const overHttp = await asVisitor(t, visitor).post(path(), { body: "Over HTTP", clientMessageId: "tab-2" }).expect(201);
+      await socket.next((n) => messageId(n) === overHttp.body.message.id);
+    } finally {
+      await otherTab.close();
+    }
+  });
+
   it("carries the visitor's typing signal to the operator, and refuses a malformed one", async () => {
     const typingPath = `/livechat/conversations/${visitor.id}/typing`;
     const from = mitchell.frames.length;

@@ -1,4 +1,4 @@
-import { busAddress, ConflictError, lt, NotFoundError, type HostContract } from "../../../host/contract";
+import { busAddress, ConflictError, lt, NotFoundError, type HostContract, type PublishedNotification } from "../../../host/contract";
 import { messagePosted } from "../../api";
 import type { ConversationMessages, PostResult } from "./ConversationMessages";
 import { conversationAddress } from "./ConversationNotifier";
@@ -81,7 +81,8 @@ export class VisitorMessages {
       };
       // One payload object for both: the bus serialises it once.
       const payload = { message };
-      const notifications = [{ channel: conversationAddress(visitor.id), type: "livechat.message", payload }];
+      // The visitor's socket that sent it reads the message in the answer.
+      const notifications: PublishedNotification[] = [{ channel: conversationAddress(visitor.id), type: "livechat.message", payload, inAnswer: true }];
       if (inserted.operator_id !== null) notifications.push({ channel: busAddress.user(Number(inserted.operator_id)), type: "livechat.message", payload });
       // The activity and the notifications need nothing from each other, and the post nothing from
       // them: they go out at once, unawaited, so the group's COMMIT leaves with them.
