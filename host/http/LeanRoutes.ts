@@ -70,8 +70,8 @@ export interface SocketPosts {
  */
 export class LeanRoutes {
   private readonly routes: Route[] = [];
-  /** The 503 answer's body, per language. */
-  private readonly busyBodies = new Map<string, string>();
+  /** The 503 answer's message, per language: an overloaded server may refuse thousands a second. */
+  private readonly busyTexts = new Map<string, string>();
 
   constructor(private readonly options: LeanRoutesOptions) {}
 
@@ -129,7 +129,7 @@ export class LeanRoutes {
   readonly socketPosts: SocketPosts = {
     admit: () => this.options.load.admit(),
     release: () => this.options.load.release(),
-    refusal: async (lang) => ({ status: 503, body: { error: this.options.translate(await this.languageOf(lang), BUSY) }, retryAfter: RETRY_AFTER_SECONDS }),
+    refusal: async (lang) => ({ status: 503, body: { error: this.busyText(await this.languageOf(lang)) }, retryAfter: RETRY_AFTER_SECONDS }),
     answer: (path, body, caller) => this.answerSocket(path, body, caller),
   };
 
@@ -197,15 +197,19 @@ export class LeanRoutes {
     }
   }
 
-  /** 503: the body in each language is made once, as an overloaded server may refuse thousands a second. */
+  private busyText(lang: string): string {
+    let text = this.busyTexts.get(lang);
+    if (text === undefined) {
+      text = this.options.translate(lang, BUSY);
+      this.busyTexts.set(lang, text);
+    }
+    return text;
+  }
+
   private async refuse(route: Route, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const lang = await this.languageOf(req.headers["accept-language"]);
     if (res.destroyed) return;
-    let body = this.busyBodies.get(lang);
-    if (body === undefined) {
-      body = JSON.stringify({ error: this.options.translate(lang, BUSY) });
-      this.busyBodies.set(lang, body);
-    }
+    const body = JSON.stringify({ error: this.busyText(lang) });
     res.writeHead(503, { ...route.answerHeaders, "Retry-After": String(RETRY_AFTER_SECONDS), "Content-Type": JSON_TYPE, "Content-Length": String(Buffer.byteLength(body)) });
     res.end(body);
   }
