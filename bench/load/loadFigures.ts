@@ -71,7 +71,7 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
   const log = options.log;
   const seconds = options.quick ? 3 : 8;
   const timeoutMs = options.quick ? 5000 : 10_000;
-  const rates = offeredRates("BENCH_RATES", options.quick, [100, 250, 500, 1000, 2000, 4000], [100, 200, 300, 500, 700, 1000, 1500, 2000, 3000, 4000, 6000]);
+  const rates = offeredRates("BENCH_RATES", options.quick, [1000, 2000, 4000], [100, 200, 300, 500, 700, 1000, 1500, 2000, 3000, 4000, 6000]);
 
   const sqliteProc = child("baselines.ts", ["sqlite", options.quick ? "1.5" : "3"]);
   const sqlite = await next<SqliteBaseline & { type: string }>(sqliteProc);
@@ -153,7 +153,8 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
     const other: Transport = CLIMB_TRANSPORT === "socket" ? "http" : "socket";
     if (saturation) log(`  the saturation rate again, over ${transportName(other)}:`);
     const otherTransport = saturation ? await runStep(saturation.offered, other, false) : null;
-    const bareRefusals = overload ? await refusalFloor(generator, overload.offered, seconds, timeoutMs) : null;
+    // A quick run measures only the floor of the climb's own transport.
+    const bareRefusals = overload && (CLIMB_TRANSPORT === "http" || !options.quick) ? await refusalFloor(generator, overload.offered, seconds, timeoutMs) : null;
     if (bareRefusals) log(describeBareRefusals(bareRefusals));
     // Over the sockets, the floor is a bare ws server answering every frame at once, on as many sockets.
     let socketFloor: StepResult | null = null;

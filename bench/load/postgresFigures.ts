@@ -75,7 +75,7 @@ const P99_LIMIT_MS = 50;
 export async function postgresFigures(options: { quick: boolean; log: (line: string) => void }): Promise<PostgresFigures> {
   const log = options.log;
   const seconds = options.quick ? 3 : 8;
-  const rates = offeredRates("BENCH_RATES", options.quick, [200, 400, 800], [50, 100, 150, 200, 300, 400, 500, 600, 800, 1000]);
+  const rates = offeredRates("BENCH_RATES", options.quick, [200, 400], [50, 100, 150, 200, 300, 400, 500, 600, 800, 1000]);
 
   const bare = await freshPostgresUrl("bench_bare");
   let baseline: PostgresBaseline;
