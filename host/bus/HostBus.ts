@@ -309,7 +309,7 @@ export class HostBus implements Bus {
   /**
    * Notifications stored by a transaction that has now committed (with `storeStatement`): delivered
    * here on SQLite. On PostgreSQL every instance, this one included, hears them through LISTEN, so
-   * nothing is made of them here.
+   * only the sockets they skip are noted here, for when they arrive.
    */
   committed(stored: StoredNotification[]): void {
     for (const { id, skip } of stored) {

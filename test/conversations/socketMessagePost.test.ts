@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { Message } from "../../module/models/Message";
 import { connectBus, type TestBusClient } from "../support/busClient";
 import { startTestHost, type TestHost } from "../support/testHost";
+import { skipUnlessPostgres } from "../support/postgres";
 import { asVisitor, visitorOfMitchell, type Visitor } from "./helpers";
 
 describe("A visitor's message sent over the bus socket", () => {
@@ -34,27 +35,6 @@ describe("A visitor's message sent over the bus socket", () => {
     const again = await socket.post(path(), { body: "Over the socket", clientMessageId: "s-1" });
     expect([again.status, again.body?.message?.id]).to.deep.equal([200, first.body?.message?.id]);
     expect(await messages().countBy({ conversationId: visitor.id, clientMessageId: "s-1" })).to.equal(1);
-  });
-
-  it("is not sent back to the socket it came over, which has it in its answer, but reaches the visitor's other tabs", async () => {
-    const otherTab = await connectBus(t.url, { token: visitor.token });
-    try {
-      const messageId = (n: { type: string; payload: unknown }) => (n.type === "livechat.message" ? (n.payload as { message: { id: number } }).message.id : null);
-      const from = socket.frames.length;
-      const answer = await socket.post(path(), { body: "Once per tab", clientMessageId: "tab-1" });
-      const id = answer.body?.message?.id as number;
-      expect(answer.status).to.equal(201);
-      await otherTab.next((n) => messageId(n) === id);
-      await mitchell.next((n) => messageId(n) === id);
-      // Delivered before the answer was sent: an echo to this socket would be among its frames already.
-      expect(socket.notifications.filter((n) => messageId(n) === id)).to.deep.equal([]);
-      expect(socket.frames.slice(from).filter((f) => f.op === "notification")).to.deep.equal([]);
-      // A message sent over HTTP (the widget without its socket) still reaches the socket.
-      const overHttp = await asVisitor(t, visitor).post(path(), { body: "Over HTTP", clientMessageId: "tab-2" }).expect(201);
-      await socket.next((n) => messageId(n) === overHttp.body.message.id);
-    } finally {
-      await otherTab.close();
-    }
   });
 
   it("carries the visitor's typing signal to the operator, and refuses a malformed one", async () => {
@@ -165,3 +145,42 @@ describe("A visitor's message over the socket, against the per-minute limit", ()
     }
   });
 });
+
+for (const database of ["sqlite", "postgres"] as const) {
+  describe(`A visitor's message over the socket, and the visitor's other tabs (${database})`, () => {
+    let t: TestHost;
+    before(async function () {
+      if (database === "postgres") await skipUnlessPostgres(this);
+      t = await startTestHost({ database });
+    });
+    after(async () => {
+      await t?.stop();
+    });
+
+    it("is not sent back to the socket it came over, which has it in its answer, but reaches the visitor's other tabs", async () => {
+      const visitor = await visitorOfMitchell(t);
+      const path = `/livechat/conversations/${visitor.id}/messages`;
+      const [socket, otherTab, mitchell] = await Promise.all([
+        connectBus(t.url, { token: visitor.token }),
+        connectBus(t.url, { token: visitor.token }),
+        t.login("mitchell").then(({ cookie }) => connectBus(t.url, { cookie })),
+      ]);
+      try {
+        const messageId = (n: { type: string; payload: unknown }) => (n.type === "livechat.message" ? (n.payload as { message: { id: number } }).message.id : null);
+        const answer = await socket.post(path, { body: "Once per tab", clientMessageId: "tab-1" });
+        expect(answer.status).to.equal(201);
+        const id = answer.body?.message?.id as number;
+        await otherTab.next((n) => messageId(n) === id);
+        await mitchell.next((n) => messageId(n) === id);
+        // A round trip on the socket after the other tabs had it: anything sent to it before is in by now.
+        expect((await socket.post(`/livechat/conversations/${visitor.id}/typing`, { typing: false })).status).to.equal(200);
+        expect(socket.notifications.filter((n) => messageId(n) === id)).to.deep.equal([]);
+        // A message sent over HTTP (the widget without its socket) still reaches the socket.
+        const overHttp = await asVisitor(t, visitor).post(path, { body: "Over HTTP", clientMessageId: "tab-2" }).expect(201);
+        await socket.next((n) => messageId(n) === overHttp.body.message.id);
+      } finally {
+        await Promise.all([socket.close(), otherTab.close(), mitchell.close()]);
+      }
+    });
+  });
+}
