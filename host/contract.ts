@@ -223,6 +223,8 @@ export interface WriteTransaction {
    * like `query`, it may be left unawaited. `inAnswer`: what the notification carries is also in the
    * answer to the request that made the write, so the bus socket the request came over (a lean route
    * called over the socket) is not sent it again; the requester's other sockets (tabs) still are.
+   * A saving, not a promise: on PostgreSQL a notification left unawaited may come back through
+   * LISTEN before its id, and is then sent to that socket too.
    */
   publish(notifications: PublishedNotification[]): Promise<number[]>;
 }

@@ -269,9 +269,8 @@ class GroupCommit implements HostGroupedWrites {
             const ids = (await query(store.sql, store.parameters)).map((row) => Number(row.id)).sort((a, b) => a - b);
             const at = createdAt.toISOString();
             list.forEach((n, i) => {
-              const stored: StoredNotification = { id: ids[i], channel: n.channel, type: n.type, text: store.texts[i], createdAt: at };
-              if (n.inAnswer && waiting.origin !== undefined) stored.skip = waiting.origin;
-              notifications.push(stored);
+              notifications.push({ id: ids[i], channel: n.channel, type: n.type, text: store.texts[i], createdAt: at });
+              if (n.inAnswer && waiting.origin !== undefined) this.bus.skipFor(ids[i], waiting.origin);
             });
             return ids;
           })(),

@@ -34,8 +34,6 @@ export interface StoredNotification {
   type: string;
   text: string;
   createdAt: string;
-  /** The socket not to send it to: the one whose call made it, which read it in its answer (`inAnswer`). */
-  skip?: object;
 }
 
 export interface HostBusOptions {
@@ -44,7 +42,7 @@ export interface HostBusOptions {
   reconnectMaxMs?: number;
 }
 
-/** `skip`: the socket that already has what the notification carries (see `StoredNotification`). */
+/** `skip`: the socket that already has what the notification carries (see `HostBus.skipFor`). */
 type Listener = (notification: BusNotification, skip: object | undefined) => void;
 type SignalListener = (signal: BusSignal) => void;
 /** A notification to store: where it goes, what it is, what it carries. */
@@ -80,7 +78,10 @@ const PRUNE_MAX_BATCHES = 20;
  * otherwise be skipped. Ids already delivered are recognised and not delivered twice.
  */
 const LATE_COMMIT_WINDOW = 1000;
-/** Notifications remembered at most for the socket they skip, waiting for LISTEN to bring them. */
+/**
+ * Notifications remembered at most for the socket they skip: noted before their commit, so one whose
+ * transaction was rolled back never comes, and is forgotten in turn.
+ */
 const SKIPS_REMEMBERED = 10_000;
 
 /**
@@ -97,7 +98,7 @@ export class HostBus implements Bus {
   private readonly pending = new Map<QueryRunner, Pending[]>();
   private readonly subscriber: EntitySubscriberInterface;
   private readonly delivered = new RecentIds(20_000);
-  /** Notifications committed here, not yet delivered, that a socket already has (see `StoredNotification.skip`). */
+  /** Notifications stored here, not yet delivered, that a socket already has (see `skipFor`). */
   private readonly skips = new Map<number, object>();
   /** The order ids were delivered in here: commit order (PostgreSQL sends NOTIFY in commit order). */
   private readonly deliveryOrder = new DeliveryOrder(20_000);
@@ -309,20 +310,21 @@ export class HostBus implements Bus {
   /**
    * Notifications stored by a transaction that has now committed (with `storeStatement`): delivered
    * here on SQLite. On PostgreSQL every instance, this one included, hears them through LISTEN, so
-   * only the sockets they skip are noted here, for when they arrive.
+   * nothing is made of them here.
    */
   committed(stored: StoredNotification[]): void {
-    for (const { id, skip } of stored) {
-      // On PostgreSQL, LISTEN may have delivered it before the COMMIT's answer came back.
-      if (skip !== undefined && !this.delivered.has(id)) this.skips.set(id, skip);
-    }
-    // Kept only until delivered; a notification LISTEN never brings (its listener was cut) is forgotten in turn.
-    for (const id of this.skips.keys()) {
-      if (this.skips.size <= SKIPS_REMEMBERED) break;
-      this.skips.delete(id);
-    }
     if (this.target.kind !== "sqlite") return;
     this.deliver(stored.map(({ id, channel, type, text, createdAt }) => notificationFromText(id, channel, type, text, createdAt)));
+  }
+
+  /**
+   * Notification `id`, stored and not yet committed, is not to be sent to `socket`, which reads what
+   * it carries in an answer (`inAnswer`). Noted before the COMMIT: on PostgreSQL, LISTEN may bring the
+   * notification before the COMMIT's answer.
+   */
+  skipFor(id: number, socket: object): void {
+    this.skips.set(id, socket);
+    if (this.skips.size > SKIPS_REMEMBERED) this.skips.delete(this.skips.keys().next().value as number);
   }
 
   onNotification(listener: Listener): () => void {
