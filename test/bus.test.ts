@@ -57,9 +57,10 @@ function testLogin(req: http.IncomingMessage): string | undefined {
   return /(?:^|;\s*)test_user=([^;]+)/.exec(req.headers.cookie ?? "")?.[1];
 }
 
-function attachBusServer(server: http.Server, bus: HostBus, presence: HostPresence, users: HostUser[], pingIntervalMs?: number): BusServer {
+function attachBusServer(server: http.Server, bus: HostBus, presence: HostPresence, users: HostUser[], pingIntervalMs?: number, pingsPerTurn?: number): BusServer {
   return new BusServer({
     pingIntervalMs,
+    pingsPerTurn,
     server,
     bus,
     presence,
@@ -74,7 +75,7 @@ function attachBusServer(server: http.Server, bus: HostBus, presence: HostPresen
 }
 
 /** A real HTTP server with the bus endpoint, a test page and bus.js. */
-async function startServer(bus: HostBus, presence: HostPresence, users: HostUser[], pingIntervalMs?: number) {
+async function startServer(bus: HostBus, presence: HostPresence, users: HostUser[], pingIntervalMs?: number, pingsPerTurn?: number) {
   const server = http.createServer((req, res) => {
     if (req.url === "/host/static/bus.js") {
       res.setHeader("Content-Type", "text/javascript; charset=utf-8");
@@ -87,7 +88,7 @@ async function startServer(bus: HostBus, presence: HostPresence, users: HostUser
       res.end();
     }
   });
-  const busServer = attachBusServer(server, bus, presence, users, pingIntervalMs);
+  const busServer = attachBusServer(server, bus, presence, users, pingIntervalMs, pingsPerTurn);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const handle = {
@@ -413,6 +414,33 @@ describe("bus socket heartbeats", function () {
     await bus.publish("visitor:beat-live", "still_there", {});
     expect(JSON.parse(await notified).notification.type).to.equal("still_there");
     live.close();
+  });
+
+  it("pings a turn's worth of sockets at a time, so many sockets never hold up other work for all of them at once", async () => {
+    const sliced = await startServer(bus, new HostPresence(database.db, new TestClock(), { awayAfterMs: 10 * MINUTE, offlineAfterMs: 2 * MINUTE }), [], 60 * MINUTE, 2);
+    const clients: WebSocket[] = [];
+    try {
+      for (let i = 0; i < 5; i++) {
+        const ws = new WebSocket(`${sliced.base.replace("http", "ws")}/websocket?token=beat-turn${i}`);
+        await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+        clients.push(ws);
+      }
+      const pings = Promise.all(clients.map((ws) => new Promise((resolve) => ws.once("ping", resolve))));
+      const serverSockets = [...(sliced.busServer as unknown as { sockets: Set<{ ping(): void }> }).sockets];
+      let sent = 0;
+      for (const ws of serverSockets) {
+        const ping = ws.ping.bind(ws);
+        ws.ping = () => (sent++, ping());
+      }
+      let sentBeforeOtherWork = -1;
+      setImmediate(() => (sentBeforeOtherWork = sent));
+      (sliced.busServer as unknown as { pingAll(): void }).pingAll();
+      await pings;
+      expect([sentBeforeOtherWork, sent]).to.deep.equal([2, 5]);
+    } finally {
+      for (const ws of clients) ws.close();
+      await sliced.close();
+    }
   });
 
   it("closes a user's sockets once their session ended, and only theirs", async () => {

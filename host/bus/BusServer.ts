@@ -29,6 +29,8 @@ export interface BusServerOptions {
   allowedOrigins?: (origin: string | undefined, req: http.IncomingMessage) => boolean;
   /** Ping period; a socket that has not answered the previous ping is terminated. */
   pingIntervalMs?: number;
+  /** Sockets pinged in one turn of the event loop at most (`PINGS_PER_TURN`). */
+  pingsPerTurn?: number;
   /** Caps sockets per visitor token, user and client address. */
   limits: SocketLimits;
   /** The client's address, as the host's HTTP side sees it (behind a trusted proxy, the forwarded one). */
@@ -64,6 +66,11 @@ const MAX_PENDING_PONGS = 60;
  * many more without reading the answers is cut rather than queued without bound.
  */
 const MAX_QUEUED_MESSAGES = 64;
+/**
+ * Sockets pinged in one turn of the event loop at most: a few milliseconds of writes, where 10,000
+ * pings at once held the loop 68–128 ms here (50,000: about half a second, every period).
+ */
+const PINGS_PER_TURN = 500;
 
 const TOO_MANY_REASONS = {
   visitorToken: "too many sockets for this visitor",
@@ -491,16 +498,31 @@ export class BusServer {
     ws.channels = next;
   }
 
+  /**
+   * Every socket once a period, a turn's worth at a time: a write per socket (and a session check per
+   * user's socket) for tens of thousands of sockets in one turn would hold every request up for as long.
+   */
   private pingAll(): void {
-    for (const ws of this.sockets) {
-      if (!ws.alive) {
-        ws.terminate();
-        continue;
-      }
-      ws.alive = false;
-      ws.ping();
-      if (ws.stillSignedIn !== null) void this.checkSignedIn(ws);
+    const sockets = [...this.sockets];
+    const perTurn = this.options.pingsPerTurn ?? PINGS_PER_TURN;
+    const slice = (from: number) => {
+      const end = Math.min(sockets.length, from + perTurn);
+      for (let i = from; i < end; i++) this.ping(sockets[i]);
+      if (end < sockets.length && !this.closed) setImmediate(slice, end);
+    };
+    slice(0);
+  }
+
+  private ping(ws: BusSocket): void {
+    // Closed since the round began.
+    if (!this.sockets.has(ws)) return;
+    if (!ws.alive) {
+      ws.terminate();
+      return;
     }
+    ws.alive = false;
+    ws.ping();
+    if (ws.stillSignedIn !== null) void this.checkSignedIn(ws);
   }
 
   /** False, and the socket closed, when its user's session ended; a check that fails leaves it open (the next one asks again). */
