@@ -57,10 +57,13 @@ function testLogin(req: http.IncomingMessage): string | undefined {
   return /(?:^|;\s*)test_user=([^;]+)/.exec(req.headers.cookie ?? "")?.[1];
 }
 
-function attachBusServer(server: http.Server, bus: HostBus, presence: HostPresence, users: HostUser[], pingIntervalMs?: number, pingsPerTurn?: number): BusServer {
+/** Pings per turn, and sessions checked per turn, when a test sets them. */
+type PingSlices = { pingsPerTurn?: number; sessionChecksPerTurn?: number };
+
+function attachBusServer(server: http.Server, bus: HostBus, presence: HostPresence, users: HostUser[], pingIntervalMs?: number, slices: PingSlices = {}): BusServer {
   return new BusServer({
     pingIntervalMs,
-    pingsPerTurn,
+    ...slices,
     server,
     bus,
     presence,
@@ -75,7 +78,7 @@ function attachBusServer(server: http.Server, bus: HostBus, presence: HostPresen
 }
 
 /** A real HTTP server with the bus endpoint, a test page and bus.js. */
-async function startServer(bus: HostBus, presence: HostPresence, users: HostUser[], pingIntervalMs?: number, pingsPerTurn?: number) {
+async function startServer(bus: HostBus, presence: HostPresence, users: HostUser[], pingIntervalMs?: number, slices: PingSlices = {}) {
   const server = http.createServer((req, res) => {
     if (req.url === "/host/static/bus.js") {
       res.setHeader("Content-Type", "text/javascript; charset=utf-8");
@@ -88,7 +91,7 @@ async function startServer(bus: HostBus, presence: HostPresence, users: HostUser
       res.end();
     }
   });
-  const busServer = attachBusServer(server, bus, presence, users, pingIntervalMs, pingsPerTurn);
+  const busServer = attachBusServer(server, bus, presence, users, pingIntervalMs, slices);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const handle = {
@@ -416,27 +419,48 @@ describe("bus socket heartbeats", function () {
     live.close();
   });
 
-  it("pings a turn's worth of sockets at a time, so many sockets never hold up other work for all of them at once", async () => {
-    const sliced = await startServer(bus, new HostPresence(database.db, new TestClock(), { awayAfterMs: 10 * MINUTE, offlineAfterMs: 2 * MINUTE }), [], 60 * MINUTE, 2);
+  it("pings a turn's worth of sockets, and checks a turn's worth of sessions, at a time, so many sockets never hold up other work for all of them at once", async () => {
+    const presence = new HostPresence(database.db, new TestClock(), { awayAfterMs: 10 * MINUTE, offlineAfterMs: 2 * MINUTE });
+    const sliced = await startServer(bus, presence, [carol, dave], 60 * MINUTE, { pingsPerTurn: 2, sessionChecksPerTurn: 1 });
     const clients: WebSocket[] = [];
     try {
-      for (let i = 0; i < 5; i++) {
-        const ws = new WebSocket(`${sliced.base.replace("http", "ws")}/websocket?token=beat-turn${i}`);
+      // Two users' tabs first, then three visitors.
+      for (const headers of [{ "x-test-user": carol.login }, { "x-test-user": dave.login }, {}, {}, {}]) {
+        const token = clients.length >= 2 ? `?token=beat-turn${clients.length}` : "";
+        const ws = new WebSocket(`${sliced.base.replace("http", "ws")}/websocket${token}`, { headers });
         await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
         clients.push(ws);
       }
       const pings = Promise.all(clients.map((ws) => new Promise((resolve) => ws.once("ping", resolve))));
-      const serverSockets = [...(sliced.busServer as unknown as { sockets: Set<{ ping(): void }> }).sockets];
-      let sent = 0;
+      type Watched = { ping(): void; stillSignedIn: (() => Promise<boolean>) | null };
+      const serverSockets = [...(sliced.busServer as unknown as { sockets: Set<Watched> }).sockets];
+      let pinged = 0;
+      let checked = 0;
       for (const ws of serverSockets) {
         const ping = ws.ping.bind(ws);
-        ws.ping = () => (sent++, ping());
+        ws.ping = () => (pinged++, ping());
+        const check = ws.stillSignedIn;
+        if (check) ws.stillSignedIn = () => (checked++, check());
       }
-      let sentBeforeOtherWork = -1;
-      setImmediate(() => (sentBeforeOtherWork = sent));
+      // What was pinged and checked as each turn began, until a turn began with every socket pinged.
+      const turns: [number, number][] = [];
+      const watched = new Promise<void>((resolve) => {
+        const watch = () => {
+          turns.push([pinged, checked]);
+          if (pinged < 5) setImmediate(watch);
+          else resolve();
+        };
+        setImmediate(watch);
+      });
       (sliced.busServer as unknown as { pingAll(): void }).pingAll();
-      await pings;
-      expect([sentBeforeOtherWork, sent]).to.deep.equal([2, 5]);
+      await Promise.all([pings, watched]);
+      // One session checked in the first turn, the other in the second; then two visitors a turn.
+      expect(turns).to.deep.equal([
+        [1, 1],
+        [2, 2],
+        [4, 2],
+        [5, 2],
+      ]);
     } finally {
       for (const ws of clients) ws.close();
       await sliced.close();
