@@ -45,8 +45,6 @@ export interface HostBusOptions {
 /** `skip`: the socket that already has what the notification carries (see `HostBus.skipFor`). */
 type Listener = (notification: BusNotification, skip: object | undefined) => void;
 type SignalListener = (signal: BusSignal) => void;
-/** A notification to store: where it goes, what it is, what it carries. */
-export type NotificationInput = PublishedNotification;
 /** Adds channels a logged-in user's socket listens to besides their own. */
 export type UserChannelProvider = (user: HostUser) => Promise<string[]>;
 
@@ -203,7 +201,7 @@ export class HostBus implements Bus {
     return id;
   }
 
-  async publishAll(notifications: NotificationInput[], manager?: EntityManager): Promise<number[]> {
+  async publishAll(notifications: PublishedNotification[], manager?: EntityManager): Promise<number[]> {
     if (notifications.length === 0) return [];
     if (notifications.length === 1) {
       const [{ channel, type, payload }] = notifications;
@@ -273,7 +271,7 @@ export class HostBus implements Bus {
    * that share a payload (a message to a conversation and to its operator): their addresses and the
    * payload once when that fits in a NOTIFY payload (so no instance reads them back), else their ids.
    */
-  storeStatement(notifications: NotificationInput[], createdAt: Date): { sql: string; parameters: unknown[]; texts: string[] } {
+  storeStatement(notifications: PublishedNotification[], createdAt: Date): { sql: string; parameters: unknown[]; texts: string[] } {
     const parameters: unknown[] = [];
     const texts: string[] = [];
     let previous: { payload: unknown; text: string } | null = null;
