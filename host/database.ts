@@ -2,7 +2,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { DataSource, type DataSourceOptions, type MixedList } from "typeorm";
 import type { ModuleEntity, ModuleMigration } from "./contract";
-import { serializeSqliteTransactions } from "./sqliteTransactions";
+import type { Database } from "better-sqlite3";
+import { queryCommitted, serializeSqliteTransactions } from "./sqliteTransactions";
+import { DurableCommits, type SyncFile } from "./durableCommits";
+import { watchCommitPoints } from "./sqliteCommitPoints";
 import { DateUtils } from "typeorm/util/DateUtils";
 
 /** Where the data lives, parsed from `DATABASE_URL`. */
@@ -37,8 +40,9 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
 
 /**
  * Every SQLite connection's settings: WAL lets readers work while one writer commits; with WAL,
- * `synchronous = NORMAL` syncs the log at checkpoints rather than at every commit (what it promises
- * on a crash is in the README); checkpoints run off the event loop (WalCheckpoints), not at the
+ * `synchronous = NORMAL` syncs the log at checkpoints rather than at every commit, so a commit never
+ * holds the event loop on the disk: the log is flushed off the loop before a commit is acknowledged
+ * instead (DurableCommits; what it promises on a crash is in the README); checkpoints run off the event loop (WalCheckpoints), not at the
  * commit that fills the log; foreign keys are off by default in SQLite. Temporary storage in memory:
  * the journal of a savepoint (each grouped write, each start of a group runs in one) is otherwise a
  * temporary file, written for every page a statement changes, which made such statements several
@@ -46,10 +50,15 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
  */
 export const SQLITE_PRAGMAS = ["journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON", "busy_timeout = 5000", "wal_autocheckpoint = 0", "temp_store = MEMORY"];
 
+/**
+ * A DataSource for `target`. On a SQLite file, `syncLog` is how the log is flushed to the disk
+ * before a commit is acknowledged (see DurableCommits).
+ */
 export function createDataSource(
   target: DatabaseTarget,
   entities: ModuleEntity[],
   migrations: ModuleMigration[],
+  syncLog?: SyncFile,
 ): DataSource {
   const common = {
     entities: entities as MixedList<ModuleEntity>,
@@ -59,14 +68,20 @@ export function createDataSource(
     logging: false,
   };
   let options: DataSourceOptions;
+  const durability = target.kind === "sqlite" && target.file !== ":memory:" ? new DurableCommits(path.resolve(target.file), syncLog) : null;
   if (target.kind === "sqlite") {
     if (target.file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(target.file)), { recursive: true });
     options = {
       ...common,
       type: "better-sqlite3",
       database: target.file,
-      prepareDatabase: (db: { pragma(sql: string): unknown }) => {
-        for (const pragma of SQLITE_PRAGMAS) db.pragma(pragma);
+      prepareDatabase: (connection: Database) => {
+        for (const pragma of SQLITE_PRAGMAS) connection.pragma(pragma);
+        if (durability)
+          watchCommitPoints(connection, () => {
+            durability.committed();
+            queryCommitted();
+          });
       },
     };
   } else {
@@ -82,8 +97,15 @@ export function createDataSource(
   }
   const db = new DataSource(options);
   if (target.kind === "sqlite") {
-    serializeSqliteTransactions(db);
+    serializeSqliteTransactions(db, durability);
     bindNumbersAsParameters(db);
+  }
+  if (durability) {
+    const destroy = db.destroy.bind(db);
+    db.destroy = async () => {
+      await destroy();
+      await durability.close();
+    };
   }
   return db;
 }

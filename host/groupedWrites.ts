@@ -6,6 +6,8 @@ import type { Clock, GroupedWrites, Logger, SqlRow, WriteTransaction } from "./c
 import { POOL_WAIT_MS, sqliteValue, type DatabaseTarget } from "./database";
 import type { HostBus, StoredNotification } from "./bus/HostBus";
 import { socketOrigin } from "./bus/socketOrigin";
+import type { DurableCommits } from "./durableCommits";
+import { sqliteTransactionsOf } from "./sqliteTransactions";
 
 /** Grouped writes as the host holds them: how long a write arriving now would wait, and closed when it stops. */
 export interface HostGroupedWrites extends GroupedWrites {
@@ -58,6 +60,8 @@ interface Transactions {
    * turns into a rollback), so a group's last statements and its COMMIT share a round trip.
    */
   transaction<T>(work: (query: Query, control: Control) => Promise<T>, settle: (value: T) => Promise<void>): Promise<T>;
+  /** What a commit waits for before it is acknowledged, when the database does not wait itself (SQLite's log flush). */
+  readonly durability: DurableCommits | null;
   close(): Promise<void>;
 }
 
@@ -101,6 +105,8 @@ class GroupCommit implements HostGroupedWrites {
   private leftOver = false;
   /** From one group to the next while writes queue for both (a moving average, ms). */
   private groupCycleMs = 0;
+  /** The last committed group's answers and deliveries, once its commit is durable. */
+  private acknowledged: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly transactions: Transactions,
@@ -149,6 +155,7 @@ class GroupCommit implements HostGroupedWrites {
   /** Closes once the groups under way (one waiting out its window included) have committed. */
   async close(): Promise<void> {
     await this.tail.catch(() => undefined);
+    await this.acknowledged;
     await this.transactions.close();
   }
 
@@ -188,6 +195,20 @@ class GroupCommit implements HostGroupedWrites {
       for (const waiting of writes()) waiting.reject(error);
       return;
     }
+    const durability = this.transactions.durability;
+    if (durability === null) return this.acknowledge(outcomes);
+    // The next group runs meanwhile. Flushes end in the order they began, so groups are still
+    // acknowledged in the order they committed.
+    this.acknowledged = durability.durable().then(
+      () => this.acknowledge(outcomes),
+      (error: unknown) => {
+        for (const outcome of outcomes) outcome.waiting.reject("error" in outcome ? outcome.error : error);
+      },
+    );
+  }
+
+  /** A committed group's notifications delivered and its writes answered. */
+  private acknowledge(outcomes: Outcome[]): void {
     const notifications: StoredNotification[] = [];
     for (const outcome of outcomes) if ("notifications" in outcome) notifications.push(...outcome.notifications);
     this.bus.committed(notifications);
@@ -293,6 +314,7 @@ const SAVEPOINT = "grouped_write";
  */
 class SqliteStatements implements Transactions {
   readonly together = false;
+  readonly durability: DurableCommits | null;
   /** Each statement with the parameter each of its `?` takes (`$1` is 0), or null when they are `$1`, `$2`... in order. */
   private readonly statements = new Map<string, { statement: Statement; order: number[] | null }>();
   /** Transaction control statements (savepoints), prepared once rather than parsed at every write. */
@@ -307,12 +329,15 @@ class SqliteStatements implements Transactions {
     for (const statement of statements) statement.run();
   };
 
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: DataSource) {
+    this.durability = sqliteTransactionsOf(db).durability;
+  }
 
   async close(): Promise<void> {}
 
+  /** Settles at the commit: the group waits for the log's flush itself (see `flush`), so the next group need not. */
   transaction<T>(work: (query: Query, control: Control) => Promise<T>, settle: (value: T) => Promise<void>): Promise<T> {
-    return this.db.transaction(async () => {
+    return sqliteTransactionsOf(this.db).committed(async () => {
       const value = await work(this.query, this.control);
       await settle(value);
       return value;
@@ -348,6 +373,8 @@ class SqliteStatements implements Transactions {
  */
 class PostgresStatements implements Transactions {
   readonly together = true;
+  /** PostgreSQL's COMMIT returns once the commit is as durable as its settings make it. */
+  readonly durability = null;
   private readonly names = new Map<string, string>();
   private readonly pool: Pool;
   private closed: Promise<void> | null = null;

@@ -83,7 +83,10 @@ export function startSummary(figures: StartFigures): string[] {
     best
       ? `  conversation starts sustained (answer p99 < ${figures.p99LimitMs} ms, no errors, ${figures.operators} operators): ${best.offered}/s offered, ${best.achieved}/s achieved, p99 ${best.ack.p99} ms`
       : `  no offered rate of starts held answer p99 < ${figures.p99LimitMs} ms without errors`,
-    `    baseline bare SQLite: ${figures.sqlite.insertsPerSecond} single-row inserts/s` + (best ? ` (ratio ×${round(best.achieved / figures.sqlite.insertsPerSecond, 3)})` : ""),
+    `    baseline bare SQLite, each commit flushed: ${figures.sqlite.durable.insertsPerSecond} single-row inserts/s` +
+      (best ? ` (ratio ×${round(best.achieved / figures.sqlite.durable.insertsPerSecond, 3)})` : "") +
+      `; not flushed: ${figures.sqlite.unflushed.insertsPerSecond}/s` +
+      (best ? ` (ratio ×${round(best.achieved / figures.sqlite.unflushed.insertsPerSecond, 3)})` : ""),
     `  server CPU per start (lowest over the steps): ${cpu.length ? Math.min(...cpu) : NaN} ms, i.e. at most ${cpu.length ? round(1000 / Math.min(...cpu), 0) : NaN} starts per CPU-second`,
     `  load average during the run: ${figures.loadAverage.join(", ")}`,
   ];

@@ -26,6 +26,7 @@ import {
 import type { DatabaseTarget } from "../database";
 import { BusNotificationRecord } from "../models/BusNotificationRecord";
 import { notificationFromText } from "./notificationText";
+import { sqliteTransactionsOf } from "../sqliteTransactions";
 
 /** A notification as `storeStatement` stored it: its id, address, payload text and time (ISO). */
 export interface StoredNotification {
@@ -511,7 +512,15 @@ export class HostBus implements Bus {
       return;
     }
     this.pending.delete(runner);
-    if (outcome === "commit") this.deliver(kept.map((p) => p.notification));
+    if (outcome !== "commit") return;
+    const notifications = kept.map((p) => p.notification);
+    const durability = this.target.kind === "sqlite" ? sqliteTransactionsOf(this.db).durability : null;
+    if (durability === null) return this.deliver(notifications);
+    // Nobody is told of a commit before it is on the disk, as its writer is not.
+    durability.durable().then(
+      () => this.deliver(notifications),
+      (error: unknown) => this.logger.error("Notifications not delivered: their commit may not be on the disk", { error }),
+    );
   }
 
   // ---- PostgreSQL listener --------------------------------------------------------------------

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { In } from "typeorm";
 import { busAddress, ConflictError, type BusNotification, type HostContract } from "../../host/contract";
 import { Setting } from "../../host/models/Setting";
+import { sqliteTransactionsOf } from "../../host/sqliteTransactions";
 import { Conversation } from "../../module/models/Conversation";
 import { Message } from "../../module/models/Message";
 import { ChatbotScripts } from "../../module/services/chatbot/ChatbotScripts";
@@ -27,11 +28,13 @@ describe("Group commit (SQLite): writes arriving together share one transaction"
   let transactions = 0;
   before(async () => {
     t = await startTestHost();
-    const original = t.host.db.transaction.bind(t.host.db) as (...args: unknown[]) => Promise<unknown>;
-    t.host.db.transaction = ((...args: unknown[]) => {
+    // A group's transaction settles at its commit (it waits for the log's flush itself).
+    const sqlite = sqliteTransactionsOf(t.host.db);
+    const original = sqlite.committed.bind(sqlite);
+    sqlite.committed = (work) => {
       transactions++;
-      return original(...args);
-    }) as typeof t.host.db.transaction;
+      return original(work);
+    };
   });
   after(async () => {
     await t?.stop();

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { DataSource } from "typeorm";
 import { createDataSource, ensureSchema, parseDatabaseUrl, type DatabaseTarget } from "../../host/database";
+import type { SyncFile } from "../../host/durableCommits";
 import { hostMigrations } from "../../host/migrations";
 import { hostEntities } from "../../host/models";
 import { freshPostgresUrl } from "./postgres";
@@ -21,16 +22,17 @@ export class HostDatabase {
   private constructor(
     readonly target: DatabaseTarget,
     private readonly cleanup: () => Promise<void>,
+    private readonly syncLog?: SyncFile,
   ) {}
 
-  /** A temporary SQLite file, or a schema of its own on the test PostgreSQL. */
-  static async create(kind: "sqlite" | "postgres", schemaPrefix = "t_hostdb"): Promise<HostDatabase> {
+  /** A temporary SQLite file (its log flushed by `syncLog` if given), or a schema of its own on the test PostgreSQL. */
+  static async create(kind: "sqlite" | "postgres", schemaPrefix = "t_hostdb", syncLog?: SyncFile): Promise<HostDatabase> {
     let database: HostDatabase;
     if (kind === "sqlite") {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "livechat-hostdb-"));
       database = new HostDatabase(parseDatabaseUrl(`sqlite:${path.join(dir, "host.sqlite")}`), async () => {
         fs.rmSync(dir, { recursive: true, force: true });
-      });
+      }, syncLog);
     } else {
       const pg = await freshPostgresUrl(schemaPrefix);
       database = new HostDatabase(parseDatabaseUrl(pg.url), () => pg.drop());
@@ -46,7 +48,7 @@ export class HostDatabase {
   }
 
   async open(): Promise<DataSource> {
-    const ds = createDataSource(this.target, hostEntities, hostMigrations);
+    const ds = createDataSource(this.target, hostEntities, hostMigrations, this.syncLog);
     await ds.initialize();
     this.sources.push(ds);
     this.migrated ??= ds.runMigrations();
