@@ -67,57 +67,10 @@ if (mode === "echo") {
   });
 } else if (mode === "sqlite") {
   const seconds = Number(process.argv[3] ?? 2);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "livechat-bench-"));
-  const db = new Database(path.join(dir, "bare.sqlite"));
-  for (const pragma of SQLITE_PRAGMAS) db.pragma(pragma);
-  db.exec(`
-    CREATE TABLE conversation (id INTEGER PRIMARY KEY, state TEXT NOT NULL, operator_id INTEGER, last_visitor_seen_at TEXT NOT NULL);
-    CREATE TABLE message (id INTEGER PRIMARY KEY, conversation_id INTEGER NOT NULL, author_kind TEXT NOT NULL, author_user_id INTEGER,
-      body TEXT NOT NULL, client_message_id TEXT, created_at TEXT NOT NULL);
-    CREATE UNIQUE INDEX message_client ON message (conversation_id, client_message_id);
-    CREATE TABLE bus (id INTEGER PRIMARY KEY, channel TEXT NOT NULL, type TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL);
-    CREATE INDEX bus_channel ON bus (channel, id);
-    CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  `);
-  const seed = db.prepare("INSERT INTO conversation (id, state, operator_id, last_visitor_seen_at) VALUES (?, 'open', ?, ?)");
-  db.transaction(() => {
-    for (let i = 1; i <= 1000; i++) seed.run(i, i % 100, new Date().toISOString());
-  })();
-
-  const timed = (work: (i: number) => void): number => {
-    const t0 = performance.now();
-    let n = 0;
-    while (performance.now() - t0 < seconds * 1000) work(n++);
-    return n / ((performance.now() - t0) / 1000);
-  };
-  const insert = db.prepare("INSERT INTO kv (key, value) VALUES (?, ?)");
-  const read = db.prepare("SELECT * FROM conversation WHERE id = ?");
-  const message = db.prepare("INSERT INTO message (conversation_id, author_kind, author_user_id, body, client_message_id, created_at) VALUES (?, 'visitor', NULL, ?, ?, ?)");
-  const bus = db.prepare("INSERT INTO bus (channel, type, payload, created_at) VALUES (?, 'livechat.message', ?, ?)");
-  const postShaped = db.transaction((i: number) => {
-    const conversation = read.get(1 + (i % 1000)) as { id: number; operator_id: number };
-    const now = new Date().toISOString();
-    const id = message.run(conversation.id, `message ${i}`, `c${i}`, now).lastInsertRowid;
-    const payload = JSON.stringify({ message: { id: Number(id), conversationId: conversation.id, body: `message ${i}`, createdAt: now } });
-    bus.run(`livechat.conversation:${conversation.id}`, payload, now);
-    bus.run(`user:${conversation.operator_id}`, payload, now);
-  });
-  let pass = 0;
-  /** Single-row inserts and post-shaped transactions per second, each committed on its own. */
-  const rates = () => {
-    const prefix = `r${pass++}-`;
-    const inserts = timed((i) => insert.run(`${prefix}${i}`, "x"));
-    const posts = timed((i) => postShaped.immediate(i + pass * 10_000_000));
-    return { insertsPerSecond: round(inserts, 0), postTransactionsPerSecond: round(posts, 0) };
-  };
   // What the server promises of an acknowledged write: on the disk before it is acknowledged, as
   // every commit is with synchronous = FULL. The server gets there by flushing once for many commits.
-  db.pragma("synchronous = FULL");
-  const durable = rates();
-  db.pragma("synchronous = NORMAL");
-  const unflushed = rates();
-  db.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  const durable = bareSqliteRates(seconds, "FULL");
+  const unflushed = bareSqliteRates(seconds, "NORMAL");
   process.send?.({ type: "sqlite", durable, unflushed, pragmas: SQLITE_PRAGMAS });
   process.exit(0);
 } else if (mode === "postgres") {
@@ -182,5 +135,58 @@ async function postgresBaseline(url: string, seconds: number): Promise<{ postTra
     return { postTransactionsPerSecond: round(i / (elapsed / 1000), 0), p50Ms: round(percentile(times, 50), 2), p99Ms: round(percentile(times, 99), 2) };
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * Single-row inserts and post-shaped transactions per second on a new SQLite file opened as the host
+ * opens its own, each committed on its own with `synchronous` as given. Each setting gets a file of
+ * its own: the log is never checkpointed here, and a log grown by one measure would slow the next.
+ */
+function bareSqliteRates(seconds: number, synchronous: "FULL" | "NORMAL"): { insertsPerSecond: number; postTransactionsPerSecond: number } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "livechat-bench-"));
+  const db = new Database(path.join(dir, "bare.sqlite"));
+  try {
+    for (const pragma of SQLITE_PRAGMAS) db.pragma(pragma);
+    db.pragma(`synchronous = ${synchronous}`);
+    db.exec(`
+      CREATE TABLE conversation (id INTEGER PRIMARY KEY, state TEXT NOT NULL, operator_id INTEGER, last_visitor_seen_at TEXT NOT NULL);
+      CREATE TABLE message (id INTEGER PRIMARY KEY, conversation_id INTEGER NOT NULL, author_kind TEXT NOT NULL, author_user_id INTEGER,
+        body TEXT NOT NULL, client_message_id TEXT, created_at TEXT NOT NULL);
+      CREATE UNIQUE INDEX message_client ON message (conversation_id, client_message_id);
+      CREATE TABLE bus (id INTEGER PRIMARY KEY, channel TEXT NOT NULL, type TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL);
+      CREATE INDEX bus_channel ON bus (channel, id);
+      CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `);
+    const seed = db.prepare("INSERT INTO conversation (id, state, operator_id, last_visitor_seen_at) VALUES (?, 'open', ?, ?)");
+    db.transaction(() => {
+      for (let i = 1; i <= 1000; i++) seed.run(i, i % 100, new Date().toISOString());
+    })();
+
+    const timed = (work: (i: number) => void): number => {
+      const t0 = performance.now();
+      let n = 0;
+      while (performance.now() - t0 < seconds * 1000) work(n++);
+      return n / ((performance.now() - t0) / 1000);
+    };
+    const insert = db.prepare("INSERT INTO kv (key, value) VALUES (?, ?)");
+    const inserts = timed((i) => insert.run(`k${i}`, "x"));
+
+    const read = db.prepare("SELECT * FROM conversation WHERE id = ?");
+    const message = db.prepare("INSERT INTO message (conversation_id, author_kind, author_user_id, body, client_message_id, created_at) VALUES (?, 'visitor', NULL, ?, ?, ?)");
+    const bus = db.prepare("INSERT INTO bus (channel, type, payload, created_at) VALUES (?, 'livechat.message', ?, ?)");
+    const postShaped = db.transaction((i: number) => {
+      const conversation = read.get(1 + (i % 1000)) as { id: number; operator_id: number };
+      const now = new Date().toISOString();
+      const id = message.run(conversation.id, `message ${i}`, `c${i}`, now).lastInsertRowid;
+      const payload = JSON.stringify({ message: { id: Number(id), conversationId: conversation.id, body: `message ${i}`, createdAt: now } });
+      bus.run(`livechat.conversation:${conversation.id}`, payload, now);
+      bus.run(`user:${conversation.operator_id}`, payload, now);
+    });
+    const posts = timed((i) => postShaped.immediate(i));
+    return { insertsPerSecond: round(inserts, 0), postTransactionsPerSecond: round(posts, 0) };
+  } finally {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
