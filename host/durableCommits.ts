@@ -37,6 +37,11 @@ export class DurableCommits {
     this.commits++;
   }
 
+  /** Commits noted so far. */
+  get count(): number {
+    return this.commits;
+  }
+
   /** Settles once every commit noted so far is on the disk; rejects if it may not be. */
   durable(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);

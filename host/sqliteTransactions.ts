@@ -39,22 +39,29 @@ export function serializeSqliteTransactions(db: DataSource, durability: DurableC
   const manager = db.manager;
   const original = manager.transaction.bind(manager) as Run;
 
-  const serialized: Run = (...args) => {
-    if (inside.getStore()) return original(...args);
-    const run = tail.then(() => inside.run(true, () => original(...args)));
+  /** A transaction in its turn; whether a commit was noted during it (its own, unless it wrote nothing). */
+  const turn = (args: unknown[]): Promise<{ value: unknown; committed: boolean }> => {
+    const run = tail.then(() =>
+      inside.run(true, async () => {
+        const before = durability?.count ?? 0;
+        const value = await original(...args);
+        return { value, committed: (durability?.count ?? 0) !== before };
+      }),
+    );
     // The next transaction waits for this one to end, whether it committed or failed.
     tail = run.catch(() => undefined);
     return run;
   };
+  const serialized: Run = (...args) => (inside.getStore() ? original(...args) : turn(args).then(({ value }) => value));
   const acknowledged: Run =
     durability === null
       ? serialized
-      : (...args) => {
+      : async (...args) => {
           if (inside.getStore()) return original(...args);
-          return serialized(...args).then(async (value) => {
-            await durability.durable();
-            return value;
-          });
+          const { value, committed } = await turn(args);
+          // A transaction that wrote nothing has nothing to wait for.
+          if (committed) await durability.durable();
+          return value;
         };
   manager.transaction = acknowledged as TransactionFn;
   db.transaction = acknowledged as DataSource["transaction"];

@@ -127,6 +127,17 @@ describe("Commits acknowledged once the database log is on the disk (SQLite)", f
       await Promise.all([first.promise, second.promise]);
     });
 
+    it("settles a transaction that wrote nothing without waiting for others' flush", async () => {
+      held.held = true;
+      const write = watch(settings().insert({ key: "durable.pending", value: "1" }));
+      await untilVisible("durable.pending");
+      const read = await database.db.transaction((m) => m.getRepository(Setting).countBy({ key: "durable.pending" }));
+      expect(read).to.equal(1);
+      expect(write.settled).to.equal(false);
+      held.release();
+      await write.promise;
+    });
+
     it("settles typeorm's own save and a write outside any transaction after the flush; a read waits for nothing", async () => {
       held.held = true;
       const saved = watch(settings().save({ key: "durable.saved", value: "1" }));
