@@ -151,64 +151,61 @@ describe("Commits acknowledged once the database log is on the disk (SQLite)", f
       await Promise.all([saved.promise, inserted.promise]);
     });
 
-    it("answers grouped writes and delivers their notifications after the flush, in the order they committed", async () => {
+    /** Grouped writes on this database, each storing `key` and publishing it, and what the bus delivered. */
+    const groupedWrites = async () => {
       const clock = new TestClock();
       const bus = new HostBus(database.db, database.target, clock, quiet);
       await bus.start();
       const writes = createGroupedWrites(database.db, database.target, bus, clock, quiet);
       const seen: BusNotification[] = [];
       const stop = bus.onNotification((n) => seen.push(n));
+      return {
+        seen,
+        write: (key: string) =>
+          writes.run(async (tx) => {
+            await tx.query("INSERT INTO host_setting (key, value) VALUES ($1, 'x')", [key]);
+            await tx.publish([{ channel: `test.durable:${key}`, type: "test", payload: { key } }]);
+            return key;
+          }),
+        close: async () => {
+          stop();
+          held.release();
+          await writes.close();
+          await bus.stop();
+        },
+      };
+    };
+
+    it("answers grouped writes and delivers their notifications after the flush, in the order they committed", async () => {
+      const group = await groupedWrites();
       try {
         held.held = true;
-        const write = (key: string) =>
-          watch(
-            writes.run(async (tx) => {
-              await tx.query("INSERT INTO host_setting (key, value) VALUES ($1, 'x')", [key]);
-              await tx.publish([{ channel: `test.durable:${key}`, type: "test", payload: { key } }]);
-              return key;
-            }),
-          );
-        const first = write("group.first");
+        const first = watch(group.write("group.first"));
         await untilVisible("group.first");
-        const second = write("group.second");
+        const second = watch(group.write("group.second"));
         await untilVisible("group.second");
         await turns();
         expect(first.settled || second.settled, "answered before the flush").to.equal(false);
-        expect(seen, "delivered before the flush").to.have.length(0);
+        expect(group.seen, "delivered before the flush").to.have.length(0);
         held.release();
         expect(await Promise.all([first.promise, second.promise])).to.deep.equal(["group.first", "group.second"]);
-        expect(seen.map((n) => n.payload)).to.deep.equal([{ key: "group.first" }, { key: "group.second" }]);
+        expect(group.seen.map((n) => n.payload)).to.deep.equal([{ key: "group.first" }, { key: "group.second" }]);
       } finally {
-        stop();
-        held.release();
-        await writes.close();
-        await bus.stop();
+        await group.close();
       }
     });
 
     it("fails a grouped write whose commit could not be flushed, and delivers nothing of it", async () => {
-      const clock = new TestClock();
-      const bus = new HostBus(database.db, database.target, clock, quiet);
-      await bus.start();
-      const writes = createGroupedWrites(database.db, database.target, bus, clock, quiet);
-      const seen: BusNotification[] = [];
-      const stop = bus.onNotification((n) => seen.push(n));
+      const group = await groupedWrites();
       try {
         held.failWith = new Error("EIO");
         let failure: unknown = null;
-        await writes
-          .run(async (tx) => {
-            await tx.query("INSERT INTO host_setting (key, value) VALUES ('group.unflushed', 'x')");
-            await tx.publish([{ channel: "test.durable:unflushed", type: "test", payload: {} }]);
-          })
-          .catch((error: unknown) => (failure = error));
+        await group.write("group.unflushed").catch((error: unknown) => (failure = error));
         expect(String(failure)).to.contain("could not be flushed");
         await turns();
-        expect(seen).to.have.length(0);
+        expect(group.seen).to.have.length(0);
       } finally {
-        stop();
-        await writes.close();
-        await bus.stop();
+        await group.close();
       }
     });
   });
