@@ -233,10 +233,11 @@ export interface WriteTransaction {
  * Short writes on a hot path (a visitor's message), begun in the order they came. Writes arriving
  * together share one transaction and one commit (group commit): one that throws leaves nothing
  * behind and harms no other, and each caller hears of its write only once the shared transaction
- * committed and is on the disk (as every acknowledged write is, see the README). `work` uses only `tx` and waits on nothing else (the others wait for it). The writes of a
- * group may run side by side, their statements interleaved (each write's own in the order it makes
- * them); when one throws, the group is rolled back and run again one write at a time, so `work` may
- * run twice and must change nothing but through `tx`.
+ * committed and is on the disk (as every acknowledged write is, see the README). `work` uses only
+ * `tx` and waits on nothing else (the others wait for it). The writes of a group may run side by
+ * side, their statements interleaved (each write's own in the order it makes them); when one throws,
+ * the group is rolled back and run again one write at a time, so `work` may run twice and must
+ * change nothing but through `tx`.
  */
 export interface GroupedWrites {
   run<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T>;

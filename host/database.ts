@@ -42,11 +42,12 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
  * Every SQLite connection's settings: WAL lets readers work while one writer commits; with WAL,
  * `synchronous = NORMAL` syncs the log at checkpoints rather than at every commit, so a commit never
  * holds the event loop on the disk: the log is flushed off the loop before a commit is acknowledged
- * instead (DurableCommits; what it promises on a crash is in the README); checkpoints run off the event loop (WalCheckpoints), not at the
- * commit that fills the log; foreign keys are off by default in SQLite. Temporary storage in memory:
- * the journal of a savepoint (each grouped write, each start of a group runs in one) is otherwise a
- * temporary file, written for every page a statement changes, which made such statements several
- * times slower. (The bench's bare-SQLite baseline opens its file the same way.)
+ * instead (DurableCommits; what it promises on a crash is in the README); checkpoints run off the
+ * event loop (WalCheckpoints), not at the commit that fills the log; foreign keys are off by default
+ * in SQLite. Temporary storage in memory: the journal of a savepoint (each grouped write, each
+ * start of a group runs in one) is otherwise a temporary file, written for every page a statement
+ * changes, which made such statements several times slower. (The bench's bare-SQLite baseline opens
+ * its file the same way.)
  */
 export const SQLITE_PRAGMAS = ["journal_mode = WAL", "synchronous = NORMAL", "foreign_keys = ON", "busy_timeout = 5000", "wal_autocheckpoint = 0", "temp_store = MEMORY"];
 
