@@ -3,8 +3,7 @@ import type { HostUser } from "../../host/contract";
 import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { ChatbotScripts } from "../../module/services/chatbot/ChatbotScripts";
 import type { OperatorConversationDetailDto, OperatorConversationListDto } from "../../module/services/conversations/dto";
-import { skipUnlessPostgres } from "../support/postgres";
-import { startTestHost, type TestHost, type TestSession } from "../support/testHost";
+import { hostForSuite, startTestHost, type TestHost, type TestSession } from "../support/testHost";
 import { asVisitor, channelWithOperators, online, startVisitor } from "./helpers";
 
 const ids = (list: OperatorConversationListDto) => list.channels.flatMap((c) => c.conversations.map((x) => x.id));
@@ -12,12 +11,8 @@ const ids = (list: OperatorConversationListDto) => list.channels.flatMap((c) => 
 /** Search and keyset paging of an operator's conversations, on one database. */
 function listsOn(database: "sqlite" | "postgres") {
   let t: TestHost;
-  before(async function () {
-    if (database === "postgres") await skipUnlessPostgres(this);
-    t = await startTestHost({ database });
-  });
-  after(async () => {
-    await t?.stop();
+  hostForSuite(database, (host) => {
+    t = host;
   });
 
   /** An operator alone (and online) in a new channel: every visitor of the channel is theirs. */

@@ -12,7 +12,7 @@ import { VISITOR_SEEN_EVERY_MS, VisitorAccess } from "../../module/services/conv
 import { VisitorMessages } from "../../module/services/conversations/VisitorMessages";
 import { OperatorProfiles } from "../../module/services/OperatorProfiles";
 import { skipUnlessPostgres } from "../support/postgres";
-import { startTestHost, type TestHost } from "../support/testHost";
+import { hostForSuite, startTestHost, type TestHost } from "../support/testHost";
 import { asVisitor, channelWithOperators, online, startVisitor, type Visitor } from "./helpers";
 
 /** The visitor's message path over the module's contract, as the module builds it. */
@@ -211,16 +211,12 @@ for (const database of ["sqlite", "postgres"] as const) {
     let t: TestHost;
     let channelId: number;
     let operatorId: number;
-    before(async function () {
-      if (database === "postgres") await skipUnlessPostgres(this);
-      t = await startTestHost({ database });
+    hostForSuite(database, async (host) => {
+      t = host;
       const { channel, operators } = await channelWithOperators(t, `Group ${database}`, ["mitchell"], null);
       await online(t, ...operators);
       channelId = channel.id;
       operatorId = operators[0].id;
-    });
-    after(async () => {
-      await t?.stop();
     });
 
     /** The payloads of notifications on channels starting with `prefix`, and when two have come. */

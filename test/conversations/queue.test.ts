@@ -4,8 +4,7 @@ import type { Logger as TypeormLogger } from "typeorm";
 import { BusNotificationRecord } from "../../host/models/BusNotificationRecord";
 import { Conversation } from "../../module/models/Conversation";
 import { hashVisitorToken, newVisitorToken } from "../../module/services/conversations/visitorToken";
-import { skipUnlessPostgres } from "../support/postgres";
-import { startTestHost, type TestHost } from "../support/testHost";
+import { hostForSuite, type TestHost } from "../support/testHost";
 import { connectBus } from "../support/busClient";
 import { ChatbotScripts } from "../../module/services/chatbot/ChatbotScripts";
 import { LivechatChannel } from "../../module/models/LivechatChannel";
@@ -62,12 +61,8 @@ async function waitingVisitors(t: TestHost, channelId: number, count: number): P
 for (const database of ["sqlite", "postgres"] as const) {
   describe(`The waiting queue at scale (${database})`, () => {
     let t: TestHost;
-    before(async function () {
-      if (database === "postgres") await skipUnlessPostgres(this);
-      t = await startTestHost({ database });
-    });
-    after(async () => {
-      await t?.stop();
+    hostForSuite(database, (host) => {
+      t = host;
     });
 
     it("closes 1,000 abandoned waiting conversations with a few bus rows each, and the channel info costs the same queries as with an empty queue", async function () {

@@ -1,9 +1,8 @@
 import { expect } from "chai";
 import { Message } from "../../module/models/Message";
 import { connectBus, type TestBusClient } from "../support/busClient";
-import { startTestHost, type TestHost } from "../support/testHost";
+import { hostForSuite, startTestHost, type TestHost } from "../support/testHost";
 import { socketOrigin } from "../../host/bus/socketOrigin";
-import { skipUnlessPostgres } from "../support/postgres";
 import { asVisitor, visitorOfMitchell, type Visitor } from "./helpers";
 
 describe("A visitor's message sent over the bus socket", () => {
@@ -150,12 +149,8 @@ describe("A visitor's message over the socket, against the per-minute limit", ()
 for (const database of ["sqlite", "postgres"] as const) {
   describe(`Notifications a grouped write marks inAnswer (${database})`, () => {
     let t: TestHost;
-    before(async function () {
-      if (database === "postgres") await skipUnlessPostgres(this);
-      t = await startTestHost({ database });
-    });
-    after(async () => {
-      await t?.stop();
+    hostForSuite(database, (host) => {
+      t = host;
     });
 
     it("are delivered without the socket whose call stored them, and to all when no socket's call did", async () => {

@@ -5,8 +5,7 @@ import { Expertise } from "../../module/models/Expertise";
 import { Message } from "../../module/models/Message";
 import { OperatorProfiles } from "../../module/services/OperatorProfiles";
 import { channelWithOperators, online, startVisitor, asVisitor } from "../conversations/helpers";
-import { skipUnlessPostgres } from "../support/postgres";
-import { startTestHost, type TestHost, type TestSession } from "../support/testHost";
+import { hostForSuite, type TestHost, type TestSession } from "../support/testHost";
 
 const NUL = "a\u0000b";
 const LONE_HIGH = "a\ud800b";
@@ -20,16 +19,12 @@ for (const database of ["sqlite", "postgres"] as const) {
     let t: TestHost;
     let admin: TestSession;
     let channelId: number;
-    before(async function () {
-      if (database === "postgres") await skipUnlessPostgres(this);
-      t = await startTestHost({ database });
+    hostForSuite(database, async (host) => {
+      t = host;
       admin = await t.login("admin");
       const { channel, operators } = await channelWithOperators(t, "Hygiene", ["mitchell"], null);
       await online(t, ...operators);
       channelId = channel.id;
-    });
-    after(async () => {
-      await t?.stop();
     });
 
     it("refuses NUL and unpaired surrogates in a visitor's message with 400, storing nothing", async () => {

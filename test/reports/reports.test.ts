@@ -6,8 +6,7 @@ import { ConversationRating } from "../../module/models/ConversationRating";
 import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { Message } from "../../module/models/Message";
 import { asVisitor, channelWithOperators, online, startVisitor } from "../conversations/helpers";
-import { skipUnlessPostgres } from "../support/postgres";
-import { startTestHost, type TestHost, type TestSession } from "../support/testHost";
+import { hostForSuite, startTestHost, type TestHost, type TestSession } from "../support/testHost";
 
 const at = (iso: string, plusSeconds = 0) => new Date(new Date(`${iso}Z`).getTime() + plusSeconds * 1000);
 
@@ -123,14 +122,10 @@ for (const database of ["sqlite", "postgres"] as const) {
     let add: AddConversation;
     const period = "from=2026-03-01&to=2026-03-02";
 
-    before(async function () {
-      if (database === "postgres") await skipUnlessPostgres(this);
-      t = await startTestHost({ database });
+    hostForSuite(database, async (host) => {
+      t = host;
       ({ alpha, beta, ben, add } = await buildDataSet(t));
       admin = await t.login("admin");
-    });
-    after(async () => {
-      await t?.stop();
     });
 
     it("counts sessions per day and channel by how they stand", async () => {

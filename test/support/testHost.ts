@@ -8,7 +8,7 @@ import { TestClock } from "../../host/clock";
 import { ConsoleLogger } from "../../host/logger";
 import type { Browser } from "playwright-core";
 import { closeContexts, sharedBrowser } from "./browser";
-import { freshPostgresUrl } from "./postgres";
+import { freshPostgresUrl, skipUnlessPostgres } from "./postgres";
 
 export type Agent = ReturnType<typeof request.agent>;
 
@@ -56,6 +56,22 @@ export const FIXTURES_DIR = path.join(ROOT_DIR, "test/fixtures");
 export function tempSqliteUrl(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "livechat-test-"));
   return `sqlite:${path.join(dir, `host-${randomBytes(3).toString("hex")}.sqlite`)}`;
+}
+
+/**
+ * A host on `database` for the enclosing suite: started before its tests (which are skipped where
+ * PostgreSQL is not available), handed to `started` for the suite's own set-up, stopped after them.
+ */
+export function hostForSuite(database: "sqlite" | "postgres", started: (t: TestHost) => void | Promise<void>): void {
+  let host: TestHost | undefined;
+  before(async function () {
+    if (database === "postgres") await skipUnlessPostgres(this);
+    host = await startTestHost({ database });
+    await started(host);
+  });
+  after(async () => {
+    await host?.stop();
+  });
 }
 
 /**
