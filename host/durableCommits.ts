@@ -19,6 +19,7 @@ export class DurableCommits {
   /** Commits so far, and how many of them a finished flush covers. */
   private commits = 0;
   private synced = 0;
+  private flushed = 0;
   /** The flush in progress, if any. */
   private flushing: Promise<void> | null = null;
   private readonly waiting: { upTo: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
@@ -40,6 +41,11 @@ export class DurableCommits {
   /** Commits noted so far. */
   get count(): number {
     return this.commits;
+  }
+
+  /** Flushes of the log finished so far. */
+  get flushes(): number {
+    return this.flushed;
   }
 
   /** Settles once every commit noted so far is on the disk; rejects if it may not be. */
@@ -73,6 +79,7 @@ export class DurableCommits {
       () => {
         this.flushing = null;
         this.synced = upTo;
+        this.flushed++;
         let kept = 0;
         for (const waiting of this.waiting) {
           if (waiting.upTo <= upTo) waiting.resolve();

@@ -256,13 +256,20 @@ export function connectionsOpened(s: StepResult): string {
   return s.connectionsOpened ? `, ${s.connectionsOpened} connections opened mid-step` : "";
 }
 
+/** How often the SQLite log was flushed, and how many acknowledged messages each flush served. */
+function logFlushes(s: StepResult): string {
+  const perSecond = s.server?.logFlushesPerSecond;
+  if (!perSecond) return "";
+  return `; log flushes ${perSecond}/s (${round(s.achieved / perSecond, 1)} messages each)`;
+}
+
 export function describeStep(s: StepResult): string {
   // Timed inside the server for HTTP requests only: a post over a socket is not a request.
   const timed = s.server && (s.server.answerP99Ms !== null || s.server.refusalP99Ms !== null);
   const inside =
     s.server && timed ? `, in the server: answer p99 ${s.server.answerP99Ms ?? "-"} ms${s.server.refusalP99Ms === null ? "" : `, refusal p99 ${s.server.refusalP99Ms} ms`}` : "";
   const server = s.server
-    ? `server CPU ${s.server.cpuPercent}% (${s.server.cpuMsPerMessage} ms/message) RSS ${s.server.rssMb} MB lag p99 ${s.server.lagP99Ms} ms${inside}${refusedBy(s.server.refusedBy)}`
+    ? `server CPU ${s.server.cpuPercent}% (${s.server.cpuMsPerMessage} ms/message) RSS ${s.server.rssMb} MB lag p99 ${s.server.lagP99Ms} ms${inside}${refusedBy(s.server.refusedBy)}${logFlushes(s)}`
     : "";
   const refused = s.refusedLatency ? ` refused ${s.refused} (p99 ${s.refusedLatency.p99} ms)` : "";
   return (

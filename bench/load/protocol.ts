@@ -45,6 +45,8 @@ export interface ServerStats {
   refusalP99Ms: number | null;
   /** Requests refused since the start, by the bound that refused them (in progress, event-loop lag, write wait). */
   refusedBy: Record<string, number>;
+  /** Flushes of the SQLite log since the start (each before the commits it covers were acknowledged); 0 on PostgreSQL. */
+  logFlushes: number;
 }
 
 /**
@@ -104,6 +106,8 @@ export interface StepResult {
     refusalP99Ms: number | null;
     /** The step's refusals by the bound that refused them. */
     refusedBy?: Record<string, number>;
+    /** Flushes of the SQLite log per second during the step. */
+    logFlushesPerSecond?: number;
   };
   generatorCpuPercent: number;
 }

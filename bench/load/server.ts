@@ -6,6 +6,7 @@ import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { Host, ROOT_DIR } from "../../host/app";
 import { hashPassword } from "../../host/auth/passwords";
 import { SOCKET_LIMIT_SETTINGS } from "../../host/bus/SocketLimits";
+import { sqliteTransactionsOf } from "../../host/sqliteTransactions";
 import { ConsoleLogger } from "../../host/logger";
 import { User } from "../../host/models/User";
 import { UserGroup } from "../../host/models/UserGroup";
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
   // BENCH_JOIN=1: another instance on a database the first one seeded.
   const { channelId, conversations, logins } = process.env.BENCH_JOIN === "1" ? { channelId: 0, conversations: [], logins: [] } : await seed(host);
   const url = await host.start(0, "127.0.0.1");
+  const durability = host.target.kind === "sqlite" ? sqliteTransactionsOf(host.db).durability : null;
   let profiler: Promise<(() => Promise<void>) | null> | null = null;
   const lag = monitorEventLoopDelay({ resolution: 5 });
   lag.enable();
@@ -130,6 +132,7 @@ async function main(): Promise<void> {
         answerP99Ms: p99(answers.accepted),
         refusalP99Ms: p99(answers.refused),
         refusedBy: { ...host.load.refusedBy },
+        logFlushes: durability?.flushes ?? 0,
       });
       lag.reset();
       answers.accepted = [];

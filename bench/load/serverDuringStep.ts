@@ -17,5 +17,6 @@ export function serverDuringStep(before: ServerStats, after: ServerStats, elapse
     answerP99Ms: after.answerP99Ms === null ? null : round(after.answerP99Ms, 1),
     refusalP99Ms: after.refusalP99Ms === null ? null : round(after.refusalP99Ms, 1),
     refusedBy: Object.fromEntries(Object.entries(after.refusedBy).map(([bound, n]) => [bound, n - (before.refusedBy[bound] ?? 0)])),
+    logFlushesPerSecond: round(((after.logFlushes - before.logFlushes) * 1000) / elapsedMs, 0),
   };
 }
