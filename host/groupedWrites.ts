@@ -7,7 +7,7 @@ import { POOL_WAIT_MS, sqliteValue, type DatabaseTarget } from "./database";
 import type { HostBus, StoredNotification } from "./bus/HostBus";
 import { socketOrigin } from "./bus/socketOrigin";
 import type { DurableCommits } from "./durableCommits";
-import { sqliteTransactionsOf } from "./sqliteTransactions";
+import { sqliteTransactionsOf, type SqliteTransactions } from "./sqliteTransactions";
 
 /** Grouped writes as the host holds them: how long a write arriving now would wait, and closed when it stops. */
 export interface HostGroupedWrites extends GroupedWrites {
@@ -315,6 +315,7 @@ const SAVEPOINT = "grouped_write";
 class SqliteStatements implements Transactions {
   readonly together = false;
   readonly durability: DurableCommits | null;
+  private readonly sqlite: SqliteTransactions;
   /** Each statement with the parameter each of its `?` takes (`$1` is 0), or null when they are `$1`, `$2`... in order. */
   private readonly statements = new Map<string, { statement: Statement; order: number[] | null }>();
   /** Transaction control statements (savepoints), prepared once rather than parsed at every write. */
@@ -330,14 +331,15 @@ class SqliteStatements implements Transactions {
   };
 
   constructor(private readonly db: DataSource) {
-    this.durability = sqliteTransactionsOf(db).durability;
+    this.sqlite = sqliteTransactionsOf(db);
+    this.durability = this.sqlite.durability;
   }
 
   async close(): Promise<void> {}
 
   /** Settles at the commit: the group waits for the log's flush itself (see `flush`), so the next group need not. */
   transaction<T>(work: (query: Query, control: Control) => Promise<T>, settle: (value: T) => Promise<void>): Promise<T> {
-    return sqliteTransactionsOf(this.db).committed(async () => {
+    return this.sqlite.committed(async () => {
       const value = await work(this.query, this.control);
       await settle(value);
       return value;

@@ -26,6 +26,7 @@ import {
 import type { DatabaseTarget } from "../database";
 import { BusNotificationRecord } from "../models/BusNotificationRecord";
 import { notificationFromText } from "./notificationText";
+import type { DurableCommits } from "../durableCommits";
 import { sqliteTransactionsOf } from "../sqliteTransactions";
 
 /** A notification as `storeStatement` stored it: its id, address, payload text and time (ISO). */
@@ -99,6 +100,8 @@ export class HostBus implements Bus {
   private readonly delivered = new RecentIds(20_000);
   /** Notifications stored here, not yet delivered, that a socket already has (see `skipFor`). */
   private readonly skips = new Map<number, object>();
+  /** On a SQLite file, what a commit waits for before its notifications are delivered (the log's flush). */
+  private readonly durability: DurableCommits | null;
   /** The order ids were delivered in here: commit order (PostgreSQL sends NOTIFY in commit order). */
   private readonly deliveryOrder = new DeliveryOrder(20_000);
   private readonly reconnectMinMs: number;
@@ -136,6 +139,7 @@ export class HostBus implements Bus {
     this.reconnectMinMs = options.reconnectMinMs ?? 500;
     this.reconnectMaxMs = options.reconnectMaxMs ?? 30_000;
     this.pgChannel = target.kind === "postgres" ? listenChannelFor(target.schema) : null;
+    this.durability = target.kind === "sqlite" ? sqliteTransactionsOf(db).durability : null;
     this.subscriber = {
       afterTransactionCommit: (event: TransactionCommitEvent) => this.settle(event.queryRunner, "commit"),
       afterTransactionRollback: (event: TransactionRollbackEvent) => this.settle(event.queryRunner, "rollback"),
@@ -514,7 +518,7 @@ export class HostBus implements Bus {
     this.pending.delete(runner);
     if (outcome !== "commit") return;
     const notifications = kept.map((p) => p.notification);
-    const durability = this.target.kind === "sqlite" ? sqliteTransactionsOf(this.db).durability : null;
+    const durability = this.durability;
     if (durability === null) return this.deliver(notifications);
     // Nobody is told of a commit before it is on the disk, as its writer is not.
     durability.durable().then(

@@ -17,7 +17,6 @@ export interface BusConnection {
   close(): void;
 }
 
-
 export interface HostBusClient {
   connect(options: { token?: string; origin?: string; storageKey?: string }): BusConnection;
 }
