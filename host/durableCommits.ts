@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { performance } from "node:perf_hooks";
 
 /** Flushes a file's written data to the disk (by default `fdatasync`, run off the event loop). */
 export type SyncFile = (fd: number) => Promise<void>;
@@ -22,7 +23,7 @@ export class DurableCommits {
   private flushed = 0;
   /** The flush in progress, if any. */
   private flushing: Promise<void> | null = null;
-  private readonly waiting: { upTo: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private readonly waiting: { upTo: number; since: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private fd: number | null = null;
   private failure: Error | null = null;
   private closed = false;
@@ -48,12 +49,20 @@ export class DurableCommits {
     return this.flushed;
   }
 
+  /**
+   * How long the longest wait for a flush has lasted so far, in milliseconds (0 when none waits): on
+   * a disk that stalls, what a commit made now can expect to wait at least.
+   */
+  get oldestWaitMs(): number {
+    return this.waiting.length === 0 ? 0 : performance.now() - this.waiting[0].since;
+  }
+
   /** Settles once every commit noted so far is on the disk; rejects if it may not be. */
   durable(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.synced >= this.commits) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ upTo: this.commits, resolve, reject });
+      this.waiting.push({ upTo: this.commits, since: performance.now(), resolve, reject });
       if (this.flushing === null) this.flush();
     });
   }

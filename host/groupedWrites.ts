@@ -123,11 +123,13 @@ class GroupCommit implements HostGroupedWrites {
    * waits): what the oldest waiting one has waited so far, and a group's time for every full group
    * ahead of it and for its own. The oldest's wait alone lets a queue several groups long grow
    * behind it; without its own group's time, answers at twice the capacity took half as long again
-   * as the bound.
+   * as the bound. On SQLite an answer also waits for the log's flush: while the disk stalls, the
+   * longest wait for a flush so far, or the queue of writes would stay short while answers pile up.
    */
   get expectedWaitMs(): number {
-    if (this.waiting.length === 0) return 0;
-    return performance.now() - this.waiting[0].since + (Math.floor(this.waiting.length / this.maxGroup) + 1) * this.groupCycleMs;
+    const flush = this.transactions.durability?.oldestWaitMs ?? 0;
+    if (this.waiting.length === 0) return flush;
+    return Math.max(flush, performance.now() - this.waiting[0].since + (Math.floor(this.waiting.length / this.maxGroup) + 1) * this.groupCycleMs);
   }
 
   run<T>(work: (tx: WriteTransaction) => Promise<T>): Promise<T> {

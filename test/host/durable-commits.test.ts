@@ -161,6 +161,7 @@ describe("Commits acknowledged once the database log is on the disk (SQLite)", f
       const stop = bus.onNotification((n) => seen.push(n));
       return {
         seen,
+        writes,
         write: (key: string) =>
           writes.run(async (tx) => {
             await tx.query("INSERT INTO host_setting (key, value) VALUES ($1, 'x')", [key]);
@@ -190,6 +191,23 @@ describe("Commits acknowledged once the database log is on the disk (SQLite)", f
         held.release();
         expect(await Promise.all([first.promise, second.promise])).to.deep.equal(["group.first", "group.second"]);
         expect(group.seen.map((n) => n.payload)).to.deep.equal([{ key: "group.first" }, { key: "group.second" }]);
+      } finally {
+        await group.close();
+      }
+    });
+
+    it("counts a stalled flush in the wait a write arriving now can expect, so that the server refuses instead of piling answers up", async () => {
+      const group = await groupedWrites();
+      try {
+        held.held = true;
+        const first = watch(group.write("group.stalled"));
+        await untilVisible("group.stalled");
+        await new Promise((r) => setTimeout(r, 80));
+        expect(first.settled).to.equal(false);
+        expect(group.writes.expectedWaitMs, "the flush has stalled for 80 ms").to.be.at.least(80);
+        held.release();
+        await first.promise;
+        expect(group.writes.expectedWaitMs).to.equal(0);
       } finally {
         await group.close();
       }
