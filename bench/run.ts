@@ -13,7 +13,7 @@ import { tempSqliteUrl } from "../test/support/testHost";
 import { conversationFigures, decisionTime } from "./conversations";
 import { reportFigures } from "./reports";
 import { idleFigures, idleSocketCount, openFilesLimit, type IdleFigures } from "./load/idleFigures";
-import { chartSvg, describeBareRefusals, describeSocketFloor, describeStep, loadFigures, type LoadFigures } from "./load/loadFigures";
+import { chartSvg, describeBareRefusals, describeSocketFloor, describeStep, loadFigures, type LoadFigures, type SqliteBaseline } from "./load/loadFigures";
 import { postgresFigures, postgresSummary, type PostgresFigures } from "./load/postgresFigures";
 import { transportName } from "./load/protocol";
 import { postgresAvailable } from "../test/support/postgres";
@@ -236,7 +236,7 @@ async function main(): Promise<void> {
 
   const load = await runLoad();
   const idle = await runIdle();
-  writeResults(figures, load, idle, (await postgresAvailable()) ? await runPostgres() : undefined, await runStarts());
+  writeResults(figures, load, idle, (await postgresAvailable()) ? await runPostgres() : undefined, await runStarts(load.sqlite));
 }
 
 async function runPostgres(): Promise<PostgresFigures> {
@@ -293,9 +293,10 @@ async function runLoad(): Promise<LoadFigures> {
   return load;
 }
 
-async function runStarts(): Promise<StartFigures> {
+/** `sqlite`: the bare-SQLite baseline already measured in this run, if any. */
+async function runStarts(sqlite?: SqliteBaseline): Promise<StartFigures> {
   process.stdout.write(`Conversation starts, open loop, against a server process (${QUICK ? "quick" : "full"} run):\n`);
-  const starts = await startFigures({ quick: QUICK, log: (line) => process.stdout.write(`  ${line}\n`) });
+  const starts = await startFigures({ quick: QUICK, log: (line) => process.stdout.write(`  ${line}\n`), sqlite });
   process.stdout.write(`${startSummary(starts).join("\n")}\n`);
   return starts;
 }

@@ -27,12 +27,12 @@ const P99_LIMIT_MS = 100;
  * own process, starts offered open-loop at rising rates until p99 or errors break; beside what bare
  * SQLite does on this disk in the same run.
  */
-export async function startFigures(options: { quick: boolean; log: (line: string) => void }): Promise<StartFigures> {
+export async function startFigures(options: { quick: boolean; log: (line: string) => void; sqlite?: SqliteBaseline }): Promise<StartFigures> {
   const seconds = options.quick ? 3 : 6;
   const timeoutMs = options.quick ? 5000 : 10_000;
   const rates = offeredRates("BENCH_START_RATES", options.quick, [500, 1000, 2000], [100, 200, 300, 500, 700, 1000, 1250, 1500, 2000, 3000]);
-  const sqliteProc = child("baselines.ts", ["sqlite", options.quick ? "1.5" : "3"]);
-  const sqlite = await next<SqliteBaseline & { type: string }>(sqliteProc);
+  // Measured once a run: the message load's baseline serves here too, minutes apart on the same disk.
+  const sqlite = options.sqlite ?? (await next<SqliteBaseline & { type: string }>(child("baselines.ts", ["sqlite", options.quick ? "1.5" : "3"])));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "livechat-starts-"));
   const server = child("server.ts", [], { DATABASE_URL: `sqlite:${path.join(dir, "starts.sqlite")}`, LOG_LEVEL: "error", BENCH_CONVERSATIONS: "100" });
   const generator = child("generator.ts", []);
