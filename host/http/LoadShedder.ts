@@ -40,7 +40,8 @@ export class LoadShedder {
   constructor(
     public limit: number,
     public maxLagMs: number,
-    public lag: { readonly ms: number },
+    /** `busy`, if there, is told of every request, so that the lag is measured only while requests come. */
+    public lag: { readonly ms: number; busy?(): void },
     public maxWriteWaitMs: number,
     public writeWait: { readonly ms: number },
   ) {}
@@ -71,6 +72,7 @@ export class LoadShedder {
 
   /** Takes a place for a request; false (and counted as refused) when there is none to take. */
   admit(): boolean {
+    this.lag.busy?.();
     const past = this.overloaded();
     if (past) {
       this.refusedCount++;
