@@ -8,7 +8,7 @@ import { Client } from "pg";
 import { WebSocketServer } from "ws";
 import { SQLITE_PRAGMAS } from "../../host/database";
 import { percentile, round } from "../stats";
-import { settledMemory, type ToServer } from "./protocol";
+import { idleCost, settledMemory, type ToServer } from "./protocol";
 
 /**
  * Same-run baselines, each in this separate process: `echo` serves a bare `ws` echo server (the load
@@ -42,6 +42,7 @@ if (mode === "echo") {
   bareWsServer();
   process.on("message", (m: ToServer) => {
     if (m.type === "memory") process.send?.(settledMemory());
+    else if (m.type === "idleCost") void idleCost(m.seconds).then((cost) => process.send?.(cost));
     else process.exit(0);
   });
 } else if (mode === "refuse") {

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { round } from "../stats";
-import type { FromGenerator, FromServer, MemoryStats } from "./protocol";
+import type { FromGenerator, FromServer, IdleCost, MemoryStats } from "./protocol";
 import { ask, child, fromGenerator, next } from "./processes";
 
 export interface IdleSide {
@@ -16,6 +16,8 @@ export interface IdleSide {
   rssMb: number;
   /** The process's RSS with `IDLE_GOAL_SOCKETS` sockets, extrapolated from the sockets measured. */
   goalRssMb: number;
+  /** What the process costs a second while it holds the sockets and nothing happens. */
+  idle: { cpuMsPerSecond: number; wakeupsPerSecond: number | null };
 }
 
 export interface IdleFigures {
@@ -47,12 +49,18 @@ export function idleSocketCount(limit: number | null, quick: boolean): number {
   return quick ? Math.min(fits, 10_000) : fits;
 }
 
+/**
+ * How long each side's idle cost is measured. Sockets are pinged every 30 s, so a window may or may
+ * not hold a round of pings (on the host, 200 sockets a turn).
+ */
+const IDLE_COST_SECONDS = 5;
+
 /** A server's first message (the bare ws server's has only the url, all the bare side reads). */
 type ServerReady = Extract<FromServer, { type: "ready" }>;
 
 const memory = (proc: ChildProcess) => ask<MemoryStats>(proc, { type: "memory" }, (m) => m.type === "memory");
 
-function side(before: MemoryStats, after: MemoryStats, sockets: number, seconds: number): IdleSide {
+function side(before: MemoryStats, after: MemoryStats, sockets: number, seconds: number, idle: IdleCost): IdleSide {
   const rssPerSocket = (after.rss - before.rss) / sockets;
   return {
     sockets,
@@ -61,6 +69,7 @@ function side(before: MemoryStats, after: MemoryStats, sockets: number, seconds:
     rssKbPerSocket: round(rssPerSocket / 1024, 2),
     rssMb: round(after.rss / 2 ** 20, 1),
     goalRssMb: round((before.rss + rssPerSocket * IDLE_GOAL_SOCKETS) / 2 ** 20, 0),
+    idle: { cpuMsPerSecond: round(idle.cpuMsPerSecond, 1), wakeupsPerSecond: idle.wakeupsPerSecond === null ? null : round(idle.wakeupsPerSecond, 0) },
   };
 }
 
@@ -72,7 +81,9 @@ async function measure(server: ChildProcess, count: number, connect: (generator:
     const before = await memory(server);
     const opened = await connect(generator, ready);
     if (opened.type !== "connected" && opened.type !== "opened") throw new Error("unexpected");
-    return side(before, await memory(server), opened.type === "connected" ? opened.visitorSockets : count, opened.seconds);
+    const after = await memory(server);
+    const idle = await ask<IdleCost>(server, { type: "idleCost", seconds: IDLE_COST_SECONDS }, (m) => m.type === "idleCost");
+    return side(before, after, opened.type === "connected" ? opened.visitorSockets : count, opened.seconds, idle);
   } finally {
     // Ended rather than stopped (closing thousands of sockets one by one takes a while), the server
     // first: the side that closes first keeps each connection a minute in TIME_WAIT, which on the
@@ -101,15 +112,20 @@ export async function idleFigures(count: number, limit: number | null, log: (lin
     const host = await measure(child("server.ts", [], env, ["--expose-gc"]), count, (generator, ready) =>
       fromGenerator(generator, { type: "connect", url: ready.url, conversations: ready.conversations, logins: [], password: ready.password }, "connected"),
     );
-    log(`${host.sockets} idle visitor sockets on the host: ${host.heapKbPerSocket} KB of heap and ${host.rssKbPerSocket} KB of RSS each (RSS ${host.rssMb} MB)`);
+    log(`${host.sockets} idle visitor sockets on the host: ${host.heapKbPerSocket} KB of heap and ${host.rssKbPerSocket} KB of RSS each (RSS ${host.rssMb} MB)${idleCostText(host)}`);
     const bareWs = await measure(child("baselines.ts", ["idle"], {}, ["--expose-gc"]), count, (generator, ready) =>
       fromGenerator(generator, { type: "open", url: ready.url, count }, "opened"),
     );
-    log(`${bareWs.sockets} idle sockets on a bare ws server: ${bareWs.heapKbPerSocket} KB of heap and ${bareWs.rssKbPerSocket} KB of RSS each (RSS ${bareWs.rssMb} MB)`);
+    log(`${bareWs.sockets} idle sockets on a bare ws server: ${bareWs.heapKbPerSocket} KB of heap and ${bareWs.rssKbPerSocket} KB of RSS each (RSS ${bareWs.rssMb} MB)${idleCostText(bareWs)}`);
     const why = limit === null ? "" : ` (measured ${count}: a process may open ${limit} files here)`;
     log(`${IDLE_GOAL_SOCKETS} sockets, extrapolated${why}: host RSS ${host.goalRssMb} MB, bare ws RSS ${bareWs.goalRssMb} MB`);
     return { openFilesLimit: limit, goalSockets: IDLE_GOAL_SOCKETS, host, bareWs };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function idleCostText(side: IdleSide): string {
+  const wakeups = side.idle.wakeupsPerSecond === null ? "" : ` and ${side.idle.wakeupsPerSecond} wake-ups`;
+  return `; while idle, ${side.idle.cpuMsPerSecond} ms of CPU${wakeups} a second (over ${IDLE_COST_SECONDS} s)`;
 }

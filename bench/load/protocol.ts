@@ -1,3 +1,5 @@
+import fs from "node:fs";
+
 /** Messages between the bench's parent process and its children (server, load generator, baselines). */
 
 export interface SeededConversation {
@@ -7,8 +9,11 @@ export interface SeededConversation {
   operator: number;
 }
 
-/** `memory`: only RSS and heap, after a full garbage collection (the process runs with --expose-gc). */
-export type ToServer = { type: "stats" } | { type: "memory" } | { type: "stop" };
+/**
+ * `memory`: only RSS and heap, after a full garbage collection (the process runs with --expose-gc);
+ * `idleCost`: CPU time and wake-ups over `seconds` while nothing is asked of the process.
+ */
+export type ToServer = { type: "stats" } | { type: "memory" } | { type: "idleCost"; seconds: number } | { type: "stop" };
 
 /** A process's memory after a full garbage collection. */
 export interface MemoryStats {
@@ -26,10 +31,46 @@ export function settledMemory(): MemoryStats {
   return { type: "memory", rss: memory.rss, heapUsed: memory.heapUsed };
 }
 
+/** What a process costs a second while it only holds its sockets: CPU time (all threads) and wake-ups. */
+export interface IdleCost {
+  type: "idleCost";
+  cpuMsPerSecond: number;
+  /** Voluntary context switches of all its threads (each one a sleep and a wake-up); null where /proc is not there to read. */
+  wakeupsPerSecond: number | null;
+}
+
+/** Voluntary context switches of all this process's threads so far, from /proc (Linux); null elsewhere. */
+function voluntarySwitches(): number | null {
+  try {
+    const tasks = `/proc/${process.pid}/task`;
+    return fs.readdirSync(tasks).reduce((sum, task) => {
+      const status = fs.readFileSync(`${tasks}/${task}/status`, "utf8");
+      return sum + Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+    }, 0);
+  } catch {
+    return null;
+  }
+}
+
+/** Measures this process's idle cost over `seconds`. */
+export async function idleCost(seconds: number): Promise<IdleCost> {
+  const switches = voluntarySwitches();
+  const cpu = process.cpuUsage();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const used = process.cpuUsage(cpu);
+  const after = voluntarySwitches();
+  return {
+    type: "idleCost",
+    cpuMsPerSecond: (used.user + used.system) / 1000 / seconds,
+    wakeupsPerSecond: switches === null || after === null ? null : (after - switches) / seconds,
+  };
+}
+
 export type FromServer =
   | { type: "ready"; url: string; channelId: number; conversations: SeededConversation[]; logins: string[]; password: string }
   | ServerStats
-  | MemoryStats;
+  | MemoryStats
+  | IdleCost;
 
 export interface ServerStats {
   type: "stats";

@@ -14,7 +14,7 @@ import { ChannelMember } from "../../module/models/ChannelMember";
 import { Conversation } from "../../module/models/Conversation";
 import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { hashVisitorToken, newVisitorToken } from "../../module/services/conversations/visitorToken";
-import { settledMemory, type FromServer, type SeededConversation, type ToServer } from "./protocol";
+import { idleCost, settledMemory, type FromServer, type SeededConversation, type ToServer } from "./protocol";
 
 /**
  * The server under load, in its own process as `npm start` runs it: a host on a fresh SQLite file
@@ -139,6 +139,13 @@ async function main(): Promise<void> {
       answers.refused = [];
     } else if (raw.type === "memory") {
       send(settledMemory());
+    } else if (raw.type === "idleCost") {
+      // This process's own lag monitor would wake it every 5 ms: off while the host's cost is measured.
+      lag.disable();
+      void idleCost(raw.seconds).then((cost) => {
+        lag.enable();
+        send(cost);
+      });
     } else if (raw.type === "stop") {
       Promise.all([profiler?.then((stop) => stop?.()), host.stop()]).then(
         () => process.exit(0),
