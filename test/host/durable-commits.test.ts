@@ -177,9 +177,18 @@ describe("Commits acknowledged once the database log is on the disk (SQLite)", f
       };
     };
 
-    it("answers grouped writes and delivers their notifications after the flush, in the order they committed", async () => {
+    /** Runs `test` against grouped writes on this database, closed afterwards whatever happens. */
+    const withGroupedWrites = async (test: (group: Awaited<ReturnType<typeof groupedWrites>>) => Promise<void>) => {
       const group = await groupedWrites();
       try {
+        await test(group);
+      } finally {
+        await group.close();
+      }
+    };
+
+    it("answers grouped writes and delivers their notifications after the flush, in the order they committed", async () => {
+      await withGroupedWrites(async (group) => {
         held.held = true;
         const first = watch(group.write("group.first"));
         await untilVisible("group.first");
@@ -191,14 +200,11 @@ describe("Commits acknowledged once the database log is on the disk (SQLite)", f
         held.release();
         expect(await Promise.all([first.promise, second.promise])).to.deep.equal(["group.first", "group.second"]);
         expect(group.seen.map((n) => n.payload)).to.deep.equal([{ key: "group.first" }, { key: "group.second" }]);
-      } finally {
-        await group.close();
-      }
+      });
     });
 
     it("counts a stalled flush in the wait a write arriving now can expect, so that the server refuses instead of piling answers up", async () => {
-      const group = await groupedWrites();
-      try {
+      await withGroupedWrites(async (group) => {
         held.held = true;
         const first = watch(group.write("group.stalled"));
         await untilVisible("group.stalled");
@@ -208,23 +214,18 @@ describe("Commits acknowledged once the database log is on the disk (SQLite)", f
         held.release();
         await first.promise;
         expect(group.writes.expectedWaitMs).to.equal(0);
-      } finally {
-        await group.close();
-      }
+      });
     });
 
     it("fails a grouped write whose commit could not be flushed, and delivers nothing of it", async () => {
-      const group = await groupedWrites();
-      try {
+      await withGroupedWrites(async (group) => {
         held.failWith = new Error("EIO");
         let failure: unknown = null;
         await group.write("group.unflushed").catch((error: unknown) => (failure = error));
         expect(String(failure)).to.contain("could not be flushed");
         await turns();
         expect(group.seen).to.have.length(0);
-      } finally {
-        await group.close();
-      }
+      });
     });
   });
 });
