@@ -73,8 +73,18 @@ function side(before: MemoryStats, after: MemoryStats, sockets: number, seconds:
   };
 }
 
-/** Runs `server` and a load generator of its own (each side's sockets alone fill a process's open files), then stops both. */
-async function measure(server: ChildProcess, count: number, connect: (generator: ChildProcess, ready: ServerReady) => Promise<FromGenerator>): Promise<IdleSide> {
+/** A server holding its idle sockets, with its load generator, and its memory before and after they opened. */
+interface Opened {
+  server: ChildProcess;
+  generator: ChildProcess;
+  before: MemoryStats;
+  after: MemoryStats;
+  sockets: number;
+  seconds: number;
+}
+
+/** Starts `server` and a load generator of its own (each side's sockets alone fill a process's open files), and opens the sockets. */
+async function open(server: ChildProcess, count: number, connect: (generator: ChildProcess, ready: ServerReady) => Promise<FromGenerator>): Promise<Opened> {
   const generator = child("generator.ts", []);
   try {
     const ready = await next<ServerReady>(server, (m) => m.type === "ready");
@@ -82,15 +92,21 @@ async function measure(server: ChildProcess, count: number, connect: (generator:
     const opened = await connect(generator, ready);
     if (opened.type !== "connected" && opened.type !== "opened") throw new Error("unexpected");
     const after = await memory(server);
-    const idle = await ask<IdleCost>(server, { type: "idleCost", seconds: IDLE_COST_SECONDS }, (m) => m.type === "idleCost");
-    return side(before, after, opened.type === "connected" ? opened.visitorSockets : count, opened.seconds, idle);
-  } finally {
-    // Ended rather than stopped (closing thousands of sockets one by one takes a while), the server
-    // first: the side that closes first keeps each connection a minute in TIME_WAIT, which on the
-    // generator's side would hold thousands of the loopback ports the next connections need.
-    await end(server);
-    await end(generator);
+    return { server, generator, before, after, sockets: opened.type === "connected" ? opened.visitorSockets : count, seconds: opened.seconds };
+  } catch (error) {
+    await close({ server, generator });
+    throw error;
   }
+}
+
+/**
+ * Ended rather than stopped (closing thousands of sockets one by one takes a while), the server
+ * first: the side that closes first keeps each connection a minute in TIME_WAIT, which on the
+ * generator's side would hold thousands of the loopback ports the next connections need.
+ */
+async function close(side: { server: ChildProcess; generator: ChildProcess }): Promise<void> {
+  await end(side.server);
+  await end(side.generator);
 }
 
 function end(proc: ChildProcess): Promise<unknown> {
@@ -102,20 +118,35 @@ function end(proc: ChildProcess): Promise<unknown> {
 
 /**
  * Idle visitor sockets: a host process (as in the load figures, seeded with one conversation per
- * socket), then a bare `ws` server, each get `count` sockets that say hello and then nothing; the
+ * socket) and a bare `ws` server each get `count` sockets that say hello and then nothing; the
  * memory each socket adds is read after a full garbage collection, before and after.
  */
 export async function idleFigures(count: number, limit: number | null, log: (line: string) => void): Promise<IdleFigures> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "livechat-idle-"));
   try {
     const env = { DATABASE_URL: `sqlite:${path.join(dir, "idle.sqlite")}`, LOG_LEVEL: "error", BENCH_CONVERSATIONS: String(count), BENCH_OPERATORS: "10" };
-    const host = await measure(child("server.ts", [], env, ["--expose-gc"]), count, (generator, ready) =>
-      fromGenerator(generator, { type: "connect", url: ready.url, conversations: ready.conversations, logins: [], password: ready.password }, "connected"),
-    );
+    // Both sides open their sockets at once (what they hold does not depend on what the other does),
+    // then both sit idle at once, so neither's idle cost meets the other's work.
+    const sides = await Promise.allSettled([
+      open(child("server.ts", [], env, ["--expose-gc"]), count, (generator, ready) =>
+        fromGenerator(generator, { type: "connect", url: ready.url, conversations: ready.conversations, logins: [], password: ready.password }, "connected"),
+      ),
+      open(child("baselines.ts", ["idle"], {}, ["--expose-gc"]), count, (generator, ready) => fromGenerator(generator, { type: "open", url: ready.url, count }, "opened")),
+    ]);
+    const opened = sides.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+    let host: IdleSide;
+    let bareWs: IdleSide;
+    try {
+      const failed = sides.find((s) => s.status === "rejected");
+      if (failed) throw failed.reason;
+      const [h, b] = opened;
+      const [hostIdle, bareIdle] = await Promise.all([h, b].map((o) => ask<IdleCost>(o.server, { type: "idleCost", seconds: IDLE_COST_SECONDS }, (m) => m.type === "idleCost")));
+      host = side(h.before, h.after, h.sockets, h.seconds, hostIdle);
+      bareWs = side(b.before, b.after, b.sockets, b.seconds, bareIdle);
+    } finally {
+      await Promise.all(opened.map(close));
+    }
     log(`${host.sockets} idle visitor sockets on the host: ${host.heapKbPerSocket} KB of heap and ${host.rssKbPerSocket} KB of RSS each (RSS ${host.rssMb} MB)${idleCostText(host)}`);
-    const bareWs = await measure(child("baselines.ts", ["idle"], {}, ["--expose-gc"]), count, (generator, ready) =>
-      fromGenerator(generator, { type: "open", url: ready.url, count }, "opened"),
-    );
     log(`${bareWs.sockets} idle sockets on a bare ws server: ${bareWs.heapKbPerSocket} KB of heap and ${bareWs.rssKbPerSocket} KB of RSS each (RSS ${bareWs.rssMb} MB)${idleCostText(bareWs)}`);
     const why = limit === null ? "" : ` (measured ${count}: a process may open ${limit} files here)`;
     log(`${IDLE_GOAL_SOCKETS} sockets, extrapolated${why}: host RSS ${host.goalRssMb} MB, bare ws RSS ${bareWs.goalRssMb} MB`);
