@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import request from "supertest";
 import type { Host } from "../host/app";
-import { hashPassword } from "../host/auth/passwords";
+import { cheapPasswordHash } from "./cheapPasswordHash";
 import { User } from "../host/models/User";
 import { UserGroup } from "../host/models/UserGroup";
 import { ChannelMember } from "../module/models/ChannelMember";
@@ -12,14 +12,14 @@ import { AssignmentService } from "../module/services/assignment/AssignmentServi
 import { OperatorProfiles } from "../module/services/OperatorProfiles";
 
 /** Runs `work` over `items` with at most `limit` at a time. */
-export async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {
       while (next < items.length) {
         const i = next++;
-        results[i] = await work(items[i]);
+        results[i] = await work(items[i], i);
       }
     }),
   );
@@ -55,7 +55,7 @@ export interface DecisionTimes {
 
 /** Creates operators directly in the database (one shared password hash) and a channel with them. */
 async function seedOperators(host: Host, count: number, prefix: string): Promise<{ channelId: number; userIds: number[] }> {
-  const passwordHash = await hashPassword(`${prefix}-password`);
+  const passwordHash = await cheapPasswordHash(`${prefix}-password`);
   const now = host.clock.now();
   const userIds: number[] = [];
   await host.db.transaction(async (m) => {
@@ -134,25 +134,22 @@ export async function conversationFigures(host: Host, url: string, rounds: numbe
 
   // Operators listen on their sockets; each visitor message is timed until an operator socket has it.
   const waiting = new Map<string, (at: number) => void>();
-  const operatorSockets: WebSocket[] = [];
-  for (let i = 0; i < operators.userIds.length; i++) {
+  // Set-up, not timed: logins, the starts each step needs beyond those above, and sockets, several at once.
+  const operatorSockets = await pool(operators.userIds, 4, async (_, i) => {
     const cookie = await loginCookie(url, `bench${i}`, "bench-password");
-    operatorSockets.push(
-      await openSocket(url, { cookie }, (data) => {
-        if (data.notification?.type !== "livechat.message") return;
-        const body = (data.notification.payload as { message: { body: string } }).message.body;
-        waiting.get(body)?.(performance.now());
-      }),
-    );
-  }
+    return openSocket(url, { cookie }, (data) => {
+      if (data.notification?.type !== "livechat.message") return;
+      const body = (data.notification.payload as { message: { body: string } }).message.body;
+      waiting.get(body)?.(performance.now());
+    });
+  });
   const delivery = new Map<number, number[]>();
   const visitorSockets: WebSocket[] = [];
   for (const concurrent of [100, 1000]) {
-    while (started.length < concurrent) started.push(await start());
-    while (visitorSockets.length < concurrent) {
-      const conversation = started[visitorSockets.length];
-      visitorSockets.push(await openSocket(url, { token: conversation.token }, () => undefined));
-    }
+    started.push(...(await pool(Array.from({ length: Math.max(0, concurrent - started.length) }), 20, () => start())));
+    visitorSockets.push(
+      ...(await pool(started.slice(visitorSockets.length, concurrent), 20, (conversation) => openSocket(url, { token: conversation.token }, () => undefined))),
+    );
     const sample: number[] = [];
     let n = 0;
     await pool(Array.from({ length: rounds }), 10, async () => {

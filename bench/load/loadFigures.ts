@@ -80,7 +80,7 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
   const timeoutMs = options.quick ? 5000 : 10_000;
   const rates = offeredRates("BENCH_RATES", options.quick, [1000, 2000, 4000], [100, 200, 300, 500, 700, 1000, 1500, 2000, 3000, 4000, 6000]);
 
-  const sqliteProc = child("baselines.ts", ["sqlite", options.quick ? "1.5" : "3"]);
+  const sqliteProc = child("baselines.ts", ["sqlite", options.quick ? "1" : "3"]);
   const sqlite = await next<SqliteBaseline & { type: string }>(sqliteProc);
   log(
     `bare SQLite (${sqlite.pragmas.join(", ")}), each commit flushed (synchronous=FULL): ${sqlite.durable.insertsPerSecond} single-row inserts/s, ${sqlite.durable.postTransactionsPerSecond} post-shaped transactions/s; ` +

@@ -4,7 +4,7 @@ import { Session } from "node:inspector/promises";
 import path from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { Host, ROOT_DIR } from "../../host/app";
-import { hashPassword } from "../../host/auth/passwords";
+import { cheapPasswordHash } from "../cheapPasswordHash";
 import { SOCKET_LIMIT_SETTINGS } from "../../host/bus/SocketLimits";
 import { sqliteTransactionsOf } from "../../host/sqliteTransactions";
 import { ConsoleLogger } from "../../host/logger";
@@ -31,7 +31,7 @@ function send(message: FromServer): void {
 }
 
 async function seed(host: Host): Promise<{ channelId: number; conversations: SeededConversation[]; logins: string[] }> {
-  const passwordHash = await hashPassword(OPERATOR_PASSWORD);
+  const passwordHash = await cheapPasswordHash(OPERATOR_PASSWORD);
   const now = host.clock.now();
   const logins = Array.from({ length: OPERATORS }, (_, i) => `load${i}`);
   const userIds: number[] = [];
