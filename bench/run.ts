@@ -20,6 +20,7 @@ import { postgresAvailable } from "../test/support/postgres";
 import { startFigures, startSummary, type StartFigures } from "./load/startFigures";
 import { widgetDownload } from "./widgetDownload";
 import { describeMachine, MachineWatch, type MachineReading } from "./machine";
+import { RunDurations } from "./runDurations";
 import { percentile, round, withBaseline, type Figure } from "./stats";
 
 /**
@@ -140,10 +141,13 @@ async function hostFigures() {
 const machine = new MachineWatch();
 let machineAtStart: MachineReading | null = null;
 
-function machineFigures(): { start: MachineReading | null; end: MachineReading } {
+const durations = new RunDurations();
+
+function machineFigures(): { start: MachineReading | null; end: MachineReading; durations: ReturnType<RunDurations["figures"]> } {
   const end = machine.read();
   process.stdout.write(`${describeMachine("Machine at the end (steal since the start)", end)}\n`);
-  return { start: machineAtStart, end };
+  process.stdout.write(`${durations.describe()}\n`);
+  return { start: machineAtStart, end, durations: durations.figures() };
 }
 
 async function main(): Promise<void> {
@@ -154,6 +158,14 @@ async function main(): Promise<void> {
   if (POSTGRES_ONLY) return writePostgresResults(await runPostgres());
   if (STARTS_ONLY) return void (await runStarts());
   if (LOAD_ONLY) return writeResults([], await runLoad(), await runIdle());
+  const figures = await durations.timed("in-process figures", inProcessFigures);
+  const load = await runLoad();
+  const idle = await runIdle();
+  writeResults(figures, load, idle, (await postgresAvailable()) ? await runPostgres() : undefined, await runStarts(load.sqlite));
+}
+
+/** The figures measured inside this process, against a host it creates, each beside its baseline. */
+async function inProcessFigures(): Promise<Figure[]> {
   const wsBase = await bareWsRoundTrip();
   const host = await hostFigures();
   const figures: Figure[] = [];
@@ -233,16 +245,13 @@ async function main(): Promise<void> {
       : `${f.name.padEnd(58)} ${String(f.value).padStart(9)} ${f.unit}${f.detail ? `   (${Object.entries(f.detail).map(([k, v]) => `${k} ${v}`).join(", ")})` : ""}`,
   );
   process.stdout.write(`Benchmark (${ROUNDS} rounds, loopback)\n${lines.join("\n")}\n\n`);
-
-  const load = await runLoad();
-  const idle = await runIdle();
-  writeResults(figures, load, idle, (await postgresAvailable()) ? await runPostgres() : undefined, await runStarts(load.sqlite));
+  return figures;
 }
 
 async function runPostgres(): Promise<PostgresFigures> {
   if (!(await postgresAvailable())) throw new Error("PostgreSQL is not reachable at 127.0.0.1:5432 (user postgres, database test)");
   process.stdout.write(`Open-loop load on PostgreSQL, one instance then two (${QUICK ? "quick" : "full"} run):\n`);
-  const figures = await postgresFigures({ quick: QUICK, log: (line) => process.stdout.write(`  ${line}\n`) });
+  const figures = await durations.timed("PostgreSQL", () => postgresFigures({ quick: QUICK, log: (line) => process.stdout.write(`  ${line}\n`) }));
   process.stdout.write(`${postgresSummary(figures).join("\n")}\n`);
   return figures;
 }
@@ -283,12 +292,12 @@ async function runDecision(): Promise<void> {
 
 async function runIdle(): Promise<IdleFigures> {
   process.stdout.write(`Idle visitor sockets (${IDLE_SOCKETS}), memory each beside a bare ws server's:\n`);
-  return idleFigures(IDLE_SOCKETS, OPEN_FILES_LIMIT, (line) => process.stdout.write(`  ${line}\n`));
+  return durations.timed("idle sockets", () => idleFigures(IDLE_SOCKETS, OPEN_FILES_LIMIT, (line) => process.stdout.write(`  ${line}\n`)));
 }
 
 async function runLoad(): Promise<LoadFigures> {
   process.stdout.write(`Open-loop load against a server process (${QUICK ? "quick" : "full"} run):\n`);
-  const load = await loadFigures({ quick: QUICK, log: (line) => process.stdout.write(`  ${line}\n`) });
+  const load = await durations.timed("load", () => loadFigures({ quick: QUICK, log: (line) => process.stdout.write(`  ${line}\n`) }));
   process.stdout.write(`${loadSummary(load).join("\n")}\n`);
   return load;
 }
@@ -296,7 +305,7 @@ async function runLoad(): Promise<LoadFigures> {
 /** `sqlite`: the bare-SQLite baseline already measured in this run, if any. */
 async function runStarts(sqlite?: SqliteBaseline): Promise<StartFigures> {
   process.stdout.write(`Conversation starts, open loop, against a server process (${QUICK ? "quick" : "full"} run):\n`);
-  const starts = await startFigures({ quick: QUICK, log: (line) => process.stdout.write(`  ${line}\n`), sqlite });
+  const starts = await durations.timed("starts", () => startFigures({ quick: QUICK, log: (line) => process.stdout.write(`  ${line}\n`), sqlite }));
   process.stdout.write(`${startSummary(starts).join("\n")}\n`);
   return starts;
 }
