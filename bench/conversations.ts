@@ -3,6 +3,7 @@ import WebSocket from "ws";
 import request from "supertest";
 import type { Host } from "../host/app";
 import { cheapPasswordHash } from "./cheapPasswordHash";
+import { pool } from "./pool";
 import { User } from "../host/models/User";
 import { UserGroup } from "../host/models/UserGroup";
 import { ChannelMember } from "../module/models/ChannelMember";
@@ -10,21 +11,6 @@ import { Conversation } from "../module/models/Conversation";
 import { LivechatChannel } from "../module/models/LivechatChannel";
 import { AssignmentService } from "../module/services/assignment/AssignmentService";
 import { OperatorProfiles } from "../module/services/OperatorProfiles";
-
-/** Runs `work` over `items` with at most `limit` at a time. */
-export async function pool<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await work(items[i], i);
-      }
-    }),
-  );
-  return results;
-}
 
 interface Started {
   id: number;

@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
+import { pool } from "../pool";
 import { percentile, round } from "../stats";
 import { Connections } from "./connections";
 import type { FromGenerator, Percentiles, SeededConversation, StepResult, ToGenerator, Transport } from "./protocol";
@@ -134,16 +135,6 @@ function openSocket(base: string, path: string, headers: Record<string, string>,
   });
 }
 
-/** Runs `work` over `items`, `limit` at a time. */
-async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]);
-    }),
-  );
-}
-
 function onOperatorNotification(type: string, payload: unknown): void {
   if (type !== "livechat.message") return;
   const body = (payload as { message?: { body?: string } }).message?.body;
@@ -168,21 +159,10 @@ async function connect(message: Extract<ToGenerator, { type: "connect" }>): Prom
   const operatorUrl = (i: number) => (i % 2 === 0 ? other : url);
   conversations = message.conversations;
   for (const c of conversations) visitorUrl.set(c.id, c.operator % 2 === 0 ? url : other);
-  const cookies: string[] = new Array(message.logins.length);
-  await pool(
-    message.logins.map((l, i) => [l, i] as const),
-    4,
-    async ([l, i]) => {
-      cookies[i] = await login(operatorUrl(i), l, message.password);
-    },
-  );
-  await pool(
-    cookies.map((cookie, i) => [cookie, i] as const),
-    20,
-    async ([cookie, i]) => {
-      sockets.push(await openSocket(operatorUrl(i), "/websocket", { Cookie: cookie }, onOperatorNotification));
-    },
-  );
+  const cookies = await pool(message.logins, 4, (l, i) => login(operatorUrl(i), l, message.password));
+  await pool(cookies, 20, async (cookie, i) => {
+    sockets.push(await openSocket(operatorUrl(i), "/websocket", { Cookie: cookie }, onOperatorNotification));
+  });
   const operatorSockets = sockets.length;
   await pool(conversations, 20, async (c) => {
     const ws = await openSocket(visitorUrl.get(c.id) ?? url, `/websocket?token=${c.token}`, {});

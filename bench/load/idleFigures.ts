@@ -104,9 +104,9 @@ async function open(server: ChildProcess, count: number, connect: (generator: Ch
  * first: the side that closes first keeps each connection a minute in TIME_WAIT, which on the
  * generator's side would hold thousands of the loopback ports the next connections need.
  */
-async function close(side: { server: ChildProcess; generator: ChildProcess }): Promise<void> {
-  await end(side.server);
-  await end(side.generator);
+async function close(processes: { server: ChildProcess; generator: ChildProcess }): Promise<void> {
+  await end(processes.server);
+  await end(processes.generator);
 }
 
 function end(proc: ChildProcess): Promise<unknown> {

@@ -65,6 +65,11 @@ export interface BareRefusals {
 
 const P99_LIMIT_MS = 100;
 
+/** Bare SQLite on this disk, in its own process: over 1 s a variant in a quick run, 3 s in a full one. */
+export function measureSqliteBaseline(quick: boolean): Promise<SqliteBaseline> {
+  return next<SqliteBaseline>(child("baselines.ts", ["sqlite", quick ? "1" : "3"]));
+}
+
 export function passes(step: StepResult, limitMs = P99_LIMIT_MS): boolean {
   return step.errors === 0 && step.refused === 0 && step.delivery.p99 < limitMs && step.achieved >= step.offered * 0.9;
 }
@@ -80,8 +85,7 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
   const timeoutMs = options.quick ? 5000 : 10_000;
   const rates = offeredRates("BENCH_RATES", options.quick, [1000, 2000, 4000], [100, 200, 300, 500, 700, 1000, 1500, 2000, 3000, 4000, 6000]);
 
-  const sqliteProc = child("baselines.ts", ["sqlite", options.quick ? "1" : "3"]);
-  const sqlite = await next<SqliteBaseline & { type: string }>(sqliteProc);
+  const sqlite = await measureSqliteBaseline(options.quick);
   log(
     `bare SQLite (${sqlite.pragmas.join(", ")}), each commit flushed (synchronous=FULL): ${sqlite.durable.insertsPerSecond} single-row inserts/s, ${sqlite.durable.postTransactionsPerSecond} post-shaped transactions/s; ` +
       `unflushed (synchronous=NORMAL): ${sqlite.unflushed.insertsPerSecond}/s, ${sqlite.unflushed.postTransactionsPerSecond}/s`,

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { round } from "../stats";
-import { passes, type SqliteBaseline } from "./loadFigures";
+import { measureSqliteBaseline, passes, type SqliteBaseline } from "./loadFigures";
 import type { FromServer, ServerStats, StepResult } from "./protocol";
 import { ask, child, fromGenerator, next } from "./processes";
 import { serverDuringStep } from "./serverDuringStep";
@@ -32,7 +32,7 @@ export async function startFigures(options: { quick: boolean; log: (line: string
   const timeoutMs = options.quick ? 5000 : 10_000;
   const rates = offeredRates("BENCH_START_RATES", options.quick, [500, 1000, 2000], [100, 200, 300, 500, 700, 1000, 1250, 1500, 2000, 3000]);
   // Measured once a run: the message load's baseline serves here too, minutes apart on the same disk.
-  const sqlite = options.sqlite ?? (await next<SqliteBaseline & { type: string }>(child("baselines.ts", ["sqlite", options.quick ? "1" : "3"])));
+  const sqlite = options.sqlite ?? (await measureSqliteBaseline(options.quick));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "livechat-starts-"));
   const server = child("server.ts", [], { DATABASE_URL: `sqlite:${path.join(dir, "starts.sqlite")}`, LOG_LEVEL: "error", BENCH_CONVERSATIONS: "100" });
   const generator = child("generator.ts", []);
