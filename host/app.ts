@@ -305,7 +305,7 @@ export class Host {
 
     this.scheduler.register("host.prune_sessions", 60 * 60_000, async () => {
       await this.sessions.prune();
-      await this.loginThrottle?.prune(this.db);
+      await this.loginThrottle?.prune();
     });
     this.scheduler.register("host.prune_bus", 60 * 60_000, async () => {
       await this.bus.prune(new Date(this.clock.now().getTime() - BUS_RETENTION_MS));

@@ -3,7 +3,7 @@ import path from "node:path";
 import { DataSource, type DataSourceOptions, type MixedList } from "typeorm";
 import type { ModuleEntity, ModuleMigration } from "./contract";
 import type { Database } from "better-sqlite3";
-import { queryCommitted, serializeSqliteTransactions } from "./sqliteTransactions";
+import { serializeSqliteTransactions } from "./sqliteTransactions";
 import { DurableCommits, type SyncFile } from "./durableCommits";
 import { watchCommitPoints } from "./sqliteCommitPoints";
 import { DateUtils } from "typeorm/util/DateUtils";
@@ -79,10 +79,7 @@ export function createDataSource(
       prepareDatabase: (connection: Database) => {
         for (const pragma of SQLITE_PRAGMAS) connection.pragma(pragma);
         if (durability)
-          watchCommitPoints(connection, () => {
-            durability.committed();
-            queryCommitted();
-          });
+          watchCommitPoints(connection, () => durability.committed());
       },
     };
   } else {

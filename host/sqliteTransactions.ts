@@ -22,86 +22,158 @@ export function sqliteTransactionsOf(db: DataSource): SqliteTransactions {
   return transactions;
 }
 
+/** The connection's turn, held by the async context that runs in it until it ends. */
+interface Turn {
+  active: boolean;
+}
+
+/** typeorm's query runner, as far as taking turns needs it. */
+interface Runner {
+  query: Run;
+  startTransaction: Run;
+  commitTransaction: Run;
+  rollbackTransaction: Run;
+  release: Run;
+  isTransactionActive: boolean;
+  transactionDepth: number;
+}
+
 /**
- * typeorm's SQLite drivers run everything on one connection through one query runner, so two
- * concurrent `transaction()` calls would silently nest, the second as a savepoint of the first, and
- * one's rollback or commit would decide the other's writes. This makes transactions take turns.
+ * typeorm's SQLite drivers run everything on one connection through one query runner, so a write
+ * made while another's transaction is open becomes part of it: two concurrent `transaction()` calls
+ * would silently nest, and a write outside any transaction (a query, or the transaction typeorm's
+ * own `save` opens) would join whichever was open, and be rolled back with it. This makes every write
+ * take turns on the connection: transactions, typeorm's own ones, and single writing statements.
  * A transaction started from inside another (same async context) runs at once, as a savepoint,
- * instead of waiting for itself.
+ * instead of waiting for itself. Reads outside any transaction do not wait.
  *
  * With `durability`, a transaction settles only once its commit is on the disk, and so does any
- * other query that committed (a write outside a transaction, or typeorm's own `save`); the next
- * transaction does not wait for that flush, only the caller does.
+ * write outside a transaction; the next turn does not wait for that flush, only the caller does.
  */
 export function serializeSqliteTransactions(db: DataSource, durability: DurableCommits | null): void {
-  const inside = new AsyncLocalStorage<true>();
-  let tail: Promise<unknown> = Promise.resolve();
+  const inside = new AsyncLocalStorage<Turn>();
+  const inTurn = () => inside.getStore()?.active === true;
+  let tail: Promise<void> = Promise.resolve();
+
+  /** Waits for the turns before, then holds the connection until the returned function is called. */
+  const acquire = async (): Promise<() => void> => {
+    const previous = tail;
+    let release!: () => void;
+    tail = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    return release;
+  };
+
+  /** Runs `work` in a turn of its own; whether a commit was noted during it (its own, unless it wrote nothing). */
+  const turn = async <T>(work: () => Promise<T>): Promise<{ value: T; committed: boolean }> => {
+    const release = await acquire();
+    const state: Turn = { active: true };
+    const before = durability?.count ?? 0;
+    try {
+      const value = await inside.run(state, work);
+      return { value, committed: (durability?.count ?? 0) !== before };
+    } finally {
+      // Work it left running must not pass for the turn's once the next one has begun.
+      state.active = false;
+      release();
+    }
+  };
+
+  /** A turn whose caller is answered once its commit, if it made one, is on the disk. */
+  const acknowledgedTurn = async <T>(work: () => Promise<T>): Promise<T> => {
+    const { value, committed } = await turn(work);
+    if (committed && durability) await durability.durable();
+    return value;
+  };
+
   const manager = db.manager;
   const original = manager.transaction.bind(manager) as Run;
-
-  /** A transaction in its turn; whether a commit was noted during it (its own, unless it wrote nothing). */
-  const turn = (args: unknown[]): Promise<{ value: unknown; committed: boolean }> => {
-    const run = tail.then(() =>
-      inside.run(true, async () => {
-        const before = durability?.count ?? 0;
-        const value = await original(...args);
-        return { value, committed: (durability?.count ?? 0) !== before };
-      }),
-    );
-    // The next transaction waits for this one to end, whether it committed or failed.
-    tail = run.catch(() => undefined);
-    return run;
-  };
-  const serialized: Run = (...args) => (inside.getStore() ? original(...args) : turn(args).then(({ value }) => value));
-  const acknowledged: Run =
-    durability === null
-      ? serialized
-      : async (...args) => {
-          if (inside.getStore()) return original(...args);
-          const { value, committed } = await turn(args);
-          // A transaction that wrote nothing has nothing to wait for.
-          if (committed) await durability.durable();
-          return value;
-        };
+  const serialized: Run = (...args) => (inTurn() ? original(...args) : turn(() => original(...args)).then(({ value }) => value));
+  const acknowledged: Run = (...args) => (inTurn() ? original(...args) : acknowledgedTurn(() => original(...args)));
   manager.transaction = acknowledged as TransactionFn;
   db.transaction = acknowledged as DataSource["transaction"];
   registry.set(db, { committed: (work) => serialized(work) as ReturnType<typeof work>, durability });
-  if (durability !== null) flushAfterCommittingQueries(db, durability, () => inside.getStore() === true);
-}
 
-interface Runner {
-  query: Run;
-}
-
-/** The typeorm query in progress, and whether its statement committed. */
-const committingQuery = new AsyncLocalStorage<{ committed: boolean }>();
-
-/** Tells the typeorm query in progress, if any, that its statement committed (see `watchCommitPoints`). */
-export function queryCommitted(): void {
-  const query = committingQuery.getStore();
-  if (query) query.committed = true;
-}
-
-/**
- * typeorm's own transactions (`save` opens one) and writes outside any transaction commit through
- * the driver's one query runner: a query whose statement committed settles after the flush.
- * Inside a transaction made to take turns, the commit is that transaction's, which waits for it.
- */
-function flushAfterCommittingQueries(db: DataSource, durability: DurableCommits, inTurn: () => boolean): void {
   const driver = db.driver as unknown as { createQueryRunner(mode: string): Runner };
   const create = driver.createQueryRunner.bind(driver);
-  const patched = new WeakSet<Runner>();
   driver.createQueryRunner = (mode) => {
     const runner = create(mode);
-    if (patched.has(runner)) return runner;
-    patched.add(runner);
-    const query = runner.query.bind(runner);
-    runner.query = async (...args) => {
-      const mark = { committed: false };
-      const result = await committingQuery.run(mark, () => query(...args));
-      if (mark.committed && !inTurn()) await durability.durable();
-      return result;
-    };
-    return runner;
+    return inTurn() ? runner : outsideTurns(runner, inside, acquire, durability);
   };
+}
+
+/** A statement that only reads, and so need not wait for the connection's turn. */
+const READ = /^\s*SELECT\b/i;
+
+/**
+ * The shared query runner as seen from outside any turn: a writing statement takes a turn of its
+ * own, and a transaction typeorm starts on it (for a `save`) holds one from its BEGIN to its end.
+ * Reads go straight through, as before.
+ */
+function outsideTurns(runner: Runner, inside: AsyncLocalStorage<Turn>, acquire: () => Promise<() => void>, durability: DurableCommits | null): Runner {
+  let held: { release: () => void; state: Turn; count: number } | null = null;
+  const inHeldTurn = <T>(work: () => Promise<T>): Promise<T> => (held ? inside.run(held.state, work) : work());
+
+  /** Ends the held turn once the outermost transaction has ended (or `force`), and waits for its commit to be durable. */
+  const end = async (force = false) => {
+    if (!held || (runner.transactionDepth > 0 && !force)) return;
+    const { release, state, count } = held;
+    held = null;
+    state.active = false;
+    release();
+    if (durability && durability.count !== count) await durability.durable();
+  };
+
+  const own = {
+    async query(...args: unknown[]) {
+      if (held || (typeof args[0] === "string" && READ.test(args[0]))) return inHeldTurn(() => runner.query(...args));
+      const release = await acquire();
+      const state: Turn = { active: true };
+      const before = durability?.count ?? 0;
+      try {
+        return await inside.run(state, () => runner.query(...args));
+      } finally {
+        state.active = false;
+        release();
+        if (durability && durability.count !== before) await durability.durable();
+      }
+    },
+    async startTransaction(...args: unknown[]) {
+      if (!held) held = { release: await acquire(), state: { active: true }, count: durability?.count ?? 0 };
+      try {
+        await inHeldTurn(() => runner.startTransaction(...args));
+      } catch (error) {
+        await end();
+        throw error;
+      }
+    },
+    async commitTransaction() {
+      try {
+        await inHeldTurn(() => runner.commitTransaction());
+      } finally {
+        await end();
+      }
+    },
+    async rollbackTransaction() {
+      try {
+        await inHeldTurn(() => runner.rollbackTransaction());
+      } finally {
+        await end();
+      }
+    },
+    async release() {
+      // A transaction left open (its rollback failed) must not keep the connection from everyone else.
+      if (held && runner.isTransactionActive) await inHeldTurn(() => runner.rollbackTransaction()).catch(() => undefined);
+      await end(true);
+      return runner.release();
+    },
+  };
+  return new Proxy(runner, {
+    get(target, property) {
+      if (property === "isTransactionActive") return held !== null && target.isTransactionActive;
+      if (Object.hasOwn(own, property)) return own[property as keyof typeof own];
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === "function" ? (value as Run).bind(target) : value;
+    },
+  });
 }

@@ -42,7 +42,11 @@ export interface LoginAttempt {
 export class LoginThrottle {
   private readonly limiters: Record<LimitName, RateLimiterStoreAbstract>;
 
-  constructor(db: DataSource, target: DatabaseTarget, private readonly secret: string) {
+  constructor(
+    private readonly db: DataSource,
+    private readonly target: DatabaseTarget,
+    private readonly secret: string,
+  ) {
     const make = (name: LimitName) => {
       const common = { ...LOGIN_LIMITS[name], keyPrefix: `login_${name}`, tableName: LOGIN_THROTTLE_TABLE, tableCreated: true, clearExpiredByTimeout: false };
       return target.kind === "postgres"
@@ -73,7 +77,7 @@ export class LoginThrottle {
     let waitMs = 0;
     for (const name of Object.keys(LOGIN_LIMITS) as LimitName[]) {
       const key = this.key(name, attempt);
-      const res = await this.limiters[name].penalty(key, 1);
+      const res = await this.write(() => this.limiters[name].penalty(key, 1));
       const exempt = name === "login" && attempt.knownDevice;
       if (!exempt && res.consumedPoints >= LOGIN_LIMITS[name].points) waitMs = Math.max(waitMs, res.msBeforeNext);
     }
@@ -82,13 +86,22 @@ export class LoginThrottle {
 
   /** A right password: the login's failures from this address are forgiven, and the browser is remembered. */
   async succeeded(attempt: LoginAttempt, res: Response, secure: boolean): Promise<void> {
-    await this.limiters.loginAddress.delete(this.key("loginAddress", attempt));
+    await this.write(() => this.limiters.loginAddress.delete(this.key("loginAddress", attempt)));
     res.cookie(KNOWN_DEVICE_COOKIE, this.sign(attempt.login), { httpOnly: true, sameSite: "lax", secure, maxAge: KNOWN_DEVICE_MAX_AGE_MS });
   }
 
   /** Deletes counters whose window ended; the host schedules it. */
-  async prune(db: DataSource): Promise<void> {
-    await db.query(`DELETE FROM ${LOGIN_THROTTLE_TABLE} WHERE expire < ${db.driver.options.type === "postgres" ? "$1" : "?"}`, [Date.now()]);
+  async prune(): Promise<void> {
+    await this.db.query(`DELETE FROM ${LOGIN_THROTTLE_TABLE} WHERE expire < ${this.target.kind === "postgres" ? "$1" : "?"}`, [Date.now()]);
+  }
+
+  /**
+   * On SQLite the counters live on the host's one connection, written by the store's own statements:
+   * in a turn of the host's transactions, or they would join whichever transaction is open there and
+   * be rolled back with it. The turn also waits for the write to be on the disk.
+   */
+  private write<T>(work: () => Promise<T>): Promise<T> {
+    return this.target.kind === "sqlite" ? this.db.transaction(work) : work();
   }
 
   private keys(attempt: LoginAttempt): [LimitName, string][] {

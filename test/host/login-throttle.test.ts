@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import request from "supertest";
-import { LOGIN_LIMITS } from "../../host/auth/LoginThrottle";
+import { LOGIN_LIMITS, LoginThrottle } from "../../host/auth/LoginThrottle";
+import { Setting } from "../../host/models/Setting";
+import { HostDatabase } from "../support/hostDatabase";
 import { skipUnlessPostgres } from "../support/postgres";
 import { startTestHost, type Agent, type TestHost } from "../support/testHost";
 
@@ -111,5 +113,37 @@ describe("Host: login throttling shared by two instances on PostgreSQL", () => {
     expect((await tryLogin(a.url, "mitchell", "wrong", "10.9.0.1")).status).to.equal(429);
     expect((await tryLogin(b.url, "mitchell", "mitchell", "10.9.0.1")).status).to.equal(429);
     expect((await tryLogin(b.url, "mitchell", "mitchell", "10.9.0.2")).status).to.equal(302);
+  });
+});
+
+describe("Host: login throttling on the host's SQLite connection", () => {
+  let database: HostDatabase;
+  before(async () => {
+    database = await HostDatabase.create("sqlite");
+  });
+  after(async () => {
+    await database?.close();
+  });
+
+  it("keeps counting failed logins made while another transaction is open there and then rolls back", async () => {
+    const { db, target } = database;
+    const throttle = new LoginThrottle(db, target, "secret");
+    const attempt = { login: "mitchell", address: "10.7.0.1", knownDevice: false };
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    const { points } = LOGIN_LIMITS.loginAddress;
+    for (let i = 1; i < points; i++) {
+      const failing = db.transaction(async (m) => {
+        await m.getRepository(Setting).save({ key: `doomed-${i}`, value: "1" });
+        await tick();
+        await tick();
+        throw new Error("refused");
+      }).catch(() => "rolled back");
+      await tick();
+      expect(await throttle.failed(attempt)).to.equal(0);
+      expect(await failing).to.equal("rolled back");
+    }
+    expect(await throttle.waitSeconds(attempt), "nothing used up yet").to.equal(0);
+    expect(await throttle.failed(attempt), "the last allowed failure").to.be.within(1, LOGIN_LIMITS.loginAddress.duration);
+    expect(await throttle.waitSeconds(attempt)).to.be.within(1, LOGIN_LIMITS.loginAddress.duration);
   });
 });

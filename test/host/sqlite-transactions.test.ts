@@ -44,4 +44,39 @@ describe("SQLite transactions", () => {
     const keys = (await db.getRepository(Setting).find()).map((s) => s.key);
     expect(keys).to.include.members(["outer", "inner"]);
   });
+
+  it("keeps a write made outside any transaction, and an entity saved outside one, when a transaction open meanwhile rolls back", async () => {
+    const failing = db.transaction(async (m) => {
+      await m.getRepository(Setting).save({ key: "rolled-back", value: "1" });
+      await tick();
+      await tick();
+      await tick();
+      throw new Error("refused");
+    });
+    await tick();
+    const written = db.query(`INSERT INTO host_setting (key, value) VALUES ('written-alone', '1')`);
+    const saved = (async () => {
+      await tick();
+      return db.getRepository(Setting).save({ key: "saved-alone", value: "1" });
+    })();
+    const [a, b, c] = await Promise.allSettled([failing, written, saved]);
+    expect([a.status, b.status, c.status]).to.deep.equal(["rejected", "fulfilled", "fulfilled"]);
+    const keys = (await db.getRepository(Setting).find()).map((s) => s.key);
+    expect(keys).to.include.members(["written-alone", "saved-alone"]).and.not.to.include("rolled-back");
+  });
+
+  it("answers a read outside any transaction while another transaction is open, without waiting for it", async () => {
+    let finish!: () => void;
+    const open = db.transaction(async (m) => {
+      await m.getRepository(Setting).save({ key: "held-open", value: "1" });
+      await new Promise<void>((resolve) => (finish = resolve));
+    });
+    await tick();
+    await tick();
+    const read = db.getRepository(Setting).count();
+    const first = await Promise.race([read.then(() => "read"), new Promise((r) => setTimeout(() => r("timed out"), 1000))]);
+    finish();
+    await open;
+    expect(first).to.equal("read");
+  });
 });
