@@ -273,7 +273,7 @@ export function describeStep(s: StepResult): string {
   const inside =
     s.server && timed ? `, in the server: answer p99 ${s.server.answerP99Ms ?? "-"} ms${s.server.refusalP99Ms === null ? "" : `, refusal p99 ${s.server.refusalP99Ms} ms`}` : "";
   const server = s.server
-    ? `server CPU ${s.server.cpuPercent}% (${s.server.cpuMsPerMessage} ms/message) RSS ${s.server.rssMb} MB lag p99 ${s.server.lagP99Ms} ms${inside}${refusedBy(s.server.refusedBy)}${logFlushes(s)}`
+    ? `server CPU ${s.server.cpuPercent}% (${s.server.cpuMsPerMessage} ms/message${s.server.wakeupsPerMessage === null ? "" : `, ${s.server.wakeupsPerMessage} wake-ups`}) RSS ${s.server.rssMb} MB lag p99 ${s.server.lagP99Ms} ms${inside}${refusedBy(s.server.refusedBy)}${logFlushes(s)}`
     : "";
   const refused = s.refusedLatency ? ` refused ${s.refused} (p99 ${s.refusedLatency.p99} ms)` : "";
   return (

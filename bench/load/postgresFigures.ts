@@ -7,6 +7,8 @@ import { CLIMB_TRANSPORT, type FromServer, type ServerStats, type StepResult, ty
 import { ask, child, fromGenerator, next } from "./processes";
 import { connectionsOpened, passes, stolen } from "./loadFigures";
 import { stealMeter } from "../machine";
+import { wakeupsPer } from "./serverDuringStep";
+import type { SleepingCost } from "./sleepingCost";
 import { offeredRates } from "./offeredRates";
 
 export interface PostgresBaseline {
@@ -18,7 +20,7 @@ export interface PostgresBaseline {
 /** One step against one or two instances: the generator's figures, and each instance's CPU during it. */
 export interface PostgresStep extends StepResult {
   /** Each instance: its CPU, its event-loop lag, and its own answer time for the posts it took (from the request event). */
-  instances: { name: string; cpuPercent: number; cpuMsPerMessage: number; lagP99Ms: number; answerP99Ms: number | null }[];
+  instances: { name: string; cpuPercent: number; cpuMsPerMessage: number; wakeupsPerMessage: number | null; lagP99Ms: number; answerP99Ms: number | null }[];
   /** Messages delivered per CPU-second of all instances together, and of the busiest instance alone. */
   messagesPerCpuSecond: number;
   messagesPerBusiestCpuSecond: number;
@@ -58,6 +60,12 @@ export interface PostgresFigures {
      * rate compares a busier single instance, which is cheaper per message, with two idler ones.
      */
     perBusiestCpuSecondAtEqualShare: number | null;
+    /**
+     * The machine's own part of `halfRateCostRatio` (see sleepingCost.ts): a fixed piece of work as
+     * long as one instance's CPU per message at `rate`, in bursts at half of `rate` against at `rate`;
+     * and the ratio per CPU-second of the busiest that a server paying only that would show.
+     */
+    machine: { burstMs: number; halfRateCostRatio: number; perBusiestInstanceCpuSecondRatio: number } | null;
     limit: string;
   };
   loadAverage: number[];
@@ -111,10 +119,18 @@ export async function postgresFigures(options: { quick: boolean; log: (line: str
     busiestAgainstHalfRate: b && half ? round(Math.max(...b.instances.map((i) => i.cpuPercent)) / half.instances[0].cpuPercent, 2) : null,
     halfRateCostRatio: a && half ? round(half.instances[0].cpuMsPerMessage / a.instances[0].cpuMsPerMessage, 2) : null,
     perBusiestCpuSecondAtEqualShare: b && half ? round(b.messagesPerBusiestCpuSecond / half.messagesPerBusiestCpuSecond, 2) : null,
+    machine: rate !== null && a ? await machineSleepingCost(a.instances[0].cpuMsPerMessage, rate, options.quick) : null,
     limit: "",
   };
   scaling.limit = limitHit(one, two);
   return { baseline, p99LimitMs: P99_LIMIT_MS, one, two, scaling, loadAverage: os.loadavg().map((l) => round(l, 2)) };
+}
+
+/** The fixed work's CPU per burst at half of `rate` against at `rate`, in a process of its own. */
+async function machineSleepingCost(burstMs: number, rate: number, quick: boolean): Promise<PostgresFigures["scaling"]["machine"]> {
+  const cost = await next<SleepingCost>(child("sleepingCost.ts", [String(burstMs), quick ? "1" : "2", String(rate), String(rate / 2)]));
+  const ratio = cost.perBurstMs[rate / 2] / cost.perBurstMs[rate];
+  return { burstMs, halfRateCostRatio: round(ratio, 2), perBusiestInstanceCpuSecondRatio: round(2 / ratio, 2) };
 }
 
 /** What stopped the two-instance deployment: its own delivery p99, or the cores it shares with PostgreSQL and the generator. */
@@ -178,6 +194,7 @@ async function deployment(count: 1 | 2, rates: number[], seconds: number, log: (
         name: String.fromCharCode(65 + i),
         cpuPercent: round((ms / elapsedMs) * 100, 1),
         cpuMsPerMessage: round(ms / handled, 3),
+        wakeupsPerMessage: wakeupsPer(before[i], after[i], handled),
         lagP99Ms: round(after[i].lagP99Ms, 1),
         answerP99Ms: after[i].answerP99Ms === null ? null : round(after[i].answerP99Ms, 1),
       }));
@@ -214,7 +231,7 @@ async function deployment(count: 1 | 2, rates: number[], seconds: number, log: (
 }
 
 export function describePostgresStep(s: PostgresStep): string {
-  const cpu = s.instances.map((i) => `${i.name} ${i.cpuPercent}% (${i.cpuMsPerMessage} ms/msg, lag p99 ${i.lagP99Ms} ms${i.answerP99Ms === null ? "" : `, answer p99 ${i.answerP99Ms} ms`})`).join(", ");
+  const cpu = s.instances.map((i) => `${i.name} ${i.cpuPercent}% (${i.cpuMsPerMessage} ms/msg${i.wakeupsPerMessage === null ? "" : `, ${i.wakeupsPerMessage} wake-ups/msg`}, lag p99 ${i.lagP99Ms} ms${i.answerP99Ms === null ? "" : `, answer p99 ${i.answerP99Ms} ms`})`).join(", ");
   return (
     `offered ${String(s.offered).padStart(4)}/s: achieved ${s.achieved}/s, delivery p50 ${s.delivery.p50} p95 ${s.delivery.p95} p99 ${s.delivery.p99} max ${s.delivery.max} ms, ` +
     `ack p99 ${s.ack.p99} ms, errors ${s.errors}, refused ${s.refused}${connectionsOpened(s)}; server CPU ${cpu}; ${s.messagesPerCpuSecond} msgs per server CPU-second ` +
@@ -248,6 +265,11 @@ export function postgresSummary(pg: PostgresFigures): string[] {
       `    the busiest of two at ${sc.rate}/s against one alone at ${sc.rate / 2}/s (its share): CPU ×${sc.busiestAgainstHalfRate ?? "n/a"}; ` +
         `one instance's CPU per message at ${sc.rate / 2}/s against at ${sc.rate}/s: ×${sc.halfRateCostRatio ?? "n/a"}`,
     );
+    if (sc.machine)
+      lines.push(
+        `    the machine's own: the same work in bursts (${sc.machine.burstMs} ms, one instance's CPU per message at ${sc.rate}/s) costs ×${sc.machine.halfRateCostRatio} as much CPU ` +
+          `at ${sc.rate / 2} bursts a second as at ${sc.rate}; a server paying only that would show ×${sc.machine.perBusiestInstanceCpuSecondRatio} per CPU-second of the busiest`,
+      );
     lines.push(
       `    two at ${sc.rate}/s against one at ${sc.rate / 2}/s (the same share of posts per instance): messages per CPU-second of the busiest instance ×${sc.perBusiestCpuSecondAtEqualShare ?? "n/a"}`,
     );

@@ -40,7 +40,7 @@ export interface IdleCost {
 }
 
 /** Voluntary context switches of all this process's threads so far, from /proc (Linux); null elsewhere. */
-function voluntarySwitches(): number | null {
+export function voluntarySwitches(): number | null {
   try {
     const tasks = `/proc/${process.pid}/task`;
     return fs.readdirSync(tasks).reduce((sum, task) => {
@@ -78,6 +78,8 @@ export interface ServerStats {
   heapUsed: number;
   /** User + system CPU time since the process started. */
   cpuMicros: number;
+  /** Voluntary context switches of all its threads so far (see `voluntarySwitches`). */
+  wakeups: number | null;
   /** Event-loop delay since the previous question. */
   lagP99Ms: number;
   lagMaxMs: number;
@@ -139,6 +141,8 @@ export interface StepResult {
   server?: {
     cpuPercent: number;
     cpuMsPerMessage: number;
+    /** Times a thread of the server slept and woke up, per request handled (null without /proc). */
+    wakeupsPerMessage: number | null;
     rssMb: number;
     lagP99Ms: number;
     lagMaxMs: number;

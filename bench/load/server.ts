@@ -14,7 +14,7 @@ import { ChannelMember } from "../../module/models/ChannelMember";
 import { Conversation } from "../../module/models/Conversation";
 import { LivechatChannel } from "../../module/models/LivechatChannel";
 import { hashVisitorToken, newVisitorToken } from "../../module/services/conversations/visitorToken";
-import { idleCost, settledMemory, type FromServer, type SeededConversation, type ToServer } from "./protocol";
+import { idleCost, settledMemory, voluntarySwitches, type FromServer, type SeededConversation, type ToServer } from "./protocol";
 
 /**
  * The server under load, in its own process as `npm start` runs it: a host on a fresh SQLite file
@@ -127,6 +127,7 @@ async function main(): Promise<void> {
         rss: process.memoryUsage().rss,
         heapUsed: process.memoryUsage().heapUsed,
         cpuMicros: cpu.user + cpu.system,
+        wakeups: voluntarySwitches(),
         lagP99Ms: lag.percentile(99) / 1e6,
         lagMaxMs: lag.max / 1e6,
         answerP99Ms: p99(answers.accepted),
