@@ -128,7 +128,7 @@ export async function postgresFigures(options: { quick: boolean; log: (line: str
 
 /** The fixed work's CPU per burst at half of `rate` against at `rate`, in a process of its own. */
 async function machineSleepingCost(burstMs: number, rate: number, quick: boolean): Promise<PostgresFigures["scaling"]["machine"]> {
-  const cost = await next<SleepingCost>(child("sleepingCost.ts", [String(burstMs), quick ? "1" : "2", String(rate), String(rate / 2)]));
+  const cost = await next<SleepingCost>(child("sleepingCost.ts", [String(burstMs), quick ? "0.5" : "2", String(rate), String(rate / 2)]));
   const ratio = cost.perBurstMs[rate / 2] / cost.perBurstMs[rate];
   return { burstMs, halfRateCostRatio: round(ratio, 2), perBusiestInstanceCpuSecondRatio: round(2 / ratio, 2) };
 }

@@ -62,7 +62,7 @@ async function bursts(n: number, perSecond: number, seconds: number): Promise<nu
 async function main(): Promise<void> {
   const [burstMs, seconds, ...rates] = process.argv.slice(2).map(Number);
   const n = size(burstMs);
-  await bursts(n, rates[0], 0.5);
+  await bursts(n, rates[0], Math.min(0.5, seconds));
   const runs: Record<string, number[]> = {};
   for (let pass = 0; pass < 2; pass++) {
     for (const rate of pass === 0 ? rates : [...rates].reverse()) (runs[rate] ??= []).push(await bursts(n, rate, seconds));
