@@ -45,7 +45,9 @@ interface Runner {
  * own `save` opens) would join whichever was open, and be rolled back with it. This makes every write
  * take turns on the connection: transactions, typeorm's own ones, and single writing statements.
  * A transaction started from inside another (same async context) runs at once, as a savepoint,
- * instead of waiting for itself. Reads outside any transaction do not wait.
+ * instead of waiting for itself. Reads outside any transaction do not wait. A transaction typeorm
+ * opens for a `save` holds the turn in its caller's context, so code it awaits (a subscriber) writes
+ * through the manager it is given: a write through `db` would wait for that very turn.
  *
  * With `durability`, a transaction settles only once its commit is on the disk, and so does any
  * write outside a transaction; the next turn does not wait for that flush, only the caller does.
