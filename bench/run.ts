@@ -292,7 +292,7 @@ async function runDecision(): Promise<void> {
 
 async function runIdle(): Promise<IdleFigures> {
   process.stdout.write(`Idle visitor sockets (${IDLE_SOCKETS}), memory each beside a bare ws server's:\n`);
-  return durations.timed("idle sockets", () => idleFigures(IDLE_SOCKETS, OPEN_FILES_LIMIT, (line) => process.stdout.write(`  ${line}\n`)));
+  return durations.timed("idle sockets", () => idleFigures(IDLE_SOCKETS, OPEN_FILES_LIMIT, QUICK, (line) => process.stdout.write(`  ${line}\n`)));
 }
 
 async function runLoad(): Promise<LoadFigures> {

@@ -17,7 +17,7 @@ export interface IdleSide {
   /** The process's RSS with `IDLE_GOAL_SOCKETS` sockets, extrapolated from the sockets measured. */
   goalRssMb: number;
   /** What the process costs a second while it holds the sockets and nothing happens. */
-  idle: { cpuMsPerSecond: number; wakeupsPerSecond: number | null };
+  idle: { cpuMsPerSecond: number; wakeupsPerSecond: number | null; seconds: number };
 }
 
 export interface IdleFigures {
@@ -50,17 +50,17 @@ export function idleSocketCount(limit: number | null, quick: boolean): number {
 }
 
 /**
- * How long each side's idle cost is measured. Sockets are pinged every 30 s, so a window may or may
- * not hold a round of pings (on the host, 200 sockets a turn).
+ * How long each side's idle cost is measured (a quick run's, then a full run's). Sockets are pinged
+ * every 30 s, so a window may or may not hold a round of pings (on the host, 200 sockets a turn).
  */
-const IDLE_COST_SECONDS = 5;
+const IDLE_COST_SECONDS = { quick: 3, full: 5 } as const;
 
 /** A server's first message (the bare ws server's has only the url, all the bare side reads). */
 type ServerReady = Extract<FromServer, { type: "ready" }>;
 
 const memory = (proc: ChildProcess) => ask<MemoryStats>(proc, { type: "memory" }, (m) => m.type === "memory");
 
-function side(before: MemoryStats, after: MemoryStats, sockets: number, seconds: number, idle: IdleCost): IdleSide {
+function side(before: MemoryStats, after: MemoryStats, sockets: number, seconds: number, idle: IdleCost, idleSeconds: number): IdleSide {
   const rssPerSocket = (after.rss - before.rss) / sockets;
   return {
     sockets,
@@ -69,7 +69,7 @@ function side(before: MemoryStats, after: MemoryStats, sockets: number, seconds:
     rssKbPerSocket: round(rssPerSocket / 1024, 2),
     rssMb: round(after.rss / 2 ** 20, 1),
     goalRssMb: round((before.rss + rssPerSocket * IDLE_GOAL_SOCKETS) / 2 ** 20, 0),
-    idle: { cpuMsPerSecond: round(idle.cpuMsPerSecond, 1), wakeupsPerSecond: idle.wakeupsPerSecond === null ? null : round(idle.wakeupsPerSecond, 0) },
+    idle: { cpuMsPerSecond: round(idle.cpuMsPerSecond, 1), wakeupsPerSecond: idle.wakeupsPerSecond === null ? null : round(idle.wakeupsPerSecond, 0), seconds: idleSeconds },
   };
 }
 
@@ -121,7 +121,8 @@ function end(proc: ChildProcess): Promise<unknown> {
  * socket) and a bare `ws` server each get `count` sockets that say hello and then nothing; the
  * memory each socket adds is read after a full garbage collection, before and after.
  */
-export async function idleFigures(count: number, limit: number | null, log: (line: string) => void): Promise<IdleFigures> {
+export async function idleFigures(count: number, limit: number | null, quick: boolean, log: (line: string) => void): Promise<IdleFigures> {
+  const idleSeconds = quick ? IDLE_COST_SECONDS.quick : IDLE_COST_SECONDS.full;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "livechat-idle-"));
   try {
     const env = { DATABASE_URL: `sqlite:${path.join(dir, "idle.sqlite")}`, LOG_LEVEL: "error", BENCH_CONVERSATIONS: String(count), BENCH_OPERATORS: "10" };
@@ -140,9 +141,9 @@ export async function idleFigures(count: number, limit: number | null, log: (lin
       const failed = sides.find((s) => s.status === "rejected");
       if (failed) throw failed.reason;
       const [h, b] = opened;
-      const [hostIdle, bareIdle] = await Promise.all([h, b].map((o) => ask<IdleCost>(o.server, { type: "idleCost", seconds: IDLE_COST_SECONDS }, (m) => m.type === "idleCost")));
-      host = side(h.before, h.after, h.sockets, h.seconds, hostIdle);
-      bareWs = side(b.before, b.after, b.sockets, b.seconds, bareIdle);
+      const [hostIdle, bareIdle] = await Promise.all([h, b].map((o) => ask<IdleCost>(o.server, { type: "idleCost", seconds: idleSeconds }, (m) => m.type === "idleCost")));
+      host = side(h.before, h.after, h.sockets, h.seconds, hostIdle, idleSeconds);
+      bareWs = side(b.before, b.after, b.sockets, b.seconds, bareIdle, idleSeconds);
     } finally {
       await Promise.all(opened.map(close));
     }
@@ -158,5 +159,5 @@ export async function idleFigures(count: number, limit: number | null, log: (lin
 
 function idleCostText(side: IdleSide): string {
   const wakeups = side.idle.wakeupsPerSecond === null ? "" : ` and ${side.idle.wakeupsPerSecond} wake-ups`;
-  return `; while idle, ${side.idle.cpuMsPerSecond} ms of CPU${wakeups} a second (over ${IDLE_COST_SECONDS} s)`;
+  return `; while idle, ${side.idle.cpuMsPerSecond} ms of CPU${wakeups} a second (over ${side.idle.seconds} s)`;
 }
