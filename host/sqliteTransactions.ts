@@ -100,7 +100,7 @@ export function serializeSqliteTransactions(db: DataSource, durability: DurableC
   const create = driver.createQueryRunner.bind(driver);
   driver.createQueryRunner = (mode) => {
     const runner = create(mode);
-    return inTurn() ? runner : outsideTurns(runner, inside, acquire, durability);
+    return inTurn() ? runner : outsideTurns(runner, inside, acquire, acknowledgedTurn, durability);
   };
 }
 
@@ -112,7 +112,13 @@ const READ = /^\s*SELECT\b/i;
  * own, and a transaction typeorm starts on it (for a `save`) holds one from its BEGIN to its end.
  * Reads go straight through, as before.
  */
-function outsideTurns(runner: Runner, inside: AsyncLocalStorage<Turn>, acquire: () => Promise<() => void>, durability: DurableCommits | null): Runner {
+function outsideTurns(
+  runner: Runner,
+  inside: AsyncLocalStorage<Turn>,
+  acquire: () => Promise<() => void>,
+  acknowledgedTurn: <T>(work: () => Promise<T>) => Promise<T>,
+  durability: DurableCommits | null,
+): Runner {
   let held: { release: () => void; state: Turn; count: number } | null = null;
   const inHeldTurn = <T>(work: () => Promise<T>): Promise<T> => (held ? inside.run(held.state, work) : work());
 
@@ -129,16 +135,7 @@ function outsideTurns(runner: Runner, inside: AsyncLocalStorage<Turn>, acquire: 
   const own = {
     async query(...args: unknown[]) {
       if (held || (typeof args[0] === "string" && READ.test(args[0]))) return inHeldTurn(() => runner.query(...args));
-      const release = await acquire();
-      const state: Turn = { active: true };
-      const before = durability?.count ?? 0;
-      try {
-        return await inside.run(state, () => runner.query(...args));
-      } finally {
-        state.active = false;
-        release();
-        if (durability && durability.count !== before) await durability.durable();
-      }
+      return acknowledgedTurn(() => runner.query(...args));
     },
     async startTransaction(...args: unknown[]) {
       if (!held) held = { release: await acquire(), state: { active: true }, count: durability?.count ?? 0 };
