@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { jsonRoundTrips } from "../machine";
 import { round } from "../stats";
 
 /**
@@ -16,18 +17,6 @@ export interface SleepingCost {
   perBurstMs: Record<string, number>;
 }
 
-const SAMPLE = { id: 1, conversationId: 42, body: "Hello, I cannot log in to my account since this morning.", author: { kind: "visitor", name: "Visitor 42" } };
-
-/** `n` message-sized objects through JSON and back: work that allocates, as a server's does. */
-function work(n: number): number {
-  let length = 0;
-  for (let i = 0; i < n; i++) {
-    SAMPLE.id = i;
-    length += (JSON.parse(JSON.stringify(SAMPLE)) as { body: string }).body.length;
-  }
-  return length;
-}
-
 function cpuMs(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
@@ -35,9 +24,9 @@ function cpuMs(): number {
 
 /** How many round trips take `burstMs` of CPU back to back. */
 function size(burstMs: number): number {
-  work(20_000);
+  jsonRoundTrips(20_000);
   const start = cpuMs();
-  work(20_000);
+  jsonRoundTrips(20_000);
   const perRoundTrip = (cpuMs() - start) / 20_000;
   return Math.max(1, Math.round(burstMs / perRoundTrip));
 }
@@ -50,7 +39,7 @@ async function bursts(n: number, perSecond: number, seconds: number): Promise<nu
   let done = 0;
   let due = t0;
   while (performance.now() - t0 < seconds * 1000) {
-    work(n);
+    jsonRoundTrips(n);
     done++;
     due += interval;
     const wait = due - performance.now();
