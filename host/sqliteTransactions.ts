@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { DataSource, EntityManager } from "typeorm";
 import type { DurableCommits } from "./durableCommits";
+import { TurnQueue } from "./sqliteTurns";
 
 type TransactionFn = EntityManager["transaction"];
 type Run = (...args: unknown[]) => Promise<unknown>;
@@ -11,6 +12,8 @@ export interface SqliteTransactions {
   committed<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>;
   /** Null for a database in memory. */
   durability: DurableCommits | null;
+  /** The connection's turns. */
+  turns: TurnQueue;
 }
 
 const registry = new WeakMap<DataSource, SqliteTransactions>();
@@ -47,7 +50,8 @@ interface Runner {
  * A transaction started from inside another (same async context) runs at once, as a savepoint,
  * instead of waiting for itself. Reads outside any transaction do not wait. A transaction typeorm
  * opens for a `save` holds the turn in its caller's context, so code it awaits (a subscriber) writes
- * through the manager it is given: a write through `db` would wait for that very turn.
+ * through the manager it is given: a write through `db` would wait for that very turn (and give up,
+ * failing, once the turn has held the connection for `TURN_WAIT_LIMIT_MS`).
  *
  * With `durability`, a transaction settles only once its commit is on the disk, and so does any
  * write outside a transaction; the next turn does not wait for that flush, only the caller does.
@@ -55,16 +59,9 @@ interface Runner {
 export function serializeSqliteTransactions(db: DataSource, durability: DurableCommits | null): void {
   const inside = new AsyncLocalStorage<Turn>();
   const inTurn = () => inside.getStore()?.active === true;
-  let tail: Promise<void> = Promise.resolve();
-
+  const turns = new TurnQueue();
   /** Waits for the turns before, then holds the connection until the returned function is called. */
-  const acquire = async (): Promise<() => void> => {
-    const previous = tail;
-    let release!: () => void;
-    tail = new Promise<void>((resolve) => (release = resolve));
-    await previous;
-    return release;
-  };
+  const acquire = () => turns.acquire();
 
   /** Runs `work` in a turn of its own; whether a commit was noted during it (its own, unless it wrote nothing). */
   const turn = async <T>(work: () => Promise<T>): Promise<{ value: T; committed: boolean }> => {
@@ -94,7 +91,7 @@ export function serializeSqliteTransactions(db: DataSource, durability: DurableC
   const acknowledged: Run = (...args) => (inTurn() ? original(...args) : acknowledgedTurn(() => original(...args)));
   manager.transaction = acknowledged as TransactionFn;
   db.transaction = acknowledged as DataSource["transaction"];
-  registry.set(db, { committed: (work) => serialized(work) as ReturnType<typeof work>, durability });
+  registry.set(db, { committed: (work) => serialized(work) as ReturnType<typeof work>, durability, turns });
 
   const driver = db.driver as unknown as { createQueryRunner(mode: string): Runner };
   const create = driver.createQueryRunner.bind(driver);
@@ -132,6 +129,10 @@ function outsideTurns(
     if (durability && durability.count !== count) await durability.durable();
   };
 
+  const notHeldFails = () => {
+    if (!held) throw new Error("No transaction of this caller is open on the SQLite connection");
+  };
+
   const own = {
     async query(...args: unknown[]) {
       if (held || (typeof args[0] === "string" && READ.test(args[0]))) return inHeldTurn(() => runner.query(...args));
@@ -147,6 +148,7 @@ function outsideTurns(
       }
     },
     async commitTransaction() {
+      notHeldFails();
       try {
         await inHeldTurn(() => runner.commitTransaction());
       } finally {
@@ -154,6 +156,8 @@ function outsideTurns(
       }
     },
     async rollbackTransaction() {
+      // typeorm rolls back a `save` whose start failed: the transaction open then is another turn's.
+      notHeldFails();
       try {
         await inHeldTurn(() => runner.rollbackTransaction());
       } finally {
@@ -167,12 +171,23 @@ function outsideTurns(
       return runner.release();
     },
   };
+  // typeorm gives every runner it hands out an entity manager of its own (`Object.assign(runner,
+  // { manager })`). This view's stays on the view: set on the shared runner, it would send the
+  // statements of a transaction open there meanwhile (the inserts of its next `save`) through this
+  // view, where they would wait for that transaction's own turn.
+  let manager: unknown;
   return new Proxy(runner, {
     get(target, property) {
       if (property === "isTransactionActive") return held !== null && target.isTransactionActive;
+      if (property === "manager") return manager;
       if (Object.hasOwn(own, property)) return own[property as keyof typeof own];
       const value: unknown = Reflect.get(target, property);
       return typeof value === "function" ? (value as Run).bind(target) : value;
+    },
+    set(target, property, value: unknown) {
+      if (property !== "manager") return Reflect.set(target, property, value);
+      manager = value;
+      return true;
     },
   });
 }

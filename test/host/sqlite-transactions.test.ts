@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import type { DataSource } from "typeorm";
 import { Setting } from "../../host/models/Setting";
+import { sqliteTransactionsOf } from "../../host/sqliteTransactions";
+import { TURN_WAIT_LIMIT_MS } from "../../host/sqliteTurns";
 import { HostDatabase } from "../support/hostDatabase";
 
 describe("SQLite transactions", () => {
@@ -78,5 +80,83 @@ describe("SQLite transactions", () => {
     finish();
     await open;
     expect(first).to.equal("read");
+  });
+
+  it("finishes a transaction's saves when reads and saves outside it were made while it was open", async () => {
+    let resume!: () => void;
+    const paused = new Promise<void>((resolve) => (resume = resolve));
+    const transaction = db.transaction(async (m) => {
+      await m.getRepository(Setting).save({ key: "before-the-pause", value: "1" });
+      await paused;
+      await m.getRepository(Setting).save({ key: "after-the-pause", value: "1" });
+    });
+    await tick();
+    await tick();
+    const read = await db.getRepository(Setting).count();
+    const outside = db.getRepository(Setting).save({ key: "saved-meanwhile", value: "1" });
+    await tick();
+    resume();
+    const [tx, save] = await Promise.allSettled([transaction, outside]);
+    expect([tx.status, save.status]).to.deep.equal(["fulfilled", "fulfilled"]);
+    expect(read).to.be.a("number");
+    const keys = (await db.getRepository(Setting).find()).map((s) => s.key);
+    expect(keys).to.include.members(["before-the-pause", "after-the-pause", "saved-meanwhile"]);
+  });
+
+  it("fails a write made outside a transaction that awaits it, instead of stopping every write for good", async () => {
+    const turns = sqliteTransactionsOf(db).turns;
+    turns.limitMs = 200;
+    try {
+      let entered!: () => void;
+      const inside = new Promise<void>((resolve) => (entered = resolve));
+      // Made outside the transaction once it is open (a shared load that writes, say), and awaited inside it.
+      const outside: { write?: Promise<unknown> } = {};
+      const transaction = db.transaction(async (m) => {
+        await m.getRepository(Setting).save({ key: "awaits-outside", value: "1" });
+        entered();
+        await tick();
+        await outside.write;
+      });
+      await inside;
+      const shared = (outside.write = db.query(`INSERT INTO host_setting (key, value) VALUES ('written-outside', '1')`));
+      const [tx, write] = await Promise.allSettled([transaction, shared]);
+      expect(write.status).to.equal("rejected");
+      expect(String((write as PromiseRejectedResult).reason)).to.match(/held by one transaction/);
+      expect(tx.status, "the transaction gets the failure and rolls back").to.equal("rejected");
+      await db.getRepository(Setting).save({ key: "after-the-failure", value: "1" });
+      const keys = (await db.getRepository(Setting).find()).map((s) => s.key);
+      expect(keys).to.include("after-the-failure").and.not.to.include.members(["awaits-outside"]);
+      expect(keys).not.to.include("written-outside");
+    } finally {
+      turns.limitMs = TURN_WAIT_LIMIT_MS;
+    }
+  });
+
+  it("leaves the transaction holding the connection alone when an entity save outside it gives up waiting", async () => {
+    const turns = sqliteTransactionsOf(db).turns;
+    turns.limitMs = 200;
+    try {
+      let entered!: () => void;
+      const inside = new Promise<void>((resolve) => (entered = resolve));
+      // Made outside the transaction once it is open (a shared load that writes, say), and awaited inside it.
+      const outside: { write?: Promise<unknown> } = {};
+      const transaction = db.transaction(async (m) => {
+        await m.getRepository(Setting).save({ key: "kept-by-transaction", value: "1" });
+        entered();
+        await tick();
+        // The save made outside gives up; this transaction goes on and commits.
+        await outside.write?.catch(() => undefined);
+        await m.getRepository(Setting).save({ key: "kept-after-waiting", value: "1" });
+      });
+      await inside;
+      const shared = (outside.write = db.getRepository(Setting).save({ key: "saved-outside", value: "1" }));
+      const [tx, save] = await Promise.allSettled([transaction, shared]);
+      expect(save.status).to.equal("rejected");
+      expect(tx.status, String((tx as PromiseRejectedResult).reason)).to.equal("fulfilled");
+      const keys = (await db.getRepository(Setting).find()).map((s) => s.key);
+      expect(keys).to.include.members(["kept-by-transaction", "kept-after-waiting"]).and.not.to.include("saved-outside");
+    } finally {
+      turns.limitMs = TURN_WAIT_LIMIT_MS;
+    }
   });
 });
