@@ -1,4 +1,5 @@
 import type { Host } from "./app";
+import type { HashedNewUser } from "./users/HostUsers";
 
 /** Demo logins, printed at start-up. Each password equals its login. */
 export const DEMO_LOGINS = [
@@ -18,13 +19,13 @@ export async function loadDemoData(host: Host): Promise<void> {
     const wanted = login === "admin" ? ["base.admin", "livechat.manager"] : ["base.user", "livechat.user"];
     return wanted.filter((g) => host.groups.has(g));
   };
+  // Passwords hashed before the transaction, which holds the SQLite connection while it runs.
+  const missing: HashedNewUser[] = [];
+  for (const demo of DEMO_LOGINS) {
+    if (await host.users.findByLogin(demo.login)) continue;
+    missing.push(await host.users.hashed({ login: demo.login, name: demo.name, password: demo.login, langCode: demo.lang, groups: groupsFor(demo.login) }));
+  }
   await host.db.transaction(async (manager) => {
-    for (const demo of DEMO_LOGINS) {
-      if (await host.users.findByLogin(demo.login)) continue;
-      await host.users.create(
-        { login: demo.login, name: demo.name, password: demo.login, langCode: demo.lang, groups: groupsFor(demo.login) },
-        manager,
-      );
-    }
+    for (const user of missing) if (!(await host.users.findByLogin(user.login))) await host.users.insert(user, manager);
   });
 }

@@ -8,6 +8,7 @@ import type { DatabaseSessionStore } from "../auth/DatabaseSessionStore";
 import type { HostLanguages } from "../langs/HostLanguages";
 import type { GroupRegistry } from "../users/GroupRegistry";
 import type { HostUsers } from "../users/HostUsers";
+import { hashPassword } from "../auth/passwords";
 import type { ViewRegistry } from "../views/ViewRegistry";
 import { route } from "../http/errorHandler";
 
@@ -133,11 +134,15 @@ export function usersRoutes(deps: {
           throw new InvalidInputError(t("You cannot remove your own administrator rights or archive yourself."));
         }
         let savedId = id;
+        // Hashed before the transaction, which holds the SQLite connection while it runs.
+        const created = savedId === null ? await users.hashed({ ...values, password: values.password as string }) : null;
+        const { password, ...account } = values;
+        const passwordHash = savedId !== null && password ? await hashPassword(password) : undefined;
         await db.transaction(async (manager) => {
-          if (savedId === null) {
-            savedId = (await users.create({ ...values, password: values.password as string }, manager)).id;
-          } else {
-            await users.updateAccount(savedId, values, manager);
+          if (created) {
+            savedId = (await users.insert(created, manager)).id;
+          } else if (savedId !== null) {
+            await users.updateAccount(savedId, { ...account, passwordHash }, manager);
           }
         });
         // A reset password or an archived user ends the user's sessions (the admin's own stays).

@@ -15,6 +15,11 @@ export interface NewUser {
   groups: string[];
 }
 
+/** A new user whose password has been hashed (`HostUsers.hashed`). */
+export interface HashedNewUser extends Omit<NewUser, "password"> {
+  passwordHash: string;
+}
+
 export class HostUsers implements Users {
   private readonly listeners: ((userId: number) => void)[] = [];
 
@@ -60,10 +65,24 @@ export class HostUsers implements Users {
   }
 
   async create(input: NewUser, manager: EntityManager = this.db.manager): Promise<HostUser> {
+    return this.insert(await this.hashed(input), manager);
+  }
+
+  /**
+   * A new user with the password hashed. Inside a transaction, create users with `insert` and hash
+   * before it begins: hashing takes milliseconds, and on SQLite a transaction holds the connection
+   * for every write until it ends.
+   */
+  async hashed(input: NewUser): Promise<HashedNewUser> {
+    const { password, ...rest } = input;
+    return { ...rest, passwordHash: await hashPassword(password) };
+  }
+
+  async insert(input: HashedNewUser, manager: EntityManager = this.db.manager): Promise<HostUser> {
     const user = await manager.getRepository(User).save({
       login: normalizeLogin(input.login),
       name: input.name,
-      passwordHash: await hashPassword(input.password),
+      passwordHash: input.passwordHash,
       langCode: input.langCode,
       active: true,
       createdAt: this.clock.now(),
@@ -86,15 +105,15 @@ export class HostUsers implements Users {
     for (const listener of this.listeners) listener(userId);
   }
 
-  /** What an admin edits on a user: identity, access rights, and optionally a new password. */
+  /** What an admin edits on a user: identity, access rights, and optionally a new password, hashed (see `hashed`). */
   async updateAccount(
     id: number,
-    fields: { name: string; login: string; langCode: string; active: boolean; groups: string[]; password?: string },
+    fields: { name: string; login: string; langCode: string; active: boolean; groups: string[]; passwordHash?: string },
     manager: EntityManager,
   ): Promise<void> {
-    const { groups, password, ...columns } = fields;
+    const { groups, passwordHash, ...columns } = fields;
     const login = normalizeLogin(columns.login);
-    await manager.getRepository(User).update({ id }, { ...columns, login, ...(password ? { passwordHash: await hashPassword(password) } : {}) });
+    await manager.getRepository(User).update({ id }, { ...columns, login, ...(passwordHash ? { passwordHash } : {}) });
     await manager.getRepository(UserGroup).delete({ userId: id });
     await manager.getRepository(UserGroup).save(groups.map((groupId) => ({ userId: id, groupId })));
     this.changed(id);
