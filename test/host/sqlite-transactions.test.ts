@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { DataSource } from "typeorm";
+import type { DataSource, EntityManager } from "typeorm";
 import { Setting } from "../../host/models/Setting";
 import { sqliteTransactionsOf } from "../../host/sqliteTransactions";
 import { TURN_WAIT_LIMIT_MS } from "../../host/sqliteTurns";
@@ -103,60 +103,59 @@ describe("SQLite transactions", () => {
     expect(keys).to.include.members(["before-the-pause", "after-the-pause", "saved-meanwhile"]);
   });
 
-  it("fails a write made outside a transaction that awaits it, instead of stopping every write for good", async () => {
+  /**
+   * A transaction that saves `key`, then awaits a write made outside it once it is open (a shared
+   * load that writes, say) and goes on with `then`, while writes give up after 200 ms behind a turn.
+   * Both settled: the transaction's outcome, then the outside write's.
+   */
+  const awaitingOutside = async (key: string, outside: () => Promise<unknown>, then: (m: EntityManager, write: Promise<unknown>) => Promise<unknown>) => {
     const turns = sqliteTransactionsOf(db).turns;
     turns.limitMs = 200;
     try {
       let entered!: () => void;
-      const inside = new Promise<void>((resolve) => (entered = resolve));
-      // Made outside the transaction once it is open (a shared load that writes, say), and awaited inside it.
-      const outside: { write?: Promise<unknown> } = {};
+      const open = new Promise<void>((resolve) => (entered = resolve));
+      const made: { write?: Promise<unknown> } = {};
       const transaction = db.transaction(async (m) => {
-        await m.getRepository(Setting).save({ key: "awaits-outside", value: "1" });
+        await m.getRepository(Setting).save({ key, value: "1" });
         entered();
         await tick();
-        await outside.write;
+        await then(m, made.write as Promise<unknown>);
       });
-      await inside;
-      const shared = (outside.write = db.query(`INSERT INTO host_setting (key, value) VALUES ('written-outside', '1')`));
-      const [tx, write] = await Promise.allSettled([transaction, shared]);
-      expect(write.status).to.equal("rejected");
-      expect(String((write as PromiseRejectedResult).reason)).to.match(/held by one transaction/);
-      expect(tx.status, "the transaction gets the failure and rolls back").to.equal("rejected");
-      await db.getRepository(Setting).save({ key: "after-the-failure", value: "1" });
-      const keys = (await db.getRepository(Setting).find()).map((s) => s.key);
-      expect(keys).to.include("after-the-failure").and.not.to.include.members(["awaits-outside"]);
-      expect(keys).not.to.include("written-outside");
+      await open;
+      made.write = outside();
+      return await Promise.allSettled([transaction, made.write]);
     } finally {
       turns.limitMs = TURN_WAIT_LIMIT_MS;
     }
+  };
+
+  it("fails a write made outside a transaction that awaits it, instead of stopping every write for good", async () => {
+    const [tx, write] = await awaitingOutside(
+      "awaits-outside",
+      () => db.query(`INSERT INTO host_setting (key, value) VALUES ('written-outside', '1')`),
+      (_m, shared) => shared,
+    );
+    expect(write.status).to.equal("rejected");
+    expect(String((write as PromiseRejectedResult).reason)).to.match(/held by one transaction/);
+    expect(tx.status, "the transaction gets the failure and rolls back").to.equal("rejected");
+    await db.getRepository(Setting).save({ key: "after-the-failure", value: "1" });
+    const keys = (await db.getRepository(Setting).find()).map((s) => s.key);
+    expect(keys).to.include("after-the-failure").and.not.to.include.members(["awaits-outside", "written-outside"]);
   });
 
   it("leaves the transaction holding the connection alone when an entity save outside it gives up waiting", async () => {
-    const turns = sqliteTransactionsOf(db).turns;
-    turns.limitMs = 200;
-    try {
-      let entered!: () => void;
-      const inside = new Promise<void>((resolve) => (entered = resolve));
-      // Made outside the transaction once it is open (a shared load that writes, say), and awaited inside it.
-      const outside: { write?: Promise<unknown> } = {};
-      const transaction = db.transaction(async (m) => {
-        await m.getRepository(Setting).save({ key: "kept-by-transaction", value: "1" });
-        entered();
-        await tick();
-        // The save made outside gives up; this transaction goes on and commits.
-        await outside.write?.catch(() => undefined);
+    const [tx, save] = await awaitingOutside(
+      "kept-by-transaction",
+      () => db.getRepository(Setting).save({ key: "saved-outside", value: "1" }),
+      // The save made outside gives up; this transaction goes on and commits.
+      async (m, shared) => {
+        await shared.catch(() => undefined);
         await m.getRepository(Setting).save({ key: "kept-after-waiting", value: "1" });
-      });
-      await inside;
-      const shared = (outside.write = db.getRepository(Setting).save({ key: "saved-outside", value: "1" }));
-      const [tx, save] = await Promise.allSettled([transaction, shared]);
-      expect(save.status).to.equal("rejected");
-      expect(tx.status, String((tx as PromiseRejectedResult).reason)).to.equal("fulfilled");
-      const keys = (await db.getRepository(Setting).find()).map((s) => s.key);
-      expect(keys).to.include.members(["kept-by-transaction", "kept-after-waiting"]).and.not.to.include("saved-outside");
-    } finally {
-      turns.limitMs = TURN_WAIT_LIMIT_MS;
-    }
+      },
+    );
+    expect(save.status).to.equal("rejected");
+    expect(tx.status, String((tx as PromiseRejectedResult).reason)).to.equal("fulfilled");
+    const keys = (await db.getRepository(Setting).find()).map((s) => s.key);
+    expect(keys).to.include.members(["kept-by-transaction", "kept-after-waiting"]).and.not.to.include("saved-outside");
   });
 });
