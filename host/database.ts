@@ -3,6 +3,7 @@ import path from "node:path";
 import { DataSource, type DataSourceOptions, type MixedList } from "typeorm";
 import type { ModuleEntity, ModuleMigration } from "./contract";
 import type { Database } from "better-sqlite3";
+import { CommittedReads } from "./sqliteCommittedReads";
 import { serializeSqliteTransactions } from "./sqliteTransactions";
 import { DurableCommits, type SyncFile } from "./durableCommits";
 import { watchCommitPoints } from "./sqliteCommitPoints";
@@ -94,15 +95,17 @@ export function createDataSource(
     };
   }
   const db = new DataSource(options);
+  const reads = target.kind === "sqlite" && target.file !== ":memory:" ? new CommittedReads(path.resolve(target.file)) : null;
   if (target.kind === "sqlite") {
-    serializeSqliteTransactions(db, durability);
+    serializeSqliteTransactions(db, durability, reads);
     bindNumbersAsParameters(db);
   }
-  if (durability) {
+  if (durability || reads) {
     const destroy = db.destroy.bind(db);
     db.destroy = async () => {
       await destroy();
-      await durability.close();
+      reads?.close();
+      await durability?.close();
     };
   }
   return db;

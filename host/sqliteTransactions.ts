@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { DataSource, EntityManager } from "typeorm";
 import type { DurableCommits } from "./durableCommits";
+import type { CommittedReads } from "./sqliteCommittedReads";
 import { TurnQueue } from "./sqliteTurns";
 
 type TransactionFn = EntityManager["transaction"];
@@ -48,7 +49,8 @@ interface Runner {
  * own `save` opens) would join whichever was open, and be rolled back with it. This makes every write
  * take turns on the connection: transactions, typeorm's own ones, and single writing statements.
  * A transaction started from inside another (same async context) runs at once, as a savepoint,
- * instead of waiting for itself. Reads outside any transaction do not wait. A transaction typeorm
+ * instead of waiting for itself. Reads outside any transaction do not wait: with `reads`, they run
+ * on a connection of their own and see only what is committed. A transaction typeorm
  * opens for a `save` holds the turn in its caller's context, so code it awaits (a subscriber) writes
  * through the manager it is given: a write through `db` would wait for that very turn (and give up,
  * failing, once the turn has held the connection for `TURN_WAIT_LIMIT_MS`).
@@ -56,7 +58,7 @@ interface Runner {
  * With `durability`, a transaction settles only once its commit is on the disk, and so does any
  * write outside a transaction; the next turn does not wait for that flush, only the caller does.
  */
-export function serializeSqliteTransactions(db: DataSource, durability: DurableCommits | null): void {
+export function serializeSqliteTransactions(db: DataSource, durability: DurableCommits | null, reads: CommittedReads | null): void {
   const inside = new AsyncLocalStorage<Turn>();
   const inTurn = () => inside.getStore()?.active === true;
   const turns = new TurnQueue();
@@ -97,7 +99,7 @@ export function serializeSqliteTransactions(db: DataSource, durability: DurableC
   const create = driver.createQueryRunner.bind(driver);
   driver.createQueryRunner = (mode) => {
     const runner = create(mode);
-    return inTurn() ? runner : outsideTurns(runner, inside, acquire, acknowledgedTurn, durability);
+    return inTurn() ? runner : outsideTurns(runner, inside, acquire, acknowledgedTurn, durability, reads);
   };
 }
 
@@ -107,7 +109,7 @@ const READ = /^\s*SELECT\b/i;
 /**
  * The shared query runner as seen from outside any turn: a writing statement takes a turn of its
  * own, and a transaction typeorm starts on it (for a `save`) holds one from its BEGIN to its end.
- * Reads go straight through, as before.
+ * Reads go to `reads` (committed data only), or straight through on the shared runner without it.
  */
 function outsideTurns(
   runner: Runner,
@@ -115,6 +117,7 @@ function outsideTurns(
   acquire: () => Promise<() => void>,
   acknowledgedTurn: <T>(work: () => Promise<T>) => Promise<T>,
   durability: DurableCommits | null,
+  reads: CommittedReads | null,
 ): Runner {
   let held: { release: () => void; state: Turn; count: number } | null = null;
   const inHeldTurn = <T>(work: () => Promise<T>): Promise<T> => (held ? inside.run(held.state, work) : work());
@@ -135,8 +138,10 @@ function outsideTurns(
 
   const own = {
     async query(...args: unknown[]) {
-      if (held || (typeof args[0] === "string" && READ.test(args[0]))) return inHeldTurn(() => runner.query(...args));
-      return acknowledgedTurn(() => runner.query(...args));
+      if (held) return inHeldTurn(() => runner.query(...args));
+      const [sql, parameters, structured] = args;
+      if (typeof sql !== "string" || !READ.test(sql)) return acknowledgedTurn(() => runner.query(...args));
+      return reads ? reads.query(sql, Array.isArray(parameters) ? parameters : [], structured === true) : runner.query(...args);
     },
     async startTransaction(...args: unknown[]) {
       if (!held) held = { release: await acquire(), state: { active: true }, count: durability?.count ?? 0 };

@@ -82,6 +82,29 @@ describe("SQLite transactions", () => {
     expect(first).to.equal("read");
   });
 
+  it("does not show a read outside a transaction what that transaction has not committed, nor what it rolls back", async () => {
+    let finish!: () => void;
+    const open = db.transaction(async (m) => {
+      await m.getRepository(Setting).save({ key: "not-yet-committed", value: "1" });
+      await new Promise<void>((resolve) => (finish = resolve));
+      throw new Error("rolled back");
+    });
+    await tick();
+    await tick();
+    const during = await db.getRepository(Setting).findOneBy({ key: "not-yet-committed" });
+    const counted = Number((await db.query(`SELECT COUNT(*) AS n FROM host_setting WHERE key = 'not-yet-committed'`))[0].n);
+    finish();
+    await open.catch(() => undefined);
+    const after = await db.getRepository(Setting).findOneBy({ key: "not-yet-committed" });
+    expect([during, counted, after]).to.deep.equal([null, 0, null]);
+  });
+
+  it("shows a read outside a transaction what was committed, as soon as it was", async () => {
+    await db.transaction((m) => m.getRepository(Setting).save({ key: "committed-then-read", value: "2" }));
+    await db.query(`UPDATE host_setting SET value = '3' WHERE key = 'committed-then-read'`);
+    expect((await db.getRepository(Setting).findOneBy({ key: "committed-then-read" }))?.value).to.equal("3");
+  });
+
   it("finishes a transaction's saves when reads and saves outside it were made while it was open", async () => {
     let resume!: () => void;
     const paused = new Promise<void>((resolve) => (resume = resolve));
