@@ -454,10 +454,10 @@ export interface HostContract {
   /**
    * The host's database. On SQLite it is one connection, and writes take turns on it: a transaction,
    * and a write outside one, wait for the transaction before them to end (reads outside one do not
-   * wait, and see only committed data), so nothing joins another's transaction. Write through the manager a transaction (or a
-   * typeorm subscriber) is given, never through `db` from inside one that another context awaits:
-   * such a write would wait for the very transaction awaiting it, and fails once that one has held
-   * the connection for 30 s (`TurnWaitError`), which then fails too.
+   * wait, and see only committed data), so nothing joins another's transaction. Write through the
+   * manager a transaction (or a typeorm subscriber) is given, never through `db` from inside one that
+   * another context awaits: such a write would wait for the very transaction awaiting it, and fails
+   * once that one has held the connection for 30 s (`TurnWaitError`), which then fails too.
    */
   readonly db: DataSource;
   /** Plain-SQL writes grouped into shared transactions, for hot paths (see `GroupedWrites`). */

@@ -132,8 +132,15 @@ function outsideTurns(
     if (durability && durability.count !== count) await durability.durable();
   };
 
-  const notHeldFails = () => {
+  /** The held transaction's commit or rollback; the turn ends with the outermost one. */
+  const ending = async (step: () => Promise<unknown>) => {
+    // typeorm rolls back a `save` whose start failed: the transaction open then is another turn's.
     if (!held) throw new Error("No transaction of this caller is open on the SQLite connection");
+    try {
+      await inHeldTurn(step);
+    } finally {
+      await end();
+    }
   };
 
   const own = {
@@ -152,23 +159,8 @@ function outsideTurns(
         throw error;
       }
     },
-    async commitTransaction() {
-      notHeldFails();
-      try {
-        await inHeldTurn(() => runner.commitTransaction());
-      } finally {
-        await end();
-      }
-    },
-    async rollbackTransaction() {
-      // typeorm rolls back a `save` whose start failed: the transaction open then is another turn's.
-      notHeldFails();
-      try {
-        await inHeldTurn(() => runner.rollbackTransaction());
-      } finally {
-        await end();
-      }
-    },
+    commitTransaction: () => ending(() => runner.commitTransaction()),
+    rollbackTransaction: () => ending(() => runner.rollbackTransaction()),
     async release() {
       // A transaction left open (its rollback failed) must not keep the connection from everyone else.
       if (held && runner.isTransactionActive) await inHeldTurn(() => runner.rollbackTransaction()).catch(() => undefined);
