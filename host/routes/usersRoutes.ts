@@ -135,13 +135,12 @@ export function usersRoutes(deps: {
         }
         let savedId = id;
         // Hashed before the transaction, which holds the SQLite connection while it runs.
-        const created = savedId === null ? await users.hashed({ ...values, password: values.password as string }) : null;
         const { password, ...account } = values;
-        const passwordHash = savedId !== null && password ? await hashPassword(password) : undefined;
+        const passwordHash = password ? await hashPassword(password) : undefined;
         await db.transaction(async (manager) => {
-          if (created) {
-            savedId = (await users.insert(created, manager)).id;
-          } else if (savedId !== null) {
+          if (savedId === null) {
+            savedId = (await users.insert({ ...account, passwordHash: passwordHash as string }, manager)).id;
+          } else {
             await users.updateAccount(savedId, { ...account, passwordHash }, manager);
           }
         });
