@@ -9,6 +9,7 @@ import type { DataSource } from "typeorm";
 import {
   type Clock,
   type HostContract,
+  type HostUser,
   type Logger,
   lt,
   PRESENCE_SETTINGS,
@@ -16,6 +17,7 @@ import {
 import { AddressRateLimit } from "./http/AddressRateLimit";
 import { fixedHeaders } from "./http/fixedHeaders";
 import { LeanRoutes } from "./http/LeanRoutes";
+import { UserSocketPosts } from "./http/UserSocketPosts";
 import { EventLoopLag } from "./http/EventLoopLag";
 import { LoadShedder } from "./http/LoadShedder";
 import { createLongReads, type HostLongReads } from "./longReads";
@@ -99,6 +101,8 @@ export class Host {
   readonly app = express();
   /** Public JSON POSTs answered before express (the contract's `leanPost`). */
   private readonly lean: LeanRoutes;
+  /** Logged-in users' JSON POSTs taken over their bus sockets (the contract's `userSocketPost`). */
+  private readonly userPosts: UserSocketPosts;
   /** The rate limits behind the limiters handed to modules, for their lean routes. */
   private readonly rateLimits = new WeakMap<RequestHandler, AddressRateLimit>();
   /** Security headers on every answer (helmet); without nonces, so the same for every request. */
@@ -172,6 +176,10 @@ export class Host {
         },
       },
     );
+    this.userPosts = new UserSocketPosts({
+      hasGroup: (user, group) => this.users.hasGroup(user, group),
+      recordActivity: (userId) => this.presence.recordActivity(userId).catch((err: unknown) => this.logger.warn("presence write failed", { error: String(err) })),
+    });
     this.lean = new LeanRoutes({
       load: this.load,
       securityHeaders: fixedHeaders(this.securityHeaders, "POST"),
@@ -180,6 +188,7 @@ export class Host {
       translate: (lang, key, vars) => this.i18n.translateAny(lang, key, vars),
       clientAddress: (req) => clientAddress(req, this.app.get("trust proxy") === 1),
       bodyLimit: JSON_BODY_LIMIT,
+      userPosts: this.userPosts,
       logger: this.logger,
     });
     this.server = http.createServer((req, res) => {
@@ -239,6 +248,7 @@ export class Host {
       logger: this.logger,
       rateLimit: limiter,
       leanPost: (route) => this.lean.add(route),
+      userSocketPost: (route) => this.userPosts.add(route),
     };
   }
 
@@ -481,19 +491,19 @@ export class Host {
         if (typeof userId !== "number") return resolve(null);
         const sid = (req as Request).sessionID;
         this.users.get(userId).then(
-          (u) => resolve(u && u.active ? { user: u, stillSignedIn: () => this.stillSignedIn(sid, userId) } : null),
+          (u) => resolve(u && u.active ? { user: u, current: () => this.signedInUser(sid, userId) } : null),
           () => resolve(null),
         );
       });
     });
   }
 
-  /** Whether session `sid` is still `userId`'s, and the user still active. */
-  private async stillSignedIn(sid: string, userId: number): Promise<boolean> {
+  /** The user of session `sid` as of now, while the session is still `userId`'s and the user active; else null. */
+  private async signedInUser(sid: string, userId: number): Promise<HostUser | null> {
     const data = await new Promise<session.SessionData | null | undefined>((resolve, reject) => this.sessions.get(sid, (err, found) => (err ? reject(err) : resolve(found))));
-    if (data?.passport?.user !== userId) return false;
+    if (data?.passport?.user !== userId) return null;
     const user = await this.users.get(userId);
-    return user !== null && user.active;
+    return user !== null && user.active ? user : null;
   }
 
   /** Starts listening, then the bus and the scheduler (nothing runs when the port is taken). */

@@ -295,6 +295,35 @@ export interface LeanPost {
   handle(req: LeanRequest): Promise<LeanAnswer>;
 }
 
+/** A logged-in user's post over their bus socket (see `UserSocketPost`). */
+export interface UserSocketRequest {
+  /** The path's `:name` parameters. */
+  params: Record<string, string>;
+  /** The user as of this post: their session still stands, they are active and in the route's group. */
+  user: HostUser;
+  /** The JSON body, as the route on `router` would see it. */
+  body: unknown;
+}
+
+/**
+ * A JSON POST of the logged-in users' API that their pages may also send over their bus socket
+ * (`post` in docs/api.md) instead of an HTTP request each: for what a user does many times a minute,
+ * such as an operator's message. The socket was opened from the host's own origin with the session's
+ * cookie (checked at its handshake, which is why no CSRF token is asked for); each post checks that
+ * the session still stands and reads the user afresh, is refused (403) when the user is not in
+ * `group`, and counts as the user's activity, as a post over HTTP does. It shares the in-flight
+ * budget of lean routes (503 with `Retry-After`), the socket's frame limit and the text checks;
+ * errors thrown as `DomainError` are answered as JSON in the user's language. The same route must
+ * be on `router` too, for pages without an open socket and for larger bodies.
+ */
+export interface UserSocketPost {
+  /** The path, with `:name` parameters, as the page posts it over HTTP, e.g. `/livechat/api/conversations/:id/messages`. */
+  path: string;
+  /** Only users in this group (implied groups count) may post here. */
+  group: string;
+  handle(req: UserSocketRequest): Promise<LeanAnswer>;
+}
+
 /** Values for a text's `{name}` placeholders; `count` also picks the plural form. */
 export type TranslationVars = Record<string, string | number>;
 /** Translates English text into one language, already chosen. */
@@ -491,6 +520,8 @@ export interface HostContract {
   rateLimit(options: { windowMs: number; limit: number | (() => Promise<number>) }): RequestHandler;
   /** Serves a public JSON POST ahead of the middleware stack (see `LeanPost`). */
   leanPost(route: LeanPost): void;
+  /** Takes a logged-in users' JSON POST over their bus socket as well (see `UserSocketPost`). */
+  userSocketPost(route: UserSocketPost): void;
 }
 
 /** An entity class or schema a module contributes to the host's DataSource. */

@@ -70,7 +70,7 @@ function attachBusServer(server: http.Server, bus: HostBus, presence: HostPresen
     logger: quiet,
     authenticateUser: async (req) => {
       const user = users.find((u) => u.login === testLogin(req));
-      return user ? { user, stillSignedIn: async () => !signedOut.has(user.login) } : null;
+      return user ? { user, current: async () => (signedOut.has(user.login) ? null : user) } : null;
     },
     limits: new SocketLimits({ get: async (_key, fallback) => fallback, getNumber: async (_key, fallback) => fallback, set: async () => {} }),
     clientAddress: (req) => clientAddress(req, false),
@@ -432,15 +432,15 @@ describe("bus socket heartbeats", function () {
         clients.push(ws);
       }
       const pings = Promise.all(clients.map((ws) => new Promise((resolve) => ws.once("ping", resolve))));
-      type Watched = { ping(): void; stillSignedIn: (() => Promise<boolean>) | null };
+      type Watched = { ping(): void; currentUser: (() => Promise<HostUser | null>) | null };
       const serverSockets = [...(sliced.busServer as unknown as { sockets: Set<Watched> }).sockets];
       let pinged = 0;
       let checked = 0;
       for (const ws of serverSockets) {
         const ping = ws.ping.bind(ws);
         ws.ping = () => (pinged++, ping());
-        const check = ws.stillSignedIn;
-        if (check) ws.stillSignedIn = () => (checked++, check());
+        const check = ws.currentUser;
+        if (check) ws.currentUser = () => (checked++, check());
       }
       // What was pinged and checked as each turn began, until a turn began with every socket pinged.
       const turns: [number, number][] = [];

@@ -48,7 +48,8 @@ export interface BusServerOptions {
  */
 export interface SignedIn {
   user: HostUser;
-  stillSignedIn(): Promise<boolean>;
+  /** The user as of now (name, language, groups); null once the session has ended or the user was deactivated. */
+  current(): Promise<HostUser | null>;
 }
 
 /** The close code of a socket whose visitor token or user session is no longer valid: the client does not reconnect. */
@@ -188,7 +189,7 @@ export class BusServer {
       // ws handles the socket's errors from now on.
       socket.off("error", destroySocket);
       ws.user = user;
-      ws.stillSignedIn = signedIn?.stillSignedIn ?? null;
+      ws.currentUser = signedIn?.current ?? null;
       ws.token = token;
       ws.address = address;
       this.accept(ws, channels);
@@ -363,13 +364,29 @@ export class BusServer {
     this.send(ws, { op: "ready", last: ws.baseline });
   }
 
-  /** An admitted post: answered on the socket with the request's `ref`, as HTTP would answer. */
+  /**
+   * An admitted post: answered on the socket with the request's `ref`, as HTTP would answer. A user's
+   * post reads the user afresh; one whose session has ended is refused, and the socket closed after.
+   */
   private async post(ws: BusSocket, message: PostMessage): Promise<void> {
     const posts = this.options.posts;
     // Only a post admitted on arrival gets here, and only an endpoint that takes posts admits any.
     if (posts === undefined) return;
-    const answer = await socketOrigin.run(ws, () => posts.answer(message.path, message.body, { token: ws.token, lang: message.lang, address: ws.address }));
+    const current = ws.currentUser;
+    let ended = false;
+    const user =
+      current === null
+        ? null
+        : async () => {
+            const now = await current();
+            if (now === null) ended = true;
+            else ws.user = now;
+            return now;
+          };
+    const caller = { token: ws.token, user, lang: message.lang, address: ws.address };
+    const answer = await socketOrigin.run(ws, () => posts.answer(message.path, message.body, caller));
     this.send(ws, { op: "answer", ref: message.ref, ...answer });
+    if (ended) ws.close(NOT_AUTHORIZED, "session ended");
   }
 
   private async presence(ws: BusSocket, input: boolean): Promise<void> {
@@ -534,18 +551,19 @@ export class BusServer {
     }
     ws.alive = false;
     ws.ping();
-    if (ws.stillSignedIn === null) return false;
+    if (ws.currentUser === null) return false;
     void this.checkSignedIn(ws);
     return true;
   }
 
   /** False, and the socket closed, when its user's session ended; a check that fails leaves it open (the next one asks again). */
   private async checkSignedIn(ws: BusSocket): Promise<boolean> {
-    const check = ws.stillSignedIn;
-    if (check === null) return true;
-    const still = await check().catch(() => true);
-    if (!still) ws.close(NOT_AUTHORIZED, "session ended");
-    return still;
+    const current = ws.currentUser;
+    if (current === null) return true;
+    const user = await current().catch(() => undefined);
+    if (user === null) ws.close(NOT_AUTHORIZED, "session ended");
+    else if (user !== undefined) ws.user = user;
+    return user !== null;
   }
 }
 

@@ -25,8 +25,8 @@ export class BusSocket extends WebSocket {
   events: BusSocketEvents | null = null;
   /** A logged-in user's socket has the user; a visitor's has the visitor's token. */
   user: HostUser | null = null;
-  /** A user's socket: whether its session still stands (see `SignedIn`). */
-  stillSignedIn: (() => Promise<boolean>) | null = null;
+  /** A user's socket: the user as of now, null once their session has ended (see `SignedIn`). */
+  currentUser: (() => Promise<HostUser | null>) | null = null;
   token: string | null = null;
   /** The client's address, counted against in the limits with the user or token. */
   address = "";

@@ -1,12 +1,14 @@
 import type http from "node:http";
 import cors from "cors";
 import type { RequestHandler } from "express";
-import { lt, type LeanAnswer, type LeanPost, type Logger, type SocketAnswer, type TranslationVars } from "../contract";
+import { lt, type HostUser, type LeanAnswer, type LeanPost, type Logger, type SocketAnswer, type TranslationVars } from "../contract";
 import type { RecentLanguageMatches } from "../langs/RecentLanguageMatches";
 import { TOO_MANY_REQUESTS, type AddressRateLimit } from "./AddressRateLimit";
 import { describeError } from "./errorHandler";
 import { fixedHeaders } from "./fixedHeaders";
 import { HttpError } from "./HttpError";
+import { PathPattern } from "./PathPattern";
+import type { UserSocketPosts } from "./UserSocketPosts";
 import { BUSY, RETRY_AFTER_SECONDS, type LoadShedder } from "./LoadShedder";
 import { anyMalformed, MALFORMED_TEXT } from "./wellFormedText";
 
@@ -21,13 +23,14 @@ export interface LeanRoutesOptions {
   clientAddress(req: http.IncomingMessage): string;
   /** Largest JSON body taken, in bytes (the same as the stack's JSON parser). */
   bodyLimit: number;
+  /** The logged-in users' routes, for posts on their sockets. */
+  userPosts: UserSocketPosts;
   logger: Logger;
 }
 
 interface Route {
   route: LeanPost;
-  pattern: RegExp;
-  names: string[];
+  pattern: PathPattern;
   limit: AddressRateLimit;
   /** Security and CORS headers of an answer, and of a preflight. */
   answerHeaders: Record<string, string>;
@@ -39,12 +42,14 @@ interface Route {
 const JSON_TYPE = "application/json; charset=utf-8";
 const TOO_LARGE = lt("The request body is too large.");
 const NOT_JSON = lt("The request body is not valid JSON.");
-const NO_SUCH_ROUTE = lt("Nothing can be sent to this address over the socket.");
+export const NO_SUCH_SOCKET_ROUTE = lt("Nothing can be sent to this address over the socket.");
 
-/** Who calls a lean route over the bus socket. */
+/** Who calls a lean route (or, on a logged-in user's socket, a `UserSocketPost`) over the bus socket. */
 export interface SocketCaller {
   /** The socket's visitor token, sent to the route as its bearer (null on a logged-in user's socket). */
   token: string | null;
+  /** On a logged-in user's socket, the user as of now: null once their session has ended (null on a visitor's socket). */
+  user: (() => Promise<HostUser | null>) | null;
   /** The language the caller reads, as an Accept-Language value. */
   lang: string | undefined;
   /** The client's address, counted in the route's rate limit. */
@@ -78,21 +83,11 @@ export class LeanRoutes {
   add(route: LeanPost): void {
     const limit = this.options.rateLimitOf(route.limiter);
     if (!limit) throw new Error(`The limiter of the lean route ${route.path} does not come from the host's rateLimit()`);
-    const names: string[] = [];
-    const source = route.path
-      .split("/")
-      .map((part) => {
-        if (!part.startsWith(":")) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-        names.push(part.slice(1));
-        return "([^/]+)";
-      })
-      .join("/");
     const corsMiddleware = cors(route.cors);
     const answerHeaders = { ...this.options.securityHeaders, ...fixedHeaders(corsMiddleware, "POST") };
     this.routes.push({
       route,
-      pattern: new RegExp(`^${source}$`),
-      names,
+      pattern: new PathPattern(route.path),
       limit,
       answerHeaders,
       preflightHeaders: { ...this.options.securityHeaders, ...fixedHeaders(corsMiddleware, "OPTIONS") },
@@ -136,9 +131,14 @@ export class LeanRoutes {
   /** An admitted socket post: answered (never thrown), then its place given back. */
   private async answerSocket(path: string, body: unknown, caller: SocketCaller): Promise<SocketAnswer> {
     let retryAfter: number | undefined;
+    let user: HostUser | null = null;
     try {
+      if (caller.user !== null) {
+        user = await caller.user();
+        return await this.options.userPosts.answer(path, body, user);
+      }
       const found = this.find(path);
-      if (!found) throw new HttpError(404, NO_SUCH_ROUTE);
+      if (!found) throw new HttpError(404, NO_SUCH_SOCKET_ROUTE);
       if (anyMalformed(body)) throw new HttpError(400, MALFORMED_TEXT);
       const counted = await found.route.limit.count(caller.address);
       if (counted.over) {
@@ -150,7 +150,8 @@ export class LeanRoutes {
       if (caller.lang !== undefined) headers["accept-language"] = caller.lang;
       return await found.route.route.handle({ params: found.params, headers, body });
     } catch (error) {
-      const answer: SocketAnswer = { ...(await this.errorAnswer(error, caller.lang, { over: "socket", path })) };
+      const lang = user?.langCode ?? (await this.languageOf(caller.lang));
+      const answer: SocketAnswer = { ...this.errorAnswer(error, lang, { over: "socket", path }) };
       if (retryAfter !== undefined) answer.retryAfter = retryAfter;
       return answer;
     } finally {
@@ -165,9 +166,8 @@ export class LeanRoutes {
   /** The lean route of `path` and its decoded parameters; null when none matches (or a parameter cannot be decoded). */
   private find(path: string): { route: Route; params: Record<string, string> } | null {
     for (const route of this.routes) {
-      const match = route.pattern.exec(path);
-      if (!match) continue;
-      const params = decodeParams(route.names, match);
+      const params = route.pattern.match(path);
+      if (params === undefined) continue;
       return params ? { route, params } : null;
     }
     return null;
@@ -216,21 +216,20 @@ export class LeanRoutes {
 
   /** Answers an error as the host's error handler answers a JSON request: its status, and its message in the reader's language. */
   private async fail(route: Route, req: http.IncomingMessage, res: http.ServerResponse, error: unknown, headers: Record<string, string>): Promise<void> {
-    const { status, body } = await this.errorAnswer(error, req.headers["accept-language"], { method: req.method, path: req.url });
+    const { status, body } = this.errorAnswer(error, await this.languageOf(req.headers["accept-language"]), { method: req.method, path: req.url });
     if (res.headersSent || res.destroyed) return;
     answerJson(res, status, body, route.answerHeaderList, headers);
   }
 
   /**
-   * An error's status, and its message in the reader's language (`acceptLanguage`), as the host's
-   * error handler answers a JSON request; an unexpected failure is logged with `where` it happened.
+   * An error's status, and its message in the reader's language (`lang`, a language code), as the
+   * host's error handler answers a JSON request; an unexpected failure is logged with `where` it happened.
    */
-  private async errorAnswer(error: unknown, acceptLanguage: string | undefined, where: Record<string, string | undefined>): Promise<LeanAnswer> {
+  private errorAnswer(error: unknown, lang: string, where: Record<string, string | undefined>): LeanAnswer {
     const { status, message, vars, details } = describeError(error);
     if (status >= 500 && !(error instanceof HttpError)) {
       this.options.logger.error("request failed", { ...where, error: (error as Error)?.stack ?? String(error) });
     }
-    const lang = await this.languageOf(acceptLanguage);
     return { status, body: { error: this.options.translate(lang, message, vars), ...(details ? { details } : {}) } };
   }
 }
@@ -243,17 +242,6 @@ function answerJson(res: http.ServerResponse, status: number, body: unknown, fix
   headers.push("Content-Type", JSON_TYPE, "Content-Length", String(Buffer.byteLength(json)));
   res.writeHead(status, headers);
   res.end(json);
-}
-
-/** The path's parameters, decoded as express decodes them; null when one cannot be (express answers that). */
-function decodeParams(names: string[], match: RegExpExecArray): Record<string, string> | null {
-  const params: Record<string, string> = {};
-  try {
-    names.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1])));
-  } catch {
-    return null;
-  }
-  return params;
 }
 
 /**

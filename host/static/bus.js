@@ -5,8 +5,9 @@
  *   bus.on("message", function (notification) { ... });   // "*" receives every type
  *   bus.onSignal("typing", function (signal) { ... });     // signals: never stored, never caught up
  *   bus.onReady(function () { ... });                       // after each (re)connection's catch-up
- *   bus.post(path, body, lang)   // a visitor's lean POST over the socket: a promise of { status, body, retryAfter },
- *                                // or null when the socket is not open (send it over HTTP then)
+ *   bus.post(path, body, lang)   // a POST over the socket (a visitor's lean route, or a logged-in user's socket
+ *                                // route): a promise of { status, body, retryAfter }, or null when the socket
+ *                                // is not open (send it over HTTP then)
  *   bus.close();
  *
  * The last notification id is kept in sessionStorage, so a reload or a reconnect asks the server for
@@ -194,7 +195,7 @@
     }
 
     function post(path, body, lang) {
-      if (!token || !socket || socket.readyState !== WebSocket.OPEN) return null;
+      if (!socket || socket.readyState !== WebSocket.OPEN) return null;
       var ref = ++nextRef;
       var message = { op: "post", ref: ref, path: path, body: body };
       if (lang) message.lang = lang;

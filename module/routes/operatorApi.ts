@@ -1,6 +1,6 @@
 import { Router, type Request } from "express";
 import { z } from "zod";
-import { InvalidInputError, NotFoundError, parseId, type HostContract, type HostUser } from "../../host/contract";
+import { InvalidInputError, NotFoundError, parseId, type HostContract, type HostUser, type LeanAnswer, type UserSocketRequest } from "../../host/contract";
 import { OPERATOR_GROUP } from "../api";
 import type { ConversationServices } from "../conversations";
 import type { OperatorConversationDetailDto, OperatorConversationListDto } from "../services/conversations/dto";
@@ -13,6 +13,12 @@ import { sendTranscript } from "./transcriptResponse";
 const windowBody = z.object({ state: z.enum(["open", "folded", "closed"]) });
 const readBody = z.object({ lastMessageId: z.number().int().nonnegative() });
 const typingBody = z.object({ typing: z.boolean() }).strict();
+const API_PATH = "/livechat/api";
+
+/** A field of a JSON body that may be anything (undefined when it is not an object). */
+function field(fields: unknown, name: string): unknown {
+  return typeof fields === "object" && fields !== null ? (fields as Record<string, unknown>)[name] : undefined;
+}
 
 /** The operators' JSON API (docs/api.md): behind login and CSRF; operators see their conversations, managers all. */
 export function operatorApi(host: HostContract, services: ConversationServices): void {
@@ -20,11 +26,12 @@ export function operatorApi(host: HostContract, services: ConversationServices):
   const api = Router();
   api.use(host.auth.requireGroup(OPERATOR_GROUP));
   const me = (req: Request) => host.auth.currentUser(req) as HostUser;
-  const conversationOf = async (req: Request) => {
-    const id = parseId(req.params.id);
+  const conversationFor = async (idParam: unknown, user: HostUser) => {
+    const id = parseId(idParam);
     if (id === null) throw new NotFoundError("No such conversation for you.");
-    return inbox.conversation(id, me(req));
+    return inbox.conversation(id, user);
   };
+  const conversationOf = (req: Request) => conversationFor(req.params.id, me(req));
 
   api.get(
     "/conversations",
@@ -89,29 +96,41 @@ export function operatorApi(host: HostContract, services: ConversationServices):
     }),
   );
 
-  api.post(
-    "/conversations/:id/messages",
-    asyncRoute(async (req, res) => {
-      const conversation = await conversationOf(req);
-      const user = me(req);
-      inbox.requireOwner(conversation, user, "Only the operator of this conversation can answer it.");
-      const body = checkMessageBody(req.body?.body);
-      const clientMessageId = checkClientMessageId(req.body?.clientMessageId);
-      const result = await messages.post(conversation, { kind: "operator", userId: user.id }, body, clientMessageId);
-      res.status(result.created ? 201 : 200).json({ message: result.message });
-    }),
-  );
+  /**
+   * A post an operator makes many times a minute: on this router, and over the page's bus socket
+   * (the contract's `userSocketPost`), answered alike.
+   */
+  const socketWrite = (path: string, handle: (req: UserSocketRequest) => Promise<LeanAnswer>) => {
+    api.post(
+      path,
+      asyncRoute(async (req, res) => {
+        // Only `:name` parameters in these paths: each one a string.
+        const params: Record<string, string> = {};
+        for (const [name, value] of Object.entries(req.params)) if (typeof value === "string") params[name] = value;
+        const answer = await handle({ params, user: me(req), body: req.body });
+        res.status(answer.status).json(answer.body);
+      }),
+    );
+    host.userSocketPost({ path: `${API_PATH}${path}`, group: OPERATOR_GROUP, handle });
+  };
+
+  // A message, stored once per client id: 201 when created, 200 for a retry of one already stored.
+  socketWrite("/conversations/:id/messages", async ({ params, user, body: fields }) => {
+    const conversation = await conversationFor(params.id, user);
+    inbox.requireOwner(conversation, user, "Only the operator of this conversation can answer it.");
+    const body = checkMessageBody(field(fields, "body"));
+    const clientMessageId = checkClientMessageId(field(fields, "clientMessageId"));
+    const result = await messages.post(conversation, { kind: "operator", userId: user.id }, body, clientMessageId);
+    return { status: result.created ? 201 : 200, body: { message: result.message } };
+  });
 
   // "The operator is typing", to the visitor: a bus signal, never stored (see the visitor API's).
-  api.post(
-    "/conversations/:id/typing",
-    asyncRoute(async (req, res) => {
-      const conversation = await conversationOf(req);
-      const parsed = typingBody.safeParse(req.body ?? {});
-      if (!parsed.success) throw new InvalidInputError("typing must be true or false.");
-      res.json({ delivered: await services.typing.fromOperator(conversation, me(req), parsed.data.typing) });
-    }),
-  );
+  socketWrite("/conversations/:id/typing", async ({ params, user, body }) => {
+    const conversation = await conversationFor(params.id, user);
+    const parsed = typingBody.safeParse(body ?? {});
+    if (!parsed.success) throw new InvalidInputError("typing must be true or false.");
+    return { status: 200, body: { delivered: await services.typing.fromOperator(conversation, user, parsed.data.typing) } };
+  });
 
   api.post(
     "/conversations/:id/read",
@@ -160,5 +179,5 @@ export function operatorApi(host: HostContract, services: ConversationServices):
     }),
   );
 
-  host.router.use("/livechat/api", api);
+  host.router.use(API_PATH, api);
 }

@@ -167,6 +167,47 @@ describe("Live chat in real browsers: visitor widget, operator windows, Discuss,
     // Typing, then stopped as the message left.
     expect(socketPosts.filter((p) => p.includes("/typing")).map((p) => (JSON.parse(p) as { body: { typing: boolean } }).body.typing)).to.deep.equal([true, false]);
   });
+
+  it("sends the operator's messages and typing over the page's open socket, without an HTTP request each", async () => {
+    const operator = await operatorPage("mitchell");
+    const httpPosts: string[] = [];
+    const socketPosts: string[] = [];
+    operator.on("request", (r) => {
+      if (r.method() === "POST" && /\/(messages|typing)$/.test(r.url())) httpPosts.push(r.url());
+    });
+    const ready = new Promise<void>((resolve) =>
+      operator.on("websocket", (ws) => {
+        ws.on("framereceived", (frame) => {
+          if (String(frame.payload).includes('"op":"ready"')) resolve();
+        });
+        ws.on("framesent", (frame) => {
+          if (String(frame.payload).includes('"op":"post"')) socketPosts.push(String(frame.payload));
+        });
+      }),
+    );
+    // The page's socket, opened again now that it is watched.
+    await operator.reload();
+    await ready;
+    const visitor = await (await browser.newContext()).newPage();
+    await visitor.goto(`${t.url}/livechat/demo`);
+    await visitor.getByRole("button", { name: "Have a question? Chat with us." }).click();
+    const chat = visitor.getByRole("region", { name: "Live chat" });
+    await chat.getByRole("textbox", { name: "Your message" }).fill("Is anyone there?");
+    await chat.getByRole("textbox", { name: "Your message" }).press("Enter");
+    const chatWindow = operator.getByRole("region", { name: "Chat window" }).filter({ hasText: "Is anyone there?" });
+    await chatWindow.getByText("Is anyone there?").waitFor();
+    await chatWindow.getByRole("textbox", { name: "Message" }).fill("Answered on the socket");
+    await chatWindow.getByRole("textbox", { name: "Message" }).press("Enter");
+    await chat.getByText("Answered on the socket").waitFor();
+    await chatWindow.getByText("Answered on the socket").waitFor();
+    expect(await t.host.db.getRepository(Message).countBy({ body: "Answered on the socket" })).to.equal(1);
+    expect(httpPosts).to.deep.equal([]);
+    const sentMessages = socketPosts.filter((p) => p.includes("/messages"));
+    expect(sentMessages).to.have.length(1);
+    expect(sentMessages[0]).to.contain("Answered on the socket");
+    // Typing, then stopped as the message left.
+    expect(socketPosts.filter((p) => p.includes("/typing")).map((p) => (JSON.parse(p) as { body: { typing: boolean } }).body.typing)).to.deep.equal([true, false]);
+  });
 });
 
 describe("Messages icon, Discuss and chat windows across tabs", function () {

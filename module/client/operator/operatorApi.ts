@@ -8,12 +8,14 @@ import type {
 } from "../../services/conversations/dto";
 import type { CannedSuggestion } from "../../services/CannedResponses";
 import type { TransferChoices, TransferOutcome, TransferTarget } from "../../services/transfer/TransferService";
-import { requestJson } from "../shared/http";
+import { answerError, requestJson } from "../shared/http";
 import { t } from "../shared/i18n";
 import type { CannedSource } from "./cannedSuggestions";
 import type { ListRequest } from "./conversationPages";
 
 export type WindowState = ChatWindowDto["state"];
+
+const API_PATH = "/livechat/api";
 
 function csrfToken(): string {
   return document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? "";
@@ -29,7 +31,19 @@ function call<T>(path: string, body?: object): Promise<T> {
     headers["x-csrf-token"] = csrfToken();
     init.body = JSON.stringify(body);
   }
-  return requestJson<T>(`/livechat/api${path}`, init, t("The request failed"));
+  return requestJson<T>(`${API_PATH}${path}`, init, t("The request failed"));
+}
+
+/**
+ * A post the operator makes many times a minute (a message, "is typing"): over the page's open bus
+ * socket when there is one, without an HTTP request each, else over HTTP; answered alike.
+ */
+async function send<T>(path: string, body: object): Promise<T> {
+  const sent = window.hostBus?.post(`${API_PATH}${path}`, body);
+  if (!sent) return call<T>(path, body);
+  const answer = await sent;
+  if (answer.status >= 400) throw answerError(answer.status, answer.body, answer.retryAfter, t("The request failed"));
+  return answer.body as T;
 }
 
 /** Canned responses for one conversation's composer. */
@@ -51,8 +65,8 @@ export const operatorApi = {
     return call<OperatorConversationListDto>(`/conversations${text ? `?${text}` : ""}`);
   },
   conversation: (id: number) => call<OperatorConversationDetailDto>(`/conversations/${id}`),
-  post: (id: number, body: string, clientMessageId: string) => call<{ message: MessageDto }>(`/conversations/${id}/messages`, { body, clientMessageId }),
-  typing: (id: number, typing: boolean) => call<{ delivered: boolean }>(`/conversations/${id}/typing`, { typing }),
+  post: (id: number, body: string, clientMessageId: string) => send<{ message: MessageDto }>(`/conversations/${id}/messages`, { body, clientMessageId }),
+  typing: (id: number, typing: boolean) => send<{ delivered: boolean }>(`/conversations/${id}/typing`, { typing }),
   markRead: (id: number, lastMessageId: number) => call<{ unread: number; unreadConversations: number }>(`/conversations/${id}/read`, { lastMessageId }),
   take: (id: number) => call<{ conversation: OperatorConversationDto }>(`/conversations/${id}/take`, {}),
   transferChoices: (id: number) => call<TransferChoices>(`/conversations/${id}/transfer`),

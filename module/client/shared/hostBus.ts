@@ -9,8 +9,9 @@ export interface BusConnection {
   /** After each (re)connection's catch-up of missed notifications. */
   onReady(handler: () => void): () => void;
   /**
-   * A visitor's lean POST over the socket, answered as over HTTP; null when the socket is not open or
-   * the body is too large for it (send it over HTTP then). Rejects if the socket closes first.
+   * A POST over the socket (a visitor's lean route, or a logged-in user's socket route), answered as
+   * over HTTP; null when the socket is not open or the body is too large for it (send it over HTTP
+   * then). Rejects if the socket closes first.
    */
   post(path: string, body: unknown, lang?: string): Promise<SocketAnswer> | null;
   refresh(): void;
