@@ -27,6 +27,7 @@ import { queueAddress, waitingAddress } from "./services/conversations/queueOrde
 import { TransferService } from "./services/transfer/TransferService";
 import { VisitorPanel } from "./services/conversations/VisitorPanel";
 import { VisitorMessages } from "./services/conversations/VisitorMessages";
+import { OperatorMessages } from "./services/conversations/OperatorMessages";
 
 export interface ConversationServices {
   assignment: AssignmentService;
@@ -37,6 +38,7 @@ export interface ConversationServices {
   windows: ChatWindows;
   visitors: VisitorAccess;
   visitorMessages: VisitorMessages;
+  operatorMessages: OperatorMessages;
   chatbot: ChatbotRunner;
   chatbots: ChatbotScripts;
   ratings: ConversationRatings;
@@ -81,6 +83,7 @@ export function installConversations(host: HostContract, operators: OperatorServ
   const visitorPanel = new VisitorPanel(host, profiles, assignment, inbox);
   const typing = new TypingSignals(host);
   const visitorMessages = new VisitorMessages(host, visitors, messages);
+  const operatorMessages = new OperatorMessages(host, profiles);
   const services: ConversationServices = {
     assignment,
     lifecycle,
@@ -90,6 +93,7 @@ export function installConversations(host: HostContract, operators: OperatorServ
     windows,
     visitors,
     visitorMessages,
+    operatorMessages,
     chatbot,
     chatbots,
     ratings,

@@ -1,7 +1,10 @@
 import { expect } from "chai";
+import { messagePosted } from "../../module/api";
+import { Conversation } from "../../module/models/Conversation";
+import { ConversationRead } from "../../module/models/ConversationRead";
 import { Message } from "../../module/models/Message";
 import { connectBus, type TestBusClient } from "../support/busClient";
-import { startTestHost, type TestHost, type TestSession } from "../support/testHost";
+import { hostForSuite, startTestHost, type TestHost, type TestSession } from "../support/testHost";
 import { visitorOfMitchell, type Visitor } from "./helpers";
 
 describe("An operator's message and typing sent over the bus socket", () => {
@@ -91,7 +94,7 @@ describe("An operator's message and typing sent over the bus socket", () => {
     expect(t.host.load.current).to.equal(0);
   });
 
-  it("reads the user afresh at each post: one no longer an operator is refused", async () => {
+  it("reads the user again after a change on this instance: one no longer an operator is refused at once", async () => {
     const demoted = await frenchOperator("dora");
     try {
       const conversationPath = `/livechat/api/conversations/${visitor.id}/typing`;
@@ -105,6 +108,23 @@ describe("An operator's message and typing sent over the bus socket", () => {
       expect([refused.status, refused.body?.error]).to.deep.equal([403, overHttp.body.error]);
     } finally {
       await demoted.socket.close();
+    }
+  });
+
+  it("sees a change made elsewhere (another instance) within a second", async () => {
+    const elsewhere = await frenchOperator("elsa");
+    try {
+      const typingPath = `/livechat/api/conversations/${visitor.id}/typing`;
+      // An operator, but not of this conversation: the route itself says there is no such one for them.
+      expect((await elsewhere.socket.post(typingPath, { typing: true })).status).to.equal(404);
+      // Demoted behind this instance's back, as another instance would.
+      await t.host.db.query("DELETE FROM host_user_group WHERE user_id = ?", [elsewhere.id]);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const refused = await elsewhere.socket.post(typingPath, { typing: true });
+      expect(refused.status).to.equal(403);
+      expect(refused.body?.error).to.equal((await elsewhere.session.postJson(typingPath, { typing: true })).body.error);
+    } finally {
+      await elsewhere.socket.close();
     }
   });
 
@@ -129,3 +149,74 @@ describe("An operator's message and typing sent over the bus socket", () => {
     expect((await t.host.presence.get(id)).lastActivityAt?.getTime()).to.equal(t.clock.now().getTime());
   });
 });
+
+for (const database of ["sqlite", "postgres"] as const) {
+  describe(`An operator's reply in a conversation of their own (${database})`, () => {
+    let t: TestHost;
+    hostForSuite(database, (started) => {
+      t = started;
+    });
+
+    it("is stored once with the conversation's activity, its first reply and the operator's read position, and told to both sides and to integrators", async () => {
+      const visitor = await visitorOfMitchell(t);
+      const mitchellId = (await t.host.users.findByLogin("mitchell"))!.id;
+      const mitchell = await t.login("mitchell");
+      const path = `/livechat/api/conversations/${visitor.id}/messages`;
+      const posted: string[] = [];
+      messagePosted.on(t.host.contract.hooks, (e) => void posted.push(`${e.conversationId} ${e.message.author.kind} ${e.message.body}`));
+      const visitorSocket = await connectBus(t.url, { token: visitor.token });
+      const operatorSocket = await connectBus(t.url, { cookie: mitchell.cookie });
+      const conversation = () => t.host.db.getRepository(Conversation).findOneByOrFail({ id: visitor.id });
+      const readUpTo = async () => (await t.host.db.getRepository(ConversationRead).findOneBy({ conversationId: visitor.id, userId: mitchellId }))?.lastReadMessageId;
+      try {
+        // The channel's welcome, said in the operator's name at the start, may be the first reply already.
+        const firstReply = (await conversation()).firstReplyAt?.toISOString();
+        t.clock.advance(60_000);
+        const first = await operatorSocket.post(path, { body: "First answer", clientMessageId: "fa-1" });
+        expect(first.status).to.equal(201);
+        const firstMessage = first.body?.message as unknown as { id: number; createdAt: string; author: { kind: string; name: string } };
+        expect(firstMessage.author).to.deep.equal({ kind: "operator", name: "Mitchell" });
+        const told = (n: { type: string; payload: unknown }) => n.type === "livechat.message" && (n.payload as { message: { id: number } }).message.id === firstMessage.id;
+        await visitorSocket.next(told);
+        await operatorSocket.next(told);
+        expect((await conversation()).firstReplyAt?.toISOString()).to.equal(firstReply ?? firstMessage.createdAt);
+        expect((await conversation()).lastActivityAt.toISOString()).to.equal(firstMessage.createdAt);
+        expect(await readUpTo()).to.equal(firstMessage.id);
+
+        t.clock.advance(60_000);
+        const second = await mitchell.postJson(path, { body: "Second answer", clientMessageId: "fa-2" });
+        expect(second.status).to.equal(201);
+        expect((await conversation()).firstReplyAt?.toISOString()).to.equal(firstReply ?? firstMessage.createdAt);
+        expect((await conversation()).lastActivityAt.toISOString()).to.equal(second.body.message.createdAt);
+        expect(await readUpTo()).to.equal(second.body.message.id);
+
+        // A retry of the first: answered with it, stored once, told once.
+        const again = await operatorSocket.post(path, { body: "First answer", clientMessageId: "fa-1" });
+        expect([again.status, (again.body?.message as { id: number }).id]).to.deep.equal([200, firstMessage.id]);
+        expect(await t.host.db.getRepository(Message).countBy({ conversationId: visitor.id, clientMessageId: "fa-1" })).to.equal(1);
+        expect(await readUpTo()).to.equal(second.body.message.id);
+        expect(posted).to.deep.equal([`${visitor.id} operator First answer`, `${visitor.id} operator Second answer`]);
+
+        // Ended: refused, nothing stored.
+        expect((await mitchell.postJson(`/livechat/api/conversations/${visitor.id}/end`, {})).status).to.equal(200);
+        const late = await operatorSocket.post(path, { body: "Too late", clientMessageId: "fa-3" });
+        expect([late.status, late.body?.error]).to.deep.equal([409, "This conversation has ended: no more messages can be sent."]);
+        expect(await t.host.db.getRepository(Message).countBy({ conversationId: visitor.id, body: "Too late" })).to.equal(0);
+      } finally {
+        await visitorSocket.close();
+        await operatorSocket.close();
+      }
+    });
+
+    it("lets a manager answer another operator's conversation, under the manager's name", async () => {
+      const visitor = await visitorOfMitchell(t);
+      const admin = await t.login("admin");
+      const answer = await admin.postJson(`/livechat/api/conversations/${visitor.id}/messages`, { body: "A manager steps in", clientMessageId: "mgr-1" });
+      expect(answer.status).to.equal(201);
+      const adminUser = (await t.host.users.findByLogin("admin"))!;
+      expect(answer.body.message.author.kind).to.equal("operator");
+      const stored = await t.host.db.getRepository(Message).findOneByOrFail({ id: answer.body.message.id });
+      expect([stored.authorUserId, stored.body]).to.deep.equal([adminUser.id, "A manager steps in"]);
+    });
+  });
+}
