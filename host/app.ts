@@ -155,6 +155,9 @@ export class Host {
     this.presence = new HostPresence(db, this.clock, () => this.presenceThresholds());
     this.scheduler = new HostScheduler(db, this.clock, this.logger, this.instanceId);
     this.sessions = new DatabaseSessionStore(db, this.clock, SESSION_IDLE_MS, SESSION_ABSOLUTE_MS);
+    // Users' sockets rely on what they last read of their user and session for a moment (BusServer).
+    this.sessions.onEnded(() => this.busServer?.sessionsEnded());
+    this.users.onChange((userId) => this.busServer?.userChanged(userId));
     const writes = (this.writes = createGroupedWrites(
       db,
       target,

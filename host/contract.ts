@@ -309,9 +309,10 @@ export interface UserSocketRequest {
  * A JSON POST of the logged-in users' API that their pages may also send over their bus socket
  * (`post` in docs/api.md) instead of an HTTP request each: for what a user does many times a minute,
  * such as an operator's message. The socket was opened from the host's own origin with the session's
- * cookie (checked at its handshake, which is why no CSRF token is asked for); each post checks that
- * the session still stands and reads the user afresh, is refused (403) when the user is not in
- * `group`, and counts as the user's activity, as a post over HTTP does. It shares the in-flight
+ * cookie (checked at its handshake, which is why no CSRF token is asked for). A post checks that the
+ * session still stands and reads the user again (at most a second after the socket last did, and at
+ * once after a logout or a change of the user on the same instance), is refused (403) when the user
+ * is not in `group`, and counts as the user's activity, as a post over HTTP does. It shares the in-flight
  * budget of lean routes (503 with `Retry-After`), the socket's frame limit and the text checks;
  * errors thrown as `DomainError` are answered as JSON in the user's language. The same route must
  * be on `router` too, for pages without an open socket and for larger bodies.

@@ -17,6 +17,8 @@ function hashSid(sid: string): string {
  * was opened, however active.
  */
 export class DatabaseSessionStore extends session.Store {
+  private readonly endedListeners: (() => void)[] = [];
+
   constructor(
     private readonly db: DataSource,
     private readonly clock: Clock,
@@ -67,13 +69,29 @@ export class DatabaseSessionStore extends session.Store {
     this.db
       .getRepository(Session)
       .delete({ sid: hashSid(sid) })
-      .then(() => callback?.(), (err: unknown) => callback?.(err));
+      .then(
+        () => {
+          this.ended();
+          callback?.();
+        },
+        (err: unknown) => callback?.(err),
+      );
+  }
+
+  /** Calls `listener` when this instance ended sessions (a logout, a user's sessions ended). */
+  onEnded(listener: () => void): void {
+    this.endedListeners.push(listener);
+  }
+
+  private ended(): void {
+    for (const listener of this.endedListeners) listener();
   }
 
   /** Ends every session of a user, except the one given (the user's own, after changing a password). */
   async endForUser(userId: number, exceptSid?: string): Promise<number> {
     const where = exceptSid === undefined ? { userId } : { userId, sid: Not(hashSid(exceptSid)) };
     const result = await this.db.getRepository(Session).delete(where);
+    this.ended();
     return result.affected ?? 0;
   }
 

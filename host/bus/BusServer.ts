@@ -2,7 +2,8 @@ import type http from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer, type RawData, type Server } from "ws";
 import { z } from "zod";
-import type { BusNotification, BusSignal, HostUser, Logger } from "../contract";
+import { performance } from "node:perf_hooks";
+import { busAddress, type BusNotification, type BusSignal, type HostUser, type Logger } from "../contract";
 import type { HostPresence } from "../presence/HostPresence";
 import { RecentIds, type HostBus } from "./HostBus";
 import { BusSocket, type BusSocketEvents } from "./BusSocket";
@@ -51,6 +52,14 @@ export interface SignedIn {
   /** The user as of now (name, language, groups); null once the session has ended or the user was deactivated. */
   current(): Promise<HostUser | null>;
 }
+
+/**
+ * How long a user's socket relies on the user and session it last read, for its posts: changes made
+ * on this instance (a logout, a user's groups) are seen at once (`userChanged`, `sessionsEnded`),
+ * those of another instance within this. Reading them at every post cost about as much as the rest
+ * of an operator's message.
+ */
+const USER_READ_MS = 1000;
 
 /** The close code of a socket whose visitor token or user session is no longer valid: the client does not reconnect. */
 const NOT_AUTHORIZED = 4401;
@@ -190,6 +199,7 @@ export class BusServer {
       socket.off("error", destroySocket);
       ws.user = user;
       ws.currentUser = signedIn?.current ?? null;
+      ws.userReadAt = performance.now();
       ws.token = token;
       ws.address = address;
       this.accept(ws, channels);
@@ -366,7 +376,8 @@ export class BusServer {
 
   /**
    * An admitted post: answered on the socket with the request's `ref`, as HTTP would answer. A user's
-   * post reads the user afresh; one whose session has ended is refused, and the socket closed after.
+   * post reads the user again when due (`USER_READ_MS`); one whose session has ended is refused, and
+   * the socket closed after.
    */
   private async post(ws: BusSocket, message: PostMessage): Promise<void> {
     const posts = this.options.posts;
@@ -378,9 +389,10 @@ export class BusServer {
       current === null
         ? null
         : async () => {
+            if (ws.user !== null && performance.now() - ws.userReadAt < USER_READ_MS) return ws.user;
             const now = await current();
             if (now === null) ended = true;
-            else ws.user = now;
+            else this.userRead(ws, now);
             return now;
           };
     const caller = { token: ws.token, user, lang: message.lang, address: ws.address };
@@ -562,8 +574,25 @@ export class BusServer {
     if (current === null) return true;
     const user = await current().catch(() => undefined);
     if (user === null) ws.close(NOT_AUTHORIZED, "session ended");
-    else if (user !== undefined) ws.user = user;
+    else if (user !== undefined) this.userRead(ws, user);
     return user !== null;
+  }
+
+  private userRead(ws: BusSocket, user: HostUser): void {
+    ws.user = user;
+    ws.userReadAt = performance.now();
+  }
+
+  /** A user changed on this instance (groups, language, archived): their sockets read them again at their next post. */
+  userChanged(userId: number): void {
+    const listeners = this.byChannel.get(busAddress.user(userId));
+    if (listeners instanceof Set) for (const ws of listeners) ws.userReadAt = 0;
+    else if (listeners) listeners.userReadAt = 0;
+  }
+
+  /** Sessions ended on this instance (a logout): every user's socket reads its session again at its next post. */
+  sessionsEnded(): void {
+    for (const ws of this.sockets) if (ws.user !== null) ws.userReadAt = 0;
   }
 }
 

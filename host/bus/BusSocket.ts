@@ -27,6 +27,8 @@ export class BusSocket extends WebSocket {
   user: HostUser | null = null;
   /** A user's socket: the user as of now, null once their session has ended (see `SignedIn`). */
   currentUser: (() => Promise<HostUser | null>) | null = null;
+  /** When `user` was last read with its session (performance.now()); 0: to be read again before it is relied on. */
+  userReadAt = 0;
   token: string | null = null;
   /** The client's address, counted against in the limits with the user or token. */
   address = "";
