@@ -13,7 +13,7 @@ import { tempSqliteUrl } from "../test/support/testHost";
 import { conversationFigures, decisionTime } from "./conversations";
 import { reportFigures } from "./reports";
 import { idleFigures, idleSocketCount, openFilesLimit, type IdleFigures } from "./load/idleFigures";
-import { chartSvg, describeBareRefusals, describeSocketFloor, describeStep, loadFigures, type LoadFigures, type SqliteBaseline } from "./load/loadFigures";
+import { chartSvg, describeBareRefusals, describeReplies, describeSocketFloor, describeStep, loadFigures, type LoadFigures, type SqliteBaseline } from "./load/loadFigures";
 import { postgresFigures, postgresSummary, type PostgresFigures } from "./load/postgresFigures";
 import { transportName } from "./load/protocol";
 import { postgresAvailable } from "../test/support/postgres";
@@ -347,6 +347,7 @@ function loadSummary(load: LoadFigures): string[] {
     lines.push(`  the saturation rate over ${transportName(other.transport)} instead: ${describeStep(other)}`);
     lines.push(`    server CPU per message over ${transportName(load.transport)} ${cpu(sat)} ms, over ${transportName(other.transport)} ${cpu(other)} ms (ratio ×${round(cpu(other) / cpu(sat), 2)})`);
   }
+  lines.push(describeReplies(load.replies));
   const at1000 = load.steps.findLast((s) => s.offered === 1000 || s.offered === 1100);
   if (at1000) lines.push(`  at ${at1000.offered}/s offered: ${describeStep(at1000)}`);
   if (load.overload) lines.push(`  past capacity (2× saturation): ${describeStep(load.overload)}`);

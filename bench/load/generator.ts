@@ -3,7 +3,7 @@ import WebSocket from "ws";
 import { pool } from "../pool";
 import { percentile, round } from "../stats";
 import { Connections } from "./connections";
-import type { FromGenerator, Percentiles, SeededConversation, StepResult, ToGenerator, Transport } from "./protocol";
+import type { FromGenerator, Percentiles, SeededConversation, Sender, StepResult, ToGenerator, Transport } from "./protocol";
 
 /**
  * The load generator, in its own process: visitors and operators on WebSockets, visitor posts sent
@@ -18,6 +18,17 @@ import type { FromGenerator, Percentiles, SeededConversation, StepResult, ToGene
  */
 const VISITOR_CONNECTIONS = Number(process.env.BENCH_CONVERSATIONS ?? 1000);
 const connections = new Map<string, Connections>();
+/** Operators' HTTP connections, one per operator on each server (each browser has its own). */
+const operatorConnections = new Map<string, Connections>();
+
+function operatorConnectionsTo(base: string): Connections {
+  let set = operatorConnections.get(base);
+  if (!set) {
+    set = new Connections(base, operators.filter((o) => o.base === base).length);
+    operatorConnections.set(base, set);
+  }
+  return set;
+}
 
 function connectionsTo(base: string, count = VISITOR_CONNECTIONS): Connections {
   let set = connections.get(base);
@@ -58,13 +69,16 @@ const pending = new Map<string, Pending>();
 const sockets: WebSocket[] = [];
 
 const visitorSockets = new Map<number, WebSocket>();
+/** Each operator's socket, cookie and CSRF token, and where they are logged in, by index into the logins. */
+const operators: { socket: WebSocket; cookie: string; csrf: string; base: string }[] = [];
+/** Who a step's messages are delivered to: operators (visitors post) or visitors (operators reply). */
+let deliveredTo: "operators" | "visitors" = "operators";
 /** Posts sent over a socket and not yet answered, by `ref`. */
 const unanswered = new Map<number, { sentAt: number; answer: (status: number) => void }>();
 let nextRef = 0;
 
-/** A post over the visitor's socket; resolves with the answer's status, 0 when none came within `timeoutMs`. */
-function postOverSocket(conversationId: number, path: string, body: unknown): Promise<number> {
-  const ws = visitorSockets.get(conversationId);
+/** A post over a socket; resolves with the answer's status, 0 when none came within `timeoutMs`. */
+function postOverSocket(ws: WebSocket | undefined, path: string, body: unknown): Promise<number> {
   if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.resolve(0);
   const ref = ++nextRef;
   return new Promise((resolve) => {
@@ -73,11 +87,20 @@ function postOverSocket(conversationId: number, path: string, body: unknown): Pr
   });
 }
 
-/** Answers a post over a socket (`{"op":"answer",...}`); other messages to a visitor are not read. */
+/**
+ * Answers a post over a visitor's socket (`{"op":"answer",...}`); while operators reply, their
+ * messages arriving too. Other messages to a visitor are not read.
+ */
 function onVisitorMessage(raw: WebSocket.RawData): void {
   const text = String(raw);
-  if (!text.startsWith('{"op":"answer"')) return;
-  const answer = JSON.parse(text) as { ref: number; status: number };
+  if (text.startsWith('{"op":"answer"')) return answered(JSON.parse(text) as { ref: number; status: number });
+  if (deliveredTo === "visitors" && text.startsWith('{"op":"notification"')) {
+    const { notification } = JSON.parse(text) as { notification: { type: string; payload: unknown } };
+    onDelivery(notification.type, notification.payload);
+  }
+}
+
+function answered(answer: { ref: number; status: number }): void {
   const waiting = unanswered.get(answer.ref);
   if (!waiting) return;
   unanswered.delete(answer.ref);
@@ -116,6 +139,19 @@ async function login(base: string, login: string, password: string): Promise<str
   return [...cookie, ...session].join("; ");
 }
 
+/** The CSRF token of a logged-in session, as its pages carry it, and the cookies with the one it sets beside it. */
+async function csrfToken(base: string, cookie: string): Promise<{ csrf: string; cookie: string }> {
+  const page = await fetch(`${base}/web`, { headers: { Cookie: cookie } });
+  const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(await page.text())?.[1];
+  if (!csrf) throw new Error(`no CSRF token on ${base}/web (${page.status})`);
+  const cookies = new Map(cookie.split("; ").map((c) => [c.split("=")[0], c]));
+  for (const set of page.headers.getSetCookie()) {
+    const c = set.split(";")[0];
+    cookies.set(c.split("=")[0], c);
+  }
+  return { csrf, cookie: [...cookies.values()].join("; ") };
+}
+
 function openSocket(base: string, path: string, headers: Record<string, string>, onNotification?: (type: string, payload: unknown) => void): Promise<WebSocket> {
   const ws = new WebSocket(`${base.replace("http", "ws")}${path}`, { headers, perMessageDeflate: false });
   let ready = false;
@@ -124,7 +160,8 @@ function openSocket(base: string, path: string, headers: Record<string, string>,
     ws.on("message", (raw) => {
       // A visitor's socket only reads the answers to its posts once ready.
       if (ready && !onNotification) return onVisitorMessage(raw);
-      const data = JSON.parse(String(raw)) as { op: string; notification?: { type: string; payload: unknown } };
+      const data = JSON.parse(String(raw)) as { op: string; ref?: number; status?: number; notification?: { type: string; payload: unknown } };
+      if (data.op === "answer") return answered({ ref: data.ref ?? 0, status: data.status ?? 0 });
       if (data.op === "ready") {
         ready = true;
         resolve(ws);
@@ -136,6 +173,11 @@ function openSocket(base: string, path: string, headers: Record<string, string>,
 }
 
 function onOperatorNotification(type: string, payload: unknown): void {
+  if (deliveredTo === "operators") onDelivery(type, payload);
+}
+
+/** A message arriving where the step delivers: its delivery time, the first time. */
+function onDelivery(type: string, payload: unknown): void {
   if (type !== "livechat.message") return;
   const body = (payload as { message?: { body?: string } }).message?.body;
   const entry = body ? pending.get(body) : undefined;
@@ -150,6 +192,7 @@ async function touchPostConnections(): Promise<void> {
     visitorsPerBase.set(base, (visitorsPerBase.get(base) ?? 0) + 1);
   }
   await Promise.all([...visitorsPerBase].map(([base, n]) => connectionsTo(base, n).touch("/healthz")));
+  await Promise.all([...new Set(operators.map((o) => o.base))].map((base) => operatorConnectionsTo(base).touch("/healthz")));
 }
 
 async function connect(message: Extract<ToGenerator, { type: "connect" }>): Promise<void> {
@@ -161,7 +204,9 @@ async function connect(message: Extract<ToGenerator, { type: "connect" }>): Prom
   for (const c of conversations) visitorUrl.set(c.id, c.operator % 2 === 0 ? url : other);
   const cookies = await pool(message.logins, 4, (l, i) => login(operatorUrl(i), l, message.password));
   await pool(cookies, 20, async (cookie, i) => {
-    sockets.push(await openSocket(operatorUrl(i), "/websocket", { Cookie: cookie }, onOperatorNotification));
+    const socket = await openSocket(operatorUrl(i), "/websocket", { Cookie: cookie }, onOperatorNotification);
+    operators[i] = { socket, ...(await csrfToken(operatorUrl(i), cookie)), base: operatorUrl(i) };
+    sockets.push(socket);
   });
   const operatorSockets = sockets.length;
   await pool(conversations, 20, async (c) => {
@@ -204,9 +249,10 @@ function errorKinds(entries: Pending[]): Record<string, number> {
   return kinds;
 }
 
-async function step(offered: number, seconds: number, timeoutMs: number, transport: Transport): Promise<StepResult> {
+async function step(offered: number, seconds: number, timeoutMs: number, transport: Transport, from: Sender): Promise<StepResult> {
   stepNumber++;
   pending.clear();
+  deliveredTo = from === "visitors" ? "operators" : "visitors";
   for (const set of connections.values()) set.opened = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -220,11 +266,23 @@ async function step(offered: number, seconds: number, timeoutMs: number, transpo
     const body = `s${stepNumber}m${i}`;
     const entry: Pending = { dueAt, ackAt: null, deliveredAt: null, status: 0 };
     pending.set(body, entry);
-    const path = `/livechat/conversations/${c.id}/messages`;
-    const sent =
-      transport === "socket"
-        ? postOverSocket(c.id, path, { body, clientMessageId: body })
-        : post(visitorUrl.get(c.id) ?? url, path, { authorization: `Bearer ${c.token}` }, JSON.stringify({ body, clientMessageId: body }), timeoutMs);
+    const fields = { body, clientMessageId: body };
+    let sent: Promise<number>;
+    if (from === "visitors") {
+      const path = `/livechat/conversations/${c.id}/messages`;
+      sent =
+        transport === "socket"
+          ? postOverSocket(visitorSockets.get(c.id), path, fields)
+          : post(visitorUrl.get(c.id) ?? url, path, { authorization: `Bearer ${c.token}` }, JSON.stringify(fields), timeoutMs);
+    } else {
+      // The conversation's own operator answers, as a chat window sends it.
+      const operator = operators[c.operator];
+      const path = `/livechat/api/conversations/${c.id}/messages`;
+      sent =
+        transport === "socket"
+          ? postOverSocket(operator.socket, path, fields)
+          : operatorConnectionsTo(operator.base).request("POST", path, { "content-type": "application/json", cookie: operator.cookie, "x-csrf-token": operator.csrf }, JSON.stringify(fields), timeoutMs);
+    }
     answers.push(
       sent.then((status) => {
         entry.status = status;
@@ -241,6 +299,7 @@ async function step(offered: number, seconds: number, timeoutMs: number, transpo
   while (performance.now() < waitUntil && entries.some((e) => e.status >= 200 && e.status < 300 && e.deliveredAt === null)) {
     await new Promise((r) => setTimeout(r, 20));
   }
+  deliveredTo = "operators";
   const cpu = process.cpuUsage(cpu0);
   const elapsed = performance.now() - t0;
   const ok = entries.filter((e) => e.status >= 200 && e.status < 300);
@@ -249,6 +308,7 @@ async function step(offered: number, seconds: number, timeoutMs: number, transpo
   return {
     offered,
     transport,
+    from,
     seconds,
     sent: entries.length,
     acknowledged: ok.length,
@@ -371,7 +431,7 @@ process.on("message", (message: ToGenerator) => {
     else if (message.type === "touch") {
       await (message.url ? connectionsTo(message.url).touch("/") : touchPostConnections());
       send({ type: "touched" });
-    } else if (message.type === "step") send({ type: "step", result: await step(message.offered, message.seconds, message.timeoutMs, message.transport) });
+    } else if (message.type === "step") send({ type: "step", result: await step(message.offered, message.seconds, message.timeoutMs, message.transport, message.from ?? "visitors") });
     else if (message.type === "echo") send({ type: "echo", result: await echo(message) });
     else if (message.type === "starts") send({ type: "starts", result: await starts(message) });
     else if (message.type === "open") send(await openIdle(message.url, message.count));

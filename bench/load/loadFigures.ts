@@ -4,7 +4,7 @@ import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { round } from "../stats";
-import { CLIMB_TRANSPORT, transportName, type FromServer, type ServerStats, type StepResult, type ToGenerator, type Transport } from "./protocol";
+import { CLIMB_TRANSPORT, transportName, type FromServer, type Sender, type ServerStats, type StepResult, type ToGenerator, type Transport } from "./protocol";
 import { ask, child, fromGenerator, next } from "./processes";
 import { serverDuringStep } from "./serverDuringStep";
 import { stealMeter } from "../machine";
@@ -45,6 +45,8 @@ export interface LoadFigures {
    * over the sockets), to compare the two at the same load; not one of `steps`.
    */
   otherTransport: StepResult | null;
+  /** Operators replying at `REPLY_RATE` over their sockets and over HTTP, each delivered to the visitor's socket; not among `steps`. */
+  replies: { socket: StepResult; http: StepResult };
   /** A bare `node:http` server refusing every post at the overload's rate: the floor under the host's refusals. */
   bareRefusals: BareRefusals | null;
   /** When the climb went over the sockets: a bare `ws` server answering every frame at the overload's rate, on as many sockets. */
@@ -64,6 +66,8 @@ export interface BareRefusals {
 }
 
 const P99_LIMIT_MS = 100;
+/** Operators' replies per second in the comparison of their two transports: well under what either carries here. */
+const REPLY_RATE = 500;
 
 /** Bare SQLite on this disk, in its own process: over 1 s a variant in a quick run, 3 s in a full one. */
 export function measureSqliteBaseline(quick: boolean): Promise<SqliteBaseline> {
@@ -112,12 +116,12 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
 
     log(CLIMB_TRANSPORT === "socket" ? "visitors send their messages over their sockets, as the widget does (BENCH_TRANSPORT=http: as HTTP POSTs)" : "visitors send their messages as HTTP POSTs");
     const steps: StepResult[] = [];
-    const runStep = async (offered: number, transport: Transport = CLIMB_TRANSPORT, counted = true) => {
+    const runStep = async (offered: number, transport: Transport = CLIMB_TRANSPORT, counted = true, from: Sender = "visitors") => {
       await fromGenerator(generator, { type: "touch" }, "touched");
       const before = await stats();
       const t0 = performance.now();
       const steal = stealMeter();
-      const answer = await fromGenerator(generator, { type: "step", offered, seconds, timeoutMs, transport }, "step");
+      const answer = await fromGenerator(generator, { type: "step", offered, seconds, timeoutMs, transport, from }, "step");
       if (answer.type !== "step") throw new Error("unexpected");
       const after = await stats();
       const result = answer.result;
@@ -167,6 +171,9 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
     const other: Transport = CLIMB_TRANSPORT === "socket" ? "http" : "socket";
     if (saturation) log(`  the saturation rate again, over ${transportName(other)}:`);
     const otherTransport = saturation ? await runStep(saturation.offered, other, false) : null;
+    log(`operators reply, each in a conversation of theirs, at ${REPLY_RATE}/s: over their pages' sockets, then over HTTP with the CSRF token`);
+    const replies = { socket: await runStep(REPLY_RATE, "socket", false, "operators"), http: await runStep(REPLY_RATE, "http", false, "operators") };
+    log(describeReplies(replies));
     // A quick run measures only the floor of the climb's own transport.
     const bareRefusals = overload && (CLIMB_TRANSPORT === "http" || !options.quick) ? await refusalFloor(generator, overload.offered, seconds, timeoutMs) : null;
     if (bareRefusals) log(describeBareRefusals(bareRefusals));
@@ -192,6 +199,7 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
       overload,
       transport: CLIMB_TRANSPORT,
       otherTransport,
+      replies,
       bareRefusals,
       socketFloor,
       echo,
@@ -237,6 +245,15 @@ async function refusalFloor(generator: ChildProcess, offered: number, seconds: n
   }
 }
 
+/** Operators' replies over their sockets against over HTTP, at the same rate. */
+export function describeReplies(r: LoadFigures["replies"]): string {
+  const ratio = r.socket.server && r.http.server ? round(r.http.server.cpuMsPerMessage / r.socket.server.cpuMsPerMessage, 2) : "n/a";
+  return (
+    `  operators' replies at ${r.socket.offered}/s, over the sockets against HTTP: server CPU per reply ${r.socket.server?.cpuMsPerMessage ?? "n/a"} against ${r.http.server?.cpuMsPerMessage ?? "n/a"} ms (HTTP ×${ratio}), ` +
+    `delivery to the visitor p50 ${r.socket.delivery.p50} against ${r.http.delivery.p50} ms, p99 ${r.socket.delivery.p99} against ${r.http.delivery.p99} ms, errors ${r.socket.errors} and ${r.http.errors}`
+  );
+}
+
 export function describeBareRefusals(b: BareRefusals): string {
   const q = b.refusedLatency;
   return (
@@ -277,7 +294,7 @@ export function describeStep(s: StepResult): string {
     : "";
   const refused = s.refusedLatency ? ` refused ${s.refused} (p99 ${s.refusedLatency.p99} ms)` : "";
   return (
-    `offered ${String(s.offered).padStart(5)}/s${s.transport === "http" ? " over HTTP" : ""}: achieved ${String(s.achieved).padStart(7)}/s, delivery p50 ${s.delivery.p50} p95 ${s.delivery.p95} p99 ${s.delivery.p99} max ${s.delivery.max} ms, ` +
+    `${s.from === "operators" ? "replies " : ""}offered ${String(s.offered).padStart(5)}/s${s.transport === "http" ? " over HTTP" : ""}: achieved ${String(s.achieved).padStart(7)}/s, delivery p50 ${s.delivery.p50} p95 ${s.delivery.p95} p99 ${s.delivery.p99} max ${s.delivery.max} ms, ` +
     `ack p99 ${s.ack.p99} ms, errors ${s.errors}${s.errors && s.errorKinds ? ` (${Object.entries(s.errorKinds).map(([kind, n]) => `${kind}: ${n}`).join(", ")})` : ""}${refused}${connectionsOpened(s)}; ` +
     `${server}; generator CPU ${s.generatorCpuPercent}%${s.generatorLate ? `, late p99 ${s.generatorLate.p99} ms` : ""}${stolen(s)}`
   );

@@ -98,6 +98,9 @@ export interface ServerStats {
  */
 export type Transport = "socket" | "http";
 
+/** Who sends a step's messages. */
+export type Sender = "visitors" | "operators";
+
 /** How a transport is named in the bench's lines. */
 export function transportName(transport: Transport | undefined): string {
   return transport === "http" ? "HTTP" : "the sockets";
@@ -111,6 +114,8 @@ export interface StepResult {
   offered: number;
   /** How the posts were sent (message steps only). */
   transport?: Transport;
+  /** Who sent them (message steps only; visitors when not said). */
+  from?: Sender;
   seconds: number;
   sent: number;
   /** Posts answered 2xx within the timeout. */
@@ -185,7 +190,8 @@ export type ToGenerator =
    * counted in it); with `url`, the visitors' connections to that server (a baseline's).
    */
   | { type: "touch"; url?: string }
-  | { type: "step"; offered: number; seconds: number; timeoutMs: number; transport: Transport }
+  /** `from`: visitors posting to their operators (the default), or operators replying to their visitors. */
+  | { type: "step"; offered: number; seconds: number; timeoutMs: number; transport: Transport; from?: Sender }
   | { type: "echo"; url: string; sockets: number; offered: number; seconds: number }
   /** Conversation starts on a channel, offered open-loop. */
   | { type: "starts"; url: string; channelId: number; offered: number; seconds: number; timeoutMs: number }
