@@ -6,6 +6,11 @@ import { Session } from "../models/Session";
 
 type Callback = (err?: unknown) => void;
 
+/** A session's idle expiry is written again once it would move by this much (of two weeks). */
+const TOUCH_AFTER_MS = 60_000;
+/** Sessions whose expiry is remembered at most. */
+const KNOWN_EXPIRIES = 100_000;
+
 /** Sessions are stored by this hash of their id, never by the id a cookie carries. */
 function hashSid(sid: string): string {
   return createHash("sha256").update(sid).digest("hex");
@@ -18,6 +23,8 @@ function hashSid(sid: string): string {
  */
 export class DatabaseSessionStore extends session.Store {
   private readonly endedListeners: (() => void)[] = [];
+  /** Each session's expiry as last read or written here (ms), by hashed id: a touch that would barely move it writes nothing. */
+  private readonly knownExpiry = new Map<string, number>();
 
   constructor(
     private readonly db: DataSource,
@@ -40,29 +47,61 @@ export class DatabaseSessionStore extends session.Store {
           await this.db.getRepository(Session).delete({ sid: key });
           return callback(null, null);
         }
+        this.know(key, row.expiresAt.getTime());
         callback(null, JSON.parse(row.data) as session.SessionData);
       })
       .catch(callback);
   }
 
   override set(sid: string, data: session.SessionData, callback?: Callback): void {
+    const key = hashSid(sid);
+    const expiresAt = this.expiry();
     // The opening time is written once: a later save updates everything else.
     this.db
       .createQueryBuilder()
       .insert()
       .into(Session)
-      .values({ sid: hashSid(sid), data: JSON.stringify(data), expiresAt: this.expiry(), createdAt: this.clock.now(), userId: data.passport?.user ?? null })
+      .values({ sid: key, data: JSON.stringify(data), expiresAt, createdAt: this.clock.now(), userId: data.passport?.user ?? null })
       .orUpdate(["data", "expires_at", "user_id"], ["sid"])
       .updateEntity(false)
       .execute()
-      .then(() => callback?.(), (err: unknown) => callback?.(err));
+      .then(
+        () => {
+          this.know(key, expiresAt.getTime());
+          callback?.();
+        },
+        (err: unknown) => callback?.(err),
+      );
   }
 
+  /**
+   * Moves the idle expiry on, as every request does (rolling sessions); not when it was moved less
+   * than `TOUCH_AFTER_MS` ago: each touch is a write, and an operator's page makes requests all day.
+   */
   override touch(sid: string, _data: session.SessionData, callback?: Callback): void {
+    const key = hashSid(sid);
+    const expiresAt = this.expiry();
+    const known = this.knownExpiry.get(key);
+    if (known !== undefined && expiresAt.getTime() - known < TOUCH_AFTER_MS) {
+      callback?.();
+      return;
+    }
     this.db
       .getRepository(Session)
-      .update({ sid: hashSid(sid) }, { expiresAt: this.expiry() })
-      .then(() => callback?.(), (err: unknown) => callback?.(err));
+      .update({ sid: key }, { expiresAt })
+      .then(
+        () => {
+          this.know(key, expiresAt.getTime());
+          callback?.();
+        },
+        (err: unknown) => callback?.(err),
+      );
+  }
+
+  private know(key: string, expiresAt: number): void {
+    // Forgetting costs a touch each at most: the map stays small however many sessions come and go.
+    if (this.knownExpiry.size >= KNOWN_EXPIRIES) this.knownExpiry.clear();
+    this.knownExpiry.set(key, expiresAt);
   }
 
   override destroy(sid: string, callback?: Callback): void {

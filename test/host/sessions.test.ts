@@ -50,6 +50,20 @@ describe("Host: sessions", () => {
     expect(await loggedIn(again)).to.equal(true);
   });
 
+  it("moves a session's idle expiry on at a request once it would move by a minute, not at every request", async () => {
+    const s = await t.login("mitchell");
+    const sidCookie = s.cookie.split("; ").find((c) => c.startsWith("host_sid=")) as string;
+    const sid = decodeURIComponent(sidCookie.slice("host_sid=".length)).replace(/^s:/, "").split(".")[0];
+    const expiry = async () => (await t.host.db.getRepository(Session).findOneByOrFail({ sid: createHash("sha256").update(sid).digest("hex") })).expiresAt.getTime();
+    const atLogin = await expiry();
+    t.clock.advance(30_000);
+    expect(await loggedIn(s)).to.equal(true);
+    expect(await expiry()).to.equal(atLogin);
+    t.clock.advance(31_000);
+    expect(await loggedIn(s)).to.equal(true);
+    expect(await expiry()).to.equal(atLogin + 61_000);
+  });
+
   it("ends a user's other sessions when an admin resets the password, and keeps the admin's own", async () => {
     const user = await t.host.users.create({ login: "reset_me", name: "Reset Me", password: "first-password", langCode: "en_US", groups: ["base.user"] });
     const a = await t.login("reset_me", "first-password");
