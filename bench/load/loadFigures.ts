@@ -68,6 +68,8 @@ export interface BareRefusals {
 const P99_LIMIT_MS = 100;
 /** Operators' replies per second in the comparison of their two transports: well under what either carries here. */
 const REPLY_RATE = 500;
+/** How long each transport's replies are offered, in a full run as in a quick one: the full run stays under ten minutes. */
+const REPLY_SECONDS = 3;
 
 /** Bare SQLite on this disk, in its own process: over 1 s a variant in a quick run, 3 s in a full one. */
 export function measureSqliteBaseline(quick: boolean): Promise<SqliteBaseline> {
@@ -116,12 +118,12 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
 
     log(CLIMB_TRANSPORT === "socket" ? "visitors send their messages over their sockets, as the widget does (BENCH_TRANSPORT=http: as HTTP POSTs)" : "visitors send their messages as HTTP POSTs");
     const steps: StepResult[] = [];
-    const runStep = async (offered: number, transport: Transport = CLIMB_TRANSPORT, counted = true, from: Sender = "visitors") => {
+    const runStep = async (offered: number, transport: Transport = CLIMB_TRANSPORT, counted = true, from: Sender = "visitors", stepSeconds = seconds) => {
       await fromGenerator(generator, { type: "touch" }, "touched");
       const before = await stats();
       const t0 = performance.now();
       const steal = stealMeter();
-      const answer = await fromGenerator(generator, { type: "step", offered, seconds, timeoutMs, transport, from }, "step");
+      const answer = await fromGenerator(generator, { type: "step", offered, seconds: stepSeconds, timeoutMs, transport, from }, "step");
       if (answer.type !== "step") throw new Error("unexpected");
       const after = await stats();
       const result = answer.result;
@@ -172,7 +174,10 @@ export async function loadFigures(options: LoadOptions): Promise<LoadFigures> {
     if (saturation) log(`  the saturation rate again, over ${transportName(other)}:`);
     const otherTransport = saturation ? await runStep(saturation.offered, other, false) : null;
     log(`operators reply, each in a conversation of theirs, at ${REPLY_RATE}/s: over their pages' sockets, then over HTTP with the CSRF token`);
-    const replies = { socket: await runStep(REPLY_RATE, "socket", false, "operators"), http: await runStep(REPLY_RATE, "http", false, "operators") };
+    const replies = {
+      socket: await runStep(REPLY_RATE, "socket", false, "operators", REPLY_SECONDS),
+      http: await runStep(REPLY_RATE, "http", false, "operators", REPLY_SECONDS),
+    };
     log(describeReplies(replies));
     // A quick run measures only the floor of the climb's own transport.
     const bareRefusals = overload && (CLIMB_TRANSPORT === "http" || !options.quick) ? await refusalFloor(generator, overload.offered, seconds, timeoutMs) : null;
