@@ -14,6 +14,50 @@ const shot = async (page: Page, name: string) => {
   if (SHOTS) await page.screenshot({ path: path.join(ROOT_DIR, "docs", name) });
 };
 
+/** A new visitor on the demo page who opens the chat and sends `text`, once the widget shows it. */
+async function openChatAndSay(browser: Browser, url: string, text: string): Promise<Page> {
+  const visitor = await (await browser.newContext()).newPage();
+  await visitor.goto(`${url}/livechat/demo`);
+  await visitor.getByRole("button", { name: "Have a question? Chat with us." }).click();
+  const chat = visitor.getByRole("region", { name: "Live chat" });
+  await chat.getByRole("textbox", { name: "Your message" }).fill(text);
+  await chat.getByRole("textbox", { name: "Your message" }).press("Enter");
+  await chat.getByText(text).waitFor();
+  return visitor;
+}
+
+/**
+ * The page's POSTs of messages and typing over HTTP, and the posts its bus socket sends, as they
+ * happen; `ready` once its socket is live.
+ */
+function watchPosts(page: Page): { httpPosts: string[]; socketPosts: string[]; ready: Promise<void> } {
+  const httpPosts: string[] = [];
+  const socketPosts: string[] = [];
+  page.on("request", (r) => {
+    if (r.method() === "POST" && /\/(messages|typing)$/.test(r.url())) httpPosts.push(r.url());
+  });
+  const ready = new Promise<void>((resolve) =>
+    page.on("websocket", (ws) => {
+      ws.on("framereceived", (frame) => {
+        if (String(frame.payload).includes('"op":"ready"')) resolve();
+      });
+      ws.on("framesent", (frame) => {
+        if (String(frame.payload).includes('"op":"post"')) socketPosts.push(String(frame.payload));
+      });
+    }),
+  );
+  return { httpPosts, socketPosts, ready };
+}
+
+/** One message, `text`, went over the socket and nothing over HTTP; typing started, then stopped as the message left. */
+function expectSentOnSocket(httpPosts: string[], socketPosts: string[], text: string): void {
+  expect(httpPosts).to.deep.equal([]);
+  const sentMessages = socketPosts.filter((p) => p.includes("/messages"));
+  expect(sentMessages).to.have.length(1);
+  expect(sentMessages[0]).to.contain(text);
+  expect(socketPosts.filter((p) => p.includes("/typing")).map((p) => (JSON.parse(p) as { body: { typing: boolean } }).body.typing)).to.deep.equal([true, false]);
+}
+
 describe("Live chat in real browsers: visitor widget, operator windows, Discuss, Messages", function () {
   this.timeout(90_000);
   let t: TestHost;
@@ -136,21 +180,7 @@ describe("Live chat in real browsers: visitor widget, operator windows, Discuss,
     // An operator online, so the conversation is open and the visitor's typing is sent.
     const operator = await operatorPage("mitchell");
     const visitor = await (await browser.newContext()).newPage();
-    const httpPosts: string[] = [];
-    const socketPosts: string[] = [];
-    visitor.on("request", (r) => {
-      if (r.method() === "POST" && /\/(messages|typing)$/.test(r.url())) httpPosts.push(r.url());
-    });
-    const ready = new Promise<void>((resolve) =>
-      visitor.on("websocket", (ws) => {
-        ws.on("framereceived", (frame) => {
-          if (String(frame.payload).includes('"op":"ready"')) resolve();
-        });
-        ws.on("framesent", (frame) => {
-          if (String(frame.payload).includes('"op":"post"')) socketPosts.push(String(frame.payload));
-        });
-      }),
-    );
+    const { httpPosts, socketPosts, ready } = watchPosts(visitor);
     await visitor.goto(`${t.url}/livechat/demo`);
     await visitor.getByRole("button", { name: "Have a question? Chat with us." }).click();
     await ready;
@@ -160,40 +190,16 @@ describe("Live chat in real browsers: visitor widget, operator windows, Discuss,
     await chat.getByText("Sent on the socket").waitFor();
     await operator.getByRole("region", { name: "Chat window" }).getByText("Sent on the socket").waitFor();
     expect(await t.host.db.getRepository(Message).countBy({ body: "Sent on the socket" })).to.equal(1);
-    expect(httpPosts).to.deep.equal([]);
-    const sentMessages = socketPosts.filter((p) => p.includes("/messages"));
-    expect(sentMessages).to.have.length(1);
-    expect(sentMessages[0]).to.contain("Sent on the socket");
-    // Typing, then stopped as the message left.
-    expect(socketPosts.filter((p) => p.includes("/typing")).map((p) => (JSON.parse(p) as { body: { typing: boolean } }).body.typing)).to.deep.equal([true, false]);
+    expectSentOnSocket(httpPosts, socketPosts, "Sent on the socket");
   });
 
   it("sends the operator's messages and typing over the page's open socket, without an HTTP request each", async () => {
     const operator = await operatorPage("mitchell");
-    const httpPosts: string[] = [];
-    const socketPosts: string[] = [];
-    operator.on("request", (r) => {
-      if (r.method() === "POST" && /\/(messages|typing)$/.test(r.url())) httpPosts.push(r.url());
-    });
-    const ready = new Promise<void>((resolve) =>
-      operator.on("websocket", (ws) => {
-        ws.on("framereceived", (frame) => {
-          if (String(frame.payload).includes('"op":"ready"')) resolve();
-        });
-        ws.on("framesent", (frame) => {
-          if (String(frame.payload).includes('"op":"post"')) socketPosts.push(String(frame.payload));
-        });
-      }),
-    );
+    const { httpPosts, socketPosts, ready } = watchPosts(operator);
     // The page's socket, opened again now that it is watched.
     await operator.reload();
     await ready;
-    const visitor = await (await browser.newContext()).newPage();
-    await visitor.goto(`${t.url}/livechat/demo`);
-    await visitor.getByRole("button", { name: "Have a question? Chat with us." }).click();
-    const chat = visitor.getByRole("region", { name: "Live chat" });
-    await chat.getByRole("textbox", { name: "Your message" }).fill("Is anyone there?");
-    await chat.getByRole("textbox", { name: "Your message" }).press("Enter");
+    const chat = (await openChatAndSay(browser, t.url, "Is anyone there?")).getByRole("region", { name: "Live chat" });
     const chatWindow = operator.getByRole("region", { name: "Chat window" }).filter({ hasText: "Is anyone there?" });
     await chatWindow.getByText("Is anyone there?").waitFor();
     await chatWindow.getByRole("textbox", { name: "Message" }).fill("Answered on the socket");
@@ -201,12 +207,7 @@ describe("Live chat in real browsers: visitor widget, operator windows, Discuss,
     await chat.getByText("Answered on the socket").waitFor();
     await chatWindow.getByText("Answered on the socket").waitFor();
     expect(await t.host.db.getRepository(Message).countBy({ body: "Answered on the socket" })).to.equal(1);
-    expect(httpPosts).to.deep.equal([]);
-    const sentMessages = socketPosts.filter((p) => p.includes("/messages"));
-    expect(sentMessages).to.have.length(1);
-    expect(sentMessages[0]).to.contain("Answered on the socket");
-    // Typing, then stopped as the message left.
-    expect(socketPosts.filter((p) => p.includes("/typing")).map((p) => (JSON.parse(p) as { body: { typing: boolean } }).body.typing)).to.deep.equal([true, false]);
+    expectSentOnSocket(httpPosts, socketPosts, "Answered on the socket");
   });
 });
 
@@ -227,16 +228,7 @@ describe("Messages icon, Discuss and chat windows across tabs", function () {
     await t?.stop();
   });
 
-  async function visitorSays(text: string): Promise<Page> {
-    const visitor = await (await browser.newContext()).newPage();
-    await visitor.goto(`${t.url}/livechat/demo`);
-    await visitor.getByRole("button", { name: "Have a question? Chat with us." }).click();
-    const chat = visitor.getByRole("region", { name: "Live chat" });
-    await chat.getByRole("textbox", { name: "Your message" }).fill(text);
-    await chat.getByRole("textbox", { name: "Your message" }).press("Enter");
-    await chat.getByText(text).waitFor();
-    return visitor;
-  }
+  const visitorSays = (text: string) => openChatAndSay(browser, t.url, text);
 
   it("counts unread conversations on the Messages badge, opens them from its menu, and ends one from Discuss", async () => {
     const sofia = await loggedInPage(browser, t.url, "sofia", { viewport: { width: 1280, height: 800 } });
