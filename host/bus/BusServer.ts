@@ -1,8 +1,8 @@
 import type http from "node:http";
+import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer, type RawData, type Server } from "ws";
 import { z } from "zod";
-import { performance } from "node:perf_hooks";
 import { busAddress, type BusNotification, type BusSignal, type HostUser, type Logger } from "../contract";
 import type { HostPresence } from "../presence/HostPresence";
 import { RecentIds, type HostBus } from "./HostBus";

@@ -7,9 +7,9 @@ import { TOO_MANY_REQUESTS, type AddressRateLimit } from "./AddressRateLimit";
 import { describeError } from "./errorHandler";
 import { fixedHeaders } from "./fixedHeaders";
 import { HttpError } from "./HttpError";
+import { BUSY, RETRY_AFTER_SECONDS, type LoadShedder } from "./LoadShedder";
 import { PathPattern } from "./PathPattern";
 import type { UserSocketPosts } from "./UserSocketPosts";
-import { BUSY, RETRY_AFTER_SECONDS, type LoadShedder } from "./LoadShedder";
 import { anyMalformed, MALFORMED_TEXT } from "./wellFormedText";
 
 export interface LeanRoutesOptions {
@@ -116,10 +116,11 @@ export class LeanRoutes {
 
   /**
    * Lean routes called over the bus socket (`post` in the socket protocol): the same budget, limits,
-   * checks and answers as over HTTP, with the socket's visitor token as the bearer. A page with its
-   * socket open sends its messages there, without an HTTP request each. The socket takes a post's
-   * place in the budget as the post arrives, so a refusal never waits behind the socket's earlier
-   * posts; an admitted post is answered in the socket's order.
+   * checks and answers as over HTTP, with the socket's visitor token as the bearer; on a logged-in
+   * user's socket, the routes of `userSocketPost` instead (`UserSocketPosts`), under the same
+   * budget. A page with its socket open sends its messages there, without an HTTP request each. The
+   * socket takes a post's place in the budget as the post arrives, so a refusal never waits behind
+   * the socket's earlier posts; an admitted post is answered in the socket's order.
    */
   readonly socketPosts: SocketPosts = {
     admit: () => this.options.load.admit(),
