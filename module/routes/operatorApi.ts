@@ -146,16 +146,14 @@ export function operatorApi(host: HostContract, services: ConversationServices):
     return { status: 200, body: { delivered: await services.typing.fromOperator(conversation, user, parsed.data.typing) } };
   });
 
-  api.post(
-    "/conversations/:id/read",
-    asyncRoute(async (req, res) => {
-      const conversation = await conversationOf(req);
-      const parsed = readBody.safeParse(req.body ?? {});
-      if (!parsed.success) throw new InvalidInputError("lastMessageId must be a message id.");
-      await inbox.markRead(conversation, me(req).id, parsed.data.lastMessageId);
-      res.json({ unread: 0, unreadConversations: await inbox.unreadConversationCount(me(req).id) });
-    }),
-  );
+  // Read up to a message: sent as each message shows in an open window, so it takes the socket too.
+  socketWrite("/conversations/:id/read", async ({ params, user, body }) => {
+    const conversation = await conversationFor(params.id, user);
+    const parsed = readBody.safeParse(body ?? {});
+    if (!parsed.success) throw new InvalidInputError("lastMessageId must be a message id.");
+    await inbox.markRead(conversation, user.id, parsed.data.lastMessageId);
+    return { status: 200, body: { unread: 0, unreadConversations: await inbox.unreadConversationCount(user.id) } };
+  });
 
   api.post(
     "/conversations/:id/end",

@@ -5,7 +5,7 @@ import { ConversationRead } from "../../module/models/ConversationRead";
 import { Message } from "../../module/models/Message";
 import { connectBus, type TestBusClient } from "../support/busClient";
 import { hostForSuite, startTestHost, type TestHost, type TestSession } from "../support/testHost";
-import { visitorOfMitchell, type Visitor } from "./helpers";
+import { asVisitor, visitorOfMitchell, type Visitor } from "./helpers";
 
 describe("An operator's message and typing sent over the bus socket", () => {
   let t: TestHost;
@@ -61,6 +61,22 @@ describe("An operator's message and typing sent over the bus socket", () => {
     expect(signal.signal?.payload).to.deep.include({ conversationId: visitor.id, typing: true });
     const bad = await socket.post(typingPath, { typing: "yes" });
     expect([bad.status, bad.body?.error]).to.deep.equal([400, "typing must be true or false."]);
+  });
+
+  it("marks the conversation read up to a message, answered as HTTP answers", async () => {
+    const sent = await asVisitor(t, visitor).post(`/livechat/conversations/${visitor.id}/messages`, { body: "Are you reading?", clientMessageId: "rd-1" });
+    expect(sent.status).to.equal(201);
+    const readPath = `/livechat/api/conversations/${visitor.id}/read`;
+    const read = await socket.post(readPath, { lastMessageId: sent.body.message.id });
+    expect(read.status).to.equal(200);
+    expect((read.body as { unread?: number } | undefined)?.unread).to.equal(0);
+    const overHttp = await mitchell.postJson(readPath, { lastMessageId: sent.body.message.id });
+    expect(overHttp.body).to.deep.equal(read.body);
+    const list = await mitchell.agent.get("/livechat/api/conversations?state=open");
+    const mine = (list.body.channels as { conversations: { id: number; unread: number }[] }[]).flatMap((c) => c.conversations).find((c) => c.id === visitor.id);
+    expect(mine?.unread).to.equal(0);
+    const bad = await socket.post(readPath, { lastMessageId: "latest" });
+    expect([bad.status, bad.body?.error]).to.deep.equal([400, "lastMessageId must be a message id."]);
   });
 
   it("refuses what HTTP refuses, in the operator's language, and stores nothing", async () => {

@@ -27,14 +27,14 @@ async function openChatAndSay(browser: Browser, url: string, text: string): Prom
 }
 
 /**
- * The page's POSTs of messages and typing over HTTP, and the posts its bus socket sends, as they
+ * The page's POSTs of messages, typing and read marks over HTTP, and the posts its bus socket sends, as they
  * happen; `ready` once its socket is live.
  */
 function watchPosts(page: Page): { httpPosts: string[]; socketPosts: string[]; ready: Promise<void> } {
   const httpPosts: string[] = [];
   const socketPosts: string[] = [];
   page.on("request", (r) => {
-    if (r.method() === "POST" && /\/(messages|typing)$/.test(r.url())) httpPosts.push(r.url());
+    if (r.method() === "POST" && /\/(messages|typing|read)$/.test(r.url())) httpPosts.push(r.url());
   });
   const ready = new Promise<void>((resolve) =>
     page.on("websocket", (ws) => {

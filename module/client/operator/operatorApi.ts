@@ -35,8 +35,9 @@ function call<T>(path: string, body?: object): Promise<T> {
 }
 
 /**
- * A post the operator makes many times a minute (a message, "is typing"): over the page's open bus
- * socket when there is one, without an HTTP request each, else over HTTP; answered alike.
+ * A post the operator makes many times a minute (a message, "is typing", read up to a message): over
+ * the page's open bus socket when there is one, without an HTTP request each, else over HTTP;
+ * answered alike.
  */
 async function send<T>(path: string, body: object): Promise<T> {
   const sent = window.hostBus?.post(`${API_PATH}${path}`, body);
@@ -67,7 +68,7 @@ export const operatorApi = {
   conversation: (id: number) => call<OperatorConversationDetailDto>(`/conversations/${id}`),
   post: (id: number, body: string, clientMessageId: string) => send<{ message: MessageDto }>(`/conversations/${id}/messages`, { body, clientMessageId }),
   typing: (id: number, typing: boolean) => send<{ delivered: boolean }>(`/conversations/${id}/typing`, { typing }),
-  markRead: (id: number, lastMessageId: number) => call<{ unread: number; unreadConversations: number }>(`/conversations/${id}/read`, { lastMessageId }),
+  markRead: (id: number, lastMessageId: number) => send<{ unread: number; unreadConversations: number }>(`/conversations/${id}/read`, { lastMessageId }),
   take: (id: number) => call<{ conversation: OperatorConversationDto }>(`/conversations/${id}/take`, {}),
   transferChoices: (id: number) => call<TransferChoices>(`/conversations/${id}/transfer`),
   transfer: (id: number, target: TransferTarget) => call<{ transfer: TransferOutcome }>(`/conversations/${id}/transfer`, target).then((r) => r.transfer),
