@@ -7,6 +7,7 @@ import type { OperatorConversationDetailDto, OperatorConversationListDto } from 
 import { pageQuery } from "../services/conversations/conversationPaging";
 import { checkClientMessageId, checkMessageBody } from "../services/conversations/messageBody";
 import { withSystemText } from "../services/conversations/systemLines";
+import { answeringRoute } from "./answeringRoute";
 import { asyncRoute } from "./asyncRoute";
 import { sendTranscript } from "./transcriptResponse";
 
@@ -110,16 +111,7 @@ export function operatorApi(host: HostContract, services: ConversationServices):
    * (the contract's `userSocketPost`), answered alike.
    */
   const socketWrite = (path: string, handle: (req: UserSocketRequest) => Promise<LeanAnswer>) => {
-    api.post(
-      path,
-      asyncRoute(async (req, res) => {
-        // Only `:name` parameters in these paths: each one a string.
-        const params: Record<string, string> = {};
-        for (const [name, value] of Object.entries(req.params)) if (typeof value === "string") params[name] = value;
-        const answer = await handle({ params, user: me(req), body: req.body });
-        res.status(answer.status).json(answer.body);
-      }),
-    );
+    api.post(path, answeringRoute((req, params) => handle({ params, user: me(req), body: req.body })));
     host.userSocketPost({ path: `${API_PATH}${path}`, group: OPERATOR_GROUP, handle });
   };
 

@@ -9,6 +9,7 @@ import { checkClientMessageId, checkMessageBody } from "../services/conversation
 import { withSystemText } from "../services/conversations/systemLines";
 import { parseFieldTranslations, translated } from "../services/contentTranslations";
 import { LivechatSettings } from "../services/settings/livechatSettings";
+import { answeringRoute } from "./answeringRoute";
 import { asyncRoute } from "./asyncRoute";
 import { sendTranscript } from "./transcriptResponse";
 
@@ -117,17 +118,7 @@ export function visitorApi(host: HostContract, services: ConversationServices, c
    * stack (`leanPost`), which is also how the widget's socket reaches it.
    */
   const leanWrite = (path: string, handle: (req: LeanRequest) => Promise<LeanAnswer>) => {
-    api.post(
-      path,
-      writes,
-      asyncRoute(async (req, res) => {
-        // Only `:name` parameters in these paths: each one a string.
-        const params: Record<string, string> = {};
-        for (const [name, value] of Object.entries(req.params)) if (typeof value === "string") params[name] = value;
-        const answer = await handle({ params, headers: req.headers, body: req.body });
-        res.status(answer.status).json(answer.body);
-      }),
-    );
+    api.post(path, writes, answeringRoute((req, params) => handle({ params, headers: req.headers, body: req.body })));
     host.leanPost({ path, cors: CORS, limiter: writes, handle });
   };
 
