@@ -27,19 +27,23 @@ async function openChatAndSay(browser: Browser, url: string, text: string): Prom
 }
 
 /**
- * The page's POSTs of messages, typing and read marks over HTTP, and the posts its bus socket sends, as they
- * happen; `ready` once its socket is live.
+ * The page's POSTs of messages, typing and read marks over HTTP once its bus socket is live, and the
+ * posts the socket sends, as they happen; `ready` once the socket is live. Before that a page rightly
+ * sends over HTTP: an operator's windows mark what they show read as the page loads.
  */
 function watchPosts(page: Page): { httpPosts: string[]; socketPosts: string[]; ready: Promise<void> } {
   const httpPosts: string[] = [];
   const socketPosts: string[] = [];
+  let live = false;
   page.on("request", (r) => {
-    if (r.method() === "POST" && /\/(messages|typing|read)$/.test(r.url())) httpPosts.push(r.url());
+    if (live && r.method() === "POST" && /\/(messages|typing|read)$/.test(r.url())) httpPosts.push(r.url());
   });
   const ready = new Promise<void>((resolve) =>
     page.on("websocket", (ws) => {
       ws.on("framereceived", (frame) => {
-        if (String(frame.payload).includes('"op":"ready"')) resolve();
+        if (!String(frame.payload).includes('"op":"ready"')) return;
+        live = true;
+        resolve();
       });
       ws.on("framesent", (frame) => {
         if (String(frame.payload).includes('"op":"post"')) socketPosts.push(String(frame.payload));
