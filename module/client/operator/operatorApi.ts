@@ -8,7 +8,7 @@ import type {
 } from "../../services/conversations/dto";
 import type { CannedSuggestion } from "../../services/CannedResponses";
 import type { TransferChoices, TransferOutcome, TransferTarget } from "../../services/transfer/TransferService";
-import { answerError, requestJson } from "../shared/http";
+import { requestJson, socketAnswerBody } from "../shared/http";
 import { t } from "../shared/i18n";
 import type { CannedSource } from "./cannedSuggestions";
 import type { ListRequest } from "./conversationPages";
@@ -42,9 +42,7 @@ function call<T>(path: string, body?: object): Promise<T> {
 async function send<T>(path: string, body: object): Promise<T> {
   const sent = window.hostBus?.post(`${API_PATH}${path}`, body);
   if (!sent) return call<T>(path, body);
-  const answer = await sent;
-  if (answer.status >= 400) throw answerError(answer.status, answer.body, answer.retryAfter, t("The request failed"));
-  return answer.body as T;
+  return socketAnswerBody<T>(sent, t("The request failed"));
 }
 
 /** Canned responses for one conversation's composer. */

@@ -1,3 +1,4 @@
+import type { SocketAnswer } from "../../../host/contract";
 /** The server answered with an error: retrying the same request would not help. */
 export class RequestError extends Error {
   constructor(
@@ -45,4 +46,11 @@ export function answerError(status: number, data: unknown, retryAfterHeader: str
     status,
     status === 503 && Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : null,
   );
+}
+
+/** The body of a post's answer over the bus socket, as `requestJson` gives an HTTP answer's: an error status throws its `RequestError`. */
+export async function socketAnswerBody<T>(sent: Promise<SocketAnswer>, failure: string): Promise<T> {
+  const answer = await sent;
+  if (answer.status >= 400) throw answerError(answer.status, answer.body, answer.retryAfter, failure);
+  return answer.body as T;
 }

@@ -1,7 +1,7 @@
 import type { ChannelInfoDto, ConversationDto, MessageDto, StartedConversationDto } from "../../services/conversations/dto";
 import { t } from "../shared/i18n";
 import type { BusConnection } from "../shared/hostBus";
-import { answerError, RequestError, requestJson } from "../shared/http";
+import { RequestError, requestJson, socketAnswerBody } from "../shared/http";
 
 /** The helpdesk's public visitor API (docs/api.md), called from any website. */
 export class VisitorApi {
@@ -73,9 +73,7 @@ export class VisitorApi {
   private async send<T>(path: string, body: object): Promise<T> {
     const sent = this.socket?.post(path, body, this.lang ?? undefined);
     if (!sent) return this.call("POST", path, body);
-    const answer = await sent;
-    if (answer.status >= 400) throw answerError(answer.status, answer.body, answer.retryAfter, t("Something went wrong"));
-    return answer.body as T;
+    return socketAnswerBody<T>(sent, t("Something went wrong"));
   }
 
   private call<T>(method: "GET" | "POST", path: string, body?: object): Promise<T> {
